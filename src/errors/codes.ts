@@ -1,0 +1,43 @@
+/** Every error trellis raises has one of these codes; tests and scripts match on them. */
+export const ERROR_CODES = [
+  // configuration sources and YAML
+  'CONFIG_NOT_FOUND',
+  'YAML_SYNTAX',
+  'YAML_DUPLICATE_KEY',
+  'YAML_LIMIT',
+  'PATH_ESCAPE',
+  'UNSAFE_KEY',
+  // defaults lists and groups
+  'GROUP_OPTION_NOT_FOUND',
+  'GROUP_NOT_FOUND',
+  'DEFAULTS_INVALID',
+  'DEFAULTS_DUPLICATE',
+  'DEFAULTS_MISSING_CHOICE',
+  'DEFAULTS_OVERRIDE_UNUSED',
+  'DEFAULTS_CYCLE',
+  // merging and overrides
+  'MERGE_TYPE',
+  'OVERRIDE_SYNTAX',
+  'OVERRIDE_KEY_MISSING',
+  'OVERRIDE_KEY_EXISTS',
+  'OVERRIDE_VALUE_MISMATCH',
+  'OVERRIDE_INVALID',
+  'SWEEP_WITHOUT_MULTIRUN',
+  'SWEEP_INVALID',
+  // interpolation
+  'INTERPOLATION_SYNTAX',
+  'INTERPOLATION_KEY_MISSING',
+  'INTERPOLATION_TO_MISSING',
+  'INTERPOLATION_CYCLE',
+  'INTERPOLATION_TYPE',
+  'INTERPOLATION_RESOLVER_UNKNOWN',
+  'INTERPOLATION_RESOLVER_FAILED',
+  'MISSING_VALUE',
+  // validation, runs, CLI
+  'VALIDATION_FAILED',
+  'KEY_NOT_FOUND',
+  'USAGE',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,0 +1,4 @@
+export { ERROR_CODES, type ErrorCode } from './codes.js';
+export { TrellisError, isTrellisError, throwCollected, type ErrorWhere, type TrellisErrorOptions } from './trellis-error.js';
+export { formatError, type FormatOptions } from './format-error.js';
+export { closest, didYouMean } from './suggest.js';
