@@ -1,0 +1,209 @@
+import { TrellisError, didYouMean, type ErrorWhere } from '../errors/index.js';
+import { cloneNode, dictNode, isInterpolation, isMissing, keyText, setKey, type DictNode, type Node } from '../tree/node.js';
+import { mergeDict, type Dereference, type PathSegment } from './merge.js';
+import { UNSAFE_KEYS } from '../yaml/load.js';
+
+/** A command-line override of a config value (not a group choice). */
+export interface ConfigOverride {
+  text: string;
+  index: number;
+  type: 'change' | 'add' | 'force-add' | 'delete';
+  /** Dotted key: `trainer.max_epochs`, `optimizer.betas.1`. */
+  key: string;
+  /** The new value; for deletion the value that must match, or undefined. */
+  value: Node | undefined;
+}
+
+function whereOf(o: ConfigOverride): ErrorWhere {
+  return { kind: 'override', text: o.text, index: o.index };
+}
+
+function child(node: Node, segment: string): { node: Node | undefined; key: PathSegment } {
+  if (node.kind === 'dict') return { node: node.entries.get(segment)?.node, key: segment };
+  if (node.kind === 'list' && /^\d+$/.test(segment)) return { node: node.items[Number(segment)], key: Number(segment) };
+  return { node: undefined, key: segment };
+}
+
+/** OmegaConf.select(throw_on_missing=False): undefined when absent, `???` counts as null. */
+function select(root: Node, segments: string[], dereference: Dereference | undefined): Node | undefined {
+  let node: Node | undefined = root;
+  const path: PathSegment[] = [];
+  for (const segment of segments) {
+    if (!node) return undefined;
+    if (isInterpolation(node) && dereference) node = dereference(root, path) ?? node;
+    const next = child(node, segment);
+    path.push(next.key);
+    node = next.node;
+  }
+  if (node && isInterpolation(node) && dereference) node = dereference(root, path) ?? node;
+  return node;
+}
+
+function isNullish(node: Node | undefined): boolean {
+  return node === undefined || (node.kind === 'value' && (node.value === null || isMissing(node)));
+}
+
+function sameValue(a: Node, b: Node): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'value' && b.kind === 'value') {
+    return a.value === b.value || (typeof a.value === 'number' && typeof b.value === 'number' && Number.isNaN(a.value) && Number.isNaN(b.value));
+  }
+  if (a.kind === 'list' && b.kind === 'list') return a.items.length === b.items.length && a.items.every((x, i) => sameValue(x, b.items[i]!));
+  if (a.kind === 'dict' && b.kind === 'dict') {
+    return a.entries.size === b.entries.size && [...a.entries].every(([id, e]) => {
+      const other = b.entries.get(id);
+      return other !== undefined && sameValue(e.node, other.node);
+    });
+  }
+  return false;
+}
+
+function render(node: Node): string {
+  if (node.kind === 'value') return String(node.value);
+  return node.kind === 'list' ? '[…]' : '{…}';
+}
+
+function siblingsHint(container: Node | undefined, segment: string): string | undefined {
+  if (container?.kind !== 'dict') return undefined;
+  return didYouMean(segment, [...container.entries.values()].map((e) => keyText(e)));
+}
+
+/** OmegaConf.update(merge=True) under Hydra's struct mode: only `force` may create keys. */
+function update(root: DictNode, o: ConfigOverride, value: Node, force: boolean, dereference: Dereference | undefined): void {
+  const segments = o.key.split('.');
+  let container: Node = root;
+  const path: PathSegment[] = [];
+  const notFound = (at: number) => {
+    const shownKey = segments.slice(0, at + 1).join('.');
+    const fix = `+${o.text}`;
+    return new TrellisError('OVERRIDE_KEY_MISSING', `Could not override '${o.key}': the key '${shownKey}' is not in the config`, {
+      where: whereOf(o),
+      keyPath: o.key,
+      hint: [siblingsHint(container, segments[at] ?? ''), `to append to your config use ${fix}`, `to add or override use +${fix}`].filter(Boolean).join('; '),
+    });
+  };
+  for (let i = 0; i < segments.length - 1; i++) {
+    const segment = segments[i]!;
+    let next = child(container, segment);
+    if (next.node && isInterpolation(next.node) && dereference) {
+      const target = dereference(root, [...path, next.key]);
+      if (target && target.kind !== 'value') {
+        const copy = cloneNode(target);
+        if (container.kind === 'dict') setKey(container, segment, copy);
+        next = { node: copy, key: next.key };
+      }
+    }
+    if (!next.node || next.node.kind === 'value') {
+      if (container.kind !== 'dict' || (!force && !next.node)) throw notFound(i);
+      if (!force) throw notFound(i + 1);
+      const fresh = dictNode(value.origin);
+      setKey(container, segment, fresh);
+      next = { node: fresh, key: segment };
+    }
+    path.push(next.key);
+    container = next.node!;
+  }
+  const last = segments[segments.length - 1]!;
+  if (container.kind === 'list') {
+    if (!/^\d+$/.test(last) || Number(last) >= container.items.length) {
+      throw new TrellisError('OVERRIDE_INVALID', `Could not override '${o.key}': list index ${last} is out of range (the list has ${container.items.length} items)`, {
+        where: whereOf(o),
+        keyPath: o.key,
+      });
+    }
+    const current = container.items[Number(last)]!;
+    if (value.kind !== 'value' && current.kind === 'dict' && value.kind === 'dict') mergeDict(current, value, root, [...path, Number(last)], { dereference });
+    else container.items[Number(last)] = cloneNode(value);
+    return;
+  }
+  if (container.kind !== 'dict') throw notFound(segments.length - 1);
+  if (UNSAFE_KEYS.has(last)) {
+    throw new TrellisError('UNSAFE_KEY', `The key '${last}' is not allowed in a config`, { where: whereOf(o), keyPath: o.key, hint: 'rename the key' });
+  }
+  const existing = container.entries.get(last);
+  if (!existing && !force) throw notFound(segments.length - 1);
+  if (existing && value.kind !== 'value') {
+    let target = existing.node;
+    if (isInterpolation(target) && dereference) {
+      const resolved = dereference(root, [...path, last]);
+      if (resolved && resolved.kind !== 'value') {
+        target = cloneNode(resolved);
+        existing.node = target;
+      }
+    }
+    if (target.kind === 'dict' && value.kind === 'dict') {
+      if (!force) {
+        for (const e of value.entries.values()) {
+          if (!target.entries.has(typeof e.key === 'string' ? e.key : '')) {
+            throw new TrellisError('OVERRIDE_KEY_MISSING', `Could not override '${o.key}': the key '${o.key}.${keyText(e)}' is not in the config`, {
+              where: whereOf(o),
+              keyPath: `${o.key}.${keyText(e)}`,
+              hint: `to merge new keys into '${o.key}' use ++${o.text}; ${siblingsHint(target, keyText(e)) ?? ''}`.replace(/; $/, ''),
+            });
+          }
+        }
+      }
+      mergeDict(target, value, root, [...path, last], { dereference });
+      return;
+    }
+    if (target.kind === 'list' && value.kind === 'dict') {
+      throw new TrellisError('MERGE_TYPE', `Could not override '${o.key}': cannot merge a mapping into a list`, { where: whereOf(o), keyPath: o.key });
+    }
+    if (target.kind === 'dict' && value.kind === 'list') {
+      throw new TrellisError('MERGE_TYPE', `Could not override '${o.key}': cannot merge a list into a mapping`, { where: whereOf(o), keyPath: o.key });
+    }
+  }
+  setKey(container, last, cloneNode(value));
+}
+
+function remove(root: DictNode, o: ConfigOverride, dereference: Dereference | undefined): void {
+  const segments = o.key.split('.');
+  const current = select(root, segments, dereference);
+  if (isNullish(current)) {
+    throw new TrellisError('OVERRIDE_KEY_MISSING', `Could not delete from config. '${o.key}' does not exist.`, {
+      where: whereOf(o),
+      keyPath: o.key,
+      hint: siblingsHint(select(root, segments.slice(0, -1), dereference), segments[segments.length - 1] ?? ''),
+    });
+  }
+  if (o.value !== undefined && !sameValue(o.value, current!)) {
+    throw new TrellisError('OVERRIDE_VALUE_MISMATCH', `Could not delete from config. The value of '${o.key}' is ${render(current!)} and not ${render(o.value)}.`, {
+      where: whereOf(o),
+      keyPath: o.key,
+      hint: `use ~${o.key} to delete whatever the value is`,
+    });
+  }
+  const parent = segments.length === 1 ? root : select(root, segments.slice(0, -1), dereference);
+  const last = segments[segments.length - 1]!;
+  if (parent?.kind === 'dict') parent.entries.delete(last);
+  else if (parent?.kind === 'list') parent.items.splice(Number(last), 1);
+}
+
+/** Applies value overrides in order, as Hydra does after composing; collects every failure. */
+export function applyConfigOverrides(root: DictNode, overrides: ConfigOverride[], dereference?: Dereference): void {
+  const problems: TrellisError[] = [];
+  for (const o of overrides) {
+    try {
+      if (o.type === 'delete') remove(root, o, dereference);
+      else if (o.type === 'add') {
+        const existing = select(root, o.key.split('.'), dereference);
+        if (!isNullish(existing) && o.value?.kind === 'value') {
+          throw new TrellisError('OVERRIDE_KEY_EXISTS', `Could not append to config. An item is already at '${o.key}'.`, {
+            where: whereOf(o),
+            keyPath: o.key,
+            hint: `either remove the + prefix: '${o.text.slice(1)}', or add a second + to add or override: '+${o.text}'`,
+          });
+        }
+        update(root, o, o.value!, true, dereference);
+      } else update(root, o, o.value!, o.type === 'force-add', dereference);
+    } catch (error) {
+      if (error instanceof TrellisError) problems.push(error);
+      else throw error;
+    }
+  }
+  if (problems.length) {
+    const [first, ...rest] = problems;
+    first!.related.push(...rest);
+    throw first;
+  }
+}
