@@ -19,8 +19,8 @@ function excerpt(where: ErrorWhere): string[] {
   const source = where.kind === 'file' ? where.sourceLine : where.text;
   const line = where.kind === 'file' ? String(where.line) : '';
   if (source === undefined || where.col === undefined) return [];
-  const gutter = where.kind === 'file' ? `${line.padStart(4)} | ` : '     ';
-  const pad = ' '.repeat(gutter.length - 2) + '| ';
+  const pad = '     | ';
+  const gutter = where.kind === 'file' ? `${line.padStart(4)} | ` : pad;
   const width = Math.max(1, Math.min(where.length ?? 1, source.length - where.col + 1 || 1));
   return [`${gutter}${source}`, `${pad}${' '.repeat(Math.max(0, where.col - 1))}${'^'.repeat(width)}`];
 }
