@@ -71,7 +71,11 @@ export class DefaultsOverrides {
     d.value = this.overrideChoices.get(key) ?? null;
     d.configNameOverridden = true;
     const meta = this.overrideMeta.get(key);
-    if (meta) meta.used = true;
+    if (meta) {
+      meta.used = true;
+      // Errors about the chosen option should point at whoever chose it.
+      if (meta.where) d.origin = meta.where;
+    }
   }
 
   setKnownChoice(d: InputDefault): void {

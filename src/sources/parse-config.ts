@@ -1,5 +1,6 @@
 import { dictNode, type DictNode, type Node } from '../tree/node.js';
 import type { LoadedYaml } from '../yaml/load.js';
+import { checkTreeSyntax } from '../interpolate/index.js';
 import type { LoadedConfig } from './repository.js';
 
 /** The `@package` value of a file's leading comments (Hydra's header syntax), if any. */
@@ -13,6 +14,8 @@ export function packageHeaderOf(headerComments: string[]): string | undefined {
 
 /** Splits a loaded file into content and defaults list (a `defaults` key holding a list). */
 export function toLoadedConfig(path: string, file: string, loaded: LoadedYaml): LoadedConfig {
+  // OmegaConf parses every `${…}` when a file loads, so grammar errors surface even in unused values.
+  checkTreeSyntax(loaded.root);
   let root: Node = loaded.root;
   let defaults: Node | undefined;
   if (root.kind === 'dict') {

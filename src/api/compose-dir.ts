@@ -1,0 +1,66 @@
+import { resolve as resolvePath } from 'node:path';
+import { compose, type Composition } from '../compose/compose.js';
+import { TrellisError } from '../errors/index.js';
+import { createFsRepository } from '../sources/fs-repository.js';
+import type { ConfigRepository } from '../sources/repository.js';
+import type { Node } from '../tree/node.js';
+import { createResolveContext, dereferenceFor, resolveTreeWith, type ResolveOptions } from './resolve.js';
+
+export interface ComposeDirOptions {
+  configDir: string;
+  configName: string;
+  overrides?: readonly string[];
+  multirun?: boolean;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** `hydra.searchpath` / `trellis.searchpath` entries of the primary config, as directories. */
+function extraSearchPath(repo: ConfigRepository, configName: string, cwd: string): string[] {
+  const primary = repo.configExists(configName) ? repo.loadConfig(configName) : undefined;
+  if (primary?.root.kind !== 'dict') return [];
+  const dirs: string[] = [];
+  for (const key of ['hydra', 'trellis']) {
+    const node = primary.root.entries.get(key)?.node;
+    const list = node?.kind === 'dict' ? node.entries.get('searchpath')?.node : undefined;
+    if (list?.kind !== 'list') continue;
+    for (const item of list.items) {
+      if (item.kind !== 'value' || typeof item.value !== 'string') continue;
+      const entry = item.value;
+      if (entry.startsWith('pkg://')) {
+        throw new TrellisError('CONFIG_NOT_FOUND', `Search path entry '${entry}' names a Python package, which trellis cannot read`, {
+          where: item.origin,
+          hint: 'copy those configs into a directory and list it as file://DIR',
+        });
+      }
+      dirs.push(resolvePath(cwd, entry.replace(/^file:\/\//, '')));
+    }
+  }
+  return dirs;
+}
+
+/** Opens a config directory (plus its declared search path) as a repository. */
+export function openConfigDir(configDir: string, configName: string, cwd: string = process.cwd()): ConfigRepository {
+  const primaryRepo = createFsRepository([configDir], cwd);
+  const extra = extraSearchPath(primaryRepo, configName, cwd);
+  return extra.length ? createFsRepository([resolvePath(cwd, configDir), ...extra], cwd) : primaryRepo;
+}
+
+/** Composes `configName` from a directory with command-line overrides. */
+export function composeFromDir(options: ComposeDirOptions): Composition {
+  const cwd = options.cwd ?? process.cwd();
+  const repo = openConfigDir(options.configDir, options.configName, cwd);
+  const ctx = createResolveContext({ env: options.env ?? process.env });
+  return compose({
+    repo,
+    configName: options.configName,
+    overrides: options.overrides ?? [],
+    multirun: options.multirun ?? false,
+    dereference: dereferenceFor(ctx),
+  });
+}
+
+/** The composed config with every interpolation resolved (`???` stays). */
+export function resolveComposition(composition: Pick<Composition, 'config' | 'runtime' | 'choices'>, options: ResolveOptions = {}): Node {
+  return resolveTreeWith(composition.config, { ...options, runtime: composition.runtime, choices: composition.choices });
+}

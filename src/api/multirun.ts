@@ -1,0 +1,27 @@
+import { pythonScalarStr } from '../interpolate/index.js';
+import { expandJobs as expandPlan, planSweep, type SweepPlan } from '../sweep/index.js';
+import { composeFromDir, openConfigDir, type ComposeDirOptions } from './compose-dir.js';
+
+/** `sweeper.params` of the runtime node as key → override value text. */
+function sweeperParams(runtime: ReturnType<typeof composeFromDir>['runtime']): Array<[string, string]> {
+  const sweeper = runtime.entries.get('sweeper')?.node;
+  const params = sweeper?.kind === 'dict' ? sweeper.entries.get('params')?.node : undefined;
+  if (params?.kind !== 'dict') return [];
+  return [...params.entries.values()].map((e) => [String(e.key), e.node.kind === 'value' ? pythonScalarStr(e.node.value, e.node.float) : '']);
+}
+
+/** The sweep of a command line: config `sweeper.params` first, then the CLI overrides. */
+export function planJobs(options: ComposeDirOptions): SweepPlan {
+  const base = composeFromDir({ ...options, multirun: true });
+  const repo = openConfigDir(options.configDir, options.configName, options.cwd);
+  return planSweep({
+    overrides: [...(options.overrides ?? [])],
+    params: sweeperParams(base.runtime),
+    listOptions: (group) => (repo.groupExists(group) ? repo.listOptions(group) : []),
+  });
+}
+
+/** Each job's override list, lazily, in launch order (first key varies slowest). */
+export function* expandJobs(options: ComposeDirOptions): Generator<string[]> {
+  yield* expandPlan(planJobs(options));
+}

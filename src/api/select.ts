@@ -1,0 +1,20 @@
+import { selectNode } from '../interpolate/index.js';
+import type { Node } from '../tree/node.js';
+import { createResolveContext, type ResolveOptions } from './resolve.js';
+
+export interface SelectOptions extends ResolveOptions {
+  /** Resolve interpolations in the selected node (OmegaConf.select semantics: `???` reads as null). */
+  resolve?: boolean;
+}
+
+/** The node at a dotted key (`a.b`, `l.0`, `l[0]`), or undefined when absent. */
+export function selectPath(root: Node, path: string, options: SelectOptions = {}): Node | undefined {
+  if (options.resolve) return selectNode(root, path, createResolveContext(options));
+  let node: Node | undefined = root;
+  for (const segment of path.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean)) {
+    if (node?.kind === 'dict') node = node.entries.get(segment)?.node;
+    else if (node?.kind === 'list' && /^\d+$/.test(segment)) node = node.items[Number(segment)];
+    else return undefined;
+  }
+  return node;
+}

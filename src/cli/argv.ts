@@ -1,0 +1,67 @@
+import yargsParser from 'yargs-parser';
+import { TrellisError, didYouMean } from '../errors/index.js';
+import { GLOBAL_OPTIONS, type CommandSpec } from './options.js';
+
+export interface ParsedArgv {
+  flags: Record<string, string | boolean | undefined>;
+  overrides: string[];
+}
+
+/** Parses a command's arguments with its option table. Pure. */
+export function parseCommandArgv(spec: CommandSpec, args: readonly string[]): ParsedArgv {
+  const options = [...GLOBAL_OPTIONS, ...spec.options];
+  const alias: Record<string, string[]> = {};
+  const boolean: string[] = [];
+  const string: string[] = [];
+  for (const o of options) {
+    if (o.alias) alias[o.name] = o.alias;
+    (o.type === 'boolean' ? boolean : string).push(o.name);
+  }
+  const parsed = yargsParser([...args], {
+    alias,
+    boolean,
+    string,
+    configuration: {
+      'camel-case-expansion': false,
+      'dot-notation': false,
+      'parse-numbers': false,
+      'parse-positional-numbers': false,
+      'short-option-groups': false,
+      'duplicate-arguments-array': false,
+      'strip-aliased': true,
+      'unknown-options-as-args': true,
+      'boolean-negation': false,
+    },
+  });
+  const known = new Set(options.flatMap((o) => [o.name, ...(o.alias ?? [])]));
+  const overrides: string[] = [];
+  const problems: TrellisError[] = [];
+  for (const item of parsed._.map(String)) {
+    if (item.startsWith('-') && !item.includes('=')) {
+      const name = item.replace(/^-+/, '');
+      problems.push(
+        new TrellisError('USAGE', `Unknown option '${item}' for 'trellis ${spec.name}'`, {
+          hint: didYouMean(name, known) ?? `see 'trellis ${spec.name} --help'`,
+        }),
+      );
+    } else overrides.push(item);
+  }
+  if (!spec.takesOverrides && overrides.length) {
+    problems.push(new TrellisError('USAGE', `'trellis ${spec.name}' takes no arguments, got '${overrides[0]}'`));
+  }
+  const flags: ParsedArgv['flags'] = {};
+  for (const o of options) {
+    const raw = parsed[o.name] as unknown;
+    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    flags[o.name] = value === undefined ? o.default : (value as string | boolean);
+    if (o.values && typeof flags[o.name] === 'string' && !o.values.includes(flags[o.name] as string)) {
+      problems.push(new TrellisError('USAGE', `--${o.name} must be one of ${o.values.join(', ')}, got '${String(flags[o.name])}'`));
+    }
+  }
+  if (problems.length) {
+    const [first, ...rest] = problems;
+    first!.related.push(...rest);
+    throw first;
+  }
+  return { flags, overrides };
+}

@@ -1,0 +1,27 @@
+import pc from 'picocolors';
+
+/** What a command may touch of the outside world; tests pass their own. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Colours only on a terminal and never with NO_COLOR. */
+  color: boolean;
+}
+
+export function processIo(): CliIo {
+  const env = process.env;
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env,
+    cwd: process.cwd(),
+    color: Boolean(process.stderr.isTTY) && !('NO_COLOR' in env) && env.TERM !== 'dumb',
+  };
+}
+
+export function colors(enabled: boolean) {
+  const c = pc.createColors(enabled);
+  return { red: c.red, dim: c.dim, bold: c.bold, cyan: c.cyan, green: c.green, yellow: c.yellow };
+}

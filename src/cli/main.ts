@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { TrellisError, formatError } from '../errors/index.js';
+import { parseCommandArgv } from './argv.js';
+import { commandHelp, mainHelp } from './help.js';
+import { colors, processIo, type CliIo } from './io.js';
+import { COMMANDS, findCommand } from './options.js';
+import { didYouMean } from '../errors/index.js';
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Command modules load only when their command runs, to keep start-up fast. */
+const LOADERS: Record<string, () => Promise<{ run: (args: ReturnType<typeof parseCommandArgv>, io: CliIo) => Promise<number> }>> = {
+  compose: () => import('./commands/compose.js'),
+};
+
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  const verbose = argv.includes('--verbose');
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.stdout(`${mainHelp(version())}\n`);
+      return 0;
+    }
+    if (name === '--version' || name === '-v') {
+      io.stdout(`${version()}\n`);
+      return 0;
+    }
+    const spec = findCommand(name);
+    const loader = LOADERS[name];
+    if (!spec || !loader) {
+      throw new TrellisError('USAGE', `Unknown command '${name}'`, {
+        hint: didYouMean(name, COMMANDS.map((c) => c.name)) ?? `commands: ${COMMANDS.map((c) => c.name).join(', ')}`,
+      });
+    }
+    const parsed = parseCommandArgv(spec, rest);
+    if (parsed.flags.help) {
+      io.stdout(`${commandHelp(spec)}\n`);
+      return 0;
+    }
+    const command = await loader();
+    return await command.run(parsed, io);
+  } catch (error) {
+    const c = colors(io.color);
+    if (error instanceof TrellisError) {
+      io.stderr(`${formatError(error, { verbose, color: c })}\n`);
+      return error.code === 'USAGE' ? 2 : 1;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`${c.red('INTERNAL')} ${message}\n`);
+    if (verbose && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+    else io.stderr('hint: run again with --verbose for details, and report it as a trellis bug\n');
+    return 70;
+  }
+}
+

@@ -1,0 +1,148 @@
+import { TrellisError, type ErrorWhere } from '../errors/index.js';
+import { buildDefaultsTree } from '../defaults/build-tree.js';
+import type { ResultDefault } from '../defaults/entries.js';
+import { DefaultsOverrides, type GroupOverride } from '../defaults/overrides.js';
+import { choicesOf, defaultsTreeToList } from '../defaults/to-list.js';
+import { checkSweepsAllowed, groupChoiceOf, parseOverrides, valueToNode, type Override } from '../overrides/index.js';
+import type { ConfigRepository } from '../sources/repository.js';
+import { dictNode, setKey, type DictNode, type Node } from '../tree/node.js';
+import { checkTreeSyntax } from '../interpolate/index.js';
+import { applyConfigOverrides, type ConfigOverride } from './apply-overrides.js';
+import { mergeRoot, type Dereference } from './merge.js';
+
+/** Names of the node that configures trellis itself; `hydra` is read as an alias. */
+export const RUNTIME_KEYS = ['hydra', 'trellis'] as const;
+
+export interface ComposeOptions {
+  repo: ConfigRepository;
+  configName: string;
+  /** Command-line overrides, as typed. */
+  overrides?: readonly string[];
+  /** In multirun, sweep overrides are left to the sweeper instead of being errors. */
+  multirun?: boolean;
+  /** Resolves an interpolation during merging (OmegaConf merges dicts into what `${x}` points at). */
+  dereference?: Dereference;
+}
+
+export interface Composition {
+  /** The job's config: no `hydra`/`trellis` node. Interpolations are kept. */
+  config: DictNode;
+  /** The merged `hydra` and `trellis` nodes. */
+  runtime: DictNode;
+  /** Group → chosen option (Hydra's runtime.choices). */
+  choices: Record<string, string | null>;
+  /** The configs merged, in order. */
+  defaults: ResultDefault[];
+  /** Every parsed override, sweeps included. */
+  overrides: Override[];
+}
+
+const isHydraGroup = (group: string) => group === 'hydra' || group.startsWith('hydra/');
+
+function where(o: Override): ErrorWhere {
+  return { kind: 'override', text: o.text, index: o.index };
+}
+
+function wrapInPackage(node: Node, pkg: string): Node {
+  if (!pkg) return node;
+  let wrapped = node;
+  for (const segment of pkg.split('.').reverse()) {
+    const parent = dictNode(node.origin);
+    setKey(parent, segment, wrapped);
+    wrapped = parent;
+  }
+  return wrapped;
+}
+
+function splitOverrides(repo: ConfigRepository, overrides: Override[]) {
+  const groupOverrides: GroupOverride[] = [];
+  const configOverrides: ConfigOverride[] = [];
+  const problems: TrellisError[] = [];
+  for (const o of overrides) {
+    if (o.isSweep) continue;
+    const isDict = o.value !== undefined && o.value.kind === 'dict';
+    const isGroup = !isDict && o.key !== '' && (repo.groupExists(o.key) || (isHydraGroup(o.key) && o.key.includes('/')));
+    try {
+      if (!isGroup) {
+        if (o.package !== undefined) {
+          throw new TrellisError('GROUP_NOT_FOUND', `Override ${o.text} looks like a config group override, but config group '${o.key}' does not exist.`, {
+            where: where(o),
+          });
+        }
+        const value = o.value === undefined ? undefined : valueToNode(o.value, where(o));
+        if (value) checkTreeSyntax(value);
+        configOverrides.push({ text: o.text, index: o.index, type: o.type, key: o.key, value });
+        continue;
+      }
+      if (o.type === 'force-add') {
+        throw new TrellisError('OVERRIDE_INVALID', `force-add of config groups is not supported: '${o.text}'`, {
+          where: where(o),
+          hint: `use +${o.text.slice(2)} to add the group, or ${o.text.slice(2)} to change its option`,
+        });
+      }
+      const value = o.type === 'delete' && o.value === undefined ? undefined : groupChoiceOf(o);
+      groupOverrides.push({ text: o.text, index: o.index, type: o.type, group: o.key, package: o.package, value });
+    } catch (error) {
+      if (error instanceof TrellisError) problems.push(error);
+      else throw error;
+    }
+  }
+  if (problems.length) {
+    const [first, ...rest] = problems;
+    first!.related.push(...rest);
+    throw first;
+  }
+  return { groupOverrides, configOverrides };
+}
+
+/** Takes the `hydra` and `trellis` nodes out of a composed config (trellis wins where both set a key). */
+function extractRuntime(config: DictNode): DictNode {
+  let runtime = dictNode();
+  for (const key of RUNTIME_KEYS) {
+    const entry = config.entries.get(key);
+    if (!entry) continue;
+    config.entries.delete(key);
+    if (entry.node.kind === 'dict') runtime = mergeRoot(runtime, entry.node) as DictNode;
+  }
+  return runtime;
+}
+
+/** Composes a job config from a repository the way Hydra 1.3 does. Pure given the repository. */
+export function compose(options: ComposeOptions): Composition {
+  const { repo, configName } = options;
+  const overrides = parseOverrides([...(options.overrides ?? [])]);
+  // In a multirun the sweeper owns the sweeps; the base composition leaves them out.
+  checkSweepsAllowed(overrides, options.multirun ? 'multirun' : 'run');
+  const { groupOverrides, configOverrides } = splitOverrides(repo, overrides);
+
+  const defaultsOverrides = new DefaultsOverrides(groupOverrides);
+  const tree = buildDefaultsTree(repo, configName, defaultsOverrides, { isIgnoredGroup: (g) => isHydraGroup(g) && !repo.groupExists(g) });
+  const defaults = defaultsTreeToList(tree, (g) => isHydraGroup(g) && !repo.groupExists(g));
+
+  let merged: Node = dictNode();
+  for (const item of defaults) {
+    const loaded = repo.loadConfig(item.configPath);
+    if (!loaded) continue;
+    const placed = wrapInPackage(loaded.root, item.package);
+    merged = mergeRoot(merged, placed, { dereference: options.dereference });
+  }
+  if (merged.kind !== 'dict') {
+    throw new TrellisError('MERGE_TYPE', `The composed config must be a mapping, but '${defaults[0]?.configPath ?? configName}' is a list`, {
+      hint: 'a group option whose root is a list needs a package, e.g. `- group@key: option`',
+    });
+  }
+  const config = merged;
+  const runtime = extractRuntime(config);
+  const runtimeOverrides: ConfigOverride[] = [];
+  const jobOverrides: ConfigOverride[] = [];
+  for (const o of configOverrides) {
+    const head = o.key.split('.')[0] ?? '';
+    if ((RUNTIME_KEYS as readonly string[]).includes(head) && o.key.includes('.')) {
+      // The runtime node is open: any `hydra.…`/`trellis.…` key may be set without `+`.
+      runtimeOverrides.push({ ...o, key: o.key.slice(head.length + 1), type: o.type === 'change' ? 'force-add' : o.type });
+    } else jobOverrides.push(o);
+  }
+  applyConfigOverrides(runtime, runtimeOverrides, options.dereference);
+  applyConfigOverrides(config, jobOverrides, options.dereference);
+  return { config, runtime, choices: choicesOf(defaultsOverrides.knownChoices), defaults, overrides };
+}

@@ -1,0 +1,68 @@
+import { TrellisError, throwCollected } from '../errors/index.js';
+import { keyText, type Node, type Origin } from '../tree/node.js';
+import { pointInto } from './locate.js';
+import type { Element, Text } from './ast.js';
+import { GrammarFailure, parseConfigValue, parseSingleElement } from './parse.js';
+
+/**
+ * OmegaConf parses every string containing `${` when it is stored, so a grammar error is a
+ * load-time error even if the value is later overridden or never read. These run the same
+ * check: call them when a file or an override is loaded.
+ */
+
+function syntaxError(e: unknown, text: string, origin: Origin | undefined, keyPath: string | undefined): TrellisError {
+  if (!(e instanceof GrammarFailure)) throw e;
+  return new TrellisError('INTERPOLATION_SYNTAX', `Invalid interpolation in ${JSON.stringify(text)}: ${e.message} (at character ${e.offset + 1})`, {
+    where: pointInto(origin, text, e.offset, e.length),
+    keyPath,
+    hint: 'escape a literal ${ as \\${',
+  });
+}
+
+/** The syntax tree of a config value (grammar rule `configValue`); throws INTERPOLATION_SYNTAX. */
+export function parseValue(value: string, origin?: Origin, keyPath?: string): Text {
+  try {
+    return parseConfigValue(value);
+  } catch (e) {
+    throw syntaxError(e, value, origin, keyPath);
+  }
+}
+
+/** The syntax tree of one resolver argument (rule `singleElement`, what `oc.decode` reads); throws INTERPOLATION_SYNTAX. */
+export function parseElement(text: string): Element {
+  try {
+    return parseSingleElement(text);
+  } catch (e) {
+    throw syntaxError(e, text, undefined, undefined);
+  }
+}
+
+/** Throws INTERPOLATION_SYNTAX (pointing at the column) when `value` is not a valid OmegaConf value. */
+export function checkInterpolationSyntax(value: string, origin?: Origin, keyPath?: string): void {
+  // OmegaConf parses exactly the strings that contain `${` (escaped ones included).
+  if (value.includes('${')) parseValue(value, origin, keyPath);
+}
+
+/** Every grammar error in the tree's string values, in document order. */
+export function findSyntaxErrors(node: Node, path = ''): TrellisError[] {
+  const errors: TrellisError[] = [];
+  const visit = (n: Node, p: string): void => {
+    if (n.kind === 'value') {
+      if (typeof n.value !== 'string') return;
+      try {
+        checkInterpolationSyntax(n.value, n.origin, p || undefined);
+      } catch (e) {
+        if (!(e instanceof TrellisError)) throw e;
+        errors.push(e);
+      }
+    } else if (n.kind === 'list') n.items.forEach((item, i) => visit(item, `${p}[${i}]`));
+    else for (const e of n.entries.values()) visit(e.node, p ? `${p}.${keyText(e)}` : keyText(e));
+  };
+  visit(node, path);
+  return errors;
+}
+
+/** Throws one INTERPOLATION_SYNTAX error for the whole tree, the others attached as `related`. */
+export function checkTreeSyntax(node: Node, path = ''): void {
+  throwCollected(findSyntaxErrors(node, path));
+}

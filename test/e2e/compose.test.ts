@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { runCli } from '../helpers/run-cli.js';
+import { tmpDir } from '../helpers/tmp-dir.js';
+
+const project = {
+  'conf/config.yaml': 'defaults:\n  - db: mysql\n  - _self_\n\nname: demo\nlr: 0.1\nratio: 1.0\n',
+  'conf/db/mysql.yaml': 'driver: mysql\nport: 3306\n',
+  'conf/db/postgres.yaml': 'driver: postgres\nport: 5432\n',
+};
+
+describe('trellis compose (real CLI in a temp dir)', () => {
+  it('prints the composed config as YAML, floats keeping their point', () => {
+    const cwd = tmpDir(project);
+    const r = runCli(['compose'], { cwd });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('db:\n  driver: mysql\n  port: 3306\nname: demo\nlr: 0.1\nratio: 1.0\n');
+  });
+
+  it('applies group and value overrides, and prints JSON', () => {
+    const cwd = tmpDir(project);
+    const r = runCli(['compose', '--format', 'json', 'db=postgres', 'db.port=6000', '+tag=x'], { cwd });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ db: { driver: 'postgres', port: 6000 }, name: 'demo', lr: 0.1, ratio: 1, tag: 'x' });
+  });
+
+  it('--package prints one node', () => {
+    const cwd = tmpDir(project);
+    const r = runCli(['compose', '--package', 'db'], { cwd });
+    expect(parse(r.stdout)).toEqual({ driver: 'mysql', port: 3306 });
+  });
+
+  it('takes --config-dir / -cd and --config-name / -cn', () => {
+    const cwd = tmpDir({ 'elsewhere/main.yaml': 'x: 1\n' });
+    expect(runCli(['compose', '-cd', 'elsewhere', '-cn', 'main'], { cwd }).stdout).toBe('x: 1\n');
+    expect(runCli(['compose', '--config-dir', 'elsewhere', '--config-name', 'main'], { cwd }).stdout).toBe('x: 1\n');
+  });
+
+  it.each([
+    {
+      name: 'unknown option of a group',
+      args: ['compose', 'db=mysq'],
+      stderr: ["override #1 'db=mysq'  GROUP_OPTION_NOT_FOUND", "In 'config': Could not find 'db/mysq'", "hint: did you mean 'mysql'?; available options in 'db': mysql, postgres"],
+    },
+    {
+      name: 'unknown key',
+      args: ['compose', 'lrr=0.2'],
+      stderr: ["override #1 'lrr=0.2'  OVERRIDE_KEY_MISSING", "hint: did you mean 'lr'?; to append to your config use +lrr=0.2"],
+    },
+    {
+      name: 'syntax error with a caret',
+      args: ['compose', 'a=[1,'],
+      stderr: ["override #1 'a=[1,':3  OVERRIDE_SYNTAX", "unclosed '['", '     | a=[1,', '     |   ^'],
+    },
+    {
+      name: 'a sweep without --multirun',
+      args: ['compose', 'lr=0.1,0.2'],
+      stderr: ["Ambiguous value for argument 'lr=0.1,0.2'"],
+    },
+    {
+      name: 'missing primary config',
+      args: ['compose', '--config-name', 'nope'],
+      stderr: ["CONFIG_NOT_FOUND", "Cannot find primary config 'nope'"],
+    },
+  ])('error: $name (exit 1, rendered on stderr, nothing on stdout)', ({ args, stderr }) => {
+    const cwd = tmpDir(project);
+    const r = runCli(args, { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    for (const line of stderr) expect(r.stderr).toContain(line);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('reports every bad override of one command line at once', () => {
+    const cwd = tmpDir(project);
+    const r = runCli(['compose', 'a=[', 'b=(', 'lr=1'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("override #1 'a=['");
+    expect(r.stderr).toContain("override #2 'b=('");
+    expect(r.stderr).toContain('2 problems');
+  });
+
+  it('points a YAML error at file:line:col with an excerpt', () => {
+    const cwd = tmpDir({ 'conf/config.yaml': 'a: 1\nb: [1, 2\nc: 3\n' });
+    const r = runCli(['compose'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^conf\/config\.yaml:\d+:\d+ {2}YAML_SYNTAX/);
+  });
+
+  it('answers --help for the program and the command, and rejects unknown options', () => {
+    const cwd = tmpDir(project);
+    expect(runCli(['--help'], { cwd }).stdout).toContain('usage: trellis <command>');
+    const help = runCli(['compose', '--help'], { cwd });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--config-dir, -cd, --config-path, -cp DIR');
+    const bad = runCli(['compose', '--resolv'], { cwd });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("Unknown option '--resolv'");
+    expect(bad.stderr).toContain("did you mean 'resolve'?");
+    const unknown = runCli(['compse'], { cwd });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("did you mean 'compose'?");
+  });
+
+  it('never colours output when NO_COLOR is set or stderr is not a terminal', () => {
+    const cwd = tmpDir(project);
+    const r = runCli(['compose', 'db=x'], { cwd, env: { FORCE_COLOR: '1' } });
+    expect(r.stderr).not.toMatch(/\u001b\[/);
+  });
+});
