@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { TrellisError } from '../errors/index.js';
+
+/**
+ * Writes `text` to `path` so a reader sees the old file or the new one, never half of one:
+ * a temp file in the same directory (rename is atomic only within a file system) is written,
+ * fsynced and renamed over `path`. Synchronous on purpose: the final `run.json` is written
+ * from exit and signal handlers, where asynchronous I/O may never complete.
+ */
+export function writeFileAtomic(path: string, text: string): void {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const fd = openSync(temp, 'wx');
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new TrellisError('RUN_IO', `Cannot write ${path} (${code})`, { cause: e });
+  }
+  syncDir(dir);
+}
+
+/**
+ * Writes `value` as pretty JSON with a trailing newline, atomically. JSON has no bigint, NaN or
+ * Infinity: a bigint becomes a number when it is a safe integer and a decimal string otherwise
+ * (so no digit is lost), and non-finite numbers become "NaN", "Infinity", "-Infinity", as in
+ * `metrics.jsonl` (JSON.stringify would silently write null).
+ */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, `${JSON.stringify(value, jsonSafe, 2)}\n`);
+}
+
+function jsonSafe(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    const asNumber = Number(value);
+    return Number.isSafeInteger(asNumber) ? asNumber : value.toString();
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return value;
+}
+
+/** Makes the rename itself durable; directories cannot be opened for fsync on Windows. */
+function syncDir(dir: string): void {
+  if (process.platform === 'win32') return;
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Durability of the directory entry is best effort; the file content is already synced.
+  }
+}

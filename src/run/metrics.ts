@@ -1,0 +1,272 @@
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { TrellisError } from '../errors/index.js';
+
+export type MetricValue = number | string | boolean;
+
+/** One line of `metrics.jsonl`. */
+export interface MetricRow {
+  step: number;
+  /** Seconds since the epoch, with a fraction. */
+  time: number;
+  [name: string]: MetricValue;
+}
+
+/** Per numeric metric; `min`/`max` skip NaN and are null when every value was NaN. */
+export interface MetricSummary {
+  /** The value of the latest log call (in call order, not the highest step). */
+  last: number;
+  last_step: number;
+  /** The first step that reached the minimum. */
+  min: number | null;
+  min_step: number | null;
+  max: number | null;
+  max_step: number | null;
+  count: number;
+}
+
+export interface MetricsLogOptions {
+  /** Buffered bytes (about) that trigger a write; default 64 KiB. */
+  flushBytes?: number;
+  /** A log call this long after the last write writes, so `tail -f` keeps up; default 1 s. */
+  flushSeconds?: number;
+  /** Seconds since the epoch; injected by tests. */
+  clock?: () => number;
+}
+
+const RESERVED = new Set(['step', 'time']);
+/** Encoded key prefixes are cached for speed; a job logging ever-new names must not grow it forever. */
+const MAX_CACHED_KEYS = 10_000;
+
+/**
+ * The append-only `metrics.jsonl` of a run: one JSON object per `log` call. Lines are built by
+ * hand and buffered, then written with `writeSync` on an fd opened for append, so logging
+ * millions of scalars per second costs little; the buffer is written every `flushBytes`, after
+ * `flushSeconds` and on `flush()`/`close()`. NaN and ±Infinity are written as the strings
+ * "NaN", "Infinity", "-Infinity" (JSON has no such numbers) and read back as numbers.
+ */
+export class MetricsLog {
+  readonly path: string;
+  private fd: number | undefined;
+  private chunks: string[] = [];
+  private buffered = 0;
+  /** -Infinity: the first line is written at once, so a new run shows a metrics file at once. */
+  private lastWrite = Number.NEGATIVE_INFINITY;
+  private nextStep = 0;
+  private readonly keys = new Map<string, string>();
+  private readonly stats = new SummaryBuilder();
+  private readonly flushBytes: number;
+  private readonly flushSeconds: number;
+  private readonly clock: () => number;
+
+  constructor(path: string, options: MetricsLogOptions = {}) {
+    this.path = path;
+    this.flushBytes = options.flushBytes ?? 64 * 1024;
+    this.flushSeconds = options.flushSeconds ?? 1;
+    this.clock = options.clock ?? (() => Date.now() / 1000);
+    try {
+      this.fd = openSync(path, 'a+');
+      endTornLine(this.fd);
+    } catch (e) {
+      throw ioError(e, path, 'open');
+    }
+  }
+
+  /**
+   * Records `values` at `options.step`, or at the step after the previous call's (0 first);
+   * an explicit step also moves that counter on.
+   */
+  log(values: Record<string, MetricValue>, options: { step?: number } = {}): void {
+    if (this.fd === undefined) throw new TrellisError('METRIC_INVALID', `metrics log ${this.path} is closed`);
+    const step = options.step ?? this.nextStep;
+    if (!Number.isSafeInteger(step) || step < 0) {
+      throw new TrellisError('METRIC_INVALID', `A metrics step must be a non-negative integer, got ${String(step)}`);
+    }
+    const time = this.clock();
+    let line = `{"step":${step},"time":${time}`;
+    for (const name in values) {
+      if (!Object.hasOwn(values, name)) continue;
+      const value = values[name];
+      line += this.keyPrefix(name) + encodeValue(name, value);
+    }
+    // Only once the whole line is valid, so a rejected call leaves no trace in the summary.
+    for (const name in values) {
+      const value = values[name];
+      if (typeof value === 'number' && Object.hasOwn(values, name)) this.stats.add(name, value, step);
+    }
+    this.nextStep = step + 1;
+    this.chunks.push(`${line}}\n`);
+    this.buffered += line.length + 2;
+    if (this.buffered >= this.flushBytes || time - this.lastWrite >= this.flushSeconds) {
+      this.flush();
+      this.lastWrite = time;
+    }
+  }
+
+  /** Writes what is buffered. */
+  flush(): void {
+    if (this.fd === undefined || this.chunks.length === 0) return;
+    const data = Buffer.from(this.chunks.join(''), 'utf8');
+    this.chunks = [];
+    this.buffered = 0;
+    try {
+      for (let offset = 0; offset < data.length; ) offset += writeSync(this.fd, data, offset);
+    } catch (e) {
+      throw ioError(e, this.path, 'write');
+    }
+  }
+
+  /** Writes what is buffered and closes the file; closing twice is harmless. */
+  close(): void {
+    if (this.fd === undefined) return;
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
+  }
+
+  /** Per numeric metric logged through this instance: last, min, max with their steps. */
+  summary(): Record<string, MetricSummary> {
+    return this.stats.toJSON();
+  }
+
+  private keyPrefix(name: string): string {
+    let prefix = this.keys.get(name);
+    if (prefix === undefined) {
+      if (RESERVED.has(name)) {
+        throw new TrellisError('METRIC_INVALID', `"${name}" is written by trellis itself and cannot be a metric name`, {
+          keyPath: name,
+          hint: `rename the metric, e.g. "train_${name}"; pass the step as log(values, { step })`,
+        });
+      }
+      prefix = `,${JSON.stringify(name)}:`;
+      if (this.keys.size < MAX_CACHED_KEYS) this.keys.set(name, prefix);
+    }
+    return prefix;
+  }
+}
+
+function encodeValue(name: string, value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+      return Number.isFinite(value) ? String(value) : `"${String(value)}"`;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'string':
+      return JSON.stringify(value);
+    default:
+      throw new TrellisError('METRIC_INVALID', `Metric "${name}" must be a number, string or boolean, got ${typeof value}`, {
+        keyPath: name,
+      });
+  }
+}
+
+/** A file left without a final newline (a crash mid-write) gets one, so new lines stay whole. */
+function endTornLine(fd: number): void {
+  const { size } = fstatSync(fd);
+  if (size === 0) return;
+  const last = Buffer.alloc(1);
+  readSync(fd, last, 0, 1, size - 1);
+  if (last[0] !== 0x0a) writeSync(fd, '\n');
+}
+
+export interface ReadMetricsResult {
+  rows: MetricRow[];
+  /** The last line, when it could not be parsed: a write cut short by a crash. */
+  torn: { line: number; text: string } | null;
+  /** Unparsable lines before the last (1-based line numbers), e.g. a torn line of an earlier session. */
+  skipped: { line: number; text: string }[];
+}
+
+const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+
+/** Reads `metrics.jsonl` line by line (streaming), tolerating a torn last line. */
+export async function readMetrics(path: string): Promise<ReadMetricsResult> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (e) {
+    throw ioError(e, path, 'read');
+  }
+  const rows: MetricRow[] = [];
+  const skipped: { line: number; text: string }[] = [];
+  let bad: { line: number; text: string } | null = null;
+  let lineNo = 0;
+  try {
+    for await (const text of handle.readLines({ encoding: 'utf8' })) {
+      lineNo++;
+      if (text.trim() === '') continue;
+      if (bad) skipped.push(bad);
+      const row = parseRow(text);
+      bad = row ? null : { line: lineNo, text };
+      if (row) rows.push(row);
+    }
+  } finally {
+    await handle.close();
+  }
+  return { rows, torn: bad, skipped };
+}
+
+function parseRow(text: string): MetricRow | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const row = value as Record<string, unknown>;
+  if (typeof row.step !== 'number' || typeof row.time !== 'number') return undefined;
+  for (const name of Object.keys(row)) {
+    const v = row[name];
+    if (typeof v === 'string' && !RESERVED.has(name) && Object.hasOwn(NON_FINITE, v)) row[name] = NON_FINITE[v];
+  }
+  return row as MetricRow;
+}
+
+/** The summary of rows read back, the same as `MetricsLog.summary()` gave while logging them. */
+export function summarizeMetrics(rows: Iterable<MetricRow>): Record<string, MetricSummary> {
+  const stats = new SummaryBuilder();
+  for (const row of rows) {
+    for (const name of Object.keys(row)) {
+      const value = row[name];
+      if (typeof value === 'number' && !RESERVED.has(name)) stats.add(name, value, row.step);
+    }
+  }
+  return stats.toJSON();
+}
+
+class SummaryBuilder {
+  private readonly stats = new Map<string, MetricSummary>();
+
+  add(name: string, value: number, step: number): void {
+    let s = this.stats.get(name);
+    if (!s) {
+      s = { last: value, last_step: step, min: null, min_step: null, max: null, max_step: null, count: 0 };
+      this.stats.set(name, s);
+    }
+    s.last = value;
+    s.last_step = step;
+    s.count++;
+    if (Number.isNaN(value)) return;
+    if (s.min === null || value < s.min) {
+      s.min = value;
+      s.min_step = step;
+    }
+    if (s.max === null || value > s.max) {
+      s.max = value;
+      s.max_step = step;
+    }
+  }
+
+  toJSON(): Record<string, MetricSummary> {
+    return Object.fromEntries([...this.stats].map(([name, s]) => [name, { ...s }]));
+  }
+}
+
+function ioError(cause: unknown, path: string, action: string): TrellisError {
+  const code = (cause as NodeJS.ErrnoException).code ?? 'error';
+  return new TrellisError('RUN_IO', `Cannot ${action} metrics file ${path} (${code})`, { cause });
+}

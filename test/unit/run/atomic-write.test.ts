@@ -1,0 +1,62 @@
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TrellisError } from '../../../src/errors/index.js';
+import { writeFileAtomic, writeJsonAtomic } from '../../../src/run/atomic-write.js';
+import { tmpDir } from '../../helpers/tmp-dir.js';
+
+describe('writeFileAtomic', () => {
+  it.each([
+    { name: 'a new file', before: undefined, text: 'status: running\n' },
+    { name: 'replacing an existing file', before: 'old content that is longer than the new one\n', text: 'new\n' },
+    { name: 'an empty text', before: 'x', text: '' },
+    { name: 'non-ASCII text', before: undefined, text: 'häßlich ✓ 日本\n' },
+  ])('$name: the target holds the text and no temp file is left', ({ before, text }) => {
+    const dir = tmpDir();
+    const path = join(dir, 'run.json');
+    if (before !== undefined) writeFileSync(path, before);
+    writeFileAtomic(path, text);
+    expect(readFileSync(path, 'utf8')).toBe(text);
+    expect(readdirSync(dir)).toEqual(['run.json']);
+  });
+
+  it.each([
+    {
+      name: 'the target is a non-empty directory',
+      target: (dir: string) => {
+        mkdirSync(join(dir, 'run.json', 'inside'), { recursive: true });
+        return join(dir, 'run.json');
+      },
+    },
+    { name: 'the directory is missing', target: (dir: string) => join(dir, 'missing', 'run.json') },
+  ])('fails with RUN_IO and leaves no temp file when $name', ({ target }) => {
+    const dir = tmpDir();
+    const path = target(dir);
+    const before = readdirSync(dir);
+    let error: unknown;
+    try {
+      writeFileAtomic(path, 'x');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TrellisError);
+    expect((error as TrellisError).code).toBe('RUN_IO');
+    expect(readdirSync(dir)).toEqual(before);
+  });
+});
+
+describe('writeJsonAtomic', () => {
+  it.each([
+    { name: 'pretty JSON with a trailing newline', value: { a: 1, b: [true, null] }, expected: '{\n  "a": 1,\n  "b": [\n    true,\n    null\n  ]\n}\n' },
+    { name: 'a safe bigint becomes a number', value: { n: 42n }, expected: '{\n  "n": 42\n}\n' },
+    { name: 'a large bigint keeps every digit as a string', value: { n: 12345678901234567890n }, expected: '{\n  "n": "12345678901234567890"\n}\n' },
+    { name: 'a negative large bigint', value: [-(2n ** 60n)], expected: '[\n  "-1152921504606846976"\n]\n' },
+    { name: 'non-finite numbers become strings, as in metrics.jsonl', value: { a: NaN, b: Infinity, c: -Infinity }, expected: '{\n  "a": "NaN",\n  "b": "Infinity",\n  "c": "-Infinity"\n}\n' },
+  ])('$name', ({ value, expected }) => {
+    const dir = tmpDir();
+    const path = join(dir, 'seeds.json');
+    writeJsonAtomic(path, value);
+    expect(readFileSync(path, 'utf8')).toBe(expected);
+    expect(readdirSync(dir)).toEqual(['seeds.json']);
+  });
+});

@@ -1,0 +1,187 @@
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MetricsLog, readMetrics, summarizeMetrics, type MetricSummary, type MetricValue, type MetricsLogOptions } from '../../../src/run/metrics.js';
+import { tmpDir } from '../../helpers/tmp-dir.js';
+
+/** A clock that advances by `step` seconds per reading, from a fixed epoch time. */
+function fakeClock(start = 1_700_000_000, step = 0.5): () => number {
+  let now = start;
+  return () => (now += step);
+}
+
+type Call = { values: Record<string, MetricValue>; step?: number };
+
+function logAll(path: string, calls: Call[], options = {}): MetricsLog {
+  const log = new MetricsLog(path, { clock: fakeClock(), ...options });
+  for (const { values, step } of calls) log.log(values, step === undefined ? {} : { step });
+  return log;
+}
+
+describe('MetricsLog + readMetrics round trip', () => {
+  it.each([
+    {
+      name: 'numbers, strings and booleans',
+      calls: [{ values: { loss: 0.5, phase: 'train', best: true } }, { values: { loss: 0.25, phase: 'val', best: false } }],
+      rows: [
+        { step: 0, time: 1_700_000_000.5, loss: 0.5, phase: 'train', best: true },
+        { step: 1, time: 1_700_000_001, loss: 0.25, phase: 'val', best: false },
+      ],
+    },
+    {
+      name: 'NaN and ±Infinity come back as numbers',
+      calls: [{ values: { a: Number.NaN, b: Number.POSITIVE_INFINITY, c: Number.NEGATIVE_INFINITY, d: -0.125 } }],
+      rows: [{ step: 0, time: 1_700_000_000.5, a: Number.NaN, b: Number.POSITIVE_INFINITY, c: Number.NEGATIVE_INFINITY, d: -0.125 }],
+    },
+    {
+      name: 'names that need escaping',
+      calls: [{ values: { 'val/acc"1': 1, 'ü\n': 2, __proto__x: 3 } }],
+      rows: [{ step: 0, time: 1_700_000_000.5, 'val/acc"1': 1, 'ü\n': 2, __proto__x: 3 }],
+    },
+  ])('$name', async ({ calls, rows }) => {
+    const path = join(tmpDir(), 'metrics.jsonl');
+    logAll(path, calls).close();
+    const read = await readMetrics(path);
+    expect(read).toEqual({ rows, torn: null, skipped: [] });
+  });
+
+  it('writes one JSON object per line with step and time first', () => {
+    const path = join(tmpDir(), 'metrics.jsonl');
+    logAll(path, [{ values: { loss: 1, x: Number.NaN } }]).close();
+    expect(readFileSync(path, 'utf8')).toBe('{"step":0,"time":1700000000.5,"loss":1,"x":"NaN"}\n');
+  });
+
+  it.each([
+    { name: 'an internal counter from 0', steps: [undefined, undefined, undefined], expected: [0, 1, 2] },
+    { name: 'explicit steps', steps: [10, 20, 30], expected: [10, 20, 30] },
+    { name: 'the counter continues after an explicit step', steps: [5, undefined, undefined], expected: [5, 6, 7] },
+    { name: 'two calls at one step (train and val)', steps: [3, 3, undefined], expected: [3, 3, 4] },
+  ])('steps: $name', async ({ steps, expected }) => {
+    const path = join(tmpDir(), 'metrics.jsonl');
+    logAll(path, steps.map((step) => ({ values: { v: 1 }, step }))).close();
+    expect((await readMetrics(path)).rows.map((r) => r.step)).toEqual(expected);
+  });
+});
+
+describe('readMetrics tolerance', () => {
+  const good = '{"step":0,"time":1,"loss":2}\n{"step":1,"time":2,"loss":1}\n';
+
+  it.each([
+    { name: 'a torn last line', text: `${good}{"step":2,"ti`, torn: { line: 3, text: '{"step":2,"ti' }, skipped: [], rows: 2 },
+    { name: 'a complete file', text: good, torn: null, skipped: [], rows: 2 },
+    { name: 'a last line without newline that is whole', text: good.trimEnd(), torn: null, skipped: [], rows: 2 },
+    { name: 'blank lines', text: `\n${good}\n\n`, torn: null, skipped: [], rows: 2 },
+    { name: 'a bad line in the middle', text: `{"step":0,"time":1,"l\n${good}`, torn: null, skipped: [{ line: 1, text: '{"step":0,"time":1,"l' }], rows: 2 },
+    { name: 'a line that is JSON but not a row', text: `${good}[1,2]\n`, torn: { line: 3, text: '[1,2]' }, skipped: [], rows: 2 },
+    { name: 'an empty file', text: '', torn: null, skipped: [], rows: 0 },
+  ])('$name', async ({ text, torn, skipped, rows }) => {
+    const path = join(tmpDir(), 'metrics.jsonl');
+    writeFileSync(path, text);
+    const read = await readMetrics(path);
+    expect(read.torn).toEqual(torn);
+    expect(read.skipped).toEqual(skipped);
+    expect(read.rows).toHaveLength(rows);
+  });
+
+  it('appending after a torn line starts a new line, so only the torn one is lost', async () => {
+    const path = join(tmpDir(), 'metrics.jsonl');
+    logAll(path, [{ values: { loss: 3 } }]).close();
+    appendFileSync(path, '{"step":1,"time":17000');
+    logAll(path, [{ values: { loss: 2 }, step: 2 }]).close();
+    const read = await readMetrics(path);
+    expect(read.rows.map((r) => [r.step, r.loss])).toEqual([[0, 3], [2, 2]]);
+    expect(read.skipped).toEqual([{ line: 2, text: '{"step":1,"time":17000' }]);
+    expect(read.torn).toBeNull();
+  });
+
+  it('reports a missing file as RUN_IO', async () => {
+    await expect(readMetrics(join(tmpDir(), 'nope.jsonl'))).rejects.toMatchObject({ code: 'RUN_IO' });
+  });
+});
+
+describe('MetricsLog.summary', () => {
+  it.each<{ name: string; calls: Call[]; expected: Record<string, MetricSummary> }>([
+    {
+      name: 'last, min and max with their steps',
+      calls: [{ values: { loss: 3 } }, { values: { loss: 1 } }, { values: { loss: 4 } }, { values: { loss: 2 } }],
+      expected: { loss: { last: 2, last_step: 3, min: 1, min_step: 1, max: 4, max_step: 2, count: 4 } },
+    },
+    {
+      name: 'ties keep the first step',
+      calls: [{ values: { acc: 0.9 }, step: 10 }, { values: { acc: 0.9 }, step: 20 }],
+      expected: { acc: { last: 0.9, last_step: 20, min: 0.9, min_step: 10, max: 0.9, max_step: 10, count: 2 } },
+    },
+    {
+      name: 'NaN is last but never min or max',
+      calls: [{ values: { l: 2 } }, { values: { l: Number.NaN } }],
+      expected: { l: { last: Number.NaN, last_step: 1, min: 2, min_step: 0, max: 2, max_step: 0, count: 2 } },
+    },
+    {
+      name: 'only NaN leaves min and max null',
+      calls: [{ values: { l: Number.NaN } }],
+      expected: { l: { last: Number.NaN, last_step: 0, min: null, min_step: null, max: null, max_step: null, count: 1 } },
+    },
+    {
+      name: 'strings and booleans are not summarized; metrics logged at different steps',
+      calls: [{ values: { a: 1, tag: 'x', ok: true } }, { values: { b: -1 }, step: 7 }, { values: { a: -5 } }],
+      expected: {
+        a: { last: -5, last_step: 8, min: -5, min_step: 8, max: 1, max_step: 0, count: 2 },
+        b: { last: -1, last_step: 7, min: -1, min_step: 7, max: -1, max_step: 7, count: 1 },
+      },
+    },
+  ])('$name, and summarizeMetrics of the file agrees', async ({ calls, expected }) => {
+    const path = join(tmpDir(), 'metrics.jsonl');
+    const log = logAll(path, calls);
+    expect(log.summary()).toEqual(expected);
+    log.close();
+    expect(summarizeMetrics((await readMetrics(path)).rows)).toEqual(expected);
+  });
+});
+
+describe('MetricsLog buffering', () => {
+  it('writes the first line at once, then keeps lines in memory until flushBytes, flush() or close()', () => {
+    const path = join(tmpDir(), 'metrics.jsonl');
+    const log = new MetricsLog(path, { clock: () => 5, flushBytes: 1 << 20 });
+    log.log({ a: 1 }); // the first line is written at once
+    log.log({ a: 2 });
+    expect(readFileSync(path, 'utf8').split('\n')).toHaveLength(2);
+    log.flush();
+    expect(readFileSync(path, 'utf8').split('\n')).toHaveLength(3);
+    log.log({ a: 3 });
+    log.close();
+    expect(readFileSync(path, 'utf8').split('\n')).toHaveLength(4);
+  });
+
+  it.each<{ name: string; options: MetricsLogOptions; clock: () => number; writtenAfter: number[] }>([
+    { name: 'when the buffer passes flushBytes', options: { flushBytes: 40 }, clock: () => 5, writtenAfter: [1, 1, 3, 3] },
+    { name: 'when flushSeconds have passed since the last write', options: { flushSeconds: 10 }, clock: fakeClock(0, 4), writtenAfter: [1, 1, 1, 4] },
+  ])('writes $name', ({ options, clock, writtenAfter }) => {
+    const path = join(tmpDir(), 'metrics.jsonl');
+    const log = new MetricsLog(path, { ...options, clock });
+    const lines: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      log.log({ value: i });
+      lines.push(readFileSync(path, 'utf8').split('\n').length - 1);
+    }
+    log.close();
+    expect(lines).toEqual(writtenAfter);
+  });
+});
+
+describe('MetricsLog errors', () => {
+  it.each([
+    { name: 'a reserved name: step', act: (log: MetricsLog) => log.log({ step: 1 }) },
+    { name: 'a reserved name: time', act: (log: MetricsLog) => log.log({ loss: 1, time: 2 }) },
+    { name: 'an object value', act: (log: MetricsLog) => log.log({ loss: 1, bad: {} as unknown as number }) },
+    { name: 'a negative step', act: (log: MetricsLog) => log.log({ loss: 1 }, { step: -1 }) },
+    { name: 'a fractional step', act: (log: MetricsLog) => log.log({ loss: 1 }, { step: 1.5 }) },
+    { name: 'logging after close', act: (log: MetricsLog) => (log.close(), log.log({ loss: 1 })) },
+  ])('rejects $name with METRIC_INVALID and records nothing', ({ act }) => {
+    const path = join(tmpDir(), 'metrics.jsonl');
+    const log = new MetricsLog(path, { clock: () => 1 });
+    expect(() => act(log)).toThrow(expect.objectContaining({ code: 'METRIC_INVALID' }));
+    expect(log.summary()).toEqual({});
+    log.close();
+    expect(readFileSync(path, 'utf8')).toBe('');
+  });
+});
