@@ -27,7 +27,7 @@ function excerpt(where: ErrorWhere): string[] {
 
 function formatOne(error: TrellisError, c: NonNullable<FormatOptions['color']>): string[] {
   const head = error.where ? `${c.cyan(locationText(error.where))}  ${c.red(error.code)}` : c.red(error.code);
-  const lines = [head, c.bold(error.message) + (error.keyPath ? c.dim(` (at ${error.keyPath})`) : '')];
+  const lines = [head, c.bold(error.message) + (error.keyPath && !error.message.includes(error.keyPath) ? c.dim(` (at ${error.keyPath})`) : '')];
   if (error.where) lines.push(...excerpt(error.where));
   if (error.hint) lines.push(`hint: ${error.hint}`);
   return lines;

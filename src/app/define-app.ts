@@ -1,0 +1,212 @@
+import { relative, resolve as resolvePath } from 'node:path';
+import { parseCommandArgv } from '../cli/argv.js';
+import { colors } from '../cli/io.js';
+import { TrellisError, formatError } from '../errors/index.js';
+import { openConfigDir } from '../api/compose-dir.js';
+import { planJobs } from '../api/multirun.js';
+import { selectPath } from '../api/select.js';
+import { expandJobs } from '../sweep/index.js';
+import type { ResolverRegistry } from '../interpolate/index.js';
+import { writeFileAtomic, writeJsonAtomic } from '../run/atomic-write.js';
+import { toYamlText } from '../tree/emit.js';
+import { dictNode, fromPlain, setKey, type Node } from '../tree/node.js';
+import type { ConfigSchema } from '../validate/validate.js';
+import { APP_COMMAND } from './app-options.js';
+import { appHelp, appInfo } from './app-help.js';
+import { prepareJob, type JobSource } from './prepare-job.js';
+import { runJob, type JobFunction, type JobResult } from './run-job.js';
+import type { Run } from './run-handle.js';
+
+export interface DefineAppOptions<S extends ConfigSchema | undefined = undefined> {
+  /** The job's name (`job.name`, the log file's name). Default: the config name. */
+  name?: string;
+  /** Config directory, relative to `cwd`. Default `conf`. */
+  configDir?: string;
+  /** Primary config name without `.yaml`. Default `config`. */
+  configName?: string;
+  /** A zod schema: the resolved config is validated before the job starts, and `cfg` is typed by it. */
+  schema?: S;
+  /** Resolvers besides the built-in ones, for this app only. */
+  resolvers?: ResolverRegistry;
+  /** Working directory for config and output paths. Default `process.cwd()`. */
+  cwd?: string;
+}
+
+type InferConfig<S> = S extends { _output: infer O } ? O : Record<string, unknown>;
+
+export interface AppIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  color: boolean;
+}
+
+export interface App<C> {
+  /** Parses a command line (Hydra's flags + overrides), runs and returns the exit code. */
+  main(argv?: readonly string[], io?: Partial<AppIo>): Promise<number>;
+  /** Runs one job with these overrides and returns its result. */
+  run(overrides?: readonly string[]): Promise<JobResult>;
+  /** The job function, for tests. */
+  readonly job: JobFunction<C>;
+}
+
+function defaultIo(): AppIo {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    color: Boolean(process.stderr.isTTY) && !('NO_COLOR' in process.env),
+  };
+}
+
+/**
+ * Declares an app: a job function over a composed (and optionally validated) config. Each
+ * `main()` composes the config from the command line, runs the job in a new run directory and
+ * records everything needed to reproduce it.
+ */
+export function defineApp<S extends ConfigSchema | undefined = undefined>(
+  options: DefineAppOptions<S>,
+  job: (cfg: InferConfig<S>, run: Run) => unknown,
+): App<InferConfig<S>> {
+  const entryScript = process.argv[1];
+
+  const sourceFor = (flags: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): JobSource => {
+    const cwd = options.cwd ?? process.cwd();
+    const configName = (typeof flags['config-name'] === 'string' && flags['config-name']) || options.configName || 'config';
+    const configDir = (typeof flags['config-dir'] === 'string' && flags['config-dir']) || (typeof flags['config-path'] === 'string' && flags['config-path']) || options.configDir || 'conf';
+    return { configDir, configName, cwd, env, schema: options.schema, resolvers: options.resolvers, name: options.name ?? configName };
+  };
+
+  const runOne = async (source: JobSource, overrides: readonly string[], io: AppIo, argv: readonly string[]): Promise<JobResult> => {
+    const prepared = await prepareJob(source, overrides);
+    return runJob({
+      prepared,
+      job: job as JobFunction<unknown>,
+      jobName: source.name,
+      configDir: source.configDir,
+      configName: source.configName,
+      cwd: source.cwd,
+      env: source.env,
+      argv,
+      entry: entryScript ? relative(source.cwd, entryScript) : undefined,
+      print: (line) => io.stderr(`${line}\n`),
+    });
+  };
+
+  const multirun = async (source: JobSource, overrides: readonly string[], io: AppIo, argv: readonly string[]): Promise<number> => {
+    const plan = planJobs({ configDir: source.configDir, configName: source.configName, cwd: source.cwd, env: source.env, overrides });
+    const now = new Date();
+    const jobs = [...expandJobs(plan)];
+    // Every job must compose and validate before the first one starts.
+    const prepared = [];
+    for (const [num, jobOverrides] of jobs.entries()) {
+      try {
+        prepared.push(await prepareJob(source, jobOverrides, { num, sweepDir: '.' }, now));
+      } catch (error) {
+        if (error instanceof TrellisError) error.message = `Job #${num} (${jobOverrides.join(' ')}): ${error.message}`;
+        throw error;
+      }
+    }
+    const sweepDirNode = prepared[0] ? selectPath(prepared[0].runtime, 'sweep.dir') : undefined;
+    const sweepDir = resolvePath(source.cwd, sweepDirNode?.kind === 'value' ? String(sweepDirNode.value) : 'multirun');
+    const table: Array<Record<string, unknown>> = jobs.map((o, num) => ({ num, overrides: o, status: 'pending', dir: null }));
+    const record = () => writeJsonAtomic(resolvePath(sweepDir, '.trellis', 'sweep.json'), { strategy: 'grid', overrides, jobs: table });
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(resolvePath(sweepDir, '.trellis'), { recursive: true });
+    const sweepConfig = dictNode();
+    setKey(sweepConfig, 'overrides', fromPlain([...overrides]));
+    writeFileAtomic(resolvePath(sweepDir, 'multirun.yaml'), toYamlText(sweepConfig));
+    record();
+    let failures = 0;
+    for (const [num, jobOverrides] of jobs.entries()) {
+      io.stderr(`[trellis] launching job #${num}: ${jobOverrides.join(' ')}\n`);
+      const again = await prepareJob(source, jobOverrides, { num, sweepDir }, now);
+      const result = await runJob({
+        prepared: again,
+        job: job as JobFunction<unknown>,
+        jobName: source.name,
+        configDir: source.configDir,
+        configName: source.configName,
+        cwd: source.cwd,
+        env: source.env,
+        argv,
+        entry: entryScript ? relative(source.cwd, entryScript) : undefined,
+        sweep: { dir: sweepDir, num },
+        print: (line) => io.stderr(`${line}\n`),
+      });
+      Object.assign(table[num]!, { status: result.status, dir: relative(sweepDir, result.dir) });
+      record();
+      if (result.status !== 'completed') {
+        failures++;
+        io.stderr(`[trellis] job #${num} failed: ${result.error instanceof Error ? result.error.message : String(result.error)}\n`);
+      }
+    }
+    io.stderr(`[trellis] sweep finished: ${jobs.length - failures}/${jobs.length} jobs completed (${relative(source.cwd, sweepDir) || '.'})\n`);
+    return failures ? 1 : 0;
+  };
+
+  const app: App<InferConfig<S>> = {
+    job: job as JobFunction<InferConfig<S>>,
+    async run(overrides = []) {
+      const io = defaultIo();
+      return runOne(sourceFor({}, io.env), overrides, io, [...overrides]);
+    },
+    async main(argv = process.argv.slice(2), partialIo = {}) {
+      const io = { ...defaultIo(), ...partialIo };
+      const verbose = argv.includes('--verbose');
+      try {
+        const { flags, overrides } = parseCommandArgv(APP_COMMAND, argv);
+        const source = sourceFor(flags, io.env);
+        if (flags.help) {
+          io.stdout(`${appHelp(source, APP_COMMAND)}\n`);
+          return 0;
+        }
+        if (flags.info !== undefined) {
+          io.stdout(`${await appInfo(source, overrides, String(flags.info || 'all'))}\n`);
+          return 0;
+        }
+        if (typeof flags.cfg === 'string') {
+          const prepared = await prepareJob({ ...source, schema: flags.resolve ? source.schema : undefined }, overrides);
+          const jobNode: Node = flags.resolve ? prepared.resolved : prepared.config;
+          const runtimeNode: Node = prepared.runtime;
+          let out: Node;
+          if (flags.cfg === 'job') out = jobNode;
+          else if (flags.cfg === 'hydra' || flags.cfg === 'trellis') {
+            out = dictNode();
+            setKey(out, flags.cfg, runtimeNode);
+          } else {
+            out = dictNode();
+            setKey(out, 'trellis', runtimeNode);
+            if (jobNode.kind === 'dict') for (const [id, e] of jobNode.entries) out.entries.set(id, e);
+          }
+          if (typeof flags.package === 'string' && flags.package) {
+            const selected = selectPath(out, flags.package);
+            if (!selected) throw new TrellisError('KEY_NOT_FOUND', `--package ${flags.package}: no such key`, { keyPath: flags.package });
+            out = selected;
+          }
+          io.stdout(toYamlText(out));
+          return 0;
+        }
+        if (flags.multirun) return await multirun(source, overrides, io, argv);
+        const result = await runOne(source, overrides, io, argv);
+        if (result.status !== 'completed') {
+          io.stderr(`[trellis] run failed (${relative(source.cwd, result.dir)}): ${result.error instanceof TrellisError ? formatError(result.error, { verbose }) : result.error instanceof Error ? result.error.message : String(result.error)}\n`);
+        } else io.stderr(`[trellis] run completed: ${relative(source.cwd, result.dir)}\n`);
+        return result.exitCode;
+      } catch (error) {
+        const c = colors(io.color);
+        if (error instanceof TrellisError) {
+          io.stderr(`${formatError(error, { verbose, color: c })}\n`);
+          return error.code === 'USAGE' ? 2 : 1;
+        }
+        io.stderr(`${c.red('INTERNAL')} ${error instanceof Error ? error.message : String(error)}\n`);
+        if (verbose && error instanceof Error) io.stderr(`${error.stack ?? ''}\n`);
+        return 70;
+      }
+    },
+  };
+  return app;
+}
+
+/** Opens a repository the way an app would; exported for tools that inspect an app's configs. */
+export { openConfigDir };

@@ -1,0 +1,103 @@
+import { resolve as resolvePath } from 'node:path';
+import { compose, type Composition } from '../compose/compose.js';
+import { mergeRoot } from '../compose/merge.js';
+import { createDefaultResolvers, resolveTree, selectNode, type ResolveContext, type ResolverRegistry } from '../interpolate/index.js';
+import { openConfigDir } from '../api/compose-dir.js';
+import { createResolveContext, dereferenceFor } from '../api/resolve.js';
+import { cloneNode, dictNode, fromPlain, setKey, toPlain, type DictNode, type Node } from '../tree/node.js';
+import type { ConfigSchema } from '../validate/validate.js';
+import { DEFAULT_RUN_DIR, DEFAULT_SWEEP_DIR, DEFAULT_SWEEP_SUBDIR, overrideDirname } from './runtime-values.js';
+
+export interface JobSource {
+  configDir: string;
+  configName: string;
+  /** Directory that relative config dirs and run dirs are taken from. */
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  schema?: ConfigSchema | undefined;
+  resolvers?: ResolverRegistry | undefined;
+  /** The app's name: `job.name` (Hydra uses the script name). */
+  name: string;
+}
+
+export interface JobPlacement {
+  /** Job number in a sweep (0 for a single run). */
+  num?: number;
+  /** The sweep's directory, when the job belongs to one. */
+  sweepDir?: string;
+}
+
+export interface PreparedJob {
+  composition: Composition;
+  /** The job config as composed, interpolations kept. */
+  config: DictNode;
+  /** What the job sees: interpolations resolved, schema defaults applied. */
+  resolved: Node;
+  /** `resolved` as plain values. */
+  plain: unknown;
+  /** The runtime node with computed values, resolved (run.dir, job.name…). */
+  runtime: Node;
+  /** Absolute run directory the job will get (before uniqueness suffixes). */
+  runDir: string;
+  now: Date;
+  secrets: Set<string>;
+  overrides: readonly string[];
+}
+
+/** The runtime node plus what trellis computes, before resolution. */
+function runtimeWithDefaults(composition: Composition, source: JobSource, placement: JobPlacement): DictNode {
+  const computed = fromPlain({
+    run: { dir: DEFAULT_RUN_DIR },
+    sweep: { dir: DEFAULT_SWEEP_DIR, subdir: DEFAULT_SWEEP_SUBDIR },
+    job: { name: source.name, num: placement.num ?? 0, chdir: false },
+  }) as DictNode;
+  let runtime = mergeRoot(computed, composition.runtime) as DictNode;
+  runtime = mergeRoot(
+    runtime,
+    fromPlain({
+      job: { override_dirname: overrideDirname(composition.overrides), config_name: source.configName },
+      runtime: { choices: composition.choices, config_dir: source.configDir },
+    }),
+  ) as DictNode;
+  return runtime;
+}
+
+/** The job config with the runtime visible as `hydra`/`trellis`, for resolving runtime values. */
+function withRuntime(config: DictNode, runtime: DictNode): DictNode {
+  const full = cloneNode(config);
+  setKey(full, 'hydra', runtime);
+  setKey(full, 'trellis', runtime);
+  return full;
+}
+
+/**
+ * Composes, resolves and validates one job from its override strings. Every launcher goes
+ * through here, so a job composes the same wherever it runs.
+ */
+export async function prepareJob(source: JobSource, overrides: readonly string[], placement: JobPlacement = {}, now: Date = new Date()): Promise<PreparedJob> {
+  const repo = openConfigDir(source.configDir, source.configName, source.cwd);
+  const secrets = new Set<string>();
+  const base = { env: source.env, now, secrets, resolvers: source.resolvers ?? createDefaultResolvers() };
+  const composition = compose({ repo, configName: source.configName, overrides, dereference: dereferenceFor(createResolveContext(base)) });
+  const runtimeRaw = runtimeWithDefaults(composition, source, placement);
+  const ctx: ResolveContext = { ...createResolveContext(base), runtime: runtimeRaw };
+  const runtime = selectNode(withRuntime(composition.config, runtimeRaw), 'trellis', ctx) ?? dictNode();
+  const resolvedRaw = resolveTree(composition.config, { ...ctx, runtime });
+  let resolved: Node = resolvedRaw;
+  let plain = toPlain(resolvedRaw);
+  if (source.schema) {
+    const { validateConfig } = await import('../validate/validate.js');
+    const result = validateConfig(source.schema, resolvedRaw, plain);
+    resolved = result.node;
+    plain = result.data;
+  }
+  const selectText = (path: string) => {
+    const node = selectNode(runtime, path, ctx);
+    return node?.kind === 'value' && node.value !== null ? String(node.value) : undefined;
+  };
+  const runDir =
+    placement.sweepDir !== undefined
+      ? resolvePath(placement.sweepDir, selectText('sweep.subdir') ?? String(placement.num ?? 0))
+      : resolvePath(source.cwd, selectText('run.dir') ?? 'outputs');
+  return { composition, config: composition.config, resolved, plain, runtime, runDir, now, secrets, overrides };
+}

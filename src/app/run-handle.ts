@@ -1,0 +1,129 @@
+import { copyFileSync, createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { TrellisError } from '../errors/index.js';
+import { InputBook, type InputRecord } from '../run/inputs.js';
+import { MetricsLog, type MetricValue } from '../run/metrics.js';
+import type { SeedBook, SeededRng } from '../run/seeds.js';
+
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface ArtifactRecord {
+  name: string;
+  size: number;
+  sha256: string;
+}
+
+/** What a job receives next to its config: its directory, logging, seeded randomness, records. */
+export interface Run {
+  /** The run directory (absolute); the process's working directory is never changed. */
+  readonly dir: string;
+  readonly id: string;
+  /** The master seed: `seed` from the config, or drawn and recorded. */
+  readonly seed: number;
+  /** Appends one line to metrics.jsonl: `run.log({ loss }, { step })`. */
+  log(metrics: Record<string, MetricValue>, options?: { step?: number }): void;
+  /** A seeded generator for a purpose ("data", "init"…); its seed is recorded in seeds.json. */
+  rng(purpose?: string): SeededRng;
+  /** Records a data file's size and sha256 in inputs.json. */
+  trackInput(path: string): Promise<InputRecord>;
+  /** Writes data (or copies a file) into the run directory and records its hash. */
+  saveArtifact(name: string, data: string | Uint8Array | { path: string }): Promise<string>;
+  tag(...tags: string[]): void;
+  note(text: string): void;
+  readonly logger: Logger;
+}
+
+export interface RunHandleState {
+  tags: string[];
+  notes: string[];
+  artifacts: ArtifactRecord[];
+  inputs: InputBook;
+  metrics: MetricsLog;
+  logStream: WriteStream;
+}
+
+function timestamp(date: Date): string {
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())},${pad(date.getMilliseconds(), 3)}`;
+}
+
+export function createRunHandle(options: {
+  dir: string;
+  id: string;
+  jobName: string;
+  seeds: SeedBook;
+  metricsPath: string;
+  logPath: string;
+  cwd: string;
+  print: (line: string) => void;
+}): { run: Run; state: RunHandleState } {
+  const logStream = createWriteStream(options.logPath, { flags: 'a' });
+  const state: RunHandleState = {
+    tags: [],
+    notes: [],
+    artifacts: [],
+    inputs: new InputBook(options.cwd),
+    metrics: new MetricsLog(options.metricsPath),
+    logStream,
+  };
+  const line = (level: string) => (message: string) => {
+    const text = `[${timestamp(new Date())}][${options.jobName}][${level}] - ${message}`;
+    options.print(text);
+    logStream.write(`${text}\n`);
+  };
+  const run: Run = {
+    dir: options.dir,
+    id: options.id,
+    seed: options.seeds.master,
+    log: (metrics, opts) => state.metrics.log(metrics, opts),
+    rng: (purpose) => options.seeds.rng(purpose),
+    trackInput: (path) => state.inputs.add(path),
+    async saveArtifact(name, data) {
+      const target = resolve(options.dir, name);
+      const rel = relative(options.dir, target);
+      if (rel.startsWith('..') || isAbsolute(rel) || rel === '') {
+        throw new TrellisError('RUN_IO', `Artifact name '${name}' would leave the run directory`, { hint: 'use a relative name such as model.bin or plots/loss.png' });
+      }
+      mkdirSync(dirname(target), { recursive: true });
+      if (typeof data === 'object' && data !== null && 'path' in data) copyFileSync(resolve(options.cwd, data.path), target);
+      else writeFileSync(target, data);
+      const bytes = readFileSync(target);
+      state.artifacts.push({ name: rel, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+      return target;
+    },
+    tag: (...tags) => {
+      for (const t of tags) if (!state.tags.includes(t)) state.tags.push(t);
+    },
+    note: (text) => {
+      state.notes.push(text);
+    },
+    logger: { debug: line('DEBUG'), info: line('INFO'), warn: line('WARNING'), error: line('ERROR') },
+  };
+  return { run, state };
+}
+
+export const RECORD_FILES = {
+  run: 'run.json',
+  config: 'config.yaml',
+  resolved: 'resolved.yaml',
+  overrides: 'overrides.yaml',
+  choices: 'choices.yaml',
+  seeds: 'seeds.json',
+  env: 'env.json',
+  git: 'git.json',
+  gitDiff: 'git.diff',
+  inputs: 'inputs.json',
+  metrics: 'metrics.jsonl',
+  summary: 'summary.json',
+} as const;
+
+export function recordPath(runDir: string, file: string): string {
+  return join(runDir, '.trellis', file);
+}

@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { basename, relative } from 'node:path';
+import { isTrellisError } from '../errors/index.js';
+import { writeFileAtomic, writeJsonAtomic } from '../run/atomic-write.js';
+import { captureEnvironment } from '../run/env-snapshot.js';
+import { captureGit } from '../run/git-snapshot.js';
+import { createRunDir } from '../run/run-dir.js';
+import { drawMasterSeed, SeedBook } from '../run/seeds.js';
+import { redactStrings, redactText, secretValuesFromEnv } from '../run/secrets.js';
+import { fromPlain, type Node } from '../tree/node.js';
+import { toYamlText } from '../tree/emit.js';
+import type { PreparedJob } from './prepare-job.js';
+import { createRunHandle, RECORD_FILES, recordPath, type Run } from './run-handle.js';
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
+
+export type JobFunction<C> = (cfg: C, run: Run) => unknown;
+
+export interface JobResult {
+  id: string;
+  dir: string;
+  status: RunStatus;
+  exitCode: number;
+  returnValue?: unknown;
+  error?: unknown;
+}
+
+export interface RunJobOptions<C> {
+  prepared: PreparedJob;
+  job: JobFunction<C>;
+  jobName: string;
+  configDir: string;
+  configName: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  argv: readonly string[];
+  /** The script that defined the app, relative to cwd, so `rerun` can start it again. */
+  entry: string | undefined;
+  sweep?: { dir: string; num: number } | undefined;
+  /** Console output; the log file gets a copy of everything. */
+  print: (line: string) => void;
+}
+
+function runId(now: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+function masterSeedOf(plain: unknown): number {
+  const seed = plain !== null && typeof plain === 'object' ? (plain as Record<string, unknown>).seed : undefined;
+  return typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0 ? seed : drawMasterSeed();
+}
+
+function errorRecord(error: unknown): Record<string, unknown> {
+  if (isTrellisError(error)) return { type: 'TrellisError', code: error.code, message: error.message, stack: error.stack ?? null };
+  if (error instanceof Error) return { type: error.name, message: error.message, stack: error.stack ?? null };
+  return { type: typeof error, message: String(error), stack: null };
+}
+
+function plainResult(value: unknown): unknown {
+  try {
+    return value === undefined ? null : JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Runs one prepared job inside a new run directory and records everything needed to reproduce
+ * it (DESIGN.md §5). The status in run.json goes running → completed | failed | interrupted.
+ */
+export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
+  const { prepared } = options;
+  const started = new Date();
+  const dir = createRunDir(prepared.runDir);
+  const id = runId(prepared.now);
+  const secrets = [...prepared.secrets, ...secretValuesFromEnv(options.env)];
+  const redact = (text: string) => redactText(text, secrets);
+  const seeds = new SeedBook(masterSeedOf(prepared.plain));
+  const yaml = (node: Node) => redact(toYamlText(node));
+
+  const runRecord: Record<string, unknown> = {
+    id,
+    name: options.jobName,
+    status: 'running' as RunStatus,
+    start: started.toISOString(),
+    end: null,
+    duration_s: null,
+    exit_code: null,
+    error: null,
+    host: hostname(),
+    pid: process.pid,
+    argv: redactStrings([...options.argv], redact),
+    cwd: options.cwd,
+    entry: options.entry ?? null,
+    config_dir: options.configDir,
+    config_name: options.configName,
+    overrides: redactStrings([...prepared.overrides], redact),
+    sweep: options.sweep ? { dir: relative(options.cwd, options.sweep.dir) || '.', num: options.sweep.num } : null,
+    reproduces: null,
+    tags: [],
+    notes: [],
+    artifacts: [],
+  };
+  const writeRun = () => writeJsonAtomic(recordPath(dir, RECORD_FILES.run), runRecord);
+  writeRun();
+  writeFileAtomic(recordPath(dir, RECORD_FILES.config), yaml(prepared.config));
+  writeFileAtomic(recordPath(dir, RECORD_FILES.resolved), yaml(prepared.resolved));
+  writeFileAtomic(recordPath(dir, RECORD_FILES.overrides), yaml(fromPlain([...prepared.overrides])));
+  writeFileAtomic(recordPath(dir, RECORD_FILES.choices), yaml(fromPlain(prepared.composition.choices)));
+  writeJsonAtomic(recordPath(dir, RECORD_FILES.seeds), seeds.toJSON());
+
+  const [envSnapshot, git] = await Promise.all([
+    captureEnvironment({ env: options.env, cwd: options.cwd, argv: [...options.argv], secretValues: secrets }),
+    captureGit(options.cwd, secrets),
+  ]);
+  writeJsonAtomic(recordPath(dir, RECORD_FILES.env), envSnapshot);
+  if (git.available) {
+    const { diff, ...rest } = git;
+    writeJsonAtomic(recordPath(dir, RECORD_FILES.git), rest);
+    if (diff) writeFileAtomic(recordPath(dir, RECORD_FILES.gitDiff), diff);
+  } else writeJsonAtomic(recordPath(dir, RECORD_FILES.git), git);
+
+  const { run, state } = createRunHandle({
+    dir,
+    id,
+    jobName: options.jobName,
+    seeds,
+    metricsPath: recordPath(dir, RECORD_FILES.metrics),
+    logPath: `${dir}/${basename(options.jobName)}.log`,
+    cwd: options.cwd,
+    print: options.print,
+  });
+
+  let finished = false;
+  const finish = (status: RunStatus, exitCode: number, error?: unknown, returnValue?: unknown) => {
+    if (finished) return;
+    finished = true;
+    state.metrics.close();
+    const end = new Date();
+    Object.assign(runRecord, {
+      status,
+      end: end.toISOString(),
+      duration_s: (end.getTime() - started.getTime()) / 1000,
+      exit_code: exitCode,
+      error: error === undefined ? null : redactStrings(errorRecord(error), redact),
+      tags: state.tags,
+      notes: state.notes,
+      artifacts: state.artifacts,
+    });
+    writeJsonAtomic(recordPath(dir, RECORD_FILES.seeds), seeds.toJSON());
+    writeJsonAtomic(recordPath(dir, RECORD_FILES.inputs), state.inputs.toJSON());
+    writeJsonAtomic(recordPath(dir, RECORD_FILES.summary), redactStrings({ metrics: state.metrics.summary(), result: plainResult(returnValue) }, redact));
+    writeRun();
+    state.logStream.end();
+  };
+  const onSignal = () => {
+    finish('interrupted', 130, new Error('interrupted by SIGINT'));
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  try {
+    const returnValue = await options.job(prepared.plain as C, run);
+    finish('completed', 0, undefined, returnValue);
+    return { id, dir, status: 'completed', exitCode: 0, returnValue };
+  } catch (error) {
+    run.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    finish('failed', 1, error);
+    return { id, dir, status: 'failed', exitCode: 1, error };
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    await new Promise<void>((resolveDone) => (state.logStream.writableFinished ? resolveDone() : state.logStream.once('finish', () => resolveDone())));
+  }
+}

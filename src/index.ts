@@ -1,0 +1,18 @@
+/**
+ * trellis: Hydra-compatible config composition, OmegaConf interpolation, recorded runs.
+ * Named exports only; test/api.test.ts pins this list.
+ */
+export { defineApp, type App, type AppIo, type DefineAppOptions, type Run, type Logger, type JobResult, type RunStatus } from './app/index.js';
+export { composeFromDir, openConfigDir, resolveComposition, type ComposeDirOptions } from './api/compose-dir.js';
+export { expandJobs, planJobs } from './api/multirun.js';
+export { selectPath, type SelectOptions } from './api/select.js';
+export { compose, type ComposeOptions, type Composition } from './compose/compose.js';
+export { createFsRepository } from './sources/fs-repository.js';
+export { createMemoryRepository } from './sources/memory-repository.js';
+export type { ConfigRepository, LoadedConfig } from './sources/repository.js';
+export { ResolverRegistry, createDefaultResolvers, type ResolverFn } from './interpolate/index.js';
+export { parseOverride, parseOverrides, type Override } from './overrides/index.js';
+export { TrellisError, formatError, isTrellisError, ERROR_CODES, type ErrorCode, type ErrorWhere } from './errors/index.js';
+export { toPlain, fromPlain, type Node } from './tree/node.js';
+export { toYamlText, toJsonText } from './tree/emit.js';
+export { loadYaml } from './yaml/load.js';

@@ -1,0 +1,109 @@
+import type { ZodType } from 'zod';
+import { TrellisError, didYouMean } from '../errors/index.js';
+import { formatPythonFloat, fromPlain, keyText, setKey, type Node } from '../tree/node.js';
+import { dottedPath, locate } from './provenance.js';
+
+/** zod schemas describe the job config; this module is loaded only when an app declares one. */
+export type ConfigSchema = ZodType;
+
+interface Issue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+  values?: unknown[];
+  expected?: string;
+  minimum?: unknown;
+  maximum?: unknown;
+  options?: unknown;
+}
+
+function shown(node: Node | undefined): string {
+  if (!node) return 'nothing (the key is missing)';
+  if (node.kind !== 'value') return node.kind === 'dict' ? 'a mapping' : 'a list';
+  if (typeof node.value === 'string') return `'${node.value}'`;
+  if (typeof node.value === 'number' && node.float) return formatPythonFloat(node.value);
+  return String(node.value);
+}
+
+/** The object schema found by following `path` through wrappers (optional, default, nullable…). */
+function shapeAt(schema: unknown, path: readonly PropertyKey[]): Record<string, unknown> | undefined {
+  let current = schema as { _zod?: { def?: Record<string, unknown> }; shape?: Record<string, unknown> } | undefined;
+  const unwrap = () => {
+    for (let i = 0; i < 10 && current?._zod?.def && 'innerType' in current._zod.def; i++) current = current._zod.def.innerType as typeof current;
+  };
+  unwrap();
+  for (const segment of path) {
+    if (typeof segment === 'number') current = current?._zod?.def?.element as typeof current;
+    else current = current?.shape?.[String(segment)] as typeof current;
+    unwrap();
+  }
+  return current?.shape;
+}
+
+function issueError(issue: Issue, config: Node, schema: ConfigSchema): TrellisError[] {
+  if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
+    const known = Object.keys(shapeAt(schema, issue.path) ?? {});
+    return issue.keys.map((key) => {
+      const path = [...issue.path, key];
+      const { node, origin } = locate(config, path);
+      return new TrellisError('VALIDATION_FAILED', `${dottedPath(path)}: unknown key (value ${shown(node)})`, {
+        where: origin,
+        keyPath: dottedPath(path),
+        hint: didYouMean(key, known) ?? (known.length ? `known keys: ${known.join(', ')}` : 'remove the key or add it to the schema'),
+      });
+    });
+  }
+  const { node, origin } = locate(config, issue.path);
+  const key = dottedPath(issue.path) || '(root)';
+  let hint: string | undefined;
+  if (issue.code === 'invalid_value' && issue.values) hint = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (!node) hint = `set it in a config file or on the command line: +${key}=…`;
+  const what = issue.message.replace(/^Invalid input: /, '');
+  return [new TrellisError('VALIDATION_FAILED', `${key}: ${what}; got ${shown(node)}`, { where: node ? origin : undefined, keyPath: key, hint })];
+}
+
+/** Keeps float flags and origins of unchanged values when zod hands back plain data. */
+function reconcile(original: Node | undefined, data: unknown): Node {
+  if (original?.kind === 'value' && (data === original.value || (typeof data === 'number' && Number.isNaN(data) && Number.isNaN(original.value as number)))) return original;
+  if (original?.kind === 'value' && typeof original.value === 'bigint' && typeof data === 'bigint' && data === original.value) return original;
+  if (Array.isArray(data)) {
+    const list = fromPlain([]);
+    if (list.kind === 'list') list.items = data.map((item, i) => reconcile(original?.kind === 'list' ? original.items[i] : undefined, item));
+    return list;
+  }
+  if (data !== null && typeof data === 'object') {
+    const dict = fromPlain({});
+    if (dict.kind === 'dict') {
+      const values = new Map(Object.entries(data));
+      // The config's key order first (zod returns schema order), then keys the schema added.
+      const order = original?.kind === 'dict' ? [...original.entries.values()].map((e) => keyText(e)).filter((k) => values.has(k)) : [];
+      for (const k of [...order, ...[...values.keys()].filter((k) => !order.includes(k))]) {
+        const before = original?.kind === 'dict' ? [...original.entries.values()].find((e) => keyText(e) === k)?.node : undefined;
+        setKey(dict, k, reconcile(before, values.get(k)));
+      }
+      dict.origin = original?.origin;
+    }
+    return dict;
+  }
+  return fromPlain(data, original?.origin);
+}
+
+export interface ValidationResult {
+  /** The config the job sees: schema defaults applied, float flags and origins kept. */
+  node: Node;
+  data: unknown;
+}
+
+/**
+ * Checks a resolved config against a zod schema. Every issue is reported at once, each with the
+ * dotted key, the bad value, what was expected and the file:line:col or override that set it.
+ */
+export function validateConfig(schema: ConfigSchema, resolved: Node, plain: unknown): ValidationResult {
+  const result = schema.safeParse(plain);
+  if (result.success) return { node: reconcile(resolved, result.data), data: result.data };
+  const errors = (result.error.issues as unknown as Issue[]).flatMap((issue) => issueError(issue, resolved, schema));
+  const [first, ...rest] = errors;
+  first!.related.push(...rest);
+  throw first!;
+}
