@@ -79,7 +79,16 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
   const secrets = [...prepared.secrets, ...secretValuesFromEnv(options.env)];
   const redact = (text: string) => redactText(text, secrets);
   const seeds = new SeedBook(masterSeedOf(prepared.plain));
-  const yaml = (node: Node) => redact(toYamlText(node));
+  // Redact values in the tree, not the text: `***` written bare would not even be valid YAML.
+  const redactNode = (node: Node): Node =>
+    node.kind === 'value'
+      ? typeof node.value === 'string'
+        ? { ...node, value: redact(node.value) }
+        : node
+      : node.kind === 'list'
+        ? { ...node, items: node.items.map(redactNode) }
+        : { ...node, entries: new Map([...node.entries].map(([id, e]) => [id, { ...e, node: redactNode(e.node) }])) };
+  const yaml = (node: Node) => toYamlText(redactNode(node));
 
   const runRecord: Record<string, unknown> = {
     id,

@@ -1,0 +1,197 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadYaml } from '../../src/yaml/load.js';
+import { tagged } from '../helpers/plain.js';
+import { repoRoot, runCli } from '../helpers/run-cli.js';
+import { tmpDir } from '../helpers/tmp-dir.js';
+
+const demo = join(repoRoot, 'dist', 'examples', 'train.js');
+const trellisUrl = pathToFileURL(join(repoRoot, 'dist', 'src', 'index.js')).href;
+
+function run(script: string, args: string[], cwd: string, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [script, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Every run directory under `root` (those holding .trellis/run.json). */
+function runDirs(root: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    if (existsSync(join(dir, '.trellis', 'run.json'))) found.push(dir);
+    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory() && e.name !== '.trellis') walk(join(dir, e.name));
+  };
+  walk(root);
+  return found.sort();
+}
+
+const record = (dir: string, file: string) => readFileSync(join(dir, '.trellis', file), 'utf8');
+const json = (dir: string, file: string) => JSON.parse(record(dir, file)) as Record<string, unknown>;
+
+function projectWithConf(): string {
+  const dir = tmpDir();
+  spawnSync('cp', ['-r', join(repoRoot, 'conf'), join(dir, 'conf')]);
+  return dir;
+}
+
+function customApp(body: string, files: Record<string, string>): string {
+  return tmpDir({
+    'app.mjs': `import { defineApp } from ${JSON.stringify(trellisUrl)};\nconst app = defineApp({ name: 'job' }, ${body});\nprocess.exitCode = await app.main();\n`,
+    ...files,
+  });
+}
+
+describe('the demo app (npm start)', () => {
+  it('runs the job in a new run directory holding every record of DESIGN.md §5', () => {
+    const cwd = projectWithConf();
+    const r = run(demo, ['optimizer=adam', 'trainer.epochs=4'], cwd);
+    expect(r.stderr).toContain('[trellis] run completed: outputs/');
+    expect(r.code).toBe(0);
+    const [dir, ...more] = runDirs(join(cwd, 'outputs'));
+    expect(more).toEqual([]);
+    expect(dir).toMatch(/outputs\/\d{4}-\d{2}-\d{2}\/\d{2}-\d{2}-\d{2}$/);
+    for (const file of ['run.json', 'config.yaml', 'resolved.yaml', 'overrides.yaml', 'choices.yaml', 'seeds.json', 'env.json', 'git.json', 'inputs.json', 'metrics.jsonl', 'summary.json']) {
+      expect(existsSync(join(dir!, '.trellis', file)), file).toBe(true);
+    }
+    expect(existsSync(join(dir!, 'train.log'))).toBe(true);
+    expect(existsSync(join(dir!, 'model.json'))).toBe(true);
+    const runJson = json(dir!, 'run.json');
+    expect(runJson).toMatchObject({ name: 'train', status: 'completed', exit_code: 0, error: null, overrides: ['optimizer=adam', 'trainer.epochs=4'], config_name: 'config' });
+    expect(typeof runJson.duration_s).toBe('number');
+    expect(loadYaml(record(dir!, 'overrides.yaml'), 'o').root).toMatchObject({ kind: 'list' });
+    expect(tagged(loadYaml(record(dir!, 'choices.yaml'), 'c').root)).toEqual({ model: 'linear', optimizer: 'adam', dataset: 'synthetic', trainer: 'default' });
+    // config.yaml keeps interpolations; resolved.yaml is what the job saw.
+    expect(record(dir!, 'config.yaml')).toContain('features: ${dataset.features}');
+    const resolved = tagged(loadYaml(record(dir!, 'resolved.yaml'), 'r').root) as Record<string, Record<string, unknown>>;
+    expect(resolved.model).toEqual({ name: 'linear', features: 4, bias: true });
+    expect(resolved.optimizer).toEqual({ name: 'adam', lr: { $float: 0.01 }, betas: [{ $float: 0.9 }, { $float: 0.999 }] });
+    // Round trip: resolved.yaml reads back as exactly what `trellis compose --resolve` gives.
+    const composed = runCli(['compose', '--resolve', 'optimizer=adam', 'trainer.epochs=4'], { cwd });
+    expect(tagged(loadYaml(record(dir!, 'resolved.yaml'), 'r').root)).toEqual(tagged(loadYaml(composed.stdout, 'c').root));
+    expect(json(dir!, 'seeds.json')).toMatchObject({ master: 42 });
+    const lines = record(dir!, 'metrics.jsonl').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    expect(lines.filter((l) => 'train_loss' in l).map((l) => l.step)).toEqual([1, 2, 3, 4]);
+    const summary = json(dir!, 'summary.json') as { metrics: Record<string, { last: number }>; result: { val_loss: number } };
+    expect(summary.result.val_loss).toBeGreaterThan(0);
+    expect(summary.metrics.train_loss!.last).toBe(lines.filter((l) => 'train_loss' in l).at(-1)!.train_loss);
+  });
+
+  it('reproduces: the same config and seed give the same metrics', () => {
+    const cwd = projectWithConf();
+    run(demo, ['trainer.epochs=3', 'hydra.run.dir=out/a'], cwd);
+    run(demo, ['trainer.epochs=3', 'hydra.run.dir=out/b'], cwd);
+    const strip = (dir: string) => record(dir, 'metrics.jsonl').replace(/"time":[\d.]+,/g, '');
+    expect(strip(join(cwd, 'out/a'))).toBe(strip(join(cwd, 'out/b')));
+    run(demo, ['trainer.epochs=3', 'hydra.run.dir=out/c', 'seed=7'], cwd);
+    expect(strip(join(cwd, 'out/c'))).not.toBe(strip(join(cwd, 'out/a')));
+  });
+
+  it('never reuses a run directory (a fixed run.dir twice)', () => {
+    const cwd = projectWithConf();
+    run(demo, ['trainer.epochs=1', 'trellis.run.dir=out/fixed'], cwd);
+    run(demo, ['trainer.epochs=1', 'trellis.run.dir=out/fixed'], cwd);
+    expect(runDirs(join(cwd, 'out')).map((d) => d.slice(cwd.length + 1))).toEqual(['out/fixed', 'out/fixed_1']);
+  });
+
+  it('refuses a config that does not match the schema before anything runs, naming key, value and override', () => {
+    const cwd = projectWithConf();
+    const r = run(demo, ['optimizer.lr=abc'], cwd);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("override #1 'optimizer.lr=abc'  VALIDATION_FAILED");
+    expect(r.stderr).toContain("optimizer.lr: expected number, received string; got 'abc'");
+    expect(existsSync(join(cwd, 'outputs'))).toBe(false);
+  });
+
+  it('prints configs with --cfg instead of running', () => {
+    const cwd = projectWithConf();
+    const job = run(demo, ['--cfg', 'job', '--resolve', 'model=mlp'], cwd);
+    expect(job.code).toBe(0);
+    expect(tagged(loadYaml(job.stdout, 'out').root)).toMatchObject({ model: { name: 'mlp', features: 4, hidden: 16 } });
+    const hydra = run(demo, ['--cfg', 'hydra', 'optimizer=adam'], cwd);
+    expect(tagged(loadYaml(hydra.stdout, 'out').root)).toMatchObject({ hydra: { job: { name: 'train', override_dirname: 'optimizer=adam' }, runtime: { choices: { optimizer: 'adam' } } } });
+    expect(run(demo, ['--cfg', 'job', '--package', 'optimizer.lr'], cwd).stdout).toBe('0.05\n');
+    expect(existsSync(join(cwd, 'outputs'))).toBe(false);
+  });
+
+  it('answers --help with groups, options, schema descriptions and the config; --info with the defaults list', () => {
+    const cwd = projectWithConf();
+    const help = run(demo, ['--help'], cwd);
+    expect(help.stdout).toContain('== Configuration groups ==');
+    expect(help.stdout).toMatch(/optimizer\s+adam, sgd/);
+    expect(help.stdout).toContain('seed: master seed; every derived seed is recorded');
+    expect(help.stdout).toContain('== Config ==');
+    const info = run(demo, ['--info'], cwd);
+    expect(info.stdout).toContain('Config search path:');
+    expect(info.stdout).toMatch(/optimizer\/sgd\s+optimizer\s+config/);
+  });
+});
+
+describe('custom apps', () => {
+  it('records a failing job as failed, with the error and its stack, and exits 1', () => {
+    const cwd = customApp(`async (cfg, run) => { run.log({ a: 1 }); throw new Error('boom ' + cfg.x); }`, { 'conf/config.yaml': 'x: 5\n' });
+    const r = run(join(cwd, 'app.mjs'), [], cwd);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('run failed');
+    const [dir] = runDirs(join(cwd, 'outputs'));
+    const runJson = json(dir!, 'run.json') as { status: string; exit_code: number; error: { message: string; stack: string } };
+    expect(runJson.status).toBe('failed');
+    expect(runJson.exit_code).toBe(1);
+    expect(runJson.error.message).toBe('boom 5');
+    expect(runJson.error.stack).toContain('app.mjs');
+    expect(record(dir!, 'metrics.jsonl')).toContain('"a":1');
+    expect(readFileSync(join(dir!, 'job.log'), 'utf8')).toContain('boom 5');
+  });
+
+  it('redacts secrets read with oc.env from every record', () => {
+    const cwd = customApp(`async (cfg, run) => { run.logger.info('token is ' + cfg.token); return { echoed: cfg.token }; }`, {
+      'conf/config.yaml': 'token: ${oc.env:MY_API_TOKEN}\nurl: https://user:${oc.env:MY_API_TOKEN}@example.invalid/x\n',
+    });
+    const r = run(join(cwd, 'app.mjs'), [], cwd, { MY_API_TOKEN: 'supersecretvalue123' });
+    expect(r.code).toBe(0);
+    const [dir] = runDirs(join(cwd, 'outputs'));
+    const everything = readdirSync(join(dir!, '.trellis')).map((f) => record(dir!, f)).join('\n');
+    expect(everything).not.toContain('supersecretvalue123');
+    expect(record(dir!, 'resolved.yaml')).toContain("token: '***'");
+    expect(record(dir!, 'summary.json')).toContain('***');
+  });
+
+  it('records tags, notes, artifacts and tracked inputs; the job never changes the working directory', () => {
+    const cwd = customApp(
+      `async (cfg, run) => {
+        run.tag('baseline', 'small'); run.note('first try');
+        await run.trackInput('data.csv');
+        await run.saveArtifact('plots/out.txt', 'hello');
+        return { cwd: process.cwd(), dir: run.dir };
+      }`,
+      { 'conf/config.yaml': 'a: 1\n', 'data.csv': 'x,y\n1,2\n' },
+    );
+    const r = run(join(cwd, 'app.mjs'), [], cwd);
+    expect(r.code).toBe(0);
+    const [dir] = runDirs(join(cwd, 'outputs'));
+    const runJson = json(dir!, 'run.json') as { tags: string[]; notes: string[]; artifacts: Array<{ name: string; size: number }> };
+    expect(runJson.tags).toEqual(['baseline', 'small']);
+    expect(runJson.notes).toEqual(['first try']);
+    expect(runJson.artifacts).toMatchObject([{ name: 'plots/out.txt', size: 5 }]);
+    expect(readFileSync(join(dir!, 'plots', 'out.txt'), 'utf8')).toBe('hello');
+    const sha256 = createHash('sha256').update('x,y\n1,2\n').digest('hex');
+    expect(JSON.parse(record(dir!, 'inputs.json'))).toEqual([{ path: 'data.csv', size: 8, sha256 }]);
+    const summary = JSON.parse(record(dir!, 'summary.json')) as { result: { cwd: string; dir: string } };
+    expect(summary.result.cwd).toBe(cwd);
+    expect(summary.result.dir).toBe(dir);
+  });
+
+  it('marks a run interrupted by Ctrl-C (SIGINT)', async () => {
+    const cwd = customApp(`async (cfg, run) => { run.logger.info('started'); await new Promise((r) => setTimeout(r, 20000)); }`, { 'conf/config.yaml': 'a: 1\n' });
+    const child = spawn(process.execPath, [join(cwd, 'app.mjs')], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => d.toString().includes('started') && resolve()));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    const [dir] = runDirs(join(cwd, 'outputs'));
+    expect(json(dir!, 'run.json')).toMatchObject({ status: 'interrupted', exit_code: 130 });
+  });
+});
