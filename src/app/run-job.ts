@@ -13,6 +13,9 @@ import { toYamlText } from '../tree/emit.js';
 import type { PreparedJob } from './prepare-job.js';
 import { createRunHandle, RECORD_FILES, recordPath, type Run } from './run-handle.js';
 
+/** How often run.json's heartbeat is refreshed while the job runs. */
+export const HEARTBEAT_SECONDS = 5;
+
 export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
 
 export type JobFunction<C> = (cfg: C, run: Run) => unknown;
@@ -109,6 +112,8 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
     overrides: redactStrings([...prepared.overrides], redact),
     sweep: options.sweep ? { dir: relative(options.cwd, options.sweep.dir) || '.', num: options.sweep.num } : null,
     reproduces: null,
+    heartbeat: started.toISOString(),
+    heartbeat_interval_s: HEARTBEAT_SECONDS,
     tags: [],
     notes: [],
     artifacts: [],
@@ -152,6 +157,7 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
     Object.assign(runRecord, {
       status,
       end: end.toISOString(),
+      heartbeat: end.toISOString(),
       duration_s: (end.getTime() - started.getTime()) / 1000,
       exit_code: exitCode,
       error: error === undefined ? null : redactStrings(errorRecord(error), redact),
@@ -165,11 +171,24 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
     writeRun();
     state.logStream.end();
   };
-  const onSignal = () => {
-    finish('interrupted', 130, new Error('interrupted by SIGINT'));
-    process.exit(130);
+  // A heartbeat tells a reader a live run from one killed with -9 (status stays "running").
+  let beats = 0;
+  const heartbeat = setInterval(() => {
+    state.metrics.flush();
+    if (++beats % HEARTBEAT_SECONDS === 0) {
+      runRecord.heartbeat = new Date().toISOString();
+      writeRun();
+    }
+  }, 1000);
+  heartbeat.unref();
+  const onSignal = (signal: NodeJS.Signals) => {
+    clearInterval(heartbeat);
+    const code = signal === 'SIGINT' ? 130 : 143;
+    finish('interrupted', code, new Error(`interrupted by ${signal}`));
+    process.exit(code);
   };
   process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const returnValue = await options.job(prepared.plain as C, run);
     finish('completed', 0, undefined, returnValue);
@@ -179,7 +198,9 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
     finish('failed', 1, error);
     return { id, dir, status: 'failed', exitCode: 1, error };
   } finally {
+    clearInterval(heartbeat);
     process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
     await new Promise<void>((resolveDone) => (state.logStream.writableFinished ? resolveDone() : state.logStream.once('finish', () => resolveDone())));
   }
 }

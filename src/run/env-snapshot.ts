@@ -55,7 +55,7 @@ export interface PackagesInfo {
 }
 
 export interface EnvSnapshot {
-  runtime: { node: string; v8: string; platform: string; arch: string; execPath: string };
+  runtime: { node: string; v8: string; typescript: string | null; platform: string; arch: string; execPath: string };
   os: { type: string; release: string; version: string; hostname: string };
   cpu: { model: string; count: number; availableParallelism: number };
   memory: { totalBytes: number };
@@ -73,10 +73,13 @@ export interface EnvSnapshot {
  */
 export async function captureEnvironment(options: EnvSnapshotOptions): Promise<EnvSnapshot> {
   const cpus = os.cpus();
+  const packages = readPackages(options.cwd);
   const snapshot: EnvSnapshot = {
     runtime: {
       node: process.versions.node,
       v8: process.versions.v8,
+      // The project's compiler, when it has one: what the job's TypeScript was built with.
+      typescript: packages.devDependencies.typescript?.installed ?? packages.dependencies.typescript?.installed ?? null,
       platform: process.platform,
       arch: process.arch,
       execPath: process.execPath,
@@ -85,7 +88,7 @@ export async function captureEnvironment(options: EnvSnapshotOptions): Promise<E
     cpu: { model: cpus[0]?.model.trim() ?? 'unknown', count: cpus.length, availableParallelism: os.availableParallelism() },
     memory: { totalBytes: os.totalmem() },
     gpus: await probeGpus(options.env, options.gpuTimeoutMs ?? 3000),
-    packages: readPackages(options.cwd),
+    packages,
     invocation: { cwd: options.cwd, argv: [...options.argv] },
     env: selectEnv(options.env, [...DEFAULT_ENV_ALLOW, ...(options.includeEnv ?? [])]),
   };

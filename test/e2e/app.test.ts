@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadYaml } from '../../src/yaml/load.js';
 import { tagged } from '../helpers/plain.js';
+import { observedStatus } from '../../src/run/run-state.js';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 
@@ -63,20 +64,22 @@ describe('the demo app (npm start)', () => {
     expect(runJson).toMatchObject({ name: 'train', status: 'completed', exit_code: 0, error: null, overrides: ['optimizer=adam', 'trainer.epochs=4'], config_name: 'config' });
     expect(typeof runJson.duration_s).toBe('number');
     expect(loadYaml(record(dir!, 'overrides.yaml'), 'o').root).toMatchObject({ kind: 'list' });
-    expect(tagged(loadYaml(record(dir!, 'choices.yaml'), 'c').root)).toEqual({ model: 'linear', optimizer: 'adam', dataset: 'synthetic', trainer: 'default' });
+    expect(tagged(loadYaml(record(dir!, 'choices.yaml'), 'c').root)).toEqual({ model: 'linear', optimizer: 'adam', dataset: 'iris', trainer: 'default' });
     // config.yaml keeps interpolations; resolved.yaml is what the job saw.
     expect(record(dir!, 'config.yaml')).toContain('features: ${dataset.features}');
     const resolved = tagged(loadYaml(record(dir!, 'resolved.yaml'), 'r').root) as Record<string, Record<string, unknown>>;
-    expect(resolved.model).toEqual({ name: 'linear', features: 4, bias: true });
+    expect(resolved.model).toEqual({ name: 'linear', features: 4, classes: 3 });
+    expect(resolved.name).toBe('iris-linear');
     expect(resolved.optimizer).toEqual({ name: 'adam', lr: { $float: 0.01 }, betas: [{ $float: 0.9 }, { $float: 0.999 }] });
     // Round trip: resolved.yaml reads back as exactly what `trellis compose --resolve` gives.
     const composed = runCli(['compose', '--resolve', 'optimizer=adam', 'trainer.epochs=4'], { cwd });
     expect(tagged(loadYaml(record(dir!, 'resolved.yaml'), 'r').root)).toEqual(tagged(loadYaml(composed.stdout, 'c').root));
     expect(json(dir!, 'seeds.json')).toMatchObject({ master: 42 });
     const lines = record(dir!, 'metrics.jsonl').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
-    expect(lines.filter((l) => 'train_loss' in l).map((l) => l.step)).toEqual([1, 2, 3, 4]);
+    expect(lines.map((l) => l.step)).toEqual([1, 2, 3, 4]);
+    for (const l of lines) expect(Object.keys(l).sort()).toEqual(['step', 'time', 'train_acc', 'train_loss', 'val_acc', 'val_loss']);
     const summary = json(dir!, 'summary.json') as { metrics: Record<string, { last: number }>; result: { val_loss: number } };
-    expect(summary.result.val_loss).toBeGreaterThan(0);
+    expect(summary.result.val_loss).toBe(lines.at(-1)!.val_loss);
     expect(summary.metrics.train_loss!.last).toBe(lines.filter((l) => 'train_loss' in l).at(-1)!.train_loss);
   });
 
@@ -113,7 +116,7 @@ describe('the demo app (npm start)', () => {
     expect(tagged(loadYaml(job.stdout, 'out').root)).toMatchObject({ model: { name: 'mlp', features: 4, hidden: 16 } });
     const hydra = run(demo, ['--cfg', 'hydra', 'optimizer=adam'], cwd);
     expect(tagged(loadYaml(hydra.stdout, 'out').root)).toMatchObject({ hydra: { job: { name: 'train', override_dirname: 'optimizer=adam' }, runtime: { choices: { optimizer: 'adam' } } } });
-    expect(run(demo, ['--cfg', 'job', '--package', 'optimizer.lr'], cwd).stdout).toBe('0.05\n');
+    expect(run(demo, ['--cfg', 'job', '--package', 'optimizer.lr'], cwd).stdout).toBe('0.1\n');
     expect(existsSync(join(cwd, 'outputs'))).toBe(false);
   });
 
@@ -184,14 +187,45 @@ describe('custom apps', () => {
     expect(summary.result.dir).toBe(dir);
   });
 
-  it('marks a run interrupted by Ctrl-C (SIGINT)', async () => {
-    const cwd = customApp(`async (cfg, run) => { run.logger.info('started'); await new Promise((r) => setTimeout(r, 20000)); }`, { 'conf/config.yaml': 'a: 1\n' });
+  async function startAndSignal(signal: NodeJS.Signals) {
+    const cwd = customApp(`async (cfg, run) => { run.log({ x: 1 }); run.logger.info('started'); await new Promise((r) => setTimeout(r, 20000)); }`, { 'conf/config.yaml': 'a: 1\n' });
     const child = spawn(process.execPath, [join(cwd, 'app.mjs')], { cwd, env: { ...process.env, NO_COLOR: '1' } });
     await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => d.toString().includes('started') && resolve()));
-    child.kill('SIGINT');
+    child.kill(signal);
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    expect(code).toBe(130);
     const [dir] = runDirs(join(cwd, 'outputs'));
-    expect(json(dir!, 'run.json')).toMatchObject({ status: 'interrupted', exit_code: 130 });
+    return { code, dir: dir! };
+  }
+
+  it.each([
+    { signal: 'SIGINT' as const, code: 130 },
+    { signal: 'SIGTERM' as const, code: 143 },
+  ])('marks a run interrupted by $signal after flushing its metrics', async ({ signal, code }) => {
+    const r = await startAndSignal(signal);
+    expect(r.code).toBe(code);
+    expect(json(r.dir, 'run.json')).toMatchObject({ status: 'interrupted', exit_code: code });
+    expect(record(r.dir, 'metrics.jsonl')).toContain('"x":1');
   });
+
+  it('a run killed with -9 stays "running" and reads as crashed once its heartbeat is stale', async () => {
+    const r = await startAndSignal('SIGKILL');
+    expect(r.code).toBeNull();
+    const runJson = json(r.dir, 'run.json');
+    expect(runJson.status).toBe('running');
+    expect(observedStatus(runJson)).toBe('running');
+    expect(observedStatus(runJson, new Date(Date.now() + 60_000))).toBe('crashed');
+  });
+
+  it('20 runs started at once get 20 distinct directories with complete records', async () => {
+    const cwd = customApp(`async (cfg, run) => { run.log({ v: cfg.v }); return { ok: true }; }`, { 'conf/config.yaml': 'v: 1\n' });
+    const children = Array.from({ length: 20 }, () => spawn(process.execPath, [join(cwd, 'app.mjs')], { cwd, env: { ...process.env, NO_COLOR: '1' } }));
+    const codes = await Promise.all(children.map((c) => new Promise<number | null>((resolve) => c.on('exit', (code) => resolve(code)))));
+    expect(codes).toEqual(Array(20).fill(0));
+    const dirs = runDirs(join(cwd, 'outputs'));
+    expect(new Set(dirs).size).toBe(20);
+    for (const dir of dirs) {
+      expect(json(dir, 'run.json').status).toBe('completed');
+      expect(JSON.parse(record(dir, 'summary.json'))).toMatchObject({ result: { ok: true }, metrics: { v: { last: 1 } } });
+    }
+  }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,11 +18,16 @@ describe('captureEnvironment: runtime and machine', () => {
     expect(snap.runtime).toEqual({
       node: process.versions.node,
       v8: process.versions.v8,
+      typescript: null,
       platform: process.platform,
       arch: process.arch,
       execPath: process.execPath,
     });
     expect(snap.cpu.count).toBeGreaterThan(0);
+    // In this repository the compiler is a dev dependency, and its installed version is recorded.
+    const here = await captureEnvironment(options(process.cwd()));
+    const installed = (JSON.parse(readFileSync('node_modules/typescript/package.json', 'utf8')) as { version: string }).version;
+    expect(here.runtime.typescript).toBe(installed);
     expect(snap.memory.totalBytes).toBeGreaterThan(0);
     expect(snap.gpus).toEqual([]);
     expect(JSON.parse(json(snap))).toEqual(snap);
