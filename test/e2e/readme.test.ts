@@ -1,0 +1,102 @@
+/**
+ * The README is the user's manual: its commands, code and error examples must work as written.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, runCli } from '../helpers/run-cli.js';
+import { tmpDir } from '../helpers/tmp-dir.js';
+
+const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+/** Fenced code blocks with the given info string ('' for plain fences), in order. */
+function blocks(lang: string): string[] {
+  const out: string[] = [];
+  let current: string[] | undefined;
+  let currentLang = '';
+  for (const line of readme.split('\n')) {
+    if (line.startsWith('```')) {
+      if (current === undefined) {
+        current = [];
+        currentLang = line.slice(3).trim();
+      } else {
+        if (currentLang === lang) out.push(current.map((l) => `${l}\n`).join(''));
+        current = undefined;
+      }
+    } else current?.push(line);
+  }
+  return out;
+}
+const trellisUrl = pathToFileURL(join(repoRoot, 'dist', 'src', 'index.js')).href;
+
+function demoProject(): string {
+  const dir = tmpDir();
+  cpSync(join(repoRoot, 'conf'), join(dir, 'conf'), { recursive: true });
+  return dir;
+}
+
+/** Splits a shell line into words (single quotes only, as the README uses them). */
+function words(line: string): string[] {
+  return [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+}
+
+describe('README', () => {
+  it('opens with the two commands: npm ci && npm start, then npm ci && npm test', () => {
+    const quick = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Concepts'));
+    const commands = blocks('sh').filter((b) => quick.includes(b)).map((b) => b.trim());
+    expect(commands.slice(0, 2)).toEqual(['npm ci && npm start', 'npm ci && npm test']);
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.start).toBe('node dist/examples/train.js');
+    expect(readFileSync(join(repoRoot, '.ci', 'run'), 'utf8')).toContain('npm ci\nnpm test\n');
+  });
+
+  const quickExamples = blocks('sh')
+    .flatMap((b) => b.split('\n'))
+    .map((l) => l.replace(/\s+#.*$/, '').trim())
+    .filter((l) => l.startsWith('npm start -- ') || l.startsWith('npx trellis '));
+  it.each(quickExamples)('runs `%s`', (line) => {
+    const cwd = demoProject();
+    const args = line.startsWith('npm start -- ') ? words(line.slice('npm start -- '.length)) : words(line.slice('npx trellis '.length));
+    const script = line.startsWith('npm start') ? join(repoRoot, 'dist', 'examples', 'train.js') : join(repoRoot, 'dist', 'src', 'cli', 'bin.js');
+    const r = spawnSync(process.execPath, [script, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
+    expect(r.stderr).not.toMatch(/INTERNAL|Error:/);
+    expect(r.status).toBe(0);
+  }, 120_000);
+
+  it.each([
+    { fixture: 'readme-db', args: ['compose', 'db=mysq'], start: "override #1 'db=mysq'" },
+    { fixture: 'readme-missing-choice', args: ['compose'], start: 'conf/config.yaml:3:9' },
+  ])('shows the error of `trellis $args` exactly as the CLI prints it', ({ fixture, args, start }) => {
+    const cwd = tmpDir();
+    cpSync(join(repoRoot, 'test', 'fixtures', 'conf', fixture), join(cwd, 'conf'), { recursive: true });
+    const r = runCli(args, { cwd });
+    expect(r.code).toBe(1);
+    const shown = blocks('').find((b) => b.startsWith(start));
+    expect(shown).toBeDefined();
+    expect(r.stderr).toBe(shown);
+  });
+
+  it('the library API example runs and prints the choices it claims', () => {
+    const cwd = demoProject();
+    const code = blocks('ts').find((b) => b.includes('composeFromDir'))!.replace("from 'trellis'", `from ${JSON.stringify(trellisUrl)}`);
+    writeFileSync(join(cwd, 'example.mjs'), code);
+    const r = spawnSync(process.execPath, ['example.mjs'], { cwd, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const claimed = /\/\/ (\{.*\})/.exec(code)![1]!;
+    expect(r.stdout.replace(/\s+/g, ' ').trim()).toBe(claimed);
+  });
+
+  it('the defineApp example runs and records a run', () => {
+    const cwd = tmpDir({ 'conf/config.yaml': 'seed: 1\noptimizer:\n  name: adam\n  lr: 0.1\n' });
+    const code = blocks('ts')
+      .find((b) => b.includes('defineApp('))!
+      .replace("from 'trellis'", `from ${JSON.stringify(trellisUrl)}`)
+      .replace("from 'zod'", `from ${JSON.stringify(pathToFileURL(join(repoRoot, 'node_modules', 'zod', 'index.js')).href)}`);
+    writeFileSync(join(cwd, 'app.mjs'), code);
+    const r = spawnSync(process.execPath, ['app.mjs', 'optimizer.lr=0.5'], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('[train][INFO] - done');
+    expect(r.stderr).toContain('[trellis] run completed: outputs/');
+  });
+});
