@@ -16,24 +16,24 @@ const schema = z.strictObject({
   name: z.string().describe('a name for the experiment'),
   seed: z.number().int().nonnegative().describe('master seed; every derived seed is recorded'),
   tags: z.array(z.string()).default([]).describe('free-form labels'),
-  model: z.object({
+  model: z.strictObject({
     name: z.enum(['linear', 'mlp']),
     features: z.number().int().positive(),
     classes: z.number().int().min(2),
     hidden: z.number().int().positive().optional(),
   }),
   optimizer: z.discriminatedUnion('name', [
-    z.object({ name: z.literal('sgd'), lr: z.number().positive(), momentum: z.number().min(0).max(1) }),
-    z.object({ name: z.literal('adam'), lr: z.number().positive(), betas: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]) }),
+    z.strictObject({ name: z.literal('sgd'), lr: z.number().positive(), momentum: z.number().min(0).max(1) }),
+    z.strictObject({ name: z.literal('adam'), lr: z.number().positive(), betas: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]) }),
   ]),
-  dataset: z.object({
+  dataset: z.strictObject({
     name: z.literal('iris'),
     features: z.literal(4),
     classes: z.literal(3),
     val_fraction: z.number().gt(0).lt(1),
     standardize: z.boolean(),
   }),
-  trainer: z.object({ epochs: z.number().int().positive(), batch_size: z.number().int().positive(), log_every: z.number().int().positive() }),
+  trainer: z.strictObject({ epochs: z.number().int().positive(), batch_size: z.number().int().positive(), log_every: z.number().int().positive() }),
 });
 
 type Sample = { x: number[]; y: number };

@@ -19,17 +19,46 @@ export function listConfigGroups(repo: ConfigRepository, parent = ''): Array<{ g
   return out;
 }
 
-function describeSchema(source: JobSource): string[] {
-  const shape = (source.schema as { shape?: Record<string, { description?: string }> } | undefined)?.shape;
-  if (!shape) return [];
-  const lines = Object.entries(shape)
-    .filter(([, s]) => s?.description)
-    .map(([k, s]) => `  ${k}: ${s.description}`);
-  return lines.length ? ['', '== Keys ==', ...lines] : [];
+type JsonSchema = { type?: unknown; description?: string; default?: unknown; properties?: Record<string, JsonSchema>; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; enum?: unknown[]; const?: unknown };
+
+function typeText(s: JsonSchema): string {
+  if (s.const !== undefined) return JSON.stringify(s.const);
+  if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join('|');
+  const alternatives = s.anyOf ?? s.oneOf;
+  if (alternatives) return [...new Set(alternatives.map(typeText))].join(' | ');
+  return Array.isArray(s.type) ? s.type.join('|') : String(s.type ?? 'any');
+}
+
+/** One line per key: dotted path, type, description and default, from the app's schema. */
+async function describeSchema(source: JobSource): Promise<string[]> {
+  if (!source.schema) return [];
+  const { z } = await import('zod');
+  const root = z.toJSONSchema(source.schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const rows: Array<[string, string, string]> = [];
+  const walk = (s: JsonSchema, path: string) => {
+    const branches = s.anyOf ?? s.oneOf;
+    if (branches?.length && branches.every((b) => b.properties)) {
+      // A union of objects (e.g. one per optimizer): list every key any branch has.
+      const keys = new Map<string, JsonSchema[]>();
+      for (const b of branches) for (const [k, v] of Object.entries(b.properties!)) keys.set(k, [...(keys.get(k) ?? []), v]);
+      for (const [k, alts] of keys) walk(alts.length === 1 ? alts[0]! : { anyOf: alts }, path ? `${path}.${k}` : k);
+      return;
+    }
+    if (s.properties) {
+      for (const [key, child] of Object.entries(s.properties)) walk(child, path ? `${path}.${key}` : key);
+      return;
+    }
+    const extra = [s.description ?? '', s.default !== undefined ? `(default: ${JSON.stringify(s.default)})` : ''].filter(Boolean).join(' ');
+    rows.push([path, typeText(s), extra]);
+  };
+  walk(root, '');
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  return ['', '== Keys ==', ...rows.map(([k, t, d]) => `  ${k.padEnd(w0)}  ${t.padEnd(w1)}  ${d}`.trimEnd())];
 }
 
 /** Hydra-style app help: config groups and their options, then the composed config. */
-export function appHelp(source: JobSource, spec: CommandSpec): string {
+export async function appHelp(source: JobSource, spec: CommandSpec): Promise<string> {
   const lines = [`${source.name}`, '', '== Configuration groups ==', 'Compose your configuration from those groups (group=option)', ''];
   try {
     const repo = openConfigDir(source.configDir, source.configName, source.cwd);
@@ -40,7 +69,7 @@ export function appHelp(source: JobSource, spec: CommandSpec): string {
   } catch (error) {
     lines.push(`  (cannot read ${source.configDir}: ${error instanceof Error ? error.message : String(error)})`);
   }
-  lines.push(...describeSchema(source));
+  lines.push(...(await describeSchema(source)));
   try {
     const repo = openConfigDir(source.configDir, source.configName, source.cwd);
     const composition = compose({ repo, configName: source.configName });

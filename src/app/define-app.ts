@@ -48,6 +48,8 @@ export interface App<C> {
   run(overrides?: readonly string[]): Promise<JobResult>;
   /** The job function, for tests. */
   readonly job: JobFunction<C>;
+  /** The options the app was defined with (its schema, config location). */
+  readonly options: DefineAppOptions<ConfigSchema | undefined>;
 }
 
 function defaultIo(): AppIo {
@@ -147,6 +149,7 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
 
   const app: App<InferConfig<S>> = {
     job: job as JobFunction<InferConfig<S>>,
+    options: options as DefineAppOptions<ConfigSchema | undefined>,
     async run(overrides = []) {
       const io = defaultIo();
       return runOne(sourceFor({}, io.env), overrides, io, [...overrides]);
@@ -158,7 +161,7 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
         const { flags, overrides } = parseCommandArgv(APP_COMMAND, argv);
         const source = sourceFor(flags, io.env);
         if (flags.help) {
-          io.stdout(`${appHelp(source, APP_COMMAND)}\n`);
+          io.stdout(`${await appHelp(source, APP_COMMAND)}\n`);
           return 0;
         }
         if (flags.info !== undefined) {

@@ -18,6 +18,7 @@ function version(): string {
 /** Command modules load only when their command runs, to keep start-up fast. */
 const LOADERS: Record<string, () => Promise<{ run: (args: ReturnType<typeof parseCommandArgv>, io: CliIo) => Promise<number> }>> = {
   compose: () => import('./commands/compose.js'),
+  schema: () => import('./commands/schema.js'),
 };
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {

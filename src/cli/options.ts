@@ -55,6 +55,20 @@ export const COMMANDS: CommandSpec[] = [
   },
 ];
 
+COMMANDS.push({
+  name: 'schema',
+  summary: 'write JSON Schemas of an app’s config for YAML editors (yaml-language-server)',
+  usage: 'trellis schema --app FILE [--out DIR] [--config-dir DIR] [--format text|json]',
+  takesOverrides: false,
+  options: [
+    { name: 'app', type: 'string', arg: 'FILE', description: 'the compiled module that exports your app (defineApp with a schema)' },
+    { name: 'out', type: 'string', arg: 'DIR', default: 'schemas', description: 'directory to write config.schema.json and <group>.schema.json into' },
+    { name: 'config-dir', alias: ['cd'], type: 'string', arg: 'DIR', description: 'config directory (default: the app’s)' },
+    { name: 'format', type: 'string', arg: 'FORMAT', values: ['text', 'json'], default: 'text', description: 'output format' },
+  ],
+  examples: ['trellis schema --app dist/examples/train.js --out schemas'],
+});
+
 export function findCommand(name: string): CommandSpec | undefined {
   return COMMANDS.find((c) => c.name === name);
 }

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { prepareJob } from '../../../src/app/prepare-job.js';
+import { TrellisError } from '../../../src/errors/index.js';
+import { tagged } from '../../helpers/plain.js';
+import { tmpDir } from '../../helpers/tmp-dir.js';
+
+const schema = z.strictObject({
+  seed: z.number().int(),
+  epochs: z.number().int().positive().default(10),
+  mode: z.enum(['fast', 'full']),
+  optimizer: z.discriminatedUnion('name', [
+    z.strictObject({ name: z.literal('sgd'), lr: z.number().positive() }),
+    z.strictObject({ name: z.literal('adam'), lr: z.number().positive(), betas: z.tuple([z.number(), z.number()]) }),
+  ]),
+  tags: z.array(z.string()).default([]),
+});
+
+const files = {
+  'conf/config.yaml': 'defaults:\n  - optimizer: sgd\n  - _self_\n\nseed: 1\nmode: fast\n',
+  'conf/optimizer/sgd.yaml': 'name: sgd\nlr: 0.1\n',
+  'conf/optimizer/adam.yaml': 'name: adam\nlr: 0.01\nbetas: [0.9, 0.999]\n',
+};
+
+async function prepare(overrides: string[], extraFiles: Record<string, string> = {}) {
+  const cwd = tmpDir({ ...files, ...extraFiles });
+  return prepareJob({ configDir: 'conf', configName: 'config', cwd, env: {}, schema, name: 'job' }, overrides);
+}
+
+async function problems(overrides: string[], extraFiles: Record<string, string> = {}): Promise<TrellisError[]> {
+  try {
+    await prepare(overrides, extraFiles);
+  } catch (e) {
+    expect(e).toBeInstanceOf(TrellisError);
+    return (e as TrellisError).all();
+  }
+  throw new Error('expected a validation error');
+}
+
+describe('schema validation', () => {
+  it('passes a valid config and applies schema defaults to what the job sees', async () => {
+    const job = await prepare(['optimizer=adam']);
+    expect(job.plain).toEqual({ seed: 1, mode: 'fast', optimizer: { name: 'adam', lr: 0.01, betas: [0.9, 0.999] }, epochs: 10, tags: [] });
+    // Key order of the config first, schema defaults after; floats stay floats.
+    expect(tagged(job.resolved)).toEqual({ optimizer: { name: 'adam', lr: { $float: 0.01 }, betas: [{ $float: 0.9 }, { $float: 0.999 }] }, seed: 1, mode: 'fast', epochs: 10, tags: [] });
+  });
+
+  it.each([
+    {
+      name: 'wrong type, set by an override',
+      overrides: ['optimizer.lr=abc'],
+      expected: [{ keyPath: 'optimizer.lr', message: /expected number, received string; got 'abc'/, where: { kind: 'override', text: 'optimizer.lr=abc', index: 0 } }],
+    },
+    {
+      name: 'enum value from a file',
+      overrides: [],
+      extra: { 'conf/config.yaml': 'defaults:\n  - optimizer: sgd\n  - _self_\n\nseed: 1\nmode: quick\n' },
+      expected: [{ keyPath: 'mode', message: /got 'quick'/, where: { kind: 'file', file: 'conf/config.yaml', line: 6, col: 7 }, hint: /"fast", "full"/ }],
+    },
+    {
+      name: 'out of range',
+      overrides: ['+epochs=0'],
+      expected: [{ keyPath: 'epochs', message: /Too small.*got 0/, where: { kind: 'override', text: '+epochs=0', index: 0 } }],
+    },
+    {
+      name: 'missing required key',
+      overrides: ['~mode'],
+      expected: [{ keyPath: 'mode', message: /got nothing \(the key is missing\)/, where: undefined, hint: /\+mode=/ }],
+    },
+    {
+      name: 'unknown key with a did-you-mean',
+      overrides: ['+epoch=3'],
+      expected: [{ keyPath: 'epoch', message: /unknown key/, where: { kind: 'override', text: '+epoch=3', index: 0 }, hint: /did you mean 'epochs'/ }],
+    },
+    {
+      name: 'union mismatch (adam needs betas)',
+      overrides: ['optimizer.name=adam'],
+      expected: [{ keyPath: 'optimizer.betas', message: /expected tuple|expected array/, where: undefined }],
+    },
+  ])('$name', async ({ overrides, extra, expected }) => {
+    const found = await problems(overrides, extra);
+    expect(found.map((e) => e.code)).toEqual(expected.map(() => 'VALIDATION_FAILED'));
+    expected.forEach((want, i) => {
+      const got = found[i]!;
+      expect(got.keyPath).toBe(want.keyPath);
+      expect(got.message).toMatch(want.message);
+      if (want.where === undefined) expect(got.where).toBeUndefined();
+      else expect(got.where).toMatchObject(want.where);
+      if ('hint' in want && want.hint) expect(got.hint).toMatch(want.hint);
+    });
+  });
+
+  it('reports every issue at once', async () => {
+    const found = await problems(['optimizer.lr=-1', 'mode=slow', '+extra=1']);
+    expect(found.map((e) => e.keyPath).sort()).toEqual(['extra', 'mode', 'optimizer.lr']);
+  });
+});
