@@ -125,7 +125,8 @@ describe('the demo app (npm start)', () => {
     const help = run(demo, ['--help'], cwd);
     expect(help.stdout).toContain('== Configuration groups ==');
     expect(help.stdout).toMatch(/optimizer\s+adam, sgd/);
-    expect(help.stdout).toContain('seed: master seed; every derived seed is recorded');
+    expect(help.stdout).toMatch(/seed\s+integer\s+master seed; every derived seed is recorded/);
+    expect(help.stdout).toMatch(/tags\s+array\s+free-form labels \(default: \[\]\)/);
     expect(help.stdout).toContain('== Config ==');
     const info = run(demo, ['--info'], cwd);
     expect(info.stdout).toContain('Config search path:');
