@@ -4,6 +4,7 @@ import { TrellisError } from '../errors/index.js';
 import { createFsRepository } from '../sources/fs-repository.js';
 import type { ConfigRepository } from '../sources/repository.js';
 import type { Node } from '../tree/node.js';
+import { resolveValueAt } from '../interpolate/resolve.js';
 import { createResolveContext, dereferenceFor, resolveTreeWith, type ResolveOptions } from './resolve.js';
 
 export interface ComposeDirOptions {
@@ -57,6 +58,7 @@ export function composeFromDir(options: ComposeDirOptions): Composition {
     overrides: options.overrides ?? [],
     multirun: options.multirun ?? false,
     dereference: dereferenceFor(ctx),
+    strictDereference: (root, path) => resolveValueAt(root, path, ctx, { strict: true }),
   });
 }
 

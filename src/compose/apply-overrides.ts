@@ -24,13 +24,24 @@ function child(node: Node, segment: string): { node: Node | undefined; key: Path
   return { node: undefined, key: segment };
 }
 
-/** OmegaConf.select(throw_on_missing=False): undefined when absent, `???` counts as null. */
-function select(root: Node, segments: string[], dereference: Dereference | undefined): Node | undefined {
+/**
+ * OmegaConf.select(throw_on_missing=False): undefined when absent, `???` counts as null. As in
+ * OmegaConf, an interpolation on the way that cannot be resolved, or a list indexed by a word,
+ * is an error (with `strict`, the dereference throws).
+ */
+function select(root: Node, segments: string[], dereference: Dereference | undefined, o?: ConfigOverride): Node | undefined {
   let node: Node | undefined = root;
   const path: PathSegment[] = [];
   for (const segment of segments) {
     if (!node) return undefined;
     if (isInterpolation(node) && dereference) node = dereference(root, path) ?? node;
+    if (o && node.kind === 'list' && !/^\s*[+-]?\d+\s*$/.test(segment)) {
+      throw new TrellisError('OVERRIDE_INVALID', `Could not apply '${o.text}': the list at '${path.join('.')}' cannot be indexed by '${segment}'`, {
+        where: whereOf(o),
+        keyPath: o.key,
+        hint: 'list elements are reached by position: key.0, key.1, …',
+      });
+    }
     const next = child(node, segment);
     path.push(next.key);
     node = next.node;
@@ -68,97 +79,81 @@ function siblingsHint(container: Node | undefined, segment: string): string | un
   return didYouMean(segment, [...container.entries.values()].map((e) => keyText(e)));
 }
 
-/** OmegaConf.update(merge=True) under Hydra's struct mode: only `force` may create keys. */
+/**
+ * OmegaConf.update(merge=True) under Hydra's struct mode: only `force` may create keys. Path
+ * segments that do not hold a dict or list (absent, a scalar, `???`, an interpolation) are
+ * replaced by `{}`, which struct mode only allows with `force`; the last key merges only into a
+ * dict or list it already holds, anything else (an interpolation too) is replaced.
+ */
 function update(root: DictNode, o: ConfigOverride, value: Node, force: boolean, dereference: Dereference | undefined): void {
   const segments = o.key.split('.');
   let container: Node = root;
   const path: PathSegment[] = [];
-  const notFound = (at: number) => {
-    const shownKey = segments.slice(0, at + 1).join('.');
-    const fix = `+${o.text}`;
-    return new TrellisError('OVERRIDE_KEY_MISSING', `Could not override '${o.key}': the key '${shownKey}' is not in the config`, {
+  const fix = o.type === 'change' ? `+${o.text}` : o.text.replace(/^\++/, '+');
+  const notFound = (shownKey: string) =>
+    new TrellisError('OVERRIDE_KEY_MISSING', `Could not override '${o.key}': the key '${shownKey}' is not in the config`, {
       where: whereOf(o),
       keyPath: o.key,
-      hint: [siblingsHint(container, segments[at] ?? ''), `to append to your config use ${fix}`, `to add or override use +${fix}`].filter(Boolean).join('; '),
+      hint: [siblingsHint(container, shownKey.split('.').pop() ?? ''), `to append to your config use ${fix}`, `to add or override use +${fix}`].filter(Boolean).join('; '),
     });
-  };
+  const indexError = (segment: string, list: { items: Node[] }) =>
+    new TrellisError('OVERRIDE_INVALID', `Could not override '${o.key}': list index ${segment} is out of range (the list has ${list.items.length} items)`, {
+      where: whereOf(o),
+      keyPath: o.key,
+    });
   for (let i = 0; i < segments.length - 1; i++) {
     const segment = segments[i]!;
     let next = child(container, segment);
-    if (next.node && isInterpolation(next.node) && dereference) {
-      const target = dereference(root, [...path, next.key]);
-      if (target && target.kind !== 'value') {
-        const copy = cloneNode(target);
-        if (container.kind === 'dict') setKey(container, segment, copy);
-        next = { node: copy, key: next.key };
-      }
-    }
     if (!next.node || next.node.kind === 'value') {
-      if (container.kind !== 'dict' || (!force && !next.node)) throw notFound(i);
-      if (!force) throw notFound(i + 1);
+      if (container.kind === 'list' && (!/^\d+$/.test(segment) || Number(segment) >= container.items.length)) throw indexError(segment, container);
+      if (!force) throw notFound(segments.slice(0, next.node ? i + 2 : i + 1).join('.'));
       const fresh = dictNode(value.origin);
-      setKey(container, segment, fresh);
-      next = { node: fresh, key: segment };
+      if (container.kind === 'dict') setKey(container, segment, fresh);
+      else if (container.kind === 'list') container.items[Number(segment)] = fresh;
+      next = { node: fresh, key: next.key };
     }
     path.push(next.key);
     container = next.node!;
   }
   const last = segments[segments.length - 1]!;
-  if (container.kind === 'list') {
-    if (!/^\d+$/.test(last) || Number(last) >= container.items.length) {
-      throw new TrellisError('OVERRIDE_INVALID', `Could not override '${o.key}': list index ${last} is out of range (the list has ${container.items.length} items)`, {
-        where: whereOf(o),
-        keyPath: o.key,
-      });
+  const onNewKey = force
+    ? undefined
+    : (at: readonly PathSegment[]): never => {
+        const keyPath = at.map(String).join('.');
+        throw new TrellisError('OVERRIDE_KEY_MISSING', `Could not override '${o.key}': the key '${keyPath}' is not in the config`, {
+          where: whereOf(o),
+          keyPath,
+          hint: `to merge new keys into '${o.key}' use ++${o.text}`,
+        });
+      };
+  const mergeInto = (current: Node, at: PathSegment[]): boolean => {
+    if (value.kind === 'value' || current.kind === 'value') return false;
+    if (current.kind === 'dict' && value.kind === 'dict') mergeDict(current, value, root, at, { dereference, onNewKey });
+    else if (current.kind !== value.kind) {
+      const kind = (n: Node) => (n.kind === 'dict' ? 'a mapping' : 'a list');
+      throw new TrellisError('MERGE_TYPE', `Could not override '${o.key}': cannot merge ${kind(value)} into ${kind(current)}`, { where: whereOf(o), keyPath: o.key });
     }
+    return current.kind === 'dict';
+  };
+  if (container.kind === 'list') {
+    if (!/^\d+$/.test(last) || Number(last) >= container.items.length) throw indexError(last, container);
     const current = container.items[Number(last)]!;
-    if (value.kind !== 'value' && current.kind === 'dict' && value.kind === 'dict') mergeDict(current, value, root, [...path, Number(last)], { dereference });
-    else container.items[Number(last)] = cloneNode(value);
+    if (!mergeInto(current, [...path, Number(last)])) container.items[Number(last)] = cloneNode(value);
     return;
   }
-  if (container.kind !== 'dict') throw notFound(segments.length - 1);
+  if (container.kind !== 'dict') throw notFound(o.key);
   if (UNSAFE_KEYS.has(last)) {
     throw new TrellisError('UNSAFE_KEY', `The key '${last}' is not allowed in a config`, { where: whereOf(o), keyPath: o.key, hint: 'rename the key' });
   }
   const existing = container.entries.get(last);
-  if (!existing && !force) throw notFound(segments.length - 1);
-  if (existing && value.kind !== 'value') {
-    let target = existing.node;
-    if (isInterpolation(target) && dereference) {
-      const resolved = dereference(root, [...path, last]);
-      if (resolved && resolved.kind !== 'value') {
-        target = cloneNode(resolved);
-        existing.node = target;
-      }
-    }
-    if (target.kind === 'dict' && value.kind === 'dict') {
-      if (!force) {
-        for (const e of value.entries.values()) {
-          if (!target.entries.has(typeof e.key === 'string' ? e.key : '')) {
-            throw new TrellisError('OVERRIDE_KEY_MISSING', `Could not override '${o.key}': the key '${o.key}.${keyText(e)}' is not in the config`, {
-              where: whereOf(o),
-              keyPath: `${o.key}.${keyText(e)}`,
-              hint: `to merge new keys into '${o.key}' use ++${o.text}; ${siblingsHint(target, keyText(e)) ?? ''}`.replace(/; $/, ''),
-            });
-          }
-        }
-      }
-      mergeDict(target, value, root, [...path, last], { dereference });
-      return;
-    }
-    if (target.kind === 'list' && value.kind === 'dict') {
-      throw new TrellisError('MERGE_TYPE', `Could not override '${o.key}': cannot merge a mapping into a list`, { where: whereOf(o), keyPath: o.key });
-    }
-    if (target.kind === 'dict' && value.kind === 'list') {
-      throw new TrellisError('MERGE_TYPE', `Could not override '${o.key}': cannot merge a list into a mapping`, { where: whereOf(o), keyPath: o.key });
-    }
-  }
+  if (!existing && !force) throw notFound(o.key);
+  if (existing && mergeInto(existing.node, [...path, last])) return;
   setKey(container, last, cloneNode(value));
 }
 
 function remove(root: DictNode, o: ConfigOverride, dereference: Dereference | undefined): void {
   const segments = o.key.split('.');
-  const current = select(root, segments, dereference);
+  const current = select(root, segments, dereference, o);
   if (isNullish(current)) {
     throw new TrellisError('OVERRIDE_KEY_MISSING', `Could not delete from config. '${o.key}' does not exist.`, {
       where: whereOf(o),
@@ -175,18 +170,26 @@ function remove(root: DictNode, o: ConfigOverride, dereference: Dereference | un
   }
   const parent = segments.length === 1 ? root : select(root, segments.slice(0, -1), dereference);
   const last = segments[segments.length - 1]!;
+  // Hydra deletes with `del node[key]`, which a list refuses for a key given as text.
+  if (parent?.kind === 'list') {
+    throw new TrellisError('OVERRIDE_INVALID', `Could not delete '${o.key}': list elements cannot be deleted with ~`, {
+      where: whereOf(o),
+      keyPath: o.key,
+      hint: `replace the whole list instead: ${segments.slice(0, -1).join('.')}=[…]`,
+    });
+  }
   if (parent?.kind === 'dict') parent.entries.delete(last);
-  else if (parent?.kind === 'list') parent.items.splice(Number(last), 1);
 }
 
 /** Applies value overrides in order, as Hydra does after composing; collects every failure. */
-export function applyConfigOverrides(root: DictNode, overrides: ConfigOverride[], dereference?: Dereference): void {
+export function applyConfigOverrides(root: DictNode, overrides: ConfigOverride[], dereference?: Dereference, strictDereference?: Dereference): void {
   const problems: TrellisError[] = [];
+  const selectDereference = strictDereference ?? dereference;
   for (const o of overrides) {
     try {
-      if (o.type === 'delete') remove(root, o, dereference);
+      if (o.type === 'delete') remove(root, o, selectDereference);
       else if (o.type === 'add') {
-        const existing = select(root, o.key.split('.'), dereference);
+        const existing = select(root, o.key.split('.'), selectDereference, o);
         if (!isNullish(existing) && o.value?.kind === 'value') {
           throw new TrellisError('OVERRIDE_KEY_EXISTS', `Could not append to config. An item is already at '${o.key}'.`, {
             where: whereOf(o),

@@ -5,7 +5,7 @@ import { DefaultsOverrides, type GroupOverride } from '../defaults/overrides.js'
 import { choicesOf, defaultsTreeToList } from '../defaults/to-list.js';
 import { checkSweepsAllowed, groupChoiceOf, parseOverrides, valueToNode, type Override } from '../overrides/index.js';
 import type { ConfigRepository } from '../sources/repository.js';
-import { dictNode, setKey, type DictNode, type Node } from '../tree/node.js';
+import { dictNode, isNullValue, setKey, type DictNode, type Node } from '../tree/node.js';
 import { checkTreeSyntax } from '../interpolate/index.js';
 import { applyConfigOverrides, type ConfigOverride } from './apply-overrides.js';
 import { mergeRoot, type Dereference } from './merge.js';
@@ -22,6 +22,8 @@ export interface ComposeOptions {
   multirun?: boolean;
   /** Resolves an interpolation during merging (OmegaConf merges dicts into what `${x}` points at). */
   dereference?: Dereference;
+  /** Like `dereference`, but throws when the interpolation cannot be resolved (OmegaConf.select under `+`/`~`). */
+  strictDereference?: Dereference;
 }
 
 export interface Composition {
@@ -124,6 +126,15 @@ export function compose(options: ComposeOptions): Composition {
     const loaded = repo.loadConfig(item.configPath);
     if (!loaded) continue;
     const placed = wrapInPackage(loaded.root, item.package);
+    if (!item.primary && placed.kind === 'dict') {
+      const hydraNode = placed.entries.get('hydra')?.node;
+      const searchpath = hydraNode?.kind === 'dict' ? hydraNode.entries.get('searchpath')?.node : undefined;
+      if (searchpath && !isNullValue(searchpath)) {
+        throw new TrellisError('DEFAULTS_INVALID', `In '${item.configPath}': Overriding hydra.searchpath is only supported from the primary config`, {
+          where: searchpath.origin,
+        });
+      }
+    }
     merged = mergeRoot(merged, placed, { dereference: options.dereference });
   }
   if (merged.kind !== 'dict') {
@@ -142,7 +153,7 @@ export function compose(options: ComposeOptions): Composition {
       runtimeOverrides.push({ ...o, key: o.key.slice(head.length + 1), type: o.type === 'change' ? 'force-add' : o.type });
     } else jobOverrides.push(o);
   }
-  applyConfigOverrides(runtime, runtimeOverrides, options.dereference);
-  applyConfigOverrides(config, jobOverrides, options.dereference);
+  applyConfigOverrides(runtime, runtimeOverrides, options.dereference, options.strictDereference);
+  applyConfigOverrides(config, jobOverrides, options.dereference, options.strictDereference);
   return { config, runtime, choices: choicesOf(defaultsOverrides.knownChoices), defaults, overrides };
 }

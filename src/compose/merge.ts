@@ -1,5 +1,5 @@
 import { TrellisError } from '../errors/index.js';
-import { cloneNode, dictNode, isInterpolation, isMissing, keyText, type DictNode, type ListNode, type Node } from '../tree/node.js';
+import { cloneNode, dictNode, isContainer, isInterpolation, isMissing, keyText, type DictNode, type ListNode, type Node } from '../tree/node.js';
 
 export type PathSegment = string | number;
 
@@ -12,6 +12,8 @@ export type Dereference = (root: Node, path: readonly PathSegment[]) => Node | u
 
 export interface MergeOptions {
   dereference?: Dereference | undefined;
+  /** Struct mode (Hydra's composed config under a plain override): a key `dest` lacks is an error. */
+  onNewKey?: ((path: readonly PathSegment[]) => never) | undefined;
 }
 
 function pathText(path: readonly PathSegment[]): string {
@@ -39,19 +41,22 @@ export function mergeDict(dest: DictNode, src: DictNode, root: Node, path: PathS
     const childPath = [...path, key];
     const destEntry = dest.entries.get(id);
     if (!destEntry) {
+      if (options.onNewKey) options.onNewKey(childPath);
       dest.entries.set(id, { ...srcEntry, node: cloneNode(srcNode) });
       continue;
     }
     let destNode = destEntry.node;
-    if (srcNode.kind === 'value' && isMissing(srcNode)) continue;
-    if (srcNode.kind !== 'value' && isInterpolation(destNode)) {
-      // A dict merged onto `${x}` merges into a copy of x (OmegaConf); unresolvable: replaced.
+    const srcMissing = srcNode.kind === 'value' && isMissing(srcNode);
+    if ((srcNode.kind !== 'value' || srcMissing) && isInterpolation(destNode)) {
+      // OmegaConf swaps `${x}` for a copy of the container x before merging into it (even when
+      // the new value is `???`, which then keeps the copy); unresolvable: left as it is.
       const target = options.dereference?.(root, childPath);
-      if (target && target.kind !== 'value') {
+      if (isContainer(target)) {
         destNode = cloneNode(target);
         destEntry.node = destNode;
       }
     }
+    if (srcMissing) continue;
     if (destNode.kind === 'dict' && srcNode.kind === 'dict') {
       mergeDict(destNode, srcNode, root, childPath, options);
     } else if (destNode.kind === 'list' && srcNode.kind === 'list') {
@@ -59,9 +64,10 @@ export function mergeDict(dest: DictNode, src: DictNode, root: Node, path: PathS
     } else if (destNode.kind !== 'value' && srcNode.kind !== 'value') {
       throw mergeError(destNode, srcNode, childPath);
     } else if (destNode.kind === 'value' && srcNode.kind === 'dict' && isMissing(destNode)) {
+      // OmegaConf assigns the dict over `???`: a replacement, so struct mode does not apply.
       const fresh = dictNode(srcNode.origin);
       destEntry.node = fresh;
-      mergeDict(fresh, srcNode, root, childPath, options);
+      mergeDict(fresh, srcNode, root, childPath, { ...options, onNewKey: undefined });
     } else {
       destEntry.node = cloneNode(srcNode);
     }

@@ -3,6 +3,9 @@ import type { ConfigRepository } from '../sources/repository.js';
 import { ConfigDefault, GroupDefault, type DefaultsTreeNode, type InputDefault } from './entries.js';
 import type { DefaultsOverrides } from './overrides.js';
 import { parseDefaultsList } from './parse-entries.js';
+import { createDefaultResolvers, resolveValueAt } from '../interpolate/index.js';
+import type { ResolveContext } from '../interpolate/types.js';
+import { dictNode, listNode, setKey, valueNode } from '../tree/node.js';
 
 interface BuildContext {
   repo: ConfigRepository;
@@ -99,20 +102,57 @@ function updatePackageHeader(ctx: BuildContext, node: InputDefault): void {
   if (loaded) node.setPackageHeader(loaded.packageHeader);
 }
 
-/** `${db}` in a choice: filled from the group choices known once the rest of the tree is built. */
-function resolveChoiceInterpolation(d: GroupDefault, known: Map<string, string | null | undefined>): void {
+/**
+ * `${db}` in a choice, resolved as Hydra 1.3 does: with OmegaConf, against a config made of the
+ * group choices known so far (keys are override keys: `db`, `server/db`, `db@backup`) and this
+ * config's `defaults`. The result must be a string.
+ */
+function resolveChoiceInterpolation(d: GroupDefault, known: Map<string, string | null | undefined>, defaults: InputDefault[], selfAdded: boolean): void {
   const text = String(d.value);
-  d.value = text.replace(/\$\{([^}]*)\}/g, (_all, name: string) => {
-    const value = known.get(name.trim());
-    if (typeof value !== 'string') {
-      const keys = [...known.keys()];
-      throw new TrellisError('DEFAULTS_INVALID', `Error resolving interpolation '${text}'${keys.length ? `, possible interpolation keys: ${keys.join(', ')}` : ''}`, {
-        where: d.origin,
-        hint: didYouMean(name, keys),
-      });
-    }
-    return value;
-  });
+  const keys = [...known.keys()];
+  const fail = (cause?: unknown) =>
+    new TrellisError('DEFAULTS_INVALID', `Error resolving interpolation '${text}'${keys.length ? `, possible interpolation keys: ${keys.join(', ')}` : ''}`, {
+      where: d.origin,
+      hint: didYouMean(/\$\{\s*([^}]*?)\s*\}/.exec(text)?.[1] ?? text, keys),
+      cause,
+    });
+  if (/\$\{defaults\.\d+\./.test(text)) {
+    throw new TrellisError('DEFAULTS_INVALID', `Defaults list element '${d.getOverrideKey()}=${text}' is using a deprecated interpolation form.`, {
+      where: d.origin,
+      hint: 'refer to the choice by its group: ${db} instead of ${defaults.0.db}',
+    });
+  }
+  const root = dictNode();
+  for (const [key, value] of known) setKey(root, key, valueNode(value ?? null));
+  const list = listNode();
+  for (const x of defaults) {
+    if (selfAdded && x.isSelf()) continue;
+    if (x instanceof GroupDefault) {
+      const entry = dictNode();
+      setKey(entry, x.getOverrideKey(), Array.isArray(x.value) ? listNode(x.value.map((v) => valueNode(v))) : valueNode(x.value));
+      list.items.push(entry);
+    } else list.items.push(valueNode(x.getConfigPath()));
+  }
+  setKey(root, 'defaults', list);
+  // The value sits one level down, as Hydra parents a `{_dummy_: value}` node on the choices.
+  const holder = dictNode();
+  setKey(holder, '_dummy_', valueNode(text));
+  setKey(root, HOLDER_KEY, holder);
+  let resolved: ReturnType<typeof resolveValueAt>;
+  try {
+    resolved = resolveValueAt(root, [HOLDER_KEY, '_dummy_'], createChoiceContext(), { strict: true });
+  } catch (error) {
+    if (error instanceof TrellisError) throw fail(error);
+    throw error;
+  }
+  if (resolved?.kind !== 'value' || typeof resolved.value !== 'string') throw fail();
+  d.value = resolved.value;
+}
+
+const HOLDER_KEY = '\u0000choice';
+
+function createChoiceContext(): ResolveContext {
+  return { env: {}, resolvers: createDefaultResolvers(), now: () => new Date(0), secrets: new Set() };
 }
 
 function buildImpl(ctx: BuildContext, root: DefaultsTreeNode, isRootConfig: boolean, interpolatedSubtree: boolean): DefaultsTreeNode {
@@ -143,7 +183,8 @@ function buildImpl(ctx: BuildContext, root: DefaultsTreeNode, isRootConfig: bool
     throw configNotFound(ctx, root);
   }
   const defaults = loaded.defaults ? parseDefaultsList(path, loaded.defaults) : [];
-  if (defaults.length > 0 || (isRootConfig && ctx.overrides.appendGroupDefaults.length > 0)) validateSelf(parent, defaults);
+  let selfAdded = false;
+  if (defaults.length > 0 || (isRootConfig && ctx.overrides.appendGroupDefaults.length > 0)) selfAdded = validateSelf(parent, defaults);
   if (isRootConfig) defaults.push(...ctx.overrides.appendGroupDefaults);
   updateOverrides(ctx, defaults, parent, interpolatedSubtree);
 
@@ -181,11 +222,12 @@ function buildImpl(ctx: BuildContext, root: DefaultsTreeNode, isRootConfig: bool
     addChild(children, { node: d, parent: root, children: undefined });
   }
 
-  if (isRootConfig && !interpolatedSubtree) {
+  // Deferred interpolations, at every level: the choices of everything built so far are known.
+  {
     for (let i = 0; i < children.length; i++) {
       const d = children[i]!;
       if (d instanceof GroupDefault && d.isInterpolation()) {
-        resolveChoiceInterpolation(d, ctx.overrides.knownChoices);
+        resolveChoiceInterpolation(d, ctx.overrides.knownChoices, defaults, selfAdded);
         d.updateParent(parent.getGroupPath(), parent.getFinalPackage());
         const newRoot: DefaultsTreeNode = { node: d, parent: root, children: undefined };
         const subtree = buildImpl(ctx, newRoot, false, true);

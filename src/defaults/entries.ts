@@ -14,7 +14,8 @@ abstract class BaseDefault {
   origin: Origin | undefined;
 
   constructor(pkg: string | undefined, origin?: Origin) {
-    this.package = pkg;
+    // `group@_here_`: the package of the config that holds the entry.
+    this.package = pkg === '_here_' ? '' : pkg;
     this.origin = origin;
   }
 
@@ -42,11 +43,14 @@ abstract class BaseDefault {
   updateParent(parentBaseDir: string, parentPackage: string): void {
     this.parentBaseDir = parentBaseDir;
     this.parentPackage = parentPackage;
+    // `group@_group_` in a defaults list is the group path, taken as absolute.
+    if (this.package?.includes('_group_')) this.package = `_global_.${this.package.replaceAll('_group_', this.getDefaultPackage())}`;
   }
 
   /** A header is always absolute: `# @package x` means `_global_.x`. */
   setPackageHeader(header: string | undefined): void {
-    if (header === undefined) return;
+    // Hydra 1.1: `_group_` alone is the default package, as if there were no header.
+    if (header === undefined || header === '_group_') return;
     let value = header;
     if (value !== '_global_' && !value.startsWith('_global_.')) value = value === '' ? '_global_' : `_global_.${value}`;
     this.packageHeader = value.replaceAll('_group_', this.getDefaultPackage());

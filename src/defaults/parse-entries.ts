@@ -23,6 +23,7 @@ export function parseDefaultsList(configPath: string, list: Node): InputDefault[
   for (const item of list.items) {
     if (item.kind === 'value' && typeof item.value === 'string') {
       const { group: path, package: pkg } = splitGroupPackage(item.value);
+      if (path === '_self_' && pkg !== undefined) throw invalid(configPath, '_self_@PACKAGE is not supported', item.origin, 'give the package in the header of the config instead');
       result.push(new ConfigDefault(path, pkg, item.origin));
       continue;
     }
@@ -34,14 +35,15 @@ export function parseDefaultsList(configPath: string, list: Node): InputDefault[
     }
     const entry = [...item.entries.values()][0]!;
     if (typeof entry.key !== 'string') throw invalid(configPath, `the defaults list key ${String(entry.key)} is not a group name`, item.origin);
-    const words = entry.key.trim().split(/\s+/);
+    // Hydra reads leading keywords up to the first other word, which it ignores with the rest.
+    const words = entry.key.split(' ');
     const last = words.pop() ?? '';
     let optional = false;
     let override = false;
     for (const word of words) {
       if (word === 'optional') optional = true;
       else if (word === 'override') override = true;
-      else throw invalid(configPath, `unknown keyword '${word}' in defaults list item '${entry.key}'`, entry.node.origin ?? item.origin, "the keywords are 'optional' and 'override'");
+      else break;
     }
     const { group, package: pkg } = splitGroupPackage(last);
     const v = entry.node;

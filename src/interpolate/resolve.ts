@@ -2,6 +2,7 @@ import { TrellisError, closest, type ErrorCode } from '../errors/index.js';
 import {
   cloneNode,
   dictNode,
+  isContainer,
   isInterpolation,
   isMissing,
   keyId,
@@ -253,8 +254,21 @@ class Resolution {
         );
       }
     } else base = top(f.scope ?? f.holder);
-    const v = this.#walk(base, rest === '' ? [] : splitKey(rest), { strict: true, throwOnMissing: true, f, span: ip, key });
-    return v as Val;
+    const v = this.#walk(base, rest === '' ? [] : splitKey(rest), { strict: true, throwOnMissing: true, f, span: ip, key }) as Val;
+    // `_validate_not_dereferencing_to_parent`: the target may not be the holder's container or
+    // one of its ancestors, whether the interpolation is the whole value or part of a string.
+    for (let l = f.scope; l; l = l.parent) {
+      if (l.node === v.node && v.node.kind !== 'value') {
+        throw this.#error(
+          'INTERPOLATION_CYCLE',
+          `Interpolation cycle: ${f.holder.path} → ${l.path || '<root>'}: ${this.#src(f, ip)} points to '${l.path || '<root>'}', which contains '${f.holder.path}'`,
+          f,
+          ip,
+          'an interpolation cannot point to a node that contains it',
+        );
+      }
+    }
+    return v;
   }
 
   /**
@@ -272,7 +286,7 @@ class Resolution {
     for (let i = 0; i < segs.length; i++) {
       const seg = segs[i] as PathSegment;
       const loc = cur.loc as Loc;
-      if (cur.node.kind === 'value') {
+      if (!isContainer(cur.node)) {
         if (!opts.strict) return undefined;
         const parentKey = segs.slice(0, i).join('.');
         throw this.#error(
@@ -448,7 +462,10 @@ class Resolution {
           if (!(e instanceof GrammarFailure)) throw e;
           throw this.#error('INTERPOLATION_SYNTAX', `Cannot decode ${JSON.stringify(text)}: ${e.message}`, f, ip);
         }
-        return remember(this.#evalElement(el, { ...f, text, inHolder: false })) as Node;
+        const node = remember(this.#evalElement(el, { ...f, text, inHolder: false })) as Node;
+        // A list or dict written in the text is a plain Python object to OmegaConf, not a config node.
+        if ((el.kind === 'list' || el.kind === 'dict') && node.kind !== 'value') node.opaque = true;
+        return node;
       },
       pathOf: (node) => this.#locs.get(node)?.path,
       warn: (message) => this.ctx.warn?.(message, f.holder.path),
@@ -565,9 +582,9 @@ export function selectNode(root: Node, path: string | readonly PathSegment[], ct
  * this: a dict merged onto an interpolation merges into a copy of its target). A container
  * target comes back as a copy of the node as stored, inner interpolations untouched, to be
  * placed at `path`. A value that is not an interpolation comes back as is. Undefined when the
- * path does not exist or the interpolation cannot be resolved yet.
+ * path does not exist or the interpolation cannot be resolved yet (with `strict`, the error).
  */
-export function resolveValueAt(root: Node, path: string | readonly PathSegment[], ctx: ResolveContext): Node | undefined {
+export function resolveValueAt(root: Node, path: string | readonly PathSegment[], ctx: ResolveContext, options: { strict?: boolean } = {}): Node | undefined {
   const r = new Resolution(ctx, root);
   try {
     const loc = r.locate(root, path);
@@ -577,7 +594,7 @@ export function resolveValueAt(root: Node, path: string | readonly PathSegment[]
     if (v.node.kind === 'value') return valueNode(v.node.value, v.node.float === true, loc.node.origin);
     return cloneNode(v.node);
   } catch (e) {
-    if (e instanceof TrellisError) return undefined;
+    if (e instanceof TrellisError && !options.strict) return undefined;
     throw e;
   }
 }

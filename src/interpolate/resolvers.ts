@@ -85,7 +85,11 @@ const ocDecode: ResolverFn = (args, call) => {
 const ocCreate: ResolverFn = (args, call) => {
   arity(args, 1, 1, '${oc.create:value}');
   const obj = args[0] as Node;
-  if (obj.kind !== 'value') return cloneNode(obj);
+  if (obj.kind !== 'value') {
+    const created = cloneNode(obj);
+    delete created.opaque; // OmegaConf.create turns a plain list or dict into a config node
+    return created;
+  }
   if (obj.value === null) return dictNode();
   if (typeof obj.value !== 'string') {
     throw typeError(`oc.create cannot make a config from ${pythonStr(obj)} (${typeOf(obj)}): give a dict, a list or YAML text`);
@@ -134,7 +138,7 @@ function dictInput(args: Node[], call: ResolverCall, resolver: string): { dict: 
   if (found === undefined) {
     throw new TrellisError('INTERPOLATION_KEY_MISSING', `Key not found: '${arg.value}'`);
   }
-  if (found.kind !== 'dict') throw typeError(`\`${resolver}\` cannot be applied to objects of type: ${typeOf(found)}`);
+  if (found.kind !== 'dict' || found.opaque) throw typeError(`\`${resolver}\` cannot be applied to objects of type: ${typeOf(found)}`);
   return { dict: found, key: arg.value };
 }
 

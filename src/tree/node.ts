@@ -22,6 +22,8 @@ export interface ListNode {
   kind: 'list';
   items: Node[];
   origin?: Origin | undefined;
+  /** A plain list a resolver returned (OmegaConf's InterpolationResultNode): a value, not a config node. */
+  opaque?: true;
 }
 
 export interface DictEntry {
@@ -36,6 +38,8 @@ export interface DictNode {
   /** Insertion-ordered; indexed by keyId(key). */
   entries: Map<string, DictEntry>;
   origin?: Origin | undefined;
+  /** A plain dict a resolver returned: a value that paths cannot enter and merges replace. */
+  opaque?: true;
 }
 
 export type Node = ValueNode | ListNode | DictNode;
@@ -101,6 +105,11 @@ export function isNullValue(node: Node | undefined): boolean {
 }
 
 /** OmegaConf treats every string containing `${` as an interpolation (escapes included). */
+/** True for a dict or list that paths can enter and merges can merge into (not a resolver's plain result). */
+export function isContainer(node: Node | undefined): node is ContainerNode {
+  return node !== undefined && node.kind !== 'value' && node.opaque !== true;
+}
+
 export function isInterpolation(node: Node | undefined): node is ValueNode & { value: string } {
   return node?.kind === 'value' && typeof node.value === 'string' && node.value.includes('${');
 }

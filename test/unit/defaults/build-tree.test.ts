@@ -96,6 +96,42 @@ describe('defaults list: order and packages (Hydra 1.3)', () => {
       expected: ['db/mysql@db', 'optimizer/mysql_opt@optimizer', 'config'],
     },
     {
+      // Hydra reads keywords up to the first other word and ignores the rest (ConfigRepository._extract_keywords_from_config_group).
+      name: 'an unknown word before the group is ignored',
+      files: { config: 'defaults:\n  - optinal db: mysql\n' },
+      expected: ['db/mysql@db', 'config'],
+    },
+    {
+      name: 'interpolated choice inside a group option (Hydra resolves deferred choices at every level)',
+      files: {
+        config: 'defaults:\n  - server: apache\n',
+        'server/apache': 'defaults:\n  - db: mysql\n  - extra: ${server/db}_x\n',
+        'server/db/mysql': 'd: 1',
+        'server/extra/mysql_x': 'e: 1',
+      },
+      expected: ['server/db/mysql@server.db', 'server/extra/mysql_x@server.extra', 'server/apache@server', 'config'],
+    },
+    {
+      name: 'interpolated choice through a resolver (interpolation_resolver_in_nested)',
+      files: { config: 'defaults:\n  - group1: resolver\n', 'group1/resolver': 'defaults:\n  - group2: ${oc.decode:file1}\n', 'group1/group2/file1': 'x: 1' },
+      expected: ['group1/group2/file1@group1.group2', 'group1/resolver@group1', 'config'],
+    },
+    {
+      name: 'interpolated choice naming a packaged choice',
+      files: { config: 'defaults:\n  - db@backup: postgres\n  - optimizer: ${db@backup}_opt\n', 'optimizer/postgres_opt': 'name: special' },
+      expected: ['db/postgres@backup', 'optimizer/postgres_opt@optimizer', 'config'],
+    },
+    {
+      name: '_here_ places the option in the package of the containing config',
+      files: { config: 'defaults:\n  - model: resnet\n', 'model/resnet': 'defaults:\n  - backbone@_here_: r50\n', 'model/backbone/r50': 'depth: 50' },
+      expected: ['model/backbone/r50@model', 'model/resnet@model', 'config'],
+    },
+    {
+      name: '_group_ in a defaults-list package is the group path, absolute',
+      files: { config: 'defaults:\n  - model: resnet\n', 'model/resnet': 'defaults:\n  - backbone@_group_.main: r50\n', 'model/backbone/r50': 'depth: 50' },
+      expected: ['model/backbone/r50@model.backbone.main', 'model/resnet@model', 'config'],
+    },
+    {
       name: 'list of options for one group, in order',
       files: { config: 'defaults:\n  - callbacks: [early, ckpt]\n', 'callbacks/early': 'early: {}', 'callbacks/ckpt': 'ckpt: {}' },
       expected: ['callbacks/early@callbacks', 'callbacks/ckpt@callbacks', 'config'],
@@ -165,7 +201,15 @@ describe('defaults list: errors', () => {
     { name: 'two _self_', files: { config: 'defaults:\n  - _self_\n  - _self_\n' }, code: 'DEFAULTS_INVALID', message: /Duplicate _self_/ },
     { name: 'override before a normal entry', files: { config: 'defaults:\n  - override db: mysql\n  - optimizer: sgd\n' }, code: 'DEFAULTS_INVALID', message: /Overrides must be at the end/ },
     { name: 'malformed item', files: { config: 'defaults:\n  - {db: mysql, optimizer: sgd}\n' }, code: 'DEFAULTS_INVALID', message: /exactly one key/ },
-    { name: 'unknown keyword', files: { config: 'defaults:\n  - optinal db: mysql\n' }, code: 'DEFAULTS_INVALID', message: /unknown keyword 'optinal'/ },
+    { name: '_self_ with a package', files: { config: 'defaults:\n  - _self_@x\n' }, code: 'DEFAULTS_INVALID', message: /_self_@PACKAGE is not supported/ },
+    { name: 'interpolated choice naming an unknown key', files: { config: 'defaults:\n  - db: mysql\n  - optimizer: ${not_found}\n' }, code: 'DEFAULTS_INVALID', message: /Error resolving interpolation '\$\{not_found\}', possible interpolation keys: db/ },
+    {
+      name: 'a nested choice is known by its group path, not its last name',
+      files: { config: 'defaults:\n  - server: apache\n', 'server/apache': 'defaults:\n  - db: mysql\n  - extra: ${db}\n', 'server/db/mysql': 'd: 1', 'server/extra/mysql': 'e: 1' },
+      code: 'DEFAULTS_INVALID',
+      message: /possible interpolation keys: server, server\/db/,
+    },
+    { name: 'legacy ${defaults.N.group} interpolation', files: { config: 'defaults:\n  - db: mysql\n  - optimizer: ${defaults.0.db}\n' }, code: 'DEFAULTS_INVALID', message: /deprecated interpolation form/ },
     { name: 'option escaping the search path', files: { config: 'defaults:\n  - db: ../../etc/passwd\n' }, code: 'PATH_ESCAPE', message: /would leave the config search path/ },
   ];
   it.each(cases)('$name', ({ files, overrides, code, message, hint }) => {

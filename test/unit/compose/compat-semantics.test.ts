@@ -1,0 +1,107 @@
+/**
+ * Composition corner cases with the results the real Hydra 1.3.2 / OmegaConf 2.2.2 give
+ * (OmegaConf cases were run on OmegaConf 2.2.2 with Hydra's `_apply_overrides_to_config` logic;
+ * defaults-list cases come from Hydra's tests/defaults_list and its documented behaviour).
+ */
+import { describe, expect, it } from 'vitest';
+import { compose } from '../../../src/compose/compose.js';
+import { createResolveContext, dereferenceFor, resolveTreeWith } from '../../../src/api/resolve.js';
+import { resolveValueAt } from '../../../src/interpolate/index.js';
+import { createMemoryRepository } from '../../../src/sources/memory-repository.js';
+import { TrellisError } from '../../../src/errors/index.js';
+import { tagged } from '../../helpers/plain.js';
+
+function composeResolved(files: Record<string, string>, overrides: string[] = [], configName = 'config'): unknown {
+  const ctx = createResolveContext({ env: {} });
+  const c = compose({
+    repo: createMemoryRepository(files),
+    configName,
+    overrides,
+    dereference: dereferenceFor(ctx),
+    strictDereference: (root, path) => resolveValueAt(root, path, ctx, { strict: true }),
+  });
+  return tagged(resolveTreeWith(c.config, { env: {}, runtime: c.runtime, choices: c.choices }));
+}
+
+interface Case {
+  name: string;
+  files: Record<string, string>;
+  overrides?: string[];
+  expected?: unknown;
+  error?: string;
+}
+
+const one = (yaml: string) => ({ config: yaml });
+
+const valueOverrides: Case[] = [
+  // OmegaConf.update never dereferences the node it writes to: `${b}` is replaced, not merged into.
+  { name: 'a dict onto an interpolation replaces it', files: one('b: {x: 1, y: 2}\na: ${b}\n'), overrides: ['a={x:9}'], expected: { b: { x: 1, y: 2 }, a: { x: 9 } } },
+  { name: 'a key below an interpolation needs ++', files: one('b: {x: 1, y: 2}\na: ${b}\n'), overrides: ['a.x=5'], error: 'OVERRIDE_KEY_MISSING' },
+  { name: '++ below an interpolation starts a new dict', files: one('b: {x: 1, y: 2}\na: ${b}\n'), overrides: ['++a.x=5'], expected: { b: { x: 1, y: 2 }, a: { x: 5 } } },
+  { name: '+ below an interpolation starts a new dict', files: one('b: {x: 1, y: 2}\na: ${b}\n'), overrides: ['+a.z=9'], expected: { b: { x: 1, y: 2 }, a: { z: 9 } } },
+  // Struct mode holds at every depth of a merged dict, and inside list elements.
+  { name: 'a new nested key in a merged dict', files: one('a:\n  b:\n    c: 1\n'), overrides: ['a={b:{d:2}}'], error: 'OVERRIDE_KEY_MISSING' },
+  { name: 'a new key merged into a dict through an inner interpolation', files: one('a:\n  b: ${c}\nc: {x: 1}\n'), overrides: ['a={b:{y:2}}'], error: 'OVERRIDE_KEY_MISSING' },
+  { name: 'an inner interpolation is merged into a copy of its target', files: one('a:\n  b: ${c}\nc: {x: 1}\n'), overrides: ['++a={b:{y:2}}'], expected: { a: { b: { x: 1, y: 2 } }, c: { x: 1 } } },
+  { name: 'a new key in a list element', files: one('l:\n  - a: 1\n'), overrides: ['l.0={b:2}'], error: 'OVERRIDE_KEY_MISSING' },
+  { name: 'an existing key in a list element', files: one('l:\n  - a: 1\n'), overrides: ['l.0={a:2}'], expected: { l: [{ a: 2 }] } },
+  { name: '++ through a scalar list element', files: one('l: [1, 2]\n'), overrides: ['++l.0.x=2'], expected: { l: [{ x: 2 }, 2] } },
+  // OmegaConf.select (used by + and ~) raises where the path cannot be resolved.
+  { name: '+ through a broken interpolation', files: one('a: x${c}\nb: {}\n'), overrides: ['+a.b=7'], error: 'INTERPOLATION_KEY_MISSING' },
+  { name: '+ through a recursive interpolation', files: one('b: ${b}\n'), overrides: ['+b.b.a=v'], error: 'INTERPOLATION_CYCLE' },
+  { name: '+ with a word as a list index', files: one('a: [1]\n'), overrides: ['+a.x=null'], error: 'OVERRIDE_INVALID' },
+  { name: '+ with a word indexing a list reached through an interpolation', files: one('a: ${b}\nb: []\n'), overrides: ['+a.c.0=7'], error: 'OVERRIDE_INVALID' },
+  { name: '~ of a recursive interpolation', files: one('a: ${a}\nc: 1\n'), overrides: ['~a'], error: 'INTERPOLATION_CYCLE' },
+  { name: '~ of a list element', files: one('c: [1.5, 2]\n'), overrides: ['~c.0'], error: 'OVERRIDE_INVALID' },
+  { name: '+ through a scalar replaces it', files: one('a: 1\n'), overrides: ['+a.b=2'], expected: { a: { b: 2 } } },
+  { name: '+ through ??? replaces it', files: one('a: ???\n'), overrides: ['+a.b=2'], expected: { a: { b: 2 } } },
+];
+
+const merges: Case[] = [
+  // `${oc.decode:...}` gives a plain list: not a container to merge into or to index.
+  {
+    name: 'a dict merged onto an oc.decode list replaces it',
+    files: { config: 'defaults:\n  - l0\n  - l1\n  - _self_\n', l0: "b: ${oc.decode:'[1,2]'}\n", l1: 'b: {c: 1}\n' },
+    expected: { b: { c: 1 } },
+  },
+  {
+    name: 'a later dict replaces an oc.decode interpolation',
+    files: { config: 'defaults:\n  - l0\n  - _self_\na: {}\n', l0: "b: 2\na: ${oc.decode:'[1,2]'}\n" },
+    expected: { b: 2, a: {} },
+  },
+  { name: 'an index into an oc.decode result', files: one("a: ${oc.decode:'[1,2]'}\nc: ${a.0}\n"), error: 'INTERPOLATION_TYPE' },
+  { name: 'an index into an oc.create result', files: one("a: ${oc.create:${oc.decode:'[1,2]'}}\nc: ${a.0}\n"), expected: { a: [1, 2], c: 1 } },
+  // `???` merged onto `${x}` keeps a copy of the container x, resolved where it now sits.
+  {
+    name: '??? onto an interpolation of a list keeps a copy',
+    files: { config: 'defaults:\n  - l0\n  - _self_\nc: ???\na: 2.0\n', l0: 'a:\n  - x${a}\n  - {}\nc: ${.a}\n' },
+    expected: { a: { $float: 2 }, c: ['x2.0', {}] },
+  },
+  // `_validate_not_dereferencing_to_parent` also applies inside a string.
+  { name: 'an ancestor inside a string interpolation', files: one('a:\n  b: x${a}\n'), error: 'INTERPOLATION_CYCLE' },
+  { name: 'the root inside a string interpolation through a path', files: one('c: ${a}\na:\n  b: x${c}\n'), error: 'INTERPOLATION_CYCLE' },
+  { name: 'a sibling inside a string interpolation', files: one('a:\n  b: x${a.c}\n  c: 1\n'), expected: { a: { b: 'x1', c: 1 } } },
+];
+
+function check(c: Case): void {
+  if (c.error !== undefined) {
+    let error: unknown;
+    try {
+      composeResolved(c.files, c.overrides);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TrellisError);
+    expect((error as TrellisError).code).toBe(c.error);
+    return;
+  }
+  expect(composeResolved(c.files, c.overrides)).toEqual(c.expected);
+}
+
+describe('value overrides (Hydra _apply_overrides_to_config on OmegaConf.update/select)', () => {
+  it.each(valueOverrides)('$name', check);
+});
+
+describe('merging and resolving (OmegaConf 2.2.2)', () => {
+  it.each(merges)('$name', check);
+});
