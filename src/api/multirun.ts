@@ -1,5 +1,5 @@
 import { pythonScalarStr } from '../interpolate/index.js';
-import { expandJobs as expandPlan, planSweep, type SweepPlan } from '../sweep/index.js';
+import { expandJobs as expandPlan, planSweep, type SweepInput, type SweepPlan } from '../sweep/index.js';
 import { composeFromDir, openConfigDir, type ComposeDirOptions } from './compose-dir.js';
 
 /** `sweeper.params` of the runtime node as key → override value text. */
@@ -10,15 +10,20 @@ function sweeperParams(runtime: ReturnType<typeof composeFromDir>['runtime']): A
   return [...params.entries.values()].map((e) => [String(e.key), e.node.kind === 'value' ? pythonScalarStr(e.node.value, e.node.float) : '']);
 }
 
-/** The sweep of a command line: config `sweeper.params` first, then the CLI overrides. */
-export function planJobs(options: ComposeDirOptions): SweepPlan {
+/** What a sweeper needs from a command line: its overrides, the config's `sweeper.params`, group options. */
+export function sweepInputFor(options: ComposeDirOptions): SweepInput {
   const base = composeFromDir({ ...options, multirun: true });
   const repo = openConfigDir(options.configDir, options.configName, options.cwd);
-  return planSweep({
+  return {
     overrides: [...(options.overrides ?? [])],
     params: sweeperParams(base.runtime),
     listOptions: (group) => (repo.groupExists(group) ? repo.listOptions(group) : []),
-  });
+  };
+}
+
+/** The grid of a command line: config `sweeper.params` first, then the CLI overrides. */
+export function planJobs(options: ComposeDirOptions): SweepPlan {
+  return planSweep(sweepInputFor(options));
 }
 
 /** Each job's override list, lazily, in launch order (first key varies slowest). */

@@ -3,13 +3,14 @@ import { parseCommandArgv } from '../cli/argv.js';
 import { colors } from '../cli/io.js';
 import { TrellisError, formatError } from '../errors/index.js';
 import { openConfigDir } from '../api/compose-dir.js';
-import { planJobs } from '../api/multirun.js';
 import { selectPath } from '../api/select.js';
-import { expandJobs } from '../sweep/index.js';
 import type { ResolverRegistry } from '../interpolate/index.js';
-import { writeFileAtomic, writeJsonAtomic } from '../run/atomic-write.js';
+import { writeJsonAtomic } from '../run/atomic-write.js';
+import { CHILD_ENV } from '../launch/local.js';
+import { runMultirun } from './multirun.js';
+import { composeFromDir } from '../api/compose-dir.js';
 import { toYamlText } from '../tree/emit.js';
-import { dictNode, fromPlain, setKey, type Node } from '../tree/node.js';
+import { dictNode, setKey, type Node } from '../tree/node.js';
 import type { ConfigSchema } from '../validate/validate.js';
 import { APP_COMMAND } from './app-options.js';
 import { appHelp, appInfo } from './app-help.js';
@@ -39,6 +40,8 @@ export interface AppIo {
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
   color: boolean;
+  /** Progress lines redraw in place on a terminal; elsewhere they are plain lines. */
+  isTTY: boolean;
 }
 
 export interface App<C> {
@@ -58,6 +61,7 @@ function defaultIo(): AppIo {
     stderr: (t) => process.stderr.write(t),
     env: process.env,
     color: Boolean(process.stderr.isTTY) && !('NO_COLOR' in process.env),
+    isTTY: Boolean(process.stderr.isTTY),
   };
 }
 
@@ -95,36 +99,55 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
     });
   };
 
-  const multirun = async (source: JobSource, overrides: readonly string[], io: AppIo, argv: readonly string[]): Promise<number> => {
-    const plan = planJobs({ configDir: source.configDir, configName: source.configName, cwd: source.cwd, env: source.env, overrides });
-    const now = new Date();
-    const jobs = [...expandJobs(plan)];
-    // Every job must compose and validate before the first one starts.
-    const prepared = [];
-    for (const [num, jobOverrides] of jobs.entries()) {
-      try {
-        prepared.push(await prepareJob(source, jobOverrides, { num, sweepDir: '.' }, now));
-      } catch (error) {
-        if (error instanceof TrellisError) error.message = `Job #${num} (${jobOverrides.join(' ')}): ${error.message}`;
-        throw error;
-      }
-    }
-    const sweepDirNode = prepared[0] ? selectPath(prepared[0].runtime, 'sweep.dir') : undefined;
-    const sweepDir = resolvePath(source.cwd, sweepDirNode?.kind === 'value' ? String(sweepDirNode.value) : 'multirun');
-    const table: Array<Record<string, unknown>> = jobs.map((o, num) => ({ num, overrides: o, status: 'pending', dir: null }));
-    const record = () => writeJsonAtomic(resolvePath(sweepDir, '.trellis', 'sweep.json'), { strategy: 'grid', overrides, jobs: table });
-    const { mkdirSync } = await import('node:fs');
-    mkdirSync(resolvePath(sweepDir, '.trellis'), { recursive: true });
-    const sweepConfig = dictNode();
-    setKey(sweepConfig, 'overrides', fromPlain([...overrides]));
-    writeFileAtomic(resolvePath(sweepDir, 'multirun.yaml'), toYamlText(sweepConfig));
-    record();
-    let failures = 0;
-    for (const [num, jobOverrides] of jobs.entries()) {
-      io.stderr(`[trellis] launching job #${num}: ${jobOverrides.join(' ')}\n`);
-      const again = await prepareJob(source, jobOverrides, { num, sweepDir }, now);
+  /** Sweep settings: flags first, then the config's trellis/hydra node, then defaults. */
+  const multirun = async (source: JobSource, flags: Record<string, string | boolean | undefined>, overrides: readonly string[], io: AppIo, argv: readonly string[]): Promise<number> => {
+    const runtime = composeFromDir({ configDir: source.configDir, configName: source.configName, cwd: source.cwd, env: source.env, overrides, multirun: true }).runtime;
+    const fromConfig = (path: string): string | undefined => {
+      const node = selectPath(runtime, path);
+      return node?.kind === 'value' && node.value !== null ? String(node.value) : undefined;
+    };
+    const int = (name: string, text: string | undefined): number | undefined => {
+      if (text === undefined) return undefined;
+      const n = Number(text);
+      if (!Number.isInteger(n) || n < 0) throw new TrellisError('USAGE', `--${name} must be a whole number, got '${text}'`);
+      return n;
+    };
+    const str = (name: string) => (typeof flags[name] === 'string' && flags[name] !== '' ? (flags[name] as string) : undefined);
+    const jobs = int('jobs', str('jobs') ?? fromConfig('launcher.n_jobs')) ?? 1;
+    const launcher = str('launcher') ?? fromConfig('launcher.name') ?? fromConfig('launcher') ?? (jobs > 1 ? 'local' : 'inline');
+    const baseArgs = ['--config-dir', source.configDir, '--config-name', source.configName];
+    return runMultirun({
+      source,
+      job: job as JobFunction<unknown>,
+      overrides,
+      baseArgs,
+      argv,
+      entry: entryScript,
+      launcher,
+      jobs: launcher === 'local' ? Math.max(1, jobs) : 1,
+      devices: str('devices')?.split(',').map((d) => d.trim()).filter(Boolean),
+      sweeper: str('sweeper') ?? fromConfig('sweeper.name') ?? 'grid',
+      trials: int('trials', str('trials') ?? fromConfig('sweeper.trials')),
+      seed: int('sweep-seed', str('sweep-seed') ?? fromConfig('sweeper.seed')),
+      failFast: Boolean(flags['fail-fast']),
+      objective: str('objective'),
+      mode: flags.mode === 'max' ? 'max' : 'min',
+      resume: flags.resume === undefined ? undefined : str('resume') ?? 'auto',
+      io: { stderr: io.stderr, isTTY: io.isTTY },
+    });
+  };
+
+  /** A job started by the local launcher: placed in its sweep, reporting to a result file. */
+  const childJob = async (source: JobSource, overrides: readonly string[], io: AppIo, argv: readonly string[]): Promise<number> => {
+    const env = io.env;
+    const sweepDir = env[CHILD_ENV.sweepDir]!;
+    const num = Number(env[CHILD_ENV.jobNum]);
+    const now = env[CHILD_ENV.now] ? new Date(env[CHILD_ENV.now]!) : new Date();
+    const resultFile = env[CHILD_ENV.resultFile]!;
+    try {
+      const prepared = await prepareJob(source, overrides, { num, sweepDir }, now);
       const result = await runJob({
-        prepared: again,
+        prepared,
         job: job as JobFunction<unknown>,
         jobName: source.name,
         configDir: source.configDir,
@@ -136,15 +159,13 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
         sweep: { dir: sweepDir, num },
         print: (line) => io.stderr(`${line}\n`),
       });
-      Object.assign(table[num]!, { status: result.status, dir: relative(sweepDir, result.dir) });
-      record();
-      if (result.status !== 'completed') {
-        failures++;
-        io.stderr(`[trellis] job #${num} failed: ${result.error instanceof Error ? result.error.message : String(result.error)}\n`);
-      }
+      const error = result.error instanceof Error ? result.error.message : result.error === undefined ? undefined : String(result.error);
+      writeJsonAtomic(resultFile, { status: result.status, dir: result.dir, returnValue: result.returnValue ?? null, error });
+      return result.exitCode;
+    } catch (error) {
+      writeJsonAtomic(resultFile, { status: 'failed', dir: undefined, returnValue: null, error: error instanceof Error ? error.message : String(error) });
+      throw error;
     }
-    io.stderr(`[trellis] sweep finished: ${jobs.length - failures}/${jobs.length} jobs completed (${relative(source.cwd, sweepDir) || '.'})\n`);
-    return failures ? 1 : 0;
   };
 
   const app: App<InferConfig<S>> = {
@@ -190,7 +211,8 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
           io.stdout(toYamlText(out));
           return 0;
         }
-        if (flags.multirun) return await multirun(source, overrides, io, argv);
+        if (io.env[CHILD_ENV.resultFile]) return await childJob(source, overrides, io, argv);
+        if (flags.multirun || flags.resume !== undefined) return await multirun(source, flags, overrides, io, argv);
         const result = await runOne(source, overrides, io, argv);
         if (result.status !== 'completed') {
           io.stderr(`[trellis] run failed (${relative(source.cwd, result.dir)}): ${result.error instanceof TrellisError ? formatError(result.error, { verbose }) : result.error instanceof Error ? result.error.message : String(result.error)}\n`);

@@ -19,6 +19,7 @@ function version(): string {
 const LOADERS: Record<string, () => Promise<{ run: (args: ReturnType<typeof parseCommandArgv>, io: CliIo) => Promise<number> }>> = {
   compose: () => import('./commands/compose.js'),
   schema: () => import('./commands/schema.js'),
+  sweep: () => import('./commands/sweep.js'),
 };
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {

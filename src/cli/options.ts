@@ -69,6 +69,15 @@ COMMANDS.push({
   examples: ['trellis schema --app dist/examples/train.js --out schemas'],
 });
 
+COMMANDS.push({
+  name: 'sweep',
+  summary: 'act on a recorded sweep: resume runs the jobs that did not complete',
+  usage: 'trellis sweep resume <sweep-dir>',
+  takesOverrides: true,
+  options: [],
+  examples: ['trellis sweep resume multirun/2026-11-23/10-20-00'],
+});
+
 export function findCommand(name: string): CommandSpec | undefined {
   return COMMANDS.find((c) => c.name === name);
 }

@@ -81,7 +81,11 @@ function single<T>(value: T): LazySequence<T> {
  * Parses and checks everything, and builds the grid's axes without enumerating any job.
  * Every bad override (command line or params) is reported in one thrown TrellisError.
  */
-export function planSweep(input: SweepInput): SweepPlan {
+/**
+ * The sweep's slots in job-list order: config params first, then CLI overrides; a CLI override
+ * of a param's key replaces it in place. Shared by every sweeper. Collects every parse error.
+ */
+export function sweepSlots(input: SweepInput): { slots: Map<string, Override>; errors: TrellisError[] } {
   const parseOptions = input.random ? { random: input.random } : {};
   const errors: TrellisError[] = [];
   const parsed: Override[] = [];
@@ -116,7 +120,12 @@ export function planSweep(input: SweepInput): SweepPlan {
   // One slot per key element; a Map keeps the first insertion's position on update.
   const slots = new Map<string, Override>();
   for (const o of parsed) slots.set(formatKeyElement(o), o);
+  return { slots, errors };
+}
 
+
+export function planSweep(input: SweepInput): SweepPlan {
+  const { slots, errors } = sweepSlots(input);
   const axes: SweepAxis[] = [];
   for (const [key, override] of slots) {
     try {

@@ -1,5 +1,6 @@
 export {
   countJobs,
+  sweepSlots,
   expandBatches,
   expandJobs,
   expandSweep,
@@ -11,3 +12,6 @@ export {
   type SweeperParamValue,
   type SweeperParams,
 } from './expand.js';
+export { gridSweeper } from './grid.js';
+export { randomSweeper } from './random.js';
+export type { JobOutcome, Sweeper } from './sweeper.js';

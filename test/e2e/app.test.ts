@@ -2,48 +2,24 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadYaml } from '../../src/yaml/load.js';
 import { tagged } from '../helpers/plain.js';
 import { observedStatus } from '../../src/run/run-state.js';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
+import { customApp, readJson, readRecord, runDirs, runNode } from '../helpers/app-project.js';
 
 const demo = join(repoRoot, 'dist', 'examples', 'train.js');
-const trellisUrl = pathToFileURL(join(repoRoot, 'dist', 'src', 'index.js')).href;
 
-function run(script: string, args: string[], cwd: string, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [script, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Every run directory under `root` (those holding .trellis/run.json). */
-function runDirs(root: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string) => {
-    if (!existsSync(dir)) return;
-    if (existsSync(join(dir, '.trellis', 'run.json'))) found.push(dir);
-    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory() && e.name !== '.trellis') walk(join(dir, e.name));
-  };
-  walk(root);
-  return found.sort();
-}
-
-const record = (dir: string, file: string) => readFileSync(join(dir, '.trellis', file), 'utf8');
-const json = (dir: string, file: string) => JSON.parse(record(dir, file)) as Record<string, unknown>;
+const run = runNode;
+const record = readRecord;
+const json = readJson;
 
 function projectWithConf(): string {
   const dir = tmpDir();
   spawnSync('cp', ['-r', join(repoRoot, 'conf'), join(dir, 'conf')]);
   return dir;
-}
-
-function customApp(body: string, files: Record<string, string>): string {
-  return tmpDir({
-    'app.mjs': `import { defineApp } from ${JSON.stringify(trellisUrl)};\nconst app = defineApp({ name: 'job' }, ${body});\nprocess.exitCode = await app.main();\n`,
-    ...files,
-  });
 }
 
 describe('the demo app (npm start)', () => {

@@ -1,0 +1,52 @@
+import { prepareJob, type JobSource } from '../app/prepare-job.js';
+import { runJob, type JobFunction } from '../app/run-job.js';
+import type { JobSpec, LaunchedJob, Launcher } from './launcher.js';
+
+export interface InlineLauncherOptions {
+  source: JobSource;
+  job: JobFunction<unknown>;
+  sweepDir: string;
+  now: Date;
+  argv: readonly string[];
+  entry: string | undefined;
+  print: (line: string) => void;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs jobs one after another in this process: no start-up cost per job. */
+export function inlineLauncher(options: InlineLauncherOptions): Launcher {
+  return {
+    name: 'inline',
+    parallelism: 1,
+    async launch(spec: JobSpec): Promise<LaunchedJob> {
+      const prepared = await prepareJob(options.source, spec.overrides, { num: spec.num, sweepDir: options.sweepDir }, options.now);
+      const result = await runJob({
+        prepared,
+        job: options.job,
+        jobName: options.source.name,
+        configDir: options.source.configDir,
+        configName: options.source.configName,
+        cwd: options.source.cwd,
+        env: options.source.env,
+        argv: options.argv,
+        entry: options.entry,
+        sweep: { dir: options.sweepDir, num: spec.num },
+        print: options.print,
+      });
+      return {
+        num: spec.num,
+        overrides: spec.overrides,
+        status: result.status === 'completed' ? 'completed' : result.status === 'interrupted' ? 'interrupted' : 'failed',
+        dir: result.dir,
+        returnValue: result.returnValue,
+        error: result.error === undefined ? undefined : message(result.error),
+      };
+    },
+    async cancel() {
+      // The running job handles SIGINT itself (it records the run as interrupted).
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { TrellisError, throwCollected } from '../errors/index.js';
+import { formatKeyElement, formatOverrideForJob, sweepValueTexts, type Override, type ParsedElement } from '../overrides/index.js';
+import type { SeededRng } from '../run/seeds.js';
+import { sweepSlots, type SweepInput } from './expand.js';
+import type { Sweeper } from './sweeper.js';
+
+type Dimension =
+  | { key: string; kind: 'fixed'; text: string }
+  | { key: string; kind: 'choice'; texts: { length: number; at(i: number): string } }
+  | { key: string; kind: 'interval'; override: Override; low: number; high: number; log: boolean; int: boolean };
+
+function numberOf(e: { kind: 'int'; value: bigint } | { kind: 'float'; value: number }): number {
+  return e.kind === 'int' ? Number(e.value) : e.value;
+}
+
+function dimensions(input: SweepInput): Dimension[] {
+  const { slots, errors } = sweepSlots(input);
+  const out: Dimension[] = [];
+  for (const [key, o] of slots) {
+    try {
+      if (!o.isSweep) out.push({ key, kind: 'fixed', text: formatOverrideForJob(o) });
+      else if (o.value?.kind === 'interval') {
+        const low = numberOf(o.value.start);
+        const high = numberOf(o.value.end);
+        const log = o.value.tags.includes('log');
+        if (!(low < high) || (log && low <= 0)) {
+          throw new TrellisError('SWEEP_INVALID', `interval(${low}, ${high}) in '${o.text}' is empty${log ? ' or not positive (log scale)' : ''}`, {
+            where: { kind: 'override', text: o.text, index: o.index },
+          });
+        }
+        out.push({ key, kind: 'interval', override: o, low, high, log, int: o.value.start.kind === 'int' && o.value.end.kind === 'int' });
+      } else {
+        const texts = sweepValueTexts(o, { listOptions: input.listOptions, random: input.random });
+        const element = formatKeyElement(o);
+        out.push({ key, kind: 'choice', texts: { get length() { return texts.length; }, at: (i) => `${element}=${texts.at(i)}` } });
+      }
+    } catch (e) {
+      if (!(e instanceof TrellisError)) throw e;
+      errors.push(e);
+    }
+  }
+  throwCollected(errors);
+  return out;
+}
+
+function sample(d: Dimension, rng: SeededRng): string {
+  if (d.kind === 'fixed') return d.text;
+  if (d.kind === 'choice') return d.texts.at(rng.int(0, d.texts.length - 1));
+  const u = rng.float();
+  let x = d.log ? Math.exp(Math.log(d.low) + u * (Math.log(d.high) - Math.log(d.low))) : d.low + u * (d.high - d.low);
+  let element: ParsedElement;
+  if (d.int) {
+    x = Math.min(Math.floor(x), d.high - 1);
+    element = { kind: 'int', value: BigInt(x) };
+  } else element = { kind: 'float', value: x };
+  return formatOverrideForJob(d.override, element);
+}
+
+/**
+ * Random search: `trials` jobs, each drawing every swept key independently from a seeded
+ * generator. choice/range/glob/a,b pick uniformly; interval(lo, hi) is uniform, or log-uniform
+ * when tagged `log` (tag(log, interval(1e-4, 1e-1))); int bounds give ints.
+ */
+export function randomSweeper(input: SweepInput, options: { trials: number; seed: number; rng: SeededRng }): Sweeper {
+  if (!Number.isInteger(options.trials) || options.trials < 1) {
+    throw new TrellisError('SWEEP_INVALID', `--trials must be a positive whole number, got ${options.trials}`);
+  }
+  const dims = dimensions(input);
+  let issued = 0;
+  return {
+    strategy: 'random',
+    total: options.trials,
+    describe: () => ({
+      seed: options.seed,
+      trials: options.trials,
+      space: dims.map((d) =>
+        d.kind === 'fixed' ? { key: d.key, fixed: d.text } : d.kind === 'choice' ? { key: d.key, choices: d.texts.length } : { key: d.key, interval: [d.low, d.high], log: d.log, int: d.int },
+      ),
+    }),
+    ask(max) {
+      const batch: string[][] = [];
+      while (batch.length < max && issued < options.trials) {
+        batch.push(dims.map((d) => sample(d, options.rng)));
+        issued++;
+      }
+      return batch;
+    },
+  };
+}
