@@ -214,13 +214,21 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
   let done = 0;
   let failed = 0;
   let running = 0;
-  const startedAt = Date.now();
-  const progress = () => {
-    if (!io.isTTY) return;
-    const elapsed = (Date.now() - startedAt) / 1000;
-    const eta = done ? Math.round((elapsed / done) * (total - done)) : undefined;
-    io.stderr(`\r\u001b[2K[trellis] jobs ${done}/${total} done, ${running} running, ${failed} failed${eta === undefined ? '' : `, ETA ${eta}s`}`);
-  };
+  // On a terminal a live bar (cli-progress, loaded only then); elsewhere one plain line per event.
+  const bar = io.isTTY
+    ? new (await import('cli-progress')).SingleBar(
+        {
+          format: '[trellis] {bar} {value}/{total} jobs | {running} running | {failed} failed | ETA {eta_formatted}',
+          stream: process.stderr,
+          hideCursor: true,
+          clearOnComplete: true,
+          etaBuffer: 4,
+        },
+        (await import('cli-progress')).Presets.shades_classic,
+      )
+    : undefined;
+  bar?.start(total, 0, { running: 0, failed: 0 });
+  const progress = () => bar?.update(done, { running, failed });
   const outcomes: JobOutcome[] = rows.filter((r) => r.status === 'completed').map((r) => ({ num: r.num, overrides: r.overrides, status: 'completed', objective: r.objective ?? undefined }));
   let stop = false;
   let interrupted = false;
@@ -244,9 +252,10 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
     done++;
     if (job.status !== 'completed') {
       failed++;
-      if (io.isTTY) io.stderr('\r\u001b[2K');
+      bar?.stop();
       print(`[trellis] job #${job.num} ${job.status}: ${job.error ?? ''} (${row.dir ?? 'no run directory'})`);
       if (options.failFast) stop = true;
+      bar?.start(total, done, { running, failed });
     } else if (!io.isTTY) print(`[trellis] job #${job.num} completed${objective === undefined ? '' : ` (${options.objective ?? 'objective'}=${objective})`}: ${row.dir}`);
     progress();
   };
@@ -271,7 +280,7 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
-  if (io.isTTY) io.stderr('\n');
+  bar?.stop();
   for (const r of rows) if (r.status === 'pending' && stop) r.status = options.failFast ? 'skipped' : 'interrupted';
   save();
   const completed = rows.filter((r) => r.status === 'completed').length;

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,6 +53,18 @@ describe('multirun', () => {
     const order = table.split('\n').slice(2, 8).map((l) => Number(l.trim().split(/\s+/)[0]));
     expect(order).toEqual([2, 3, 4, 5, 0, 1]);
     expect(r.stderr).toContain('sweep finished: 6/6 jobs completed');
+  });
+
+  it('shows a live progress bar on a terminal and plain lines elsewhere', () => {
+    const cwd = customApp(jobBody, conf);
+    // `script` runs the command on a pseudo-terminal, as a user's shell would.
+    const tty = spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} app.mjs -m lr=1,2,3`, '/dev/null'], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toMatch(/\[trellis\] .*\d\/3 jobs \| \d running \| 0 failed/);
+    expect(tty.stdout).not.toContain('launching job #');
+    const plain = runNode(join(cwd, 'app.mjs'), ['-m', 'lr=1,2,3'], cwd);
+    expect(plain.stderr).toContain('[trellis] launching job #0: lr=1');
+    expect(plain.stderr).not.toMatch(/\u001b\[/);
   });
 
   it('the local launcher runs jobs in parallel processes and hands out devices', () => {
