@@ -51,9 +51,14 @@ function runId(now: Date): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-function masterSeedOf(plain: unknown): number {
+/** Set by `trellis rerun`: the run being reproduced, and its master seed when it was drawn. */
+export const RERUN_ENV = { reproduces: 'TRELLIS_REPRODUCES', masterSeed: 'TRELLIS_MASTER_SEED' } as const;
+
+function masterSeedOf(plain: unknown, env: NodeJS.ProcessEnv): number {
   const seed = plain !== null && typeof plain === 'object' ? (plain as Record<string, unknown>).seed : undefined;
-  return typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0 ? seed : drawMasterSeed();
+  if (typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0) return seed;
+  const recorded = Number(env[RERUN_ENV.masterSeed]);
+  return env[RERUN_ENV.masterSeed] !== undefined && Number.isSafeInteger(recorded) && recorded >= 0 ? recorded : drawMasterSeed();
 }
 
 function errorRecord(error: unknown): Record<string, unknown> {
@@ -81,7 +86,7 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
   const id = runId(prepared.now);
   const secrets = [...prepared.secrets, ...secretValuesFromEnv(options.env)];
   const redact = (text: string) => redactText(text, secrets);
-  const seeds = new SeedBook(masterSeedOf(prepared.plain));
+  const seeds = new SeedBook(masterSeedOf(prepared.plain, options.env));
   // Redact values in the tree, not the text: `***` written bare would not even be valid YAML.
   const redactNode = (node: Node): Node =>
     node.kind === 'value'
@@ -111,7 +116,7 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
     config_name: options.configName,
     overrides: redactStrings([...prepared.overrides], redact),
     sweep: options.sweep ? { dir: relative(options.cwd, options.sweep.dir) || '.', num: options.sweep.num } : null,
-    reproduces: null,
+    reproduces: options.env[RERUN_ENV.reproduces] ?? null,
     heartbeat: started.toISOString(),
     heartbeat_interval_s: HEARTBEAT_SECONDS,
     tags: [],
