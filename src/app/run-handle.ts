@@ -115,6 +115,10 @@ export const RECORD_FILES = {
   resolved: 'resolved.yaml',
   overrides: 'overrides.yaml',
   choices: 'choices.yaml',
+  /** Key → the file:line:col or override that set it (for `trellis explain`). */
+  provenance: 'provenance.json',
+  /** The configs merged, in order, with their packages. */
+  defaults: 'defaults.json',
   seeds: 'seeds.json',
   env: 'env.json',
   git: 'git.json',

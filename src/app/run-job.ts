@@ -9,6 +9,7 @@ import { createRunDir } from '../run/run-dir.js';
 import { drawMasterSeed, SeedBook } from '../run/seeds.js';
 import { redactStrings, redactText, secretValuesFromEnv } from '../run/secrets.js';
 import { fromPlain, type Node } from '../tree/node.js';
+import { provenanceOf } from '../run/provenance.js';
 import { toYamlText } from '../tree/emit.js';
 import type { PreparedJob } from './prepare-job.js';
 import { createRunHandle, RECORD_FILES, recordPath, type Run } from './run-handle.js';
@@ -129,6 +130,8 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
   writeFileAtomic(recordPath(dir, RECORD_FILES.resolved), yaml(prepared.resolved));
   writeFileAtomic(recordPath(dir, RECORD_FILES.overrides), yaml(fromPlain([...prepared.overrides])));
   writeFileAtomic(recordPath(dir, RECORD_FILES.choices), yaml(fromPlain(prepared.composition.choices)));
+  writeJsonAtomic(recordPath(dir, RECORD_FILES.provenance), redactStrings(provenanceOf(prepared.config), redact));
+  writeJsonAtomic(recordPath(dir, RECORD_FILES.defaults), prepared.composition.defaults.map((d) => ({ config: d.configPath, package: d.package, parent: d.parent ?? null })));
   writeJsonAtomic(recordPath(dir, RECORD_FILES.seeds), seeds.toJSON());
 
   const [envSnapshot, git] = await Promise.all([
