@@ -1,5 +1,5 @@
 import yargsParser from 'yargs-parser';
-import { TrellisError, didYouMean } from '../errors/index.js';
+import { TrellisError, didYouMean, throwCollected } from '../errors/index.js';
 import { GLOBAL_OPTIONS, type CommandSpec } from './options.js';
 
 export interface ParsedArgv {
@@ -58,10 +58,6 @@ export function parseCommandArgv(spec: CommandSpec, args: readonly string[]): Pa
       problems.push(new TrellisError('USAGE', `--${o.name} must be one of ${o.values.join(', ')}, got '${String(flags[o.name])}'`));
     }
   }
-  if (problems.length) {
-    const [first, ...rest] = problems;
-    first!.related.push(...rest);
-    throw first;
-  }
+  throwCollected(problems);
   return { flags, overrides };
 }

@@ -1,4 +1,4 @@
-import { TrellisError, didYouMean, type ErrorWhere } from '../errors/index.js';
+import { TrellisError, didYouMean, type ErrorWhere, throwCollected } from '../errors/index.js';
 import { cloneNode, dictNode, isInterpolation, isMissing, keyText, setKey, type DictNode, type Node } from '../tree/node.js';
 import { mergeDict, type Dereference, type PathSegment } from './merge.js';
 import { UNSAFE_KEYS } from '../yaml/load.js';
@@ -204,9 +204,5 @@ export function applyConfigOverrides(root: DictNode, overrides: ConfigOverride[]
       else throw error;
     }
   }
-  if (problems.length) {
-    const [first, ...rest] = problems;
-    first!.related.push(...rest);
-    throw first;
-  }
+  throwCollected(problems);
 }

@@ -1,4 +1,4 @@
-import { TrellisError, type ErrorWhere } from '../errors/index.js';
+import { TrellisError, type ErrorWhere, throwCollected } from '../errors/index.js';
 import { buildDefaultsTree } from '../defaults/build-tree.js';
 import type { ResultDefault } from '../defaults/entries.js';
 import { DefaultsOverrides, type GroupOverride } from '../defaults/overrides.js';
@@ -89,11 +89,7 @@ function splitOverrides(repo: ConfigRepository, overrides: Override[]) {
       else throw error;
     }
   }
-  if (problems.length) {
-    const [first, ...rest] = problems;
-    first!.related.push(...rest);
-    throw first;
-  }
+  throwCollected(problems);
   return { groupOverrides, configOverrides };
 }
 

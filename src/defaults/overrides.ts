@@ -1,4 +1,4 @@
-import { TrellisError, didYouMean } from '../errors/index.js';
+import { TrellisError, didYouMean, throwCollected } from '../errors/index.js';
 import type { ErrorWhere } from '../errors/index.js';
 import { GroupDefault, type InputDefault } from './entries.js';
 
@@ -144,10 +144,6 @@ export class DefaultsOverrides {
         }),
       );
     }
-    if (problems.length) {
-      const [first, ...rest] = problems;
-      first!.related.push(...rest);
-      throw first;
-    }
+    throwCollected(problems);
   }
 }

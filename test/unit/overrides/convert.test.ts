@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { TrellisError } from '../../../src/errors/index.js';
 import { groupChoiceOf, parseOverride, valueToNode, type ParsedValue } from '../../../src/overrides/index.js';
 import { dictNode, listNode, setEntry, valueNode, type Node } from '../../../src/tree/node.js';
+import { errorOf } from '../../helpers/errors.js';
 
 const origin = { kind: 'override' as const, text: 'x', index: 0 };
-
-function errorOf(fn: () => unknown): TrellisError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TrellisError) return e;
-    throw e;
-  }
-  throw new Error('expected a TrellisError');
-}
 
 describe('valueToNode', () => {
   const dictOf = (...entries: Array<[string | number | boolean | null, Node, boolean?]>): Node => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TrellisError } from '../../../src/errors/index.js';
 import { parseOverride, parseOverrides, type Override, type ParsedValue } from '../../../src/overrides/index.js';
 import { bool, dict, float, int, list, nul, quoted, str } from './elements.js';
+import { errorOf } from '../../helpers/errors.js';
 
 // Expectations come from Hydra 1.3's tests/test_overrides_parser.py, its override-grammar docs
 // and the recorded compat cases (039-043), not from this implementation.
@@ -10,16 +11,6 @@ const r = String.raw;
 
 function valueOf(text: string): ParsedValue | undefined {
   return parseOverride(`key=${text}`, 0).value;
-}
-
-function errorOf(fn: () => unknown): TrellisError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TrellisError) return e;
-    throw e;
-  }
-  throw new Error('expected a TrellisError');
 }
 
 describe('override forms', () => {

@@ -2,21 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { TrellisError } from '../../../src/errors/index.js';
 import { parseOverride, sweepElements, sweepValueTexts, type LazySequence } from '../../../src/overrides/index.js';
 import { int, str } from './elements.js';
+import { errorOf } from '../../helpers/errors.js';
 
 const texts = (override: string, options = {}): string[] => {
   const seq: LazySequence<string> = sweepValueTexts(parseOverride(override, 0), options);
   return Array.from({ length: seq.length }, (_, i) => seq.at(i));
 };
-
-function errorOf(fn: () => unknown): TrellisError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TrellisError) return e;
-    throw e;
-  }
-  throw new Error('expected a TrellisError');
-}
 
 describe('sweep values as the basic sweeper prints them', () => {
   it.each([

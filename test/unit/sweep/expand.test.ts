@@ -11,21 +11,12 @@ import {
   type SweepInput,
   type SweepPlan,
 } from '../../../src/sweep/index.js';
+import { errorOf } from '../../helpers/errors.js';
 
 // Expected job lists are the ones real Hydra 1.3.2 recorded (/work/shared/compat/hydra/cases
 // 064, 067, 070, 073 and the quirks listed for 063, 066, 071, 072, 074).
 
 const jobs = (input: SweepInput): string[][] => [...expandSweep(input)];
-
-function errorOf(fn: () => unknown): TrellisError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TrellisError) return e;
-    throw e;
-  }
-  throw new Error('expected a TrellisError');
-}
 
 describe('basic sweeper job lists', () => {
   it.each<{ name: string; input: SweepInput; expected: string[][] }>([
