@@ -5,7 +5,9 @@ import { createFsRepository } from '../sources/fs-repository.js';
 import type { ConfigRepository } from '../sources/repository.js';
 import type { Node } from '../tree/node.js';
 import { resolveValueAt } from '../interpolate/resolve.js';
-import { createResolveContext, dereferenceFor, resolveTreeWith, type ResolveOptions } from './resolve.js';
+import { resolveTree } from '../interpolate/index.js';
+import { createResolveContext, dereferenceFor, type ResolveOptions } from './resolve.js';
+import { resolveRuntime, runtimeOf, type JobIdentity } from './runtime.js';
 
 export interface ComposeDirOptions {
   configDir: string;
@@ -62,7 +64,14 @@ export function composeFromDir(options: ComposeDirOptions): Composition {
   });
 }
 
-/** The composed config with every interpolation resolved (`???` stays). */
-export function resolveComposition(composition: Pick<Composition, 'config' | 'runtime' | 'choices'>, options: ResolveOptions = {}): Node {
-  return resolveTreeWith(composition.config, { ...options, runtime: composition.runtime, choices: composition.choices });
+/**
+ * The composed config with every interpolation resolved (`???` stays). `${hydra:…}` and
+ * `${trellis:…}` see the runtime values of a job named `job.name` (default: the config name).
+ */
+export function resolveComposition(composition: Composition, options: ResolveOptions & { job?: Partial<JobIdentity> } = {}): Node {
+  const job: JobIdentity = { name: composition.configName, configName: composition.configName, configDir: '', ...options.job };
+  const raw = runtimeOf(composition, job);
+  const ctx = createResolveContext({ ...options, runtime: raw });
+  const runtime = resolveRuntime(composition.config, raw, ctx);
+  return resolveTree(composition.config, { ...ctx, runtime });
 }

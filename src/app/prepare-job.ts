@@ -1,12 +1,11 @@
 import { resolve as resolvePath } from 'node:path';
 import { compose, type Composition } from '../compose/compose.js';
-import { mergeRoot } from '../compose/merge.js';
 import { createDefaultResolvers, resolveTree, selectNode, type ResolveContext, type ResolverRegistry } from '../interpolate/index.js';
 import { openConfigDir } from '../api/compose-dir.js';
 import { createResolveContext, dereferenceFor } from '../api/resolve.js';
-import { cloneNode, dictNode, fromPlain, setKey, toPlain, type DictNode, type Node } from '../tree/node.js';
+import { toPlain, type DictNode, type Node } from '../tree/node.js';
 import type { ConfigSchema } from '../validate/validate.js';
-import { DEFAULT_RUN_DIR, DEFAULT_SWEEP_DIR, DEFAULT_SWEEP_SUBDIR, overrideDirname } from './runtime-values.js';
+import { resolveRuntime, runtimeOf } from '../api/runtime.js';
 
 export interface JobSource {
   configDir: string;
@@ -44,32 +43,6 @@ export interface PreparedJob {
   overrides: readonly string[];
 }
 
-/** The runtime node plus what trellis computes, before resolution. */
-function runtimeWithDefaults(composition: Composition, source: JobSource, placement: JobPlacement): DictNode {
-  const computed = fromPlain({
-    run: { dir: DEFAULT_RUN_DIR },
-    sweep: { dir: DEFAULT_SWEEP_DIR, subdir: DEFAULT_SWEEP_SUBDIR },
-    job: { name: source.name, num: placement.num ?? 0, chdir: false },
-  }) as DictNode;
-  let runtime = mergeRoot(computed, composition.runtime) as DictNode;
-  runtime = mergeRoot(
-    runtime,
-    fromPlain({
-      job: { override_dirname: overrideDirname(composition.overrides), config_name: source.configName },
-      runtime: { choices: composition.choices, config_dir: source.configDir },
-    }),
-  ) as DictNode;
-  return runtime;
-}
-
-/** The job config with the runtime visible as `hydra`/`trellis`, for resolving runtime values. */
-function withRuntime(config: DictNode, runtime: DictNode): DictNode {
-  const full = cloneNode(config);
-  setKey(full, 'hydra', runtime);
-  setKey(full, 'trellis', runtime);
-  return full;
-}
-
 /**
  * Composes, resolves and validates one job from its override strings. Every launcher goes
  * through here, so a job composes the same wherever it runs.
@@ -79,9 +52,9 @@ export async function prepareJob(source: JobSource, overrides: readonly string[]
   const secrets = new Set<string>();
   const base = { env: source.env, now, secrets, resolvers: source.resolvers ?? createDefaultResolvers() };
   const composition = compose({ repo, configName: source.configName, overrides, dereference: dereferenceFor(createResolveContext(base)) });
-  const runtimeRaw = runtimeWithDefaults(composition, source, placement);
+  const runtimeRaw = runtimeOf(composition, { name: source.name, configName: source.configName, configDir: source.configDir, num: placement.num });
   const ctx: ResolveContext = { ...createResolveContext(base), runtime: runtimeRaw };
-  const runtime = selectNode(withRuntime(composition.config, runtimeRaw), 'trellis', ctx) ?? dictNode();
+  const runtime = resolveRuntime(composition.config, runtimeRaw, ctx);
   const resolvedRaw = resolveTree(composition.config, { ...ctx, runtime });
   let resolved: Node = resolvedRaw;
   let plain = toPlain(resolvedRaw);

@@ -37,6 +37,8 @@ export interface Composition {
   defaults: ResultDefault[];
   /** Every parsed override, sweeps included. */
   overrides: Override[];
+  /** The primary config it was composed from. */
+  configName: string;
 }
 
 const isHydraGroup = (group: string) => group === 'hydra' || group.startsWith('hydra/');
@@ -151,5 +153,5 @@ export function compose(options: ComposeOptions): Composition {
   }
   applyConfigOverrides(runtime, runtimeOverrides, options.dereference, options.strictDereference);
   applyConfigOverrides(config, jobOverrides, options.dereference, options.strictDereference);
-  return { config, runtime, choices: choicesOf(defaultsOverrides.knownChoices), defaults, overrides };
+  return { config, runtime, choices: choicesOf(defaultsOverrides.knownChoices), defaults, overrides, configName };
 }

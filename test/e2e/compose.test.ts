@@ -25,6 +25,23 @@ describe('trellis compose (real CLI in a temp dir)', () => {
     expect(JSON.parse(r.stdout)).toEqual({ db: { driver: 'postgres', port: 6000 }, name: 'demo', lr: 0.1, ratio: 1, tag: 'x' });
   });
 
+  it('--resolve fills ${hydra:…}/${trellis:…} runtime values and ${now:…}', () => {
+    const cwd = tmpDir({
+      ...project,
+      'conf/config.yaml': 'defaults:\n  - db: mysql\n  - _self_\n\nname: ${hydra:job.name}\ndb_choice: ${trellis:runtime.choices.db}\ndirname: ${hydra:job.override_dirname}\nyear: ${now:%Y}\nnum: ${hydra:job.num}\n',
+    });
+    const r = runCli(['compose', '--resolve', 'db=postgres', 'db.port=1'], { cwd });
+    expect(r.stderr).toBe('');
+    expect(parse(r.stdout)).toEqual({
+      db: { driver: 'postgres', port: 1 },
+      name: 'config',
+      db_choice: 'postgres',
+      dirname: 'db.port=1,db=postgres',
+      year: String(new Date().getFullYear()),
+      num: 0,
+    });
+  });
+
   it('--package prints one node', () => {
     const cwd = tmpDir(project);
     const r = runCli(['compose', '--package', 'db'], { cwd });

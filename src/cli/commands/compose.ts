@@ -1,7 +1,8 @@
 import { composeFromDir, resolveComposition } from '../../api/compose-dir.js';
 import { selectPath } from '../../api/select.js';
 import { TrellisError } from '../../errors/index.js';
-import { listNode, dictNode, setKey, valueNode, type DictNode, type Node } from '../../tree/node.js';
+import { listNode, dictNode, setKey, valueNode, type Node } from '../../tree/node.js';
+import type { Composition } from '../../compose/compose.js';
 import { toJsonText, toYamlText } from '../../tree/emit.js';
 import type { ParsedArgv } from '../argv.js';
 import type { CliIo } from '../io.js';
@@ -19,10 +20,10 @@ export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
   const pkg = typeof flags.package === 'string' && flags.package !== '' ? flags.package : undefined;
   const base = { configDir, configName, cwd: io.cwd, env: io.env };
 
-  const render = (config: DictNode, runtime: DictNode, choices: Record<string, string | null>): Node => {
-    const output = resolve ? resolveComposition({ config, runtime, choices }, { env: io.env }) : config;
+  const render = (composition: Composition): Node => {
+    const output = resolve ? resolveComposition(composition, { env: io.env, job: { configDir } }) : composition.config;
     if (pkg === undefined) return output;
-    const selected = selectPath(output, pkg, { env: io.env, runtime, choices, resolve });
+    const selected = selectPath(output, pkg, { env: io.env, runtime: composition.runtime, choices: composition.choices, resolve });
     if (selected === undefined) {
       throw new TrellisError('KEY_NOT_FOUND', `--package ${pkg}: no such key in the composed config`, { keyPath: pkg });
     }
@@ -31,7 +32,7 @@ export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
 
   if (!flags.multirun) {
     const composition = composeFromDir({ ...base, overrides });
-    io.stdout(emit(render(composition.config, composition.runtime, composition.choices), format));
+    io.stdout(emit(render(composition), format));
     return 0;
   }
   const { expandJobs } = await import('../../api/multirun.js');
@@ -40,7 +41,7 @@ export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
     const composition = composeFromDir({ ...base, overrides: job });
     const entry = dictNode();
     setKey(entry, 'overrides', listNode(job.map((o) => valueNode(o))));
-    setKey(entry, 'config', render(composition.config, composition.runtime, composition.choices));
+    setKey(entry, 'config', render(composition));
     jobs.items.push(entry);
   }
   io.stdout(emit(jobs, format));
