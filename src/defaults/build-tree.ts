@@ -174,6 +174,15 @@ function buildImpl(ctx: BuildContext, root: DefaultsTreeNode, isRootConfig: bool
   if (parent instanceof GroupDefault && ctx.isIgnoredGroup(parent.getGroupPath())) return root;
 
   const path = parent.getConfigPath();
+  // A config that (indirectly) lists itself would expand forever; Hydra dies of recursion here.
+  const chain: string[] = [];
+  for (let t: DefaultsTreeNode | undefined = root.parent; t; t = t.parent) chain.unshift(t.node.getConfigPath());
+  if (chain.includes(path)) {
+    throw new TrellisError('DEFAULTS_CYCLE', `The defaults lists form a cycle: ${[...chain.slice(chain.indexOf(path)), path].join(' → ')}`, {
+      where: parent.origin,
+      hint: `remove '${path}' from the defaults list of '${chain[chain.length - 1]}'`,
+    });
+  }
   const loaded = ctx.repo.configExists(path) ? ctx.repo.loadConfig(path) : undefined;
   if (!loaded) {
     if (parent.isOptional()) {
