@@ -63,6 +63,7 @@ export function createRunHandle(options: {
   logPath: string;
   cwd: string;
   print: (line: string) => void;
+  redact: (text: string) => string;
 }): { run: Run; state: RunHandleState } {
   const logStream = createWriteStream(options.logPath, { flags: 'a' });
   const state: RunHandleState = {
@@ -74,7 +75,8 @@ export function createRunHandle(options: {
     logStream,
   };
   const line = (level: string) => (message: string) => {
-    const text = `[${timestamp(new Date())}][${options.jobName}][${level}] - ${message}`;
+    // The log file is a record too: secrets the config read never reach it (nor the console).
+    const text = options.redact(`[${timestamp(new Date())}][${options.jobName}][${level}] - ${message}`);
     options.print(text);
     logStream.write(`${text}\n`);
   };

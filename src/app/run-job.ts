@@ -154,6 +154,7 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
     logPath: `${dir}/${basename(options.jobName)}.log`,
     cwd: options.cwd,
     print: options.print,
+    redact,
   });
 
   let finished = false;

@@ -50,7 +50,15 @@ describe('the demo app (npm start)', () => {
     // Round trip: resolved.yaml reads back as exactly what `trellis compose --resolve` gives.
     const composed = runCli(['compose', '--resolve', 'optimizer=adam', 'trainer.epochs=4'], { cwd });
     expect(tagged(loadYaml(record(dir!, 'resolved.yaml'), 'r').root)).toEqual(tagged(loadYaml(composed.stdout, 'c').root));
-    expect(json(dir!, 'seeds.json')).toMatchObject({ master: 42 });
+    expect(json(dir!, 'seeds.json')).toMatchObject({ master: 42, derived: { split: expect.any(Number), init: expect.any(Number), batches: expect.any(Number) } });
+    const env = json(dir!, 'env.json') as { runtime: { node: string }; cpu: { count: number }; packages: { dependencies: Record<string, { installed: string | null }> }; invocation: { argv: string[] } };
+    expect(env.runtime.node).toBe(process.versions.node);
+    expect(env.cpu.count).toBeGreaterThan(0);
+    expect(env.invocation.argv).toEqual(['optimizer=adam', 'trainer.epochs=4']);
+    // The temp project is not a git work tree: git.json says so instead of failing.
+    expect(json(dir!, 'git.json')).toMatchObject({ available: false });
+    expect(json(dir!, 'inputs.json')).toEqual([]);
+    expect(json(dir!, 'provenance.json')).toMatchObject({ 'optimizer.name': { value: 'adam', file: 'conf/optimizer/adam.yaml', line: 1, col: 7 }, 'trainer.epochs': { value: 4, override: 'trainer.epochs=4' } });
     const lines = record(dir!, 'metrics.jsonl').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
     expect(lines.map((l) => l.step)).toEqual([1, 2, 3, 4]);
     for (const l of lines) expect(Object.keys(l).sort()).toEqual(['step', 'time', 'train_acc', 'train_loss', 'val_acc', 'val_loss']);
@@ -133,8 +141,10 @@ describe('custom apps', () => {
     const r = run(join(cwd, 'app.mjs'), [], cwd, { MY_API_TOKEN: 'supersecretvalue123' });
     expect(r.code).toBe(0);
     const [dir] = runDirs(join(cwd, 'outputs'));
-    const everything = readdirSync(join(dir!, '.trellis')).map((f) => record(dir!, f)).join('\n');
+    const everything = [...readdirSync(join(dir!, '.trellis')).map((f) => record(dir!, f)), readFileSync(join(dir!, 'job.log'), 'utf8')].join('\n');
+    expect(everything).toContain('token is ***');
     expect(everything).not.toContain('supersecretvalue123');
+    expect(r.stderr).not.toContain('supersecretvalue123');
     expect(record(dir!, 'resolved.yaml')).toContain("token: '***'");
     expect(record(dir!, 'summary.json')).toContain('***');
   });
