@@ -94,8 +94,10 @@ describe('multirun', () => {
     for (const s of seeds) expect(Number.isInteger(s) && s >= 0 && s < 100).toBe(true);
     // Log-uniform over three decades: some draws below 0.01 are all but certain; uniform would give ~1%.
     expect(lrs.filter((x) => x < 0.01).length).toBeGreaterThan(0);
+    // The same seed gives the same draws through the local launcher (jobs recompose from strings).
     const again = customApp(jobBody, conf);
-    runNode(join(again, 'app.mjs'), args, again);
+    expect(runNode(join(again, 'app.mjs'), [...args, '--jobs', '2'], again).code).toBe(0);
+    expect(readJson<{ launcher: string; jobs: Array<{ status: string }> }>(sweepOf(again).dir, 'sweep.json')).toMatchObject({ launcher: 'local', jobs: Array(12).fill({ status: 'completed' }) });
     expect(sweepOf(again).record.jobs.map((j) => j.overrides)).toEqual(first.jobs.map((j) => j.overrides));
   });
 
@@ -128,9 +130,12 @@ describe('multirun', () => {
     expect(existsSync(join(bad, 'multirun'))).toBe(false);
   });
 
-  it('Ctrl-C marks the running and unfinished jobs interrupted', async () => {
+  it.each([
+    { launcher: 'inline', extra: [] as string[] },
+    { launcher: 'local', extra: ['--jobs', '2'] },
+  ])('Ctrl-C marks the running and unfinished jobs interrupted ($launcher)', async ({ extra }) => {
     const cwd = customApp(jobBody, conf);
-    const child = spawn(process.execPath, [join(cwd, 'app.mjs'), '-m', 'lr=1,2,3', 'sleep=20000'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [join(cwd, 'app.mjs'), '-m', 'lr=1,2,3', 'sleep=20000', ...extra], { cwd, env: { ...process.env, NO_COLOR: '1' } });
     await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => d.toString().includes('launching job #0') && resolve()));
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGINT');
