@@ -5,7 +5,7 @@ import { createFsRepository } from '../sources/fs-repository.js';
 import type { ConfigRepository } from '../sources/repository.js';
 import type { Node } from '../tree/node.js';
 import { resolveValueAt } from '../interpolate/resolve.js';
-import { resolveTree } from '../interpolate/index.js';
+import { resolveTree, selectNode, type ResolveContext } from '../interpolate/index.js';
 import { createResolveContext, dereferenceFor, type ResolveOptions } from './resolve.js';
 import { resolveRuntime, runtimeOf, type JobIdentity } from './runtime.js';
 
@@ -68,10 +68,23 @@ export function composeFromDir(options: ComposeDirOptions): Composition {
  * The composed config with every interpolation resolved (`???` stays). `${hydra:…}` and
  * `${trellis:…}` see the runtime values of a job named `job.name` (default: the config name).
  */
-export function resolveComposition(composition: Composition, options: ResolveOptions & { job?: Partial<JobIdentity> } = {}): Node {
+export function resolveComposition(composition: Composition, options: ComposedResolveOptions = {}): Node {
+  return resolveTree(composition.config, contextFor(composition, options));
+}
+
+export type ComposedResolveOptions = ResolveOptions & { job?: Partial<JobIdentity> };
+
+function contextFor(composition: Composition, options: ComposedResolveOptions): ResolveContext {
   const job: JobIdentity = { name: composition.configName, configName: composition.configName, configDir: '', ...options.job };
   const raw = runtimeOf(composition, job);
   const ctx = createResolveContext({ ...options, runtime: raw });
-  const runtime = resolveRuntime(composition.config, raw, ctx);
-  return resolveTree(composition.config, { ...ctx, runtime });
+  return { ...ctx, runtime: resolveRuntime(composition.config, raw, ctx) };
+}
+
+/**
+ * One node of the composed config, resolved lazily as OmegaConf.select does: only what that node
+ * needs is resolved (a broken sibling does not matter), `???` and absent keys read as null.
+ */
+export function selectComposed(composition: Composition, path: string, options: ComposedResolveOptions = {}): Node | undefined {
+  return selectNode(composition.config, path, contextFor(composition, options));
 }

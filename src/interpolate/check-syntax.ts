@@ -37,10 +37,31 @@ export function parseElement(text: string): Element {
   }
 }
 
-/** Throws INTERPOLATION_SYNTAX (pointing at the column) when `value` is not a valid OmegaConf value. */
+// OmegaConf's SIMPLE_INTERPOLATION_PATTERN (grammar_parser.py, re.ASCII), built the same way.
+const WS = '[ \\t\\n\\r\\f\\v]';
+const CONFIG_KEY = '[$\\w]+';
+const KEY_MAYBE_BRACKETS = `${CONFIG_KEY}|\\[${CONFIG_KEY}\\]`;
+const NODE_ACCESS = `\\.${KEY_MAYBE_BRACKETS}`;
+const NODE_PATH = `(\\.)*(${KEY_MAYBE_BRACKETS})(${NODE_ACCESS})*`;
+const NODE_INTER = `\\$\\{${WS}*${NODE_PATH}${WS}*\\}`;
+const ID = '[a-zA-Z_]\\w*';
+const RESOLVER_NAME = `(${ID}(\\.${ID})*)?`;
+const ARG = '[a-zA-Z_0-9/\\-\\+.$%*@?|]+';
+const ARGS = `${ARG}(${WS}*,${WS}*${ARG})*`;
+const RESOLVER_INTER = `\\$\\{${WS}*${RESOLVER_NAME}${WS}*:${WS}*${ARGS}?${WS}*\\}`; // `?` makes ARGS' last `*` lazy, as in Python
+const INTER = `(${NODE_INTER}|${RESOLVER_INTER})`;
+const OUTER = '([^$]|\\$(?!\\{))+';
+const SIMPLE_INTERPOLATION_PATTERN = new RegExp(`^(${OUTER})?(${INTER}(${OUTER})?)+$`);
+
+/**
+ * Throws INTERPOLATION_SYNTAX (pointing at the column) when `value` is not a valid OmegaConf value.
+ * As OmegaConf does when it stores a value, strings that match its cheap "simple interpolation"
+ * pattern are not parsed here: the few invalid ones it lets through (`${:x}`, an empty resolver
+ * name) only fail when they are resolved.
+ */
 export function checkInterpolationSyntax(value: string, origin?: Origin, keyPath?: string): void {
   // OmegaConf parses exactly the strings that contain `${` (escaped ones included).
-  if (value.includes('${')) parseValue(value, origin, keyPath);
+  if (value.includes('${') && !SIMPLE_INTERPOLATION_PATTERN.test(value)) parseValue(value, origin, keyPath);
 }
 
 /** Every grammar error in the tree's string values, in document order. */

@@ -104,10 +104,11 @@ function signed(s: string, p: number, body: (s: string, p: number) => number): n
 const floatBody = (s: string, p: number): number =>
   Math.max(pointFloat(s, p), exponentFloat(s, p), keyword(s, p, 'inf'), keyword(s, p, 'nan'));
 
-function id(s: string, p: number): number {
+/** ID; inside `${...}` (INTER_ID) OmegaConf 2.2 lexes no '-', so `${a-b:x}` is a key, not a resolver. */
+function id(s: string, p: number, dash = true): number {
   if (!isAlpha(s[p]) && s[p] !== '_') return -1;
   p++;
-  while (isAlpha(s[p]) || isDigit(s[p]) || s[p] === '_' || s[p] === '-') p++;
+  while (isAlpha(s[p]) || isDigit(s[p]) || s[p] === '_' || (dash && s[p] === '-')) p++;
   return p;
 }
 
@@ -144,7 +145,7 @@ function lexInterp(s: string, p: number): Token | undefined {
     ['DOT', s[p] === '.' ? p + 1 : -1],
     ['BRACKET_OPEN', s[p] === '[' ? p + 1 : -1],
     ['BRACKET_CLOSE', s[p] === ']' ? p + 1 : -1],
-    ['ID', id(s, p)],
+    ['ID', id(s, p, false)],
     ['INTER_KEY', keyEnd],
   ]);
 }

@@ -229,7 +229,7 @@ function resolverName(head: HeadItem[], colonAt: number): Array<string | Interpo
     if ('interp' in item) name.push(item.interp);
     else if (item.token.type === 'ID') name.push(item.token.text);
     else {
-      throw new GrammarFailure(`invalid resolver name: expected a name made of letters, digits, '_' and '-', found '${item.token.text}'`, item.token.start);
+      throw new GrammarFailure(`invalid resolver name: expected a name made of letters, digits and '_', found '${item.token.text}'`, item.token.start);
     }
     const sep = head[i + 1];
     if (sep !== undefined && !isTok(sep, 'DOT'))

@@ -318,7 +318,7 @@ class Resolution {
     return cur;
   }
 
-  #child(loc: Loc, seg: PathSegment, opts: { strict: boolean }, shown: string, at: Frame | Loc): Loc | undefined {
+  #child(loc: Loc, seg: PathSegment, opts: { strict: boolean; lenient?: boolean }, shown: string, at: Frame | Loc): Loc | undefined {
     const node = loc.node;
     if (node.kind === 'dict') {
       const entry = node.entries.get(typeof seg === 'number' ? keyId(seg) : seg);
@@ -328,7 +328,8 @@ class Resolution {
     if (node.kind !== 'list') return undefined;
     const index = typeof seg === 'number' ? seg : pythonIndex(seg);
     if (index === undefined) {
-      if (!opts.strict) return undefined;
+      // _select_one raises TypeError here for interpolations, oc.select and OmegaConf.select alike.
+      if (opts.lenient) return undefined;
       throw this.#error('INTERPOLATION_TYPE', `${shown} indexes the list '${loc.path}' with '${seg}', which is not an int`, at, undefined);
     }
     const item = index >= 0 ? node.items[index] : undefined;
@@ -449,7 +450,8 @@ class Resolution {
             base = base.parent;
             rest = rest.slice(1);
           }
-          if (!base) return undefined;
+          // _resolve_key_and_root raises ConfigKeyError (select_node does not catch it).
+          if (!base) throw this.#error('INTERPOLATION_KEY_MISSING', `Error resolving key '${key}': it goes above the config root`, f, undefined);
         } else base = top(f.scope ?? f.holder);
         return remember(this.#walk(base, rest === '' ? [] : splitKey(rest), { strict: false, throwOnMissing: options?.throwOnMissing ?? false, f, key }));
       },
@@ -487,7 +489,7 @@ class Resolution {
     if (last === undefined) return this.rootLoc(root);
     const parent = this.#walk(this.rootLoc(root), segs.slice(0, -1), { strict: false, throwOnMissing: false, key: String(path) });
     if (!parent?.loc || parent.node.kind === 'value') return undefined;
-    return this.#child(parent.loc, last, { strict: false }, '', parent.loc);
+    return this.#child(parent.loc, last, { strict: false, lenient: true }, '', parent.loc);
   }
 
   /** A resolved copy of the node at `loc` (OmegaConf `to_container(resolve=True)`; `???` stays). */

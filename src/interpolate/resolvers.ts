@@ -90,7 +90,8 @@ const ocCreate: ResolverFn = (args, call) => {
     delete created.opaque; // OmegaConf.create turns a plain list or dict into a config node
     return created;
   }
-  if (obj.value === null) return dictNode();
+  // OmegaConf.create(None) is a DictConfig holding None: null as a value, 'None' inside a string.
+  if (obj.value === null) return valueNode(null);
   if (typeof obj.value !== 'string') {
     throw typeError(`oc.create cannot make a config from ${pythonStr(obj)} (${typeOf(obj)}): give a dict, a list or YAML text`);
   }

@@ -10,6 +10,8 @@ function isPlainSafe(s: string): boolean {
   if (!SAFE_PLAIN.test(s) || s.includes(': ') || s.endsWith(':') || s.includes(' #')) return false;
   if (/[[\]{},]/.test(s) && !/^\$\{[^\n]*\}$/.test(s) && !s.includes('${')) return false;
   if (/^[-?:,[\]{}#&*!|>'"%@`]/.test(s)) return false;
+  // `...` and `---` at the start of a line end or start a document (a root key can sit there).
+  if (s.startsWith('...') || s.startsWith('---')) return false;
   return !plainWouldChangeType(s) && !YAML12_SPECIAL.test(s) && !/^\d/.test(s) && s !== '<<' && s !== '=';
 }
 

@@ -66,10 +66,19 @@ export function dictNode(origin?: Origin): DictNode {
   return node;
 }
 
-/** The map index of a key: strings index as themselves, other keys can never collide with them. */
-export function keyId(key: Scalar, float = false): string {
+/**
+ * The map index of a key: strings index as themselves, other keys can never collide with them.
+ * Non-string keys follow Python's dict equality: `true`, `1` and `1.0` are one key, as are
+ * `false`, `0`, `0.0` and `-0.0`; every NaN is the same key (PyYAML builds one NaN object).
+ */
+export function keyId(key: Scalar, _float = false): string {
   if (typeof key === 'string') return key;
-  return `\u0000${float ? 'float' : typeof key}:${String(key)}`;
+  if (key === null) return '\u0000null';
+  if (typeof key === 'boolean') return `\u0000num:${key ? 1 : 0}`;
+  if (typeof key === 'bigint') return `\u0000num:${key.toString()}`;
+  if (Number.isNaN(key)) return '\u0000num:nan';
+  if (Number.isInteger(key)) return `\u0000num:${BigInt(key).toString()}`;
+  return `\u0000num:${String(key)}`;
 }
 
 /** A key as text, for paths and messages. */

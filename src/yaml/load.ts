@@ -1,7 +1,7 @@
-import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode, type Pair, Scalar as YamlScalar, YAMLMap } from 'yaml';
+import { Alias, visit, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode, type Pair, Scalar as YamlScalar, YAMLMap } from 'yaml';
 import { TrellisError, type ErrorWhere, throwCollected } from '../errors/index.js';
-import { dictNode, keyId, listNode, valueNode, type DictEntry, type DictNode, type Node, type Origin } from '../tree/node.js';
-import { constructBool, constructFloat, constructInt, resolvePlainScalar, type TypedScalar } from './resolve-scalar.js';
+import { dictNode, keyId, listNode, valueNode, type DictEntry, type DictNode, type Node, type Origin, type ValueNode } from '../tree/node.js';
+import { constructBool, constructFloat, constructInt, resolvePlainScalar, ScalarConstructError, type TypedScalar } from './resolve-scalar.js';
 
 export interface YamlLimits {
   /** Largest accepted file, in bytes. */
@@ -39,7 +39,11 @@ function originOf(state: LoadState, node: YamlNode | null | undefined): Origin |
   return whereAt(state, start, Math.max(1, (node?.range?.[1] ?? start + 1) - start));
 }
 
-function typedScalar(state: LoadState, node: YamlScalar): TypedScalar {
+function constructError(state: LoadState, node: YamlNode, message: string, hint?: string): TrellisError {
+  return new TrellisError('YAML_SYNTAX', message, { where: whereAt(state, node.range?.[0] ?? 0), hint });
+}
+
+function typedScalar(state: LoadState, node: YamlScalar, asKey = false): TypedScalar {
   const text = typeof node.source === 'string' ? node.source : String(node.value ?? '');
   const tag = node.tag;
   if (tag && tag !== '!') {
@@ -49,24 +53,61 @@ function typedScalar(state: LoadState, node: YamlScalar): TypedScalar {
         case 'str':
           return { value: text };
         case 'int':
-          return { value: constructInt(text.trim()) };
+          return { value: constructInt(text) };
         case 'float':
-          return { value: constructFloat(text.trim()), float: true };
+          return { value: constructFloat(text), float: true };
         case 'bool':
-          return { value: constructBool(text.trim()) };
+          return { value: constructBool(text) };
         case 'null':
           return { value: null };
       }
-    } catch {
-      // fall through to the error below
+    } catch (e) {
+      if (!(e instanceof ScalarConstructError)) throw e;
+      throw constructError(state, node, `Cannot construct a value for the tag ${tag} from '${text}': ${e.message}`);
     }
-    throw new TrellisError('YAML_SYNTAX', `Cannot construct a value for the tag ${tag} from '${text}'`, {
-      where: whereAt(state, node.range?.[0] ?? 0),
-      hint: 'only the standard tags !!str, !!int, !!float, !!bool and !!null are supported',
-    });
+    throw constructError(state, node, `Cannot construct a value for the tag ${tag} from '${text}'`, 'only the standard tags !!str, !!int, !!float, !!bool and !!null are supported');
   }
-  if (node.type === 'PLAIN') return resolvePlainScalar(text);
-  return { value: text };
+  if (node.type !== 'PLAIN') return { value: text };
+  // PyYAML resolves these plain scalars to tags it has no constructor for (as keys, `=` is a string).
+  if ((text === '=' && !asKey) || text === '<<') {
+    throw constructError(state, node, `'${text}' cannot be a plain value (PyYAML reads it as the tag !!${text === '=' ? 'value' : 'merge'})`, `quote it: '${text}'`);
+  }
+  try {
+    return resolvePlainScalar(text);
+  } catch (e) {
+    if (!(e instanceof ScalarConstructError)) throw e;
+    throw constructError(state, node, `Cannot read '${text}' as a number: ${e.message}`, 'quote it to keep it a string');
+  }
+}
+
+/**
+ * PyYAML's scanner in flow context (`[...]`, `{...}`): `?` ends a plain scalar (a leading `?`
+ * is the explicit-key indicator, so `[?x]` is `[{x: null}]`) and a plain scalar cannot start
+ * with `:`. The `yaml` package reads all of these as plain text.
+ * Returns the scalar text without a leading `?` (the key), or undefined when there is none.
+ */
+function flowKeyIndicator(state: LoadState, node: YamlScalar): string | undefined {
+  if (node.type !== 'PLAIN' || typeof node.source !== 'string') return undefined;
+  const text = node.source;
+  let rest: string | undefined;
+  let body = text;
+  if (text.startsWith('?')) {
+    rest = text.slice(1).replace(/^ +/, '');
+    body = rest;
+  }
+  if (body.startsWith(':') || body.includes('?')) {
+    throw constructError(state, node, `'${text}' cannot be a plain scalar inside [...] or {...} (PyYAML reads '?' and a leading ':' as indicators there)`, 'quote it');
+  }
+  return rest;
+}
+
+function resolvePlainScalarAt(state: LoadState, node: YamlNode, text: string): TypedScalar {
+  try {
+    return resolvePlainScalar(text);
+  } catch (e) {
+    if (!(e instanceof ScalarConstructError)) throw e;
+    throw constructError(state, node, `Cannot read '${text}' as a number: ${e.message}`, 'quote it to keep it a string');
+  }
 }
 
 function countNode(state: LoadState, node: YamlNode | null | undefined): void {
@@ -79,7 +120,7 @@ function countNode(state: LoadState, node: YamlNode | null | undefined): void {
   }
 }
 
-function convert(state: LoadState, node: YamlNode | null | undefined, depth: number, aliasStack: Alias[]): Node {
+function convert(state: LoadState, node: YamlNode | null | undefined, depth: number, aliasStack: Alias[], flow = false): Node {
   countNode(state, node);
   if (depth > state.limits.maxDepth) {
     throw new TrellisError('YAML_LIMIT', `The YAML document nests deeper than ${state.limits.maxDepth} levels`, {
@@ -100,13 +141,45 @@ function convert(state: LoadState, node: YamlNode | null | undefined, depth: num
     return valueNode(typed.value, typed.float ?? false, originOf(state, node));
   }
   if (isSeq(node)) {
+    checkCollectionTag(state, node, ['seq', 'omap', 'pairs']);
+    const inFlow = flow || Boolean(node.flow);
     return listNode(
-      node.items.map((item) => convert(state, item as YamlNode, depth + 1, aliasStack)),
+      node.items.map((item) => (inFlow ? convertFlowItem(state, item as YamlNode, depth, aliasStack) : convert(state, item as YamlNode, depth + 1, aliasStack))),
       originOf(state, node),
     );
   }
-  if (isMap(node)) return convertMap(state, node, depth, aliasStack);
+  if (isMap(node)) return convertMap(state, node, depth, aliasStack, flow || Boolean(node.flow));
   throw new TrellisError('YAML_SYNTAX', 'Unsupported YAML node', { where: whereAt(state, (node as YamlNode).range?.[0] ?? 0) });
+}
+
+/** PyYAML has no constructor for a scalar tag on a collection (`!!str [1]`) nor for unknown tags. */
+function checkCollectionTag(state: LoadState, node: YamlNode, allowed: string[]): void {
+  const tag = (node as { tag?: string }).tag;
+  if (!tag || tag === '!') return;
+  const short = tag.replace(/^tag:yaml\.org,2002:/, '');
+  if (!allowed.includes(short)) throw constructError(state, node, `Cannot construct a value for the tag ${tag} from a ${isSeq(node) ? 'sequence' : 'mapping'}`);
+}
+
+/** A sequence item inside [...]: `?x` is PyYAML's explicit-key indicator, giving {x: null}. */
+function convertFlowItem(state: LoadState, item: YamlNode | null | undefined, depth: number, aliasStack: Alias[]): Node {
+  if (isScalar(item)) {
+    const rest = flowKeyIndicator(state, item);
+    if (rest !== undefined) {
+      const key = rest === '' ? { value: null } : resolvePlainScalarAt(state, item, rest);
+      const dict = dictNode(originOf(state, item));
+      if (key.value === null) throw nullKeyError(state, item);
+      dict.entries.set(keyId(key.value, key.float), { key: key.value, ...(key.float ? { keyFloat: true } : {}), node: valueNode(null) });
+      return dict;
+    }
+  }
+  return convert(state, item, depth + 1, aliasStack, true);
+}
+
+function nullKeyError(state: LoadState, node: YamlNode | null | undefined): TrellisError {
+  return new TrellisError('YAML_SYNTAX', 'A mapping key cannot be null', {
+    where: whereAt(state, node?.range?.[0] ?? 0),
+    hint: "OmegaConf rejects None keys (Incompatible key type 'NoneType'); quote the key ('null', '~') to make it a string",
+  });
 }
 
 function isMergeKey(pair: Pair): boolean {
@@ -128,7 +201,8 @@ function mergeSources(state: LoadState, pair: Pair, depth: number, aliasStack: A
   });
 }
 
-function convertMap(state: LoadState, node: YAMLMap, depth: number, aliasStack: Alias[]): DictNode {
+function convertMap(state: LoadState, node: YAMLMap, depth: number, aliasStack: Alias[], flow: boolean): DictNode {
+  checkCollectionTag(state, node, ['map']);
   const dict = dictNode(originOf(state, node));
   const seenStringKeys = new Map<string, YamlNode>();
   const merged: DictEntry[] = [];
@@ -142,11 +216,22 @@ function convertMap(state: LoadState, node: YAMLMap, depth: number, aliasStack: 
     if (keyNode !== null && !isScalar(keyNode) && !isAlias(keyNode)) {
       throw new TrellisError('YAML_SYNTAX', 'Mapping keys must be scalars', { where: whereAt(state, keyNode.range?.[0] ?? 0) });
     }
-    const keyConverted = keyNode === null ? valueNode(null) : convert(state, keyNode, depth + 1, aliasStack);
+    const flowKey = flow && isScalar(keyNode) ? flowKeyIndicator(state, keyNode) : undefined;
+    const keyConverted =
+      keyNode === null
+        ? valueNode(null)
+        : flowKey !== undefined
+          ? flowKey === ''
+            ? valueNode(null)
+            : (({ value, float }) => valueNode(value, float ?? false))(resolvePlainScalarAt(state, keyNode, flowKey))
+          : isScalar(keyNode)
+            ? (({ value, float }) => valueNode(value, float ?? false))(typedScalar(state, keyNode, true))
+            : convert(state, keyNode, depth + 1, aliasStack);
     if (keyConverted.kind !== 'value') {
       throw new TrellisError('YAML_SYNTAX', 'Mapping keys must be scalars', { where: whereAt(state, keyNode?.range?.[0] ?? 0) });
     }
     const key = keyConverted.value;
+    if (key === null) throw nullKeyError(state, keyNode ?? node);
     if (typeof key === 'string') {
       if (UNSAFE_KEYS.has(key)) {
         throw new TrellisError('UNSAFE_KEY', `The key '${key}' is not allowed in a config`, {
@@ -163,14 +248,18 @@ function convertMap(state: LoadState, node: YAMLMap, depth: number, aliasStack: 
       }
       if (keyNode) seenStringKeys.set(key, keyNode);
     }
-    const entry: DictEntry = { key, node: convert(state, pair.value as YamlNode, depth + 1, aliasStack) };
+    const valueYaml = pair.value as YamlNode | null;
+    if (flow && isScalar(valueYaml) && flowKeyIndicator(state, valueYaml) !== undefined) {
+      throw constructError(state, valueYaml, `'${String(valueYaml.source)}' cannot be a value inside {...}: '?' starts a key there`, 'quote it');
+    }
+    const entry: DictEntry = { key, node: convert(state, valueYaml, depth + 1, aliasStack, flow) };
     if (keyConverted.float) entry.keyFloat = true;
     own.push(entry);
   }
   for (const entry of [...merged, ...own]) {
     const id = keyId(entry.key, entry.keyFloat);
     const existing = dict.entries.get(id);
-    // Python dicts keep a key's first position when it is assigned again.
+    // Python dicts keep a key's first position (and the first key object: 1 and true are one key) when it is assigned again.
     if (existing) existing.node = entry.node;
     else dict.entries.set(id, { ...entry });
   }
@@ -188,7 +277,7 @@ export interface LoadedYaml {
  * Parses YAML text the way OmegaConf's loader does, keeping the position of every value.
  * `file` is the path shown in errors. Pure: the caller reads the file.
  */
-export function loadYaml(text: string, file: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): LoadedYaml {
+export function loadYaml(text: string, file: string, limits: YamlLimits = DEFAULT_YAML_LIMITS, nested = false): LoadedYaml {
   const lines = text.split(/\r?\n/);
   if (Buffer.byteLength(text) > limits.maxBytes) {
     throw new TrellisError('YAML_LIMIT', `${file} is larger than ${limits.maxBytes} bytes`, {
@@ -217,7 +306,53 @@ export function loadYaml(text: string, file: string, limits: YamlLimits = DEFAUL
     if (/^\s*#/.test(line)) headerComments.push(line.replace(/^\s*#\s?/, ''));
     else if (line.trim() !== '') break;
   }
+  checkTabs(state, text);
   const contents = doc.contents as YamlNode | null;
-  const root = contents === null || (isScalar(contents) && contents.value === null && contents.source === '') ? dictNode() : convert(state, contents, 0, []);
+  let root = contents === null || (isScalar(contents) && contents.value === null && contents.source === '') ? dictNode() : convert(state, contents, 0, []);
+  if (root.kind === 'value' && typeof root.value === 'string' && !nested) root = reparseStringRoot(root, file, limits);
   return { root, headerComments };
+}
+
+/**
+ * OmegaConf.load hands a document that is one string to OmegaConf.create, which parses that
+ * string as YAML again: `"a: 1"` is the dict {a: 1}, `''` is empty, `x` stays the string (the
+ * caller makes it {x: null}), and a string that reads as a number cannot be a config.
+ */
+function reparseStringRoot(root: ValueNode, file: string, limits: YamlLimits): Node {
+  const inner = loadYaml(String(root.value), file, limits, true).root;
+  if (inner.kind !== 'value') return inner;
+  if (inner.value === null || typeof inner.value === 'string') return { ...root, value: inner.value };
+  throw new TrellisError('YAML_SYNTAX', `The document is the string '${String(root.value)}', which OmegaConf reads again as YAML and gets a ${typeof inner.value === 'boolean' ? 'bool' : 'number'}, not a config`, {
+    where: root.origin ?? { kind: 'file', file, line: 1, col: 1 },
+    hint: 'a config file holds a mapping (or a list)',
+  });
+}
+
+/**
+ * PyYAML never skips a tab between tokens: a tab outside a quoted or block scalar and outside
+ * a comment (`a: b<TAB>`, `key:<TAB>1`, a tab in a plain scalar) fails the load there, while
+ * the `yaml` package accepts most of them.
+ */
+function checkTabs(state: LoadState, text: string): void {
+  if (!text.includes('\t')) return;
+  const masked = text.split('');
+  visit(state.doc, {
+    Scalar(_key, node) {
+      if (node.type === 'PLAIN' || !node.range) return;
+      for (let i = node.range[0]; i < node.range[1]; i++) if (masked[i] !== '\n') masked[i] = 'x';
+    },
+  });
+  let offset = 0;
+  for (const line of masked.join('').split('\n')) {
+    const comment = line.search(/(?:^|[ \t])#/);
+    const end = comment < 0 ? line.length : comment + (line[comment] === '#' ? 0 : 1);
+    const tab = line.slice(0, end).indexOf('\t');
+    if (tab >= 0) {
+      throw new TrellisError('YAML_SYNTAX', 'Invalid YAML: a tab cannot start a token here (PyYAML only accepts tabs inside quoted or block scalars and comments)', {
+        where: whereAt(state, offset + tab),
+        hint: 'replace the tab with spaces, or quote the value that holds it',
+      });
+    }
+    offset += line.length + 1;
+  }
 }

@@ -19,38 +19,93 @@ function intFromBigInt(n: bigint): number | bigint {
   return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
 }
 
-export function constructInt(text: string): number | bigint {
-  let s = text.replace(/_/g, '');
-  let sign = 1n;
+/** Thrown when a scalar cannot be constructed (PyYAML raises ValueError, KeyError or IndexError there). */
+export class ScalarConstructError extends Error {}
+
+// Python's str.strip() whitespace, near enough for YAML scalars.
+const PY_SPACE = /^[\s\u001c-\u001f\u0085]+|[\s\u001c-\u001f\u0085]+$/g;
+const DIGITS: Record<number, RegExp> = { 2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/ };
+const PREFIX: Record<number, RegExp> = { 2: /^0[bB]/, 8: /^0[oO]/, 16: /^0[xX]/ };
+
+/** Python's `int(text, base)` (underscores already removed by the caller). */
+function pythonInt(text: string, base: 2 | 8 | 10 | 16): bigint {
+  let s = text.replace(PY_SPACE, '');
+  let negative = false;
   if (s[0] === '-' || s[0] === '+') {
-    if (s[0] === '-') sign = -1n;
+    negative = s[0] === '-';
     s = s.slice(1);
   }
-  let n: bigint;
-  if (s === '0') n = 0n;
-  else if (s.startsWith('0b')) n = BigInt(s);
-  else if (s.startsWith('0x')) n = BigInt(s);
-  else if (s.startsWith('0')) n = BigInt(`0o${s.slice(1)}`);
-  else if (s.includes(':')) n = s.split(':').reduce((acc, part) => acc * 60n + BigInt(part), 0n);
-  else n = BigInt(s);
-  return intFromBigInt(sign * n);
+  const prefix = PREFIX[base];
+  if (prefix?.test(s)) s = s.slice(2);
+  if (!DIGITS[base]?.test(s)) throw new ScalarConstructError(`invalid literal for int() with base ${base}: '${text}'`);
+  const n = base === 10 ? BigInt(s) : BigInt(`0${({ 2: 'b', 8: 'o', 16: 'x' } as Record<number, string>)[base]}${s}`);
+  return negative ? -n : n;
 }
 
-export function constructFloat(text: string): number {
-  let s = text.replace(/_/g, '').toLowerCase();
-  let sign = 1;
-  if (s[0] === '-' || s[0] === '+') {
-    if (s[0] === '-') sign = -1;
-    s = s.slice(1);
+/** Python's `float(text)`: decimal, exponent, inf/infinity/nan (text already lower-cased, no underscores). */
+function pythonFloat(text: string): number {
+  const s = text.replace(PY_SPACE, '');
+  const m = /^([-+]?)(?:(inf|infinity)|(nan)|((?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[-+]?[0-9]+)?))$/.exec(s);
+  if (!m) throw new ScalarConstructError(`could not convert string to float: '${text}'`);
+  const sign = m[1] === '-' ? -1 : 1;
+  if (m[2]) return sign * Infinity;
+  if (m[3]) return NaN;
+  return sign * Number(m[4]);
+}
+
+/** Strips the sign the way PyYAML's int/float constructors do (`value[0]` fails on empty text). */
+function splitSign(text: string): [number, string] {
+  if (text === '') throw new ScalarConstructError('string index out of range');
+  const sign = text[0] === '-' ? -1 : 1;
+  return [sign, text[0] === '-' || text[0] === '+' ? text.slice(1) : text];
+}
+
+/** PyYAML's `construct_yaml_int`, for plain ints and `!!int` alike. */
+export function constructInt(text: string): number | bigint {
+  const [sign, s] = splitSign(text.replace(/_/g, ''));
+  const big = BigInt(sign);
+  if (s === '0') return 0;
+  if (s.startsWith('0b')) return intFromBigInt(big * pythonInt(s.slice(2), 2));
+  if (s.startsWith('0x')) return intFromBigInt(big * pythonInt(s.slice(2), 16));
+  if (s === '') throw new ScalarConstructError('string index out of range');
+  if (s[0] === '0') return intFromBigInt(big * pythonInt(s, 8));
+  if (s.includes(':')) {
+    const digits = s.split(':').map((part) => pythonInt(part, 10)).reverse();
+    let value = 0n;
+    let base = 1n;
+    for (const digit of digits) {
+      value += digit * base;
+      base *= 60n;
+    }
+    return intFromBigInt(big * value);
   }
+  return intFromBigInt(big * pythonInt(s, 10));
+}
+
+/** PyYAML's `construct_yaml_float`; sexagesimal parts are summed from the right, as Python does. */
+export function constructFloat(text: string): number {
+  const [sign, s] = splitSign(text.replace(/_/g, '').toLowerCase());
   if (s === '.inf') return sign * Infinity;
   if (s === '.nan') return NaN;
-  if (s.includes(':')) return sign * s.split(':').reduce((acc, part) => acc * 60 + Number(part), 0);
-  return sign * Number(s);
+  if (s.includes(':')) {
+    const digits = s.split(':').map(pythonFloat).reverse();
+    let value = 0;
+    let base = 1;
+    for (const digit of digits) {
+      value += digit * base;
+      base *= 60;
+    }
+    return sign * value;
+  }
+  return sign * pythonFloat(s);
 }
 
+/** PyYAML's `construct_yaml_bool`: only yes/no/true/false/on/off, in any case. */
 export function constructBool(text: string): boolean {
-  return /^(?:yes|true|on)$/i.test(text);
+  const lower = text.toLowerCase();
+  if (/^(?:yes|true|on)$/.test(lower)) return true;
+  if (/^(?:no|false|off)$/.test(lower)) return false;
+  throw new ScalarConstructError(`KeyError: '${lower}'`);
 }
 
 /** Types a plain (unquoted, untagged) scalar the way OmegaConf's YAML loader does. */

@@ -48,6 +48,18 @@ describe('trellis compose (real CLI in a temp dir)', () => {
     expect(parse(r.stdout)).toEqual({ driver: 'mysql', port: 3306 });
   });
 
+  it('--package with --resolve selects like OmegaConf.select: lazily, ??? and absent keys as null', () => {
+    const cwd = tmpDir({ 'conf/config.yaml': 'a: 1\nb: ${a}\nbroken: ${nope}\nm: ???\nd:\n  x: ${a}\n' });
+    const select = (key: string, resolve = true) => runCli(['compose', ...(resolve ? ['--resolve'] : []), '--package', key], { cwd });
+    // Expected values from OmegaConf 2.2.2: select(cfg, key), containers through to_container(resolve=True).
+    expect(select('b').stdout).toBe('1\n');
+    expect(select('d').stdout).toBe('x: 1\n');
+    expect(select('m').stdout).toBe('null\n');
+    expect(select('nope').stdout).toBe('null\n');
+    expect(select('b', false).stdout).toBe('${a}\n');
+    expect(runCli(['compose', '--resolve'], { cwd }).code).toBe(1);
+  });
+
   it('takes --config-dir / -cd and --config-name / -cn', () => {
     const cwd = tmpDir({ 'elsewhere/main.yaml': 'x: 1\n' });
     expect(runCli(['compose', '-cd', 'elsewhere', '-cn', 'main'], { cwd }).stdout).toBe('x: 1\n');

@@ -1,6 +1,5 @@
-import { composeFromDir, resolveComposition } from '../../api/compose-dir.js';
+import { composeFromDir, resolveComposition, selectComposed } from '../../api/compose-dir.js';
 import { selectPath } from '../../api/select.js';
-import { TrellisError } from '../../errors/index.js';
 import { listNode, dictNode, setKey, valueNode, type Node } from '../../tree/node.js';
 import type { Composition } from '../../compose/compose.js';
 import { toJsonText, toYamlText } from '../../tree/emit.js';
@@ -21,13 +20,11 @@ export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
   const base = { configDir, configName, cwd: io.cwd, env: io.env };
 
   const render = (composition: Composition): Node => {
-    const output = resolve ? resolveComposition(composition, { env: io.env, job: { configDir } }) : composition.config;
-    if (pkg === undefined) return output;
-    const selected = selectPath(output, pkg, { env: io.env, runtime: composition.runtime, choices: composition.choices, resolve });
-    if (selected === undefined) {
-      throw new TrellisError('KEY_NOT_FOUND', `--package ${pkg}: no such key in the composed config`, { keyPath: pkg });
-    }
-    return selected;
+    const options = { env: io.env, job: { configDir } };
+    if (pkg === undefined) return resolve ? resolveComposition(composition, options) : composition.config;
+    // Like OmegaConf.select: only the selected node is resolved, and absent or ??? reads as null.
+    const selected = resolve ? selectComposed(composition, pkg, options) : selectPath(composition.config, pkg);
+    return selected ?? valueNode(null);
   };
 
   if (!flags.multirun) {

@@ -99,7 +99,8 @@ describe('oc.create', () => {
   it.each<Row>([
     { name: 'a dict literal', config: { v: '${oc.create:{a: 1, b: [x]}}' }, expected: { v: { a: 1, b: ['x'] } } },
     { name: 'a word', config: { v: '${oc.create:abc}' }, expected: { v: { abc: null } } },
-    { name: 'null gives {}', config: { v: '${oc.create:null}' }, expected: { v: {} } },
+    // OmegaConf 2.2.2: {'a': None, 'b': 'xNone', 'c': {}} for ${oc.create:null}, x${oc.create:null}, ${oc.create:""}.
+    { name: 'null gives None (a DictConfig holding None)', config: { v: '${oc.create:null}', s: 'x${oc.create:null}', e: '${oc.create:""}' }, expected: { v: null, s: 'xNone', e: {} } },
     {
       name: 'a copy of a node: relative paths inside resolve where the copy sits',
       config: { z: 0, src: { y: '${..z}' }, deep: { z: 5, v: '${oc.create:${src}}' } },

@@ -80,6 +80,14 @@ describe('YAML output reads back as the same tree', () => {
     expect(toYamlText(root)).toBe("s: 'yes'\nn: '010'\ne: ''\ni: 3\nf: 1.0\n");
   });
 
+  it.each(['... x', '...', '--- y', '---', '...:a'])('a root key %j that starts like a document marker reads back', (key) => {
+    // Found by fuzzing the emitter against the yaml package: `... x: 1` at column 0 ends the document.
+    const root = dictNode();
+    setKey(root, key, valueNode(key));
+    expect(parseYaml12(toYamlText(root))).toEqual({ [key]: key });
+    expect(tagged(loadYaml(toYamlText(root), 't.yaml').root)).toEqual({ [key]: key });
+  });
+
   it('JSON output keeps floats as floats', () => {
     const root = dictNode();
     setKey(root, 'f', valueNode(2, true));

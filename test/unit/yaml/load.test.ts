@@ -49,7 +49,12 @@ describe('loadYaml: OmegaConf scalar typing (YAML 1.1 with OmegaConf patches)', 
   });
 
   it('types keys: on is the key true, 1 is an int key, y is a string key', () => {
-    expect(tagged(loadYaml('on: a\n1: b\ny: c', 't.yaml').root)).toEqual({ '<boolean>true': 'a', '<number>1': 'b', y: 'c' });
+    expect(tagged(loadYaml('on: a\n2: b\ny: c', 't.yaml').root)).toEqual({ '<boolean>true': 'a', '<number>2': 'b', y: 'c' });
+  });
+
+  it('non-string keys compare as Python dict keys: true, 1 and 1.0 are one key (first key, last value)', () => {
+    // OmegaConf 2.2.2: OmegaConf.load('on: a\n1: b\ny: c') gives {True: 'b', 'y': 'c'}.
+    expect(tagged(loadYaml('on: a\n1: b\ny: c', 't.yaml').root)).toEqual({ '<boolean>true': 'b', y: 'c' });
   });
 
   it('an empty document is an empty mapping', () => {
