@@ -42,6 +42,8 @@ export interface RunJobOptions<C> {
   /** The script that defined the app, relative to cwd, so `rerun` can start it again. */
   entry: string | undefined;
   sweep?: { dir: string; num: number } | undefined;
+  /** Where a launcher ran the job (SLURM: job id, stdout/stderr paths), recorded in run.json. */
+  launcher?: Record<string, unknown> | undefined;
   /** Console output; the log file gets a copy of everything. */
   print: (line: string) => void;
 }
@@ -117,6 +119,7 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
     config_name: options.configName,
     overrides: redactStrings([...prepared.overrides], redact),
     sweep: options.sweep ? { dir: relative(options.cwd, options.sweep.dir) || '.', num: options.sweep.num } : null,
+    ...(options.launcher ? { launcher: options.launcher } : {}),
     reproduces: options.env[RERUN_ENV.reproduces] ?? null,
     heartbeat: started.toISOString(),
     heartbeat_interval_s: HEARTBEAT_SECONDS,
@@ -124,7 +127,7 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
     notes: [],
     artifacts: [],
   };
-  const writeRun = () => writeJsonAtomic(recordPath(dir, RECORD_FILES.run), runRecord);
+  const writeRun = (durable = false) => writeJsonAtomic(recordPath(dir, RECORD_FILES.run), runRecord, { durable });
   writeRun();
   writeFileAtomic(recordPath(dir, RECORD_FILES.config), yaml(prepared.config));
   writeFileAtomic(recordPath(dir, RECORD_FILES.resolved), yaml(prepared.resolved));
@@ -176,8 +179,9 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
     });
     writeJsonAtomic(recordPath(dir, RECORD_FILES.seeds), seeds.toJSON());
     writeJsonAtomic(recordPath(dir, RECORD_FILES.inputs), state.inputs.toJSON());
-    writeJsonAtomic(recordPath(dir, RECORD_FILES.summary), redactStrings({ metrics: state.metrics.summary(), result: plainResult(returnValue) }, redact));
-    writeRun();
+    writeJsonAtomic(recordPath(dir, RECORD_FILES.summary), redactStrings({ metrics: state.metrics.summary(), result: plainResult(returnValue) }, redact), { durable: true });
+    // The final status is the record readers rely on: written last, and synced to disk.
+    writeRun(true);
     state.logStream.end();
   };
   // A heartbeat tells a reader a live run from one killed with -9 (status stays "running").
@@ -196,6 +200,8 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
     finish('interrupted', code, new Error(`interrupted by ${signal}`));
     process.exit(code);
   };
+  process.removeListener('SIGINT', onEarlySignal);
+  process.removeListener('SIGTERM', onEarlySignal);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {

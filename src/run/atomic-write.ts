@@ -5,18 +5,20 @@ import { TrellisError } from '../errors/index.js';
 
 /**
  * Writes `text` to `path` so a reader sees the old file or the new one, never half of one:
- * a temp file in the same directory (rename is atomic only within a file system) is written,
- * fsynced and renamed over `path`. Synchronous on purpose: the final `run.json` is written
- * from exit and signal handlers, where asynchronous I/O may never complete.
+ * a temp file in the same directory (rename is atomic only within a file system) is written and
+ * renamed over `path`. `durable` also fsyncs the file and its directory, which survives a power
+ * loss but costs about a millisecond per file: records written many times use it only for their
+ * final state. Synchronous on purpose: the final `run.json` is written from exit and signal
+ * handlers, where asynchronous I/O may never complete.
  */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string, options: { durable?: boolean } = {}): void {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const fd = openSync(temp, 'wx');
     try {
       writeSync(fd, text);
-      fsyncSync(fd);
+      if (options.durable) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -26,7 +28,7 @@ export function writeFileAtomic(path: string, text: string): void {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     throw new TrellisError('RUN_IO', `Cannot write ${path} (${code})`, { cause: e });
   }
-  syncDir(dir);
+  if (options.durable) syncDir(dir);
 }
 
 /**
@@ -35,8 +37,8 @@ export function writeFileAtomic(path: string, text: string): void {
  * (so no digit is lost), and non-finite numbers become "NaN", "Infinity", "-Infinity", as in
  * `metrics.jsonl` (JSON.stringify would silently write null).
  */
-export function writeJsonAtomic(path: string, value: unknown): void {
-  writeFileAtomic(path, `${JSON.stringify(value, jsonSafe, 2)}\n`);
+export function writeJsonAtomic(path: string, value: unknown, options: { durable?: boolean } = {}): void {
+  writeFileAtomic(path, `${JSON.stringify(value, jsonSafe, 2)}\n`, options);
 }
 
 function jsonSafe(_key: string, value: unknown): unknown {

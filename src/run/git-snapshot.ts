@@ -49,7 +49,8 @@ export async function captureGit(
   try {
     // Lazy: simple-git is only needed when a run starts, never for `compose` or `--help`.
     const { simpleGit } = await import('simple-git');
-    const git = simpleGit({ baseDir: cwd, timeout: { block: options.timeoutMs ?? 10_000 } });
+    // onExit: false — by default simple-git waits 50 ms after a git that printed nothing.
+    const git = simpleGit({ baseDir: cwd, timeout: { block: options.timeoutMs ?? 10_000 }, completion: { onClose: true, onExit: false } });
     if (!(await git.checkIsRepo())) return { available: false, reason: `${cwd} is not inside a git work tree` };
     const [root, commit, branch, remote, status] = await Promise.all([
       git.revparse(['--show-toplevel']),
@@ -59,7 +60,8 @@ export async function captureGit(
       git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=normal']),
     ]);
     const { dirty, untracked } = parseStatus(status);
-    const fullDiff = await readDiff(git, commit !== null);
+    // A clean tree has nothing to diff: skip a git process (runs start faster).
+    const fullDiff = dirty || commit === null ? await readDiff(git, commit !== null) : '';
     const { text: diff, bytes: diffBytes, truncated: diffTruncated } = capText(fullDiff, options.maxDiffBytes ?? MAX_DIFF_BYTES);
     const snapshot: GitSnapshot = {
       available: true,
