@@ -1,4 +1,5 @@
-import pc from 'picocolors';
+import { createRequire } from 'node:module';
+import type Picocolors from 'picocolors';
 
 /** What a command may touch of the outside world; tests pass their own. */
 export interface CliIo {
@@ -21,7 +22,14 @@ export function processIo(): CliIo {
   };
 }
 
+let picocolors: typeof Picocolors | undefined;
+
+/**
+ * picocolors is loaded on first use: most commands that succeed never colour anything, and
+ * every module a command does not need adds to its start-up time.
+ */
 export function colors(enabled: boolean) {
-  const c = pc.createColors(enabled);
+  picocolors ??= createRequire(import.meta.url)('picocolors') as typeof Picocolors;
+  const c = picocolors.createColors(enabled);
   return { red: c.red, dim: c.dim, bold: c.bold, cyan: c.cyan, green: c.green, yellow: c.yellow };
 }

@@ -1,0 +1,39 @@
+/** CLI start: `trellis compose` and a full single run of a trivial app, each against `node -e 0`. */
+import { join } from 'node:path';
+import { makeAppDir } from '../lib/app-dir.mjs';
+import { BENCH_DIR, CLI, NODE, interleave, median, removeDir, row, timeSpawnOk } from '../lib/util.mjs';
+
+export const title = 'CLI start';
+
+export async function run({ reps }) {
+  const { dir, hasGit } = makeAppDir('cli');
+  try {
+    const app = join(BENCH_DIR, 'fixtures', 'trivial-app.mjs');
+    const samples = interleave(
+      {
+        node: () => timeSpawnOk([NODE, '-e', '0'], { cwd: dir }).ms,
+        compose: () => timeSpawnOk([NODE, CLI, 'compose', '--config-dir', 'conf'], { cwd: dir }).ms,
+        run: () => timeSpawnOk([NODE, app], { cwd: dir }).ms,
+      },
+      { reps, warmup: 2 },
+    );
+    const base = median(samples.node);
+    const compose = median(samples.compose);
+    const single = median(samples.run);
+    const common = { baseline: base, baselineName: 'node -e 0', unit: 'ms', target: '≤ 2× node -e 0' };
+    return [
+      row({ id: 'cli.compose', name: 'trellis compose (demo conf/)', value: compose, ...common, pass: compose / base <= 2, samples: samples.compose }),
+      row({
+        id: 'cli.run',
+        name: 'single run, trivial job',
+        value: single,
+        ...common,
+        pass: single / base <= 2,
+        note: `compose + zod + run dir + env + git capture${hasGit ? '' : ' (git not available: not captured)'}`,
+        samples: samples.run,
+      }),
+    ];
+  } finally {
+    removeDir(dir);
+  }
+}
