@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { TrellisError, formatError } from '../errors/index.js';
 import { parseCommandArgv } from './argv.js';
 import { commandHelp, mainHelp } from './help.js';
@@ -6,13 +8,18 @@ import { colors, processIo, type CliIo } from './io.js';
 import { COMMANDS, findCommand } from './options.js';
 import { didYouMean } from '../errors/index.js';
 
+/** trellis's version, from the package.json above this file (bundled or not). */
 function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++, dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'trellis') return pkg.version ?? '0.0.0';
+    } catch {
+      // not here: look one directory up
+    }
   }
+  return '0.0.0';
 }
 
 /** Command modules load only when their command runs, to keep start-up fast. */
@@ -20,6 +27,9 @@ const LOADERS: Record<string, () => Promise<{ run: (args: ReturnType<typeof pars
   compose: () => import('./commands/compose.js'),
   schema: () => import('./commands/schema.js'),
   sweep: () => import('./commands/sweep.js'),
+  runs: () => import('./commands/runs.js'),
+  explain: () => import('./commands/explain.js'),
+  rerun: () => import('./commands/rerun.js'),
 };
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {

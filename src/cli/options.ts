@@ -78,6 +78,78 @@ COMMANDS.push({
   examples: ['trellis sweep resume multirun/2026-11-23/10-20-00'],
 });
 
+const RUN_LOOKUP_OPTIONS: OptionSpec[] = [
+  { name: 'root', type: 'string', arg: 'DIR', description: 'where run ids are looked up (default: outputs/ and multirun/)' },
+];
+
+COMMANDS.push({
+  name: 'runs',
+  summary: 'find, show, tag and compare recorded runs (list, best, show, tag, note, diff)',
+  usage: [
+    'trellis runs list [ROOT…] [QUERY] [--sort KEY] [--limit N] [--format table|json|csv] [--columns A,B] [--no-index]',
+    '       trellis runs best --metric NAME [--mode min|max] [ROOT…] [QUERY] [--limit N] [--format table|json|csv]',
+    '       trellis runs show RUN [--format text|json]',
+    '       trellis runs tag RUN TAG… [--remove]',
+    '       trellis runs note RUN TEXT…',
+    '       trellis runs diff A B [--format text|json]',
+    '',
+    'RUN is a run directory, a run id, or a unique prefix of one. Arguments of list and best that',
+    'name existing directories are roots (default: outputs/ and multirun/); the rest is the query:',
+    '  optimizer.name = adam and optimizer.lr < 0.05      config values (resolved)',
+    '  val_loss.min < 0.1   val_acc.last >= 0.9           metrics (last|min|max|count)',
+    '  status in (failed, crashed)   tags = baseline      status, tags, notes, overrides',
+    "  started > -30d   ended < 2026-11-01   duration > 5m  times (-30d -12h -15m, ISO dates)",
+    "  name ~ iris   not (a = 1 or b != 'x y')            ~ (contains) !~ in; and or not ( )",
+    'Run fields (status, tags, name, started…) win over config keys of the same name: use config.name.',
+    '--sort: KEY ascending; -KEY or KEY:desc descending (write --sort=-KEY); several joined by commas.',
+  ].join('\n'),
+  takesOverrides: true,
+  options: [
+    { name: 'where', alias: ['q'], type: 'string', arg: 'QUERY', description: 'the query (instead of, or joined with and to, the positional one)' },
+    { name: 'sort', type: 'string', arg: 'KEY', description: 'sort by a field, -KEY descending (default: -started, newest first)' },
+    { name: 'limit', alias: ['n'], type: 'string', arg: 'N', description: 'show at most N runs' },
+    { name: 'columns', type: 'string', arg: 'A,B', description: 'the table/CSV columns (fields, e.g. id,status,optimizer.lr,val_loss.min,dir)' },
+    { name: 'format', type: 'string', arg: 'FORMAT', values: ['table', 'text', 'json', 'csv'], description: 'output format (list/best: table, json, csv; show/diff: text, json)' },
+    { name: 'metric', type: 'string', arg: 'NAME', description: 'best: the metric (NAME uses min or max by --mode; NAME.last for the last value)' },
+    { name: 'mode', type: 'string', arg: 'MODE', values: ['min', 'max'], default: 'min', description: 'best: lower or higher is better' },
+    { name: 'remove', type: 'boolean', description: 'tag: remove the tags instead of adding them' },
+    { name: 'no-index', type: 'boolean', description: 'read every run directory; neither use nor refresh .trellis-index.json' },
+    ...RUN_LOOKUP_OPTIONS,
+  ],
+  examples: [
+    'trellis runs list',
+    "trellis runs list 'optimizer.name = adam and val_loss.min < 0.3' --sort=-val_loss.min --limit 5",
+    "trellis runs list multirun/ 'started > -7d and status = completed' --format csv",
+    'trellis runs best --metric val_loss --mode min "optimizer.name = adam"',
+    'trellis runs show 20261123-1020',
+    'trellis runs tag outputs/2026-11-23/10-15-02 baseline',
+    'trellis runs diff outputs/2026-11-23/10-15-02 multirun/2026-11-23/10-20-00/1',
+  ],
+});
+
+COMMANDS.push({
+  name: 'explain',
+  summary: 'show where a config value of a run came from: file:line, group choice, override, interpolations',
+  usage: 'trellis explain RUN KEY [--format text|json]',
+  takesOverrides: true,
+  options: [{ name: 'format', type: 'string', arg: 'FORMAT', values: ['text', 'json'], default: 'text', description: 'output format' }, ...RUN_LOOKUP_OPTIONS],
+  examples: ['trellis explain outputs/2026-11-23/10-15-02 model.features', 'trellis explain 20261123-1015 optimizer.lr'],
+});
+
+COMMANDS.push({
+  name: 'rerun',
+  summary: 'run a recorded run again (same app, overrides and seed) after reporting what drifted',
+  usage: 'trellis rerun RUN [OVERRIDE…] [--verify [--tolerance T]] [--dry-run]',
+  takesOverrides: true,
+  options: [
+    { name: 'verify', type: 'boolean', description: 'compare the new metrics with the original: equal, within tolerance or different (exit 1)' },
+    { name: 'tolerance', type: 'string', arg: 'T', default: '1e-9', description: 'relative tolerance for --verify' },
+    { name: 'dry-run', type: 'boolean', description: 'report drift only; run nothing' },
+    ...RUN_LOOKUP_OPTIONS,
+  ],
+  examples: ['trellis rerun outputs/2026-11-23/10-15-02 --verify', 'trellis rerun 20261123-1020 trainer.epochs=20', 'trellis rerun multirun/2026-11-23/10-20-00/1 --dry-run'],
+});
+
 export function findCommand(name: string): CommandSpec | undefined {
   return COMMANDS.find((c) => c.name === name);
 }

@@ -41,6 +41,12 @@ export const ERROR_CODES = [
   'RANDOM_INVALID',
   'METRIC_INVALID',
   'KEY_NOT_FOUND',
+  // the run store
+  'QUERY_SYNTAX',
+  'QUERY_TYPE',
+  'RUN_NOT_FOUND',
+  'RUN_AMBIGUOUS',
+  'RUN_RECORD_INVALID',
   'USAGE',
   'INTERNAL',
 ] as const;

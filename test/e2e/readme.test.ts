@@ -6,7 +6,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, runCli } from '../helpers/run-cli.js';
+import { cliPath, repoRoot, runCli } from '../helpers/run-cli.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
@@ -58,7 +58,7 @@ describe('README', () => {
   it.each(quickExamples)('runs `%s`', (line) => {
     const cwd = demoProject();
     const args = line.startsWith('npm start -- ') ? words(line.slice('npm start -- '.length)) : words(line.slice('npx trellis '.length));
-    const script = line.startsWith('npm start') ? join(repoRoot, 'dist', 'examples', 'train.js') : join(repoRoot, 'dist', 'src', 'cli', 'bin.js');
+    const script = line.startsWith('npm start') ? join(repoRoot, 'dist', 'examples', 'train.js') : cliPath;
     const r = spawnSync(process.execPath, [script, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
     expect(r.stderr).not.toMatch(/INTERNAL|Error:/);
     expect(r.status).toBe(0);

@@ -13,7 +13,7 @@ import { createDefaultResolvers, resolveTree, selectNode } from '../../../src/in
 import { createResolveContext } from '../../../src/api/resolve.js';
 import { parseCommandArgv } from '../../../src/cli/argv.js';
 import { findCommand } from '../../../src/cli/options.js';
-import { main } from '../../../src/cli/main.js';
+import { defineApp } from '../../../src/app/define-app.js';
 import { createMemoryRepository } from '../../../src/sources/memory-repository.js';
 import { loadYaml } from '../../../src/yaml/load.js';
 import { parseOverride } from '../../../src/overrides/index.js';
@@ -22,8 +22,11 @@ import { MetricsLog } from '../../../src/run/metrics.js';
 import { SeedBook } from '../../../src/run/seeds.js';
 import { createRunDir } from '../../../src/run/run-dir.js';
 import { writeFileAtomic } from '../../../src/run/atomic-write.js';
+import { checkSlurmAvailable, parseSbatch } from '../../../src/launch/slurm.js';
 import { z } from 'zod';
 import { toPlain } from '../../../src/tree/node.js';
+import { parseQuery } from '../../../src/store/query-parse.js';
+import { findRun } from '../../../src/store/find-run.js';
 
 const files = { 'db/mysql': 'port: 1', 'db/pg': 'port: 2' };
 const composeWith = (config: string, overrides: string[] = [], extra: Record<string, string> = {}) => () =>
@@ -95,15 +98,16 @@ const rows: Row[] = [
   { code: 'RUN_IO', raise: () => writeFileAtomic(join(tmpdir(), 'no-such-dir-trellis', 'x', 'f.txt'), 'x') },
   { code: 'RANDOM_INVALID', raise: () => new SeedBook(1.5) },
   { code: 'METRIC_INVALID', raise: () => new MetricsLog(join(tmpDir(), 'm.jsonl')).log({ step: 1 }) },
-  { code: 'KEY_NOT_FOUND', raise: async () => {
-      const dir = tmpDir();
-      const { writeFileSync } = await import('node:fs');
-      mkdirSync(join(dir, 'conf'));
-      writeFileSync(join(dir, 'conf', 'config.yaml'), 'a: 1\n');
+  {
+    code: 'KEY_NOT_FOUND',
+    raise: async () => {
+      const dir = tmpDir({ 'conf/config.yaml': 'a: 1\n' });
       const errors: string[] = [];
-      await main(['compose', '--package', 'nope'], { stdout: () => {}, stderr: (t) => errors.push(t), env: {}, cwd: dir, color: false });
-      throw new TrellisError(errors.join('').includes('KEY_NOT_FOUND') ? 'KEY_NOT_FOUND' : 'INTERNAL', 'relayed from the CLI');
-    } },
+      const app = defineApp({ cwd: dir }, () => undefined);
+      await app.main(['--cfg', 'job', '--package', 'nope'], { stdout: () => {}, stderr: (t) => errors.push(t), env: {}, color: false, isTTY: false });
+      throw new TrellisError(errors.join('').includes('KEY_NOT_FOUND') ? 'KEY_NOT_FOUND' : 'INTERNAL', 'relayed from the app');
+    },
+  },
   { code: 'USAGE', raise: () => parseCommandArgv(findCommand('compose')!, ['--nope']) },
   { code: 'INTERNAL', raise: () => { throw new TrellisError('INTERNAL', 'kept for unexpected failures; rendered with a bug-report hint'); } },
 ];

@@ -1,0 +1,10 @@
+export { openStore, DEFAULT_ROOTS, type OpenStoreOptions, type RunStore } from './open-store.js';
+export { StoredRun } from './stored-run.js';
+export { queryRuns, runRow, type QueryOptions, type QueryResult, type RunRow } from './query-runs.js';
+export { parseQuery, parseSortKeys, type ParsedQuery, type QueryNode, type SortKey } from './query-parse.js';
+export { findRun, readRecords, type FindRunOptions, type RunRecords } from './find-run.js';
+export { diffRuns, DIFF_CATEGORIES, type DiffCategory, type DiffEntry, type RunDiff } from './diff-runs.js';
+export { explainKey, type ExplainStep, type KeyExplanation } from './explain-key.js';
+export { rerun, detectDrift, verifyMetrics, type Drift, type DriftReport, type RerunOptions, type RerunResult, type Verification } from './rerun.js';
+export { INDEX_DIR } from './index-cache.js';
+export type { RunInfo, RunSummary, StoreStatus } from './types.js';

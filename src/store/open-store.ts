@@ -1,0 +1,195 @@
+import { existsSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { TrellisError } from '../errors/index.js';
+import { RootIndex, type ConfigPart, type IndexedDir, type IndexedRun, type SummaryPart } from './index-cache.js';
+import { readRunState, RECORDS, StoredRun, type RunState } from './stored-run.js';
+
+/** The roots `trellis runs` reads when none are given, relative to the working directory. */
+export const DEFAULT_ROOTS = ['outputs', 'multirun'] as const;
+
+export interface OpenStoreOptions {
+  /** Where relative roots are resolved (default: process.cwd()). */
+  cwd?: string;
+  /** Use and refresh `.trellis-index.json` in each root (default true). */
+  index?: boolean;
+  /** "Now" for crashed-run detection; tests inject it. */
+  now?: Date;
+}
+
+export interface RunStore {
+  /** The roots read (absolute); roots that do not exist are left out. */
+  roots: string[];
+  runs: StoredRun[];
+  now: Date;
+  /** Writes the index of each root whose runs were read more of (no-op without an index). */
+  flush(): void;
+}
+
+/** Directories never walked into: records, VCS and package folders, anything hidden. */
+function skipped(name: string): boolean {
+  return name.startsWith('.') || name === 'node_modules' || name === '__pycache__';
+}
+
+const MAX_DEPTH = 12;
+/** Entries modified this recently are not cached: a write in the same mtime tick would go unseen. */
+const RACY_MS = 2000;
+
+const statOf = (path: string): Stats | undefined => statSync(path, { throwIfNoEntry: false });
+const stampOf = (s: Stats) => `${s.ino}:${s.mtimeMs}`;
+
+interface RootScan {
+  root: string;
+  runs: StoredRun[];
+  index: RootIndex;
+  dirs: Record<string, IndexedDir>;
+  entries: Record<string, IndexedRun>;
+  dirty: boolean;
+}
+
+function scanRoot(root: string, useIndex: boolean, startedAt: number): RootScan {
+  const index = new RootIndex(root, useIndex);
+  const scan: RootScan = { root, runs: [], index, dirs: Object.create(null) as Record<string, IndexedDir>, entries: Object.create(null) as Record<string, IndexedRun>, dirty: false };
+  const racy = (mtime: number) => mtime >= startedAt - RACY_MS;
+  const old = index;
+
+  /** True when `dir` is a run (listed, not walked into). */
+  const visitRecords = (dir: string, rel: string): boolean => {
+    const trellis = statOf(join(dir, RECORDS));
+    if (!trellis?.isDirectory()) return false;
+    const stamp = stampOf(trellis);
+    const cached = old.runs[rel];
+    if (cached && cached.stamp === stamp) {
+      scan.entries[rel] = cached;
+      if (cached.sweep) return false;
+      const state: RunState = { info: cached.info, problem: cached.problem };
+      if (cached.summaryProblem !== undefined) state.summaryProblem = cached.summaryProblem;
+      scan.runs.push(new StoredRun(dir, root, rel, state, stamp, index));
+      return true;
+    }
+    scan.dirty = true;
+    const state = readRunState(dir);
+    if (!state.info && state.problem === 'run.json missing' && existsSync(join(dir, RECORDS, 'sweep.json'))) {
+      if (!racy(trellis.mtimeMs)) scan.entries[rel] = { stamp, sweep: true };
+      return false;
+    }
+    const run = new StoredRun(dir, root, rel, state, racy(trellis.mtimeMs) ? undefined : stamp, index);
+    run.changed.add('run');
+    scan.runs.push(run);
+    return true;
+  };
+
+  const walk = (dir: string, rel: string, depth: number): void => {
+    // A run seen last time: one stat of its records directory says whether it is still one.
+    const known = old.runs[rel];
+    if (known && !known.sweep && visitRecords(dir, rel)) return;
+    const st = statOf(dir);
+    if (!st?.isDirectory()) return;
+    const cachedDir = old.dirs[rel];
+    let children: string[];
+    let records: boolean;
+    if (cachedDir && cachedDir.mtime === st.mtimeMs) {
+      ({ children, records } = cachedDir);
+      scan.dirs[rel] = cachedDir;
+    } else {
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      children = entries.filter((e) => e.isDirectory() && !skipped(e.name)).map((e) => e.name).sort();
+      records = entries.some((e) => e.name === RECORDS && e.isDirectory());
+      if (!racy(st.mtimeMs)) scan.dirs[rel] = { mtime: st.mtimeMs, children, records };
+      else if (cachedDir) scan.dirs[rel] = cachedDir;
+      // A new mtime alone (a file added, the index itself rewritten) is no reason to rewrite the index.
+      if (!cachedDir || cachedDir.records !== records || cachedDir.children.join('/') !== children.join('/')) scan.dirty = true;
+    }
+    if (records && (!known || known.sweep) && visitRecords(dir, rel)) {
+      delete scan.dirs[rel]; // runs are keyed by their records, not walked
+      return;
+    }
+    if (depth >= MAX_DEPTH) return;
+    for (const name of children) walk(join(dir, name), rel ? `${rel}/${name}` : name, depth + 1);
+  };
+
+  walk(root, '', 0);
+  // A run or directory gone since the index was written.
+  if (Object.keys(old.runs).some((k) => !(k in scan.entries)) || Object.keys(old.dirs).some((k) => !(k in scan.dirs))) scan.dirty = true;
+  return scan;
+}
+
+/** Writes what was read anew into the root's index. */
+function flushScan(scan: RootScan): void {
+  const changed = (part: 'run' | 'summary' | 'config') => scan.runs.some((r) => r.changed.has(part));
+  if (scan.dirty || changed('run')) {
+    for (const run of scan.runs) {
+      if (run.stamp === undefined) continue;
+      const { info, problem, summaryProblem } = run.state;
+      scan.entries[run.rel] = { stamp: run.stamp, info, problem, ...(summaryProblem === undefined ? {} : { summaryProblem }) };
+    }
+    scan.index.saveRuns(scan.dirs, scan.entries);
+  }
+  for (const [part, key] of [['summaries', 'summary'], ['configs', 'config']] as const) {
+    if (!changed(key)) continue;
+    const current = new Map<string, { stamp: string; value: SummaryPart | ConfigPart | undefined }>();
+    for (const run of scan.runs) {
+      if (run.stamp === undefined) continue;
+      const s = run.state;
+      const value = key === 'summary' ? (s.summary === undefined ? undefined : { summary: s.summary, summaryProblem: s.summaryProblem ?? null }) : s.config === undefined ? undefined : { config: s.config, configProblem: s.configProblem ?? null };
+      current.set(run.rel, { stamp: run.stamp, value });
+    }
+    scan.index.savePart(part, current);
+  }
+  for (const run of scan.runs) run.changed.clear();
+  scan.dirty = false;
+}
+
+/**
+ * Finds every run directory under `roots` (default `outputs/` and `multirun/`). A directory is a
+ * run when it holds `.trellis/run.json`; a directory with `.trellis/` but no readable run.json
+ * is listed as unreadable, never skipped silently (a sweep directory, with sweep.json, is walked
+ * into instead). With the index on, each root keeps `.trellis-index/`: what was read from
+ * each run, keyed by the mtime of its records directory, so a second listing reads only what
+ * changed. Deleting the index loses nothing.
+ */
+export function openStore(roots: readonly string[] = [], options: OpenStoreOptions = {}): RunStore {
+  const cwd = options.cwd ?? process.cwd();
+  const explicit = roots.length > 0;
+  const wanted = (explicit ? roots : DEFAULT_ROOTS).map((r) => resolve(cwd, r));
+  const missing = wanted.filter((r) => !statOf(r)?.isDirectory());
+  if (explicit && missing.length) {
+    throw new TrellisError('RUN_NOT_FOUND', `No such directory: ${missing.map((m) => relative(cwd, m) || '.').join(', ')}`, {
+      hint: 'give directories that hold run directories, e.g. outputs/ or multirun/',
+    });
+  }
+  const useIndex = options.index ?? true;
+  const startedAt = Date.now();
+  const scans = wanted.filter((r) => !missing.includes(r)).map((r) => scanRoot(r, useIndex, startedAt));
+  const seen = new Set<string>();
+  const runs: StoredRun[] = [];
+  for (const scan of scans) {
+    for (const run of scan.runs) {
+      if (seen.has(run.dir)) continue;
+      seen.add(run.dir);
+      runs.push(run);
+    }
+  }
+  return {
+    roots: scans.map((s) => s.root),
+    runs,
+    now: options.now ?? new Date(),
+    flush() {
+      if (useIndex) for (const scan of scans) flushScan(scan);
+    },
+  };
+}
+
+/** True when `dir` holds run records. */
+export function isRunDir(dir: string): boolean {
+  return existsSync(join(dir, RECORDS, 'run.json'));
+}
+
+export function displayPath(dir: string, cwd: string): string {
+  const rel = relative(cwd, dir);
+  return rel === '' ? '.' : rel.startsWith(`..${sep}`) || rel === '..' ? dir : rel;
+}

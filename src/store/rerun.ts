@@ -1,0 +1,223 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { composeFromDir } from '../api/compose-dir.js';
+import { RERUN_ENV } from '../app/run-job.js';
+import { isTrellisError, TrellisError } from '../errors/index.js';
+import { captureEnvironment } from '../run/env-snapshot.js';
+import { captureGit } from '../run/git-snapshot.js';
+import { hashInput } from '../run/inputs.js';
+import { toYamlText } from '../tree/emit.js';
+import { diffRuns, flatten, type DiffEntry } from './diff-runs.js';
+import { readRecords, type RunRecords } from './find-run.js';
+import { DEFAULT_ROOTS } from './open-store.js';
+import { readYamlRecord } from './read-yaml.js';
+import { readRunState, RECORDS, StoredRun } from './stored-run.js';
+
+export type DriftCategory = 'config' | 'git' | 'packages' | 'inputs' | 'runtime';
+
+/** One thing that changed since the run: what it was then and what it is now. */
+export interface Drift {
+  category: DriftCategory;
+  key: string;
+  was: unknown;
+  now: unknown;
+}
+
+export interface DriftReport {
+  drifts: Drift[];
+  /** Set when the recorded overrides no longer compose (the message of that error). */
+  composeError: string | null;
+}
+
+export interface RerunOptions {
+  /** Overrides added after the recorded ones (the last one for a key wins). */
+  overrides?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  /** The child's output: inherited (CLI) or collected (tests, API). Default 'inherit'. */
+  stdio?: 'inherit' | 'pipe';
+  /** Called with the drift report before the run starts. */
+  onDrift?: (report: DriftReport) => void;
+  /** Report drift only; run nothing. */
+  dryRun?: boolean;
+  /** Compare the new run's metrics with the original's. */
+  verify?: boolean;
+  /** Relative tolerance for `verify` (default 1e-9). */
+  tolerance?: number;
+}
+
+export type Verdict = 'equal' | 'within-tolerance' | 'different';
+
+export interface Verification {
+  verdict: Verdict;
+  tolerance: number;
+  /** Metric and result values that differ (exactly), with the relative difference of numbers. */
+  differences: Array<DiffEntry & { relative?: number }>;
+}
+
+export interface RerunResult {
+  drift: DriftReport;
+  /** The child's exit code (null on a dry run). */
+  exitCode: number | null;
+  /** The new run directory, found by its `reproduces` link; null when none was made. */
+  dir: string | null;
+  output: { stdout: string; stderr: string };
+  verification: Verification | null;
+}
+
+function recordedConfigKeys(r: RunRecords, composedText: string): string[] {
+  const now = flatten(readYamlRecord(composedText, 'composed config'));
+  const was = flatten(r.config);
+  const keys = new Set<string>();
+  for (const [k, v] of was) if (!now.has(k) || JSON.stringify(now.get(k)) !== JSON.stringify(v)) keys.add(k);
+  for (const k of now.keys()) if (!was.has(k)) keys.add(k);
+  return [...keys];
+}
+
+/**
+ * What changed since the run, before running it again: the config files (the recorded overrides
+ * composed afresh, compared key by key with config.yaml), the git commit and dirty diff, the
+ * installed package versions and Node, and the hashes of tracked inputs.
+ */
+export async function detectDrift(r: RunRecords, env: NodeJS.ProcessEnv = process.env): Promise<DriftReport> {
+  const cwd = r.info.cwd ?? process.cwd();
+  const drifts: Drift[] = [];
+  let composeError: string | null = null;
+  const overrides = r.overrides ?? r.info.overrides;
+  try {
+    const composition = composeFromDir({ configDir: r.info.config_dir ?? 'conf', configName: r.info.config_name ?? 'config', overrides, cwd, env });
+    const text = toYamlText(composition.config);
+    if (r.configText !== null && text !== r.configText) {
+      for (const key of recordedConfigKeys(r, text)) {
+        const was = flatten(r.config).get(key);
+        const now = flatten(readYamlRecord(text, 'composed config')).get(key);
+        drifts.push({ category: 'config', key, was: was ?? null, now: now ?? null });
+      }
+    }
+  } catch (e) {
+    composeError = isTrellisError(e) || e instanceof Error ? e.message : String(e);
+  }
+
+  const [git, envNow] = await Promise.all([captureGit(cwd), captureEnvironment({ env, cwd, argv: [], gpuTimeoutMs: 1000 })]);
+  const was = r.git;
+  if (was && was.available === true) {
+    if (!git.available) drifts.push({ category: 'git', key: 'available', was: true, now: false });
+    else {
+      if (git.commit !== was.commit) drifts.push({ category: 'git', key: 'commit', was: was.commit ?? null, now: git.commit });
+      if (git.dirty !== was.dirty) drifts.push({ category: 'git', key: 'dirty', was: was.dirty ?? null, now: git.dirty });
+      const wasDiff = r.gitDiff ?? '';
+      if (git.diff !== wasDiff) drifts.push({ category: 'git', key: 'diff', was: wasDiff ? `${wasDiff.length} bytes` : 'clean', now: git.diff ? `${git.diff.length} bytes` : 'clean' });
+    }
+  } else if (git.available && was) drifts.push({ category: 'git', key: 'available', was: false, now: true });
+
+  // Package versions and the runtime: the same comparison as `runs diff`, against a fresh snapshot.
+  const fresh: RunRecords = { ...r, env: envNow as unknown as Record<string, unknown> };
+  const d = diffRuns(r, fresh);
+  for (const e of d.categories.packages) drifts.push({ category: 'packages', key: e.key, was: e.a ?? null, now: e.b ?? null });
+  for (const e of d.categories.runtime) if (/^runtime\.(node|typescript)$/.test(e.key)) drifts.push({ category: 'runtime', key: e.key, was: e.a ?? null, now: e.b ?? null });
+
+  for (const input of r.inputs ?? []) {
+    try {
+      const now = await hashInput(input.path, cwd);
+      if (now.sha256 !== input.sha256) drifts.push({ category: 'inputs', key: input.path, was: input.sha256 ?? null, now: now.sha256 });
+    } catch {
+      drifts.push({ category: 'inputs', key: input.path, was: input.sha256 ?? null, now: 'missing' });
+    }
+  }
+  return { drifts, composeError };
+}
+
+const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+const asNumber = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && Object.hasOwn(NON_FINITE, v) ? NON_FINITE[v] : undefined);
+
+/** Compares two runs' metric summaries and return values: equal, within a relative tolerance, or different. */
+export function verifyMetrics(original: RunRecords, rerun: RunRecords, tolerance = 1e-9): Verification {
+  const entries = diffRuns(original, rerun).categories.metrics.filter((e) => e.key !== 'exit_code' || e.a !== e.b);
+  let verdict: Verdict = 'equal';
+  const differences: Verification['differences'] = [];
+  for (const e of entries) {
+    const [a, b] = [asNumber(e.a), asNumber(e.b)];
+    if (a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b)) {
+      const relative = Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
+      differences.push({ ...e, relative });
+      if (relative > tolerance) verdict = 'different';
+      else if (verdict === 'equal') verdict = 'within-tolerance';
+    } else {
+      differences.push(e);
+      verdict = 'different';
+    }
+  }
+  return { verdict, tolerance, differences };
+}
+
+/** Run directories whose run.json says they reproduce `original`, newest first. */
+export function findReproductions(original: string, roots: readonly string[]): string[] {
+  const found: Array<{ dir: string; start: string }> = [];
+  const walk = (dir: string, depth: number) => {
+    if (depth > 8) return;
+    if (existsSync(join(dir, RECORDS, 'run.json'))) {
+      const state = readRunState(dir);
+      if (state.info?.reproduces === original) found.push({ dir, start: state.info.start ?? '' });
+      return;
+    }
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') walk(join(dir, e.name), depth + 1);
+  };
+  for (const root of roots) walk(root, 0);
+  return found.sort((a, b) => (a.start < b.start ? 1 : a.start > b.start ? -1 : 0)).map((f) => f.dir);
+}
+
+/**
+ * Runs the app of a recorded run again: its entry script, from its working directory, with its
+ * config dir and name, recorded overrides (plus `options.overrides`), and its master seed
+ * (TRELLIS_MASTER_SEED, used when the config sets no seed), into a new run directory whose
+ * run.json links back (`reproduces`, from TRELLIS_REPRODUCES). Drift is reported first. Works for
+ * a job of a sweep: its run.json holds the job's own overrides.
+ */
+export async function rerun(run: StoredRun | string, options: RerunOptions = {}): Promise<RerunResult> {
+  const stored = typeof run === 'string' ? new StoredRun(resolve(run), resolve(run), '', readRunState(resolve(run))) : run;
+  const r = readRecords(stored);
+  const info = r.info;
+  if (!info.entry) {
+    throw new TrellisError('RUN_RECORD_INVALID', `The run in ${r.dir} did not record the script that started it (run.json "entry")`, {
+      hint: 'runs started through defineApp(...).main() record it; run the app again by hand with the overrides in overrides.yaml',
+    });
+  }
+  const cwd = info.cwd ?? process.cwd();
+  const entry = isAbsolute(info.entry) ? info.entry : resolve(cwd, info.entry);
+  if (!existsSync(entry)) {
+    throw new TrellisError('RUN_RECORD_INVALID', `The run's entry script ${entry} no longer exists`, { hint: 'rebuild the app (npm run build), or check out the commit in git.json' });
+  }
+  const env = options.env ?? process.env;
+  const drift = await detectDrift(r, env);
+  options.onDrift?.(drift);
+  const output = { stdout: '', stderr: '' };
+  if (options.dryRun) return { drift, exitCode: null, dir: null, output, verification: null };
+
+  const master = r.seeds?.master;
+  const childEnv: NodeJS.ProcessEnv = { ...env, [RERUN_ENV.reproduces]: r.dir };
+  if (typeof master === 'number') childEnv[RERUN_ENV.masterSeed] = String(master);
+  else delete childEnv[RERUN_ENV.masterSeed];
+  const args = [entry, ...(r.overrides ?? info.overrides), ...(options.overrides ?? []), '--config-dir', info.config_dir ?? 'conf', '--config-name', info.config_name ?? 'config'];
+  const child = spawn(process.execPath, args, { cwd, env: childEnv, stdio: options.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+  child.stdout?.on('data', (d: Buffer) => (output.stdout += d.toString('utf8')));
+  child.stderr?.on('data', (d: Buffer) => (output.stderr += d.toString('utf8')));
+  const exitCode = await new Promise<number>((done) => {
+    child.on('error', () => done(127));
+    child.on('close', (code) => done(code ?? 1));
+  });
+
+  const roots = [...new Set([...DEFAULT_ROOTS.map((d) => join(cwd, d)), stored.root])].filter((d) => existsSync(d));
+  const dir = findReproductions(r.dir, roots)[0] ?? null;
+  let verification: Verification | null = null;
+  if (options.verify && dir) {
+    const again = new StoredRun(dir, dir, '', readRunState(dir));
+    verification = verifyMetrics(r, readRecords(again), options.tolerance ?? 1e-9);
+  }
+  return { drift, exitCode, dir, output, verification };
+}

@@ -1,0 +1,191 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { customApp, readJson, runDirs, runNode } from '../helpers/app-project.js';
+import { repoRoot, runCli } from '../helpers/run-cli.js';
+import { tmpDir } from '../helpers/tmp-dir.js';
+
+const demo = join(repoRoot, 'dist', 'examples', 'train.js');
+
+function demoProject(): string {
+  const dir = tmpDir();
+  spawnSync('cp', ['-r', join(repoRoot, 'conf'), join(dir, 'conf')]);
+  return dir;
+}
+
+/** One single run (sgd, 3 epochs) and a sweep of two jobs (adam and sgd, 2 epochs). */
+function demoRuns() {
+  const cwd = demoProject();
+  expect(runNode(demo, ['trainer.epochs=3'], cwd).code).toBe(0);
+  expect(runNode(demo, ['-m', 'optimizer=adam,sgd', 'trainer.epochs=2'], cwd).code).toBe(0);
+  const [single] = runDirs(join(cwd, 'outputs'));
+  const [adam, sgd] = runDirs(join(cwd, 'multirun'));
+  const rel = (d: string) => relative(cwd, d);
+  return { cwd, single: rel(single!), adam: rel(adam!), sgd: rel(sgd!) };
+}
+
+const cli = (args: string[], cwd: string) => runCli(args, { cwd });
+
+describe('trellis runs over the demo', () => {
+  it('lists, filters, sorts and formats runs', () => {
+    const { cwd, single, adam, sgd } = demoRuns();
+    const all = cli(['runs', 'list', '--format', 'json', '--sort', 'dir'], cwd);
+    expect(all.code).toBe(0);
+    expect((JSON.parse(all.stdout) as Array<{ dir: string; status: string }>).map((r) => [r.dir, r.status])).toEqual([
+      [adam, 'completed'],
+      [sgd, 'completed'],
+      [single, 'completed'],
+    ]);
+    const table = cli(['runs', 'list', 'optimizer.name = sgd', '--sort=-trainer.epochs'], cwd);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^id +status +started +duration +optimizer\.name +trainer\.epochs +overrides +dir$/);
+    expect(lines[1]).toMatch(/^-+ +-+/);
+    expect(lines.slice(2).map((l) => l.split(/ {2,}/).slice(-4))).toEqual([
+      ['sgd', '3', 'trainer.epochs=3', single],
+      ['sgd', '2', 'optimizer=sgd trainer.epochs=2', sgd],
+    ]);
+    const csv = cli(['runs', 'list', 'multirun', 'optimizer.name = adam', '--columns', 'optimizer.name,trainer.epochs,dir', '--format', 'csv'], cwd);
+    expect(csv.stdout).toBe(`optimizer.name,trainer.epochs,dir\r\nadam,2,${adam}\r\n`);
+    const recent = cli(['runs', 'list', 'started > -1h and val_loss.min < 1', '--format', 'json'], cwd);
+    expect(JSON.parse(recent.stdout)).toHaveLength(3);
+  });
+
+  it('finds the best run by a metric', () => {
+    const { cwd, single, adam } = demoRuns();
+    const best = cli(['runs', 'best', '--metric', 'val_loss', '--mode', 'min', '--format', 'json'], cwd);
+    expect(best.code).toBe(0);
+    const [row] = JSON.parse(best.stdout) as Array<{ dir: string; fields: Record<string, number> }>;
+    const summary = readJson<{ metrics: { val_loss: { min: number } } }>(join(cwd, single), 'summary.json');
+    // sgd with 3 epochs reaches a lower validation loss than either 2-epoch job.
+    expect(row).toMatchObject({ dir: single, fields: { 'val_loss.min': summary.metrics.val_loss.min } });
+    const worst = cli(['runs', 'best', '--metric', 'val_loss', '--mode', 'max', '--format', 'json'], cwd);
+    expect((JSON.parse(worst.stdout) as Array<{ dir: string }>)[0]!.dir).toBe(adam);
+  });
+
+  it('shows, tags and notes a run found by an id prefix', () => {
+    const { cwd, single } = demoRuns();
+    const id = readJson<{ id: string }>(join(cwd, single), 'run.json').id;
+    const shown = cli(['runs', 'show', id.slice(0, -2)], cwd);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(new RegExp(`^dir +${single}\nid +${id}\n`));
+    expect(shown.stdout).toMatch(/\nchoices +model=linear optimizer=sgd dataset=iris trainer=default\n/);
+    expect(cli(['runs', 'tag', single, 'baseline', 'best'], cwd).stdout).toBe(`${single}: tags baseline, best\n`);
+    expect(cli(['runs', 'tag', single, 'best', '--remove'], cwd).stdout).toBe(`${single}: tags baseline\n`);
+    expect(cli(['runs', 'note', single, 'lr', 'looks', 'fine'], cwd).code).toBe(0);
+    expect(readJson<{ tags: string[]; notes: string[] }>(join(cwd, single), 'run.json')).toMatchObject({ tags: ['baseline'], notes: ['lr looks fine'] });
+    expect(JSON.parse(cli(['runs', 'list', 'tags = baseline', '--format', 'json'], cwd).stdout)).toHaveLength(1);
+  });
+
+  it('diffs two jobs of a sweep by key', () => {
+    const { cwd, adam, sgd } = demoRuns();
+    const r = cli(['runs', 'diff', adam, sgd, '--format', 'json'], cwd);
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.stdout) as { categories: Record<string, Array<Record<string, unknown>>>; inputsDiffer: boolean; outcomesDiffer: boolean };
+    expect(d.categories.choices).toEqual([{ key: 'optimizer', a: 'adam', b: 'sgd' }]);
+    expect(d.categories.overrides).toEqual([{ key: 'optimizer', a: 'optimizer=adam', b: 'optimizer=sgd' }]);
+    expect(d.categories.config).toContainEqual({ key: 'optimizer.name', a: 'adam', b: 'sgd', aFrom: 'conf/optimizer/adam.yaml:1:7', bFrom: 'conf/optimizer/sgd.yaml:1:7' });
+    expect(d.categories.config).toContainEqual({ key: 'optimizer.betas[0]', a: 0.9, aFrom: 'conf/optimizer/adam.yaml:3:9' });
+    expect(d.categories.seeds).toEqual([]);
+    expect(d).toMatchObject({ inputsDiffer: true, outcomesDiffer: true });
+    const text = cli(['runs', 'diff', adam, sgd], cwd).stdout;
+    expect(text).toContain('\nchoices\n  optimizer  adam → sgd\n');
+  });
+
+  it('explains a key through its interpolation', () => {
+    const { cwd, single } = demoRuns();
+    const r = cli(['explain', single, 'model.features'], cwd);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').slice(1).join('\n')).toBe(
+      [
+        'model.features = ${dataset.features} → 4',
+        '  set at conf/model/linear.yaml:3:11',
+        '  from model=linear (model/linear), chosen by the defaults list of config',
+        '  ${dataset.features} refers to:',
+        '    dataset.features = 4',
+        '      set at conf/dataset/iris.yaml:3:11',
+        '      from dataset=iris (dataset/iris), chosen by the defaults list of config',
+        '',
+      ].join('\n'),
+    );
+    const override = JSON.parse(cli(['explain', single, 'trainer.epochs', '--format', 'json'], cwd).stdout) as Record<string, unknown>;
+    expect(override).toMatchObject({ value: 3, origin: { kind: 'override', text: 'trainer.epochs=3', index: 0 }, group: null });
+  });
+
+  it('reruns the demo and verifies identical metrics', () => {
+    const { cwd, single } = demoRuns();
+    const r = cli(['rerun', single, '--verify'], cwd);
+    expect(r.stderr).toContain('no drift');
+    expect(r.stdout).toContain('verify: equal');
+    expect(r.code).toBe(0);
+    const again = runDirs(join(cwd, 'outputs')).filter((d) => relative(cwd, d) !== single);
+    expect(again).toHaveLength(1);
+    expect(readJson(again[0]!, 'run.json')).toMatchObject({ reproduces: join(cwd, single), overrides: ['trainer.epochs=3'] });
+    expect(readFileSync(join(again[0]!, '.trellis/metrics.jsonl'), 'utf8').replace(/"time":[\d.]+/g, '')).toBe(readFileSync(join(cwd, single, '.trellis/metrics.jsonl'), 'utf8').replace(/"time":[\d.]+/g, ''));
+  });
+
+  it('reruns a job of a sweep with an extra override and reports a difference', () => {
+    const { cwd, single, sgd } = demoRuns();
+    const r = cli(['rerun', sgd, 'trainer.epochs=3', '--verify'], cwd);
+    expect(r.stdout).toContain('verify: different');
+    expect(r.stdout).toMatch(/\n {2}val_loss\.last: /);
+    expect(r.code).toBe(1);
+    const [made, ...more] = runDirs(join(cwd, 'outputs')).filter((d) => relative(cwd, d) !== single);
+    expect(more).toEqual([]);
+    expect(readJson(made!, 'run.json')).toMatchObject({ reproduces: join(cwd, sgd), overrides: ['optimizer=sgd', 'trainer.epochs=2', 'trainer.epochs=3'] });
+  });
+});
+
+describe('trellis rerun reports drift', () => {
+  it('names the changed config key and the dirty tree before running', () => {
+    const cwd = customApp('async (cfg, run) => { run.log({ loss: cfg.lr * 2 }); return { loss: cfg.lr * 2 }; }', {
+      'conf/config.yaml': 'lr: 0.5\nwidth: 4\n',
+      '.gitignore': 'outputs/\nmultirun/\n',
+    });
+    const git = (...args: string[]) => expect(spawnSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd, encoding: 'utf8' }).status).toBe(0);
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'init');
+    expect(runNode(join(cwd, 'app.mjs'), [], cwd).code).toBe(0);
+    const [dir] = runDirs(join(cwd, 'outputs'));
+    expect(readJson(dir!, 'git.json')).toMatchObject({ available: true, dirty: false });
+    writeFileSync(join(cwd, 'conf/config.yaml'), 'lr: 0.25\nwidth: 4\n');
+    const r = cli(['rerun', relative(cwd, dir!), '--verify'], cwd);
+    expect(r.stderr).toContain('drift: config files changed since the run\n  lr: 0.5 → 0.25\n');
+    expect(r.stderr).toContain('drift: git changed since the run\n  dirty: false → true\n  diff: clean → ');
+    expect(r.stdout).toContain('verify: different');
+    expect(r.stdout).toContain('  loss.last: 1 → 0.5');
+    expect(r.code).toBe(1);
+  });
+
+  it('--dry-run reports and runs nothing', () => {
+    const cwd = customApp('async () => ({ ok: 1 })', { 'conf/config.yaml': 'a: 1\n' });
+    expect(runNode(join(cwd, 'app.mjs'), [], cwd).code).toBe(0);
+    const [dir] = runDirs(join(cwd, 'outputs'));
+    const r = cli(['rerun', relative(cwd, dir!), '--dry-run'], cwd);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('no drift');
+    expect(runDirs(join(cwd, 'outputs'))).toHaveLength(1);
+  });
+});
+
+describe('errors and help', () => {
+  it.each([
+    { name: 'a query syntax error with a caret', args: ['runs', 'list', 'optimizer.lr <'], code: 1, stderr: 'query:1:15  QUERY_SYNTAX\nExpected a value, got the end of the query\n   1 | optimizer.lr <\n     |               ^\n' },
+    { name: 'an unknown subcommand', args: ['runs', 'lst'], code: 2, stderr: "USAGE\nUnknown subcommand 'runs lst'\nhint: did you mean 'list'" },
+    { name: 'an unknown run', args: ['runs', 'show', 'nope'], code: 1, stderr: "RUN_NOT_FOUND\nNo run has the id or directory 'nope'\n" },
+    { name: 'explain without a key', args: ['explain', 'x'], code: 2, stderr: 'USAGE\nusage: trellis explain RUN KEY\n' },
+    { name: 'best without a metric', args: ['runs', 'best'], code: 2, stderr: 'USAGE\ntrellis runs best needs --metric NAME\n' },
+  ])('$name', ({ args, code, stderr }) => {
+    const r = cli(args, tmpDir());
+    expect(r.stderr.startsWith(stderr), r.stderr).toBe(true);
+    expect(r.code).toBe(code);
+  });
+
+  it.each([{ command: 'runs' }, { command: 'explain' }, { command: 'rerun' }])('trellis $command --help', ({ command }) => {
+    const r = cli([command, '--help'], tmpDir());
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^trellis ${command}: `));
+  });
+});

@@ -1,0 +1,165 @@
+import { mkdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findRun } from '../../../src/store/find-run.js';
+import { openStore } from '../../../src/store/open-store.js';
+import { queryRuns } from '../../../src/store/query-runs.js';
+import { readYamlRecord } from '../../../src/store/read-yaml.js';
+import { fromPlain, toPlain } from '../../../src/tree/node.js';
+import { toYamlText } from '../../../src/tree/emit.js';
+import { loadYaml } from '../../../src/yaml/load.js';
+import { errorOf } from '../../helpers/errors.js';
+import { tmpDir } from '../../helpers/tmp-dir.js';
+import { writeRun } from './synthetic-runs.js';
+
+describe('damaged run directories are listed, never crash a listing', () => {
+  it.each([
+    { name: 'run.json is not JSON', damage: (t: string) => writeFileSync(join(t, 'run.json'), '{"id": "x", '), status: 'unreadable', reason: 'run.json is not valid JSON' },
+    { name: 'run.json is empty', damage: (t: string) => writeFileSync(join(t, 'run.json'), ''), status: 'unreadable', reason: 'run.json is empty' },
+    { name: 'run.json has no status', damage: (t: string) => writeFileSync(join(t, 'run.json'), '{"id": "x"}'), status: 'unreadable', reason: 'run.json has no status' },
+    { name: 'a finished run without summary.json', damage: (t: string) => renameSync(join(t, 'summary.json'), join(t, 'summary.old')), status: 'partial', reason: 'summary.json missing' },
+    { name: 'summary.json torn', damage: (t: string) => writeFileSync(join(t, 'summary.json'), '{"metrics": {'), status: 'partial', reason: 'summary.json is not valid JSON' },
+  ])('$name', ({ damage, status, reason }) => {
+    const root = tmpDir();
+    writeRun(join(root, 'outputs/a'), { id: 'good' });
+    const bad = writeRun(join(root, 'outputs/b'), { id: 'bad' });
+    damage(join(bad, '.trellis'));
+    const store = openStore([], { cwd: root, index: false });
+    const rows = queryRuns(store, '', { cwd: root, sort: 'dir' }).runs.map((r) => ({ dir: r.rel, status: r.status(), reason: r.reason() }));
+    expect(rows).toEqual([
+      { dir: 'a', status: 'completed', reason: null },
+      { dir: 'b', status, reason },
+    ]);
+  });
+
+  it('lists a records directory without run.json as unreadable, and walks into sweep directories', () => {
+    const root = tmpDir();
+    mkdirSync(join(root, 'outputs/empty/.trellis'), { recursive: true });
+    mkdirSync(join(root, 'multirun/s/.trellis'), { recursive: true });
+    writeFileSync(join(root, 'multirun/s/.trellis/sweep.json'), '{}');
+    writeRun(join(root, 'multirun/s/0'), { id: 'job0', sweep: { dir: 'multirun/s', num: 0 } });
+    const store = openStore([], { cwd: root, index: false });
+    expect(store.runs.map((r) => [r.rel, r.status(), r.reason()]).sort()).toEqual([
+      ['empty', 'unreadable', 'run.json missing'],
+      ['s/0', 'completed', null],
+    ]);
+  });
+
+  it('names a missing root', () => {
+    const e = errorOf(() => openStore(['nope'], { cwd: tmpDir() }));
+    expect(e.code).toBe('RUN_NOT_FOUND');
+    expect(e.message).toBe('No such directory: nope');
+  });
+});
+
+describe('the index is a cache keyed by the records directory', () => {
+  /** A run whose files are a minute old, so the index may keep it (recent entries are not cached). */
+  function agedRun(root: string) {
+    const dir = writeRun(join(root, 'outputs/2026-11-20/10-00-00'), { id: 'r1', tags: ['old'] });
+    const old = new Date(Date.now() - 60_000);
+    for (const d of [join(dir, '.trellis'), dir, join(root, 'outputs/2026-11-20'), join(root, 'outputs')]) utimesSync(d, old, old);
+    return dir;
+  }
+  const tagsOf = (root: string, index = true) => {
+    const store = openStore([], { cwd: root, index });
+    const tags = store.runs.map((r) => r.info?.tags);
+    store.flush();
+    return tags;
+  };
+
+  it('reads a run again when a record is replaced (rename), and not otherwise', () => {
+    const root = tmpDir();
+    const dir = agedRun(root);
+    expect(tagsOf(root)).toEqual([['old']]);
+    expect(existsSync(join(root, 'outputs/.trellis-index/runs.json'))).toBe(true);
+    // Rewritten in place with the directory's mtime put back: the index still answers…
+    const runJson = join(dir, '.trellis/run.json');
+    const before = statSync(join(dir, '.trellis'));
+    writeFileSync(runJson, readFileSync(runJson, 'utf8').replace('"old"', '"in-place"'));
+    utimesSync(join(dir, '.trellis'), before.atime, before.mtime);
+    expect(tagsOf(root)).toEqual([['old']]);
+    // …which --no-index bypasses,
+    expect(tagsOf(root, false)).toEqual([['in-place']]);
+    // and a record written the way trellis writes them (temp file + rename) is seen at once.
+    writeFileSync(`${runJson}.tmp`, readFileSync(runJson, 'utf8').replace('"in-place"', '"renamed"'));
+    renameSync(`${runJson}.tmp`, runJson);
+    expect(tagsOf(root)).toEqual([['renamed']]);
+  });
+
+  it('is rebuilt when it is damaged or deleted', () => {
+    const root = tmpDir();
+    agedRun(root);
+    tagsOf(root);
+    writeFileSync(join(root, 'outputs/.trellis-index/runs.json'), '{"version": 1, "runs": {"x": [');
+    expect(tagsOf(root)).toEqual([['old']]);
+    expect(JSON.parse(readFileSync(join(root, 'outputs/.trellis-index/runs.json'), 'utf8')).runs).toHaveProperty(['2026-11-20/10-00-00']);
+  });
+
+  it('answers metric and config queries from the index the same as from the files', () => {
+    const root = tmpDir();
+    agedRun(root);
+    const q = (index: boolean) => {
+      const store = openStore([], { cwd: root, index });
+      const r = queryRuns(store, 'optimizer.name = adam and val_loss.min < 0.5', { cwd: root }).runs.map((x) => x.id);
+      store.flush();
+      return r;
+    };
+    expect(q(true)).toEqual(['r1']);
+    expect(existsSync(join(root, 'outputs/.trellis-index/summaries.json'))).toBe(true);
+    expect(existsSync(join(root, 'outputs/.trellis-index/configs.json'))).toBe(true);
+    expect(q(true)).toEqual(['r1']);
+    expect(q(false)).toEqual(['r1']);
+  });
+});
+
+describe('finding a run', () => {
+  function twoRuns() {
+    const root = tmpDir();
+    writeRun(join(root, 'outputs/a'), { id: '20261120-100000-abc123' });
+    writeRun(join(root, 'outputs/b'), { id: '20261120-100000-abd456' });
+    return root;
+  }
+  it.each([
+    { name: 'by directory', ref: 'outputs/a', id: '20261120-100000-abc123' },
+    { name: 'by id', ref: '20261120-100000-abd456', id: '20261120-100000-abd456' },
+    { name: 'by unique prefix', ref: '20261120-100000-abc', id: '20261120-100000-abc123' },
+  ])('$name', ({ ref, id }) => {
+    expect(findRun(ref, { cwd: twoRuns(), index: false }).id).toBe(id);
+  });
+
+  it.each([
+    { name: 'ambiguous prefix lists the candidates', ref: '20261120-100000-ab', code: 'RUN_AMBIGUOUS', hint: /20261120-100000-abc123 {2}outputs\/a\n {2}20261120-100000-abd456 {2}outputs\/b/ },
+    { name: 'unknown id', ref: 'zzz', code: 'RUN_NOT_FOUND', hint: /searched outputs/ },
+    { name: 'a directory that is no run', ref: 'outputs', code: 'RUN_RECORD_INVALID', hint: /trellis runs list/ },
+  ])('$name', ({ ref, code, hint }) => {
+    const e = errorOf(() => findRun(ref, { cwd: twoRuns(), index: false }));
+    expect(e.code).toBe(code);
+    expect(e.hint).toMatch(hint);
+  });
+});
+
+describe('reading YAML records fast', () => {
+  it.each([
+    { name: 'nested mappings and lists', value: { a: { b: 1, c: [1, 2.5, 'x'] }, d: 'text', e: null, f: true } },
+    { name: 'list of mappings', value: { layers: [{ size: 4, act: 'tanh' }, { size: 3, act: null }] } },
+    { name: 'list of lists', value: { grid: [[1, 2], [3]] } },
+    { name: 'strings that look typed are quoted', value: { a: '1.0', b: 'true', c: 'null', d: '', e: ' padded ', f: 'a: b', g: "it's", h: '#hash', i: '- dash' } },
+    { name: 'interpolations', value: { a: '${b.c}', b: { c: 'iris-${model.name}' }, d: '${oc.env:HOME,/tmp}' } },
+    { name: 'empty containers', value: { a: {}, b: [], c: [{}] } },
+    { name: 'floats and special numbers', value: { a: 1e-9, b: -0.5, c: Number.POSITIVE_INFINITY, d: 3 } },
+    { name: 'a top-level list', value: ['optimizer=adam', 'trainer.epochs=3'] },
+    { name: 'control characters', value: { a: 'line\nbreak', b: 'tab\there' } },
+  ])('$name reads back as loadYaml reads it', ({ value }) => {
+    const text = toYamlText(fromPlain(value));
+    expect(readYamlRecord(text, 'x.yaml')).toEqual(toPlain(loadYaml(text, 'x.yaml').root));
+  });
+
+  it('falls back to the full loader for YAML written by hand', () => {
+    const text = '# a comment\na: &x 1\nb: *x\nc: |\n  block\n';
+    expect(readYamlRecord(text, 'x.yaml')).toEqual({ a: 1, b: 1, c: 'block\n' });
+  });
+
+  it('reports a duplicate key like the full loader', () => {
+    expect(errorOf(() => readYamlRecord('a: 1\na: 2\n', 'x.yaml')).code).toBe('YAML_DUPLICATE_KEY');
+  });
+});
