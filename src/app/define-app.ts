@@ -1,4 +1,5 @@
-import { relative, resolve as resolvePath } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { parseCommandArgv } from '../cli/argv.js';
 import { colors } from '../cli/io.js';
 import { TrellisError, formatError } from '../errors/index.js';
@@ -6,11 +7,13 @@ import { openConfigDir } from '../api/compose-dir.js';
 import { selectPath } from '../api/select.js';
 import type { ResolverRegistry } from '../interpolate/index.js';
 import { writeJsonAtomic } from '../run/atomic-write.js';
-import { CHILD_ENV } from '../launch/local.js';
+import { CHILD_ENV, type ChildResult } from '../launch/local.js';
+import { LAUNCHER_INFO_ENV } from '../launch/launcher.js';
 import { runMultirun } from './multirun.js';
 import { composeFromDir } from '../api/compose-dir.js';
 import { toYamlText } from '../tree/emit.js';
-import { dictNode, setKey, type Node } from '../tree/node.js';
+import { dictNode, setKey, toPlain, type Node } from '../tree/node.js';
+import type { SlurmOptions } from '../launch/slurm.js';
 import type { ConfigSchema } from '../validate/validate.js';
 import { APP_COMMAND } from './app-options.js';
 import { appHelp, appInfo } from './app-help.js';
@@ -114,7 +117,9 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
     };
     const str = (name: string) => (typeof flags[name] === 'string' && flags[name] !== '' ? (flags[name] as string) : undefined);
     const jobs = int('jobs', str('jobs') ?? fromConfig('launcher.n_jobs')) ?? 1;
-    const launcher = str('launcher') ?? fromConfig('launcher.name') ?? fromConfig('launcher') ?? (jobs > 1 ? 'local' : 'inline');
+    // Hydra's submitit plugin names its launcher by class: hydra/launcher=submitit_slurm.
+    const target = fromConfig('launcher._target_');
+    const launcher = str('launcher') ?? fromConfig('launcher.name') ?? fromConfig('launcher') ?? (target?.endsWith('SlurmLauncher') ? 'slurm' : undefined) ?? (jobs > 1 ? 'local' : undefined);
     const baseArgs = ['--config-dir', source.configDir, '--config-name', source.configName];
     return runMultirun({
       source,
@@ -126,6 +131,7 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
       launcher,
       jobs: launcher === 'local' ? Math.max(1, jobs) : 1,
       devices: str('devices')?.split(',').map((d) => d.trim()).filter(Boolean),
+      slurm: slurmOptions(flags, argv, runtime, int),
       sweeper: str('sweeper') ?? fromConfig('sweeper.name') ?? 'grid',
       trials: int('trials', str('trials') ?? fromConfig('sweeper.trials')),
       seed: int('sweep-seed', str('sweep-seed') ?? fromConfig('sweeper.seed')),
@@ -137,15 +143,34 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
     });
   };
 
-  /** A job started by the local launcher: placed in its sweep, reporting to a result file. */
+  /** A job started by a process launcher (local, SLURM): placed in its sweep, reporting to a result file. */
   const childJob = async (source: JobSource, overrides: readonly string[], io: AppIo, argv: readonly string[]): Promise<number> => {
     const env = io.env;
     const sweepDir = env[CHILD_ENV.sweepDir]!;
     const num = Number(env[CHILD_ENV.jobNum]);
     const now = env[CHILD_ENV.now] ? new Date(env[CHILD_ENV.now]!) : new Date();
     const resultFile = env[CHILD_ENV.resultFile]!;
+    const launcher = launcherRecord(env[LAUNCHER_INFO_ENV], sweepDir, source.cwd);
+    let reported = false;
+    const report = (result: ChildResult) => {
+      reported = true;
+      writeJsonAtomic(resultFile, result);
+    };
+    let runDirBase: string | undefined;
+    // Stopped by a signal (Ctrl-C, scancel, a time limit), the run records itself and exits at
+    // once: the result file is written on the way out, so the launcher need not guess.
+    const onExit = (code: number) => {
+      if (reported) return;
+      try {
+        report({ status: code === 0 ? 'completed' : code === 130 || code === 143 ? 'interrupted' : 'failed', dir: runDirBase ? ownRunDir(runDirBase) : undefined, returnValue: null, error: `the job ended (exit ${code}) before returning` });
+      } catch {
+        // nothing more can be done while exiting
+      }
+    };
+    process.on('exit', onExit);
     try {
       const prepared = await prepareJob(source, overrides, { num, sweepDir }, now);
+      runDirBase = prepared.runDir;
       const result = await runJob({
         prepared,
         job: job as JobFunction<unknown>,
@@ -157,14 +182,17 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
         argv,
         entry: entryScript ? relative(source.cwd, entryScript) : undefined,
         sweep: { dir: sweepDir, num },
+        launcher,
         print: (line) => io.stderr(`${line}\n`),
       });
       const error = result.error instanceof Error ? result.error.message : result.error === undefined ? undefined : String(result.error);
-      writeJsonAtomic(resultFile, { status: result.status, dir: result.dir, returnValue: result.returnValue ?? null, error });
+      report({ status: result.status === 'running' ? 'failed' : result.status, dir: result.dir, returnValue: result.returnValue ?? null, error });
       return result.exitCode;
     } catch (error) {
-      writeJsonAtomic(resultFile, { status: 'failed', dir: undefined, returnValue: null, error: error instanceof Error ? error.message : String(error) });
+      report({ status: 'failed', dir: undefined, returnValue: null, error: error instanceof Error ? error.message : String(error) });
       throw error;
+    } finally {
+      process.removeListener('exit', onExit);
     }
   };
 
@@ -231,6 +259,100 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
     },
   };
   return app;
+}
+
+/**
+ * The SLURM launcher's options as given, by flag or by config (`trellis.launcher.*`, also the key
+ * names of Hydra's submitit plugin: timeout_min, mem_gb, array_parallelism, additional_parameters).
+ * Unset ones stay undefined: a resumed sweep keeps what it was started with.
+ */
+function slurmOptions(
+  flags: Record<string, string | boolean | undefined>,
+  argv: readonly string[],
+  runtime: Node,
+  int: (name: string, text: string | undefined) => number | undefined,
+): Partial<SlurmOptions> {
+  const node = (path: string) => selectPath(runtime, `launcher.${path}`);
+  const value = (path: string): string | undefined => {
+    const n = node(path);
+    return n?.kind === 'value' && n.value !== null ? String(n.value) : undefined;
+  };
+  const flag = (name: string) => (typeof flags[name] === 'string' && flags[name] !== '' ? (flags[name] as string) : undefined);
+  const timeoutMin = value('timeout_min');
+  const memGb = value('mem_gb');
+  const pollText = flag('poll-interval') ?? value('poll_interval');
+  const poll = pollText === undefined ? undefined : Number(pollText);
+  if (poll !== undefined && !(poll > 0)) throw new TrellisError('USAGE', `--poll-interval must be a positive number of seconds, got '${pollText}'`);
+  const time = flag('time') ?? value('time') ?? timeoutMin;
+  if (time !== undefined && !/^(\d+|\d+:\d+|\d+:\d+:\d+|\d+-\d+|\d+-\d+:\d+|\d+-\d+:\d+:\d+|UNLIMITED|INFINITE)$/i.test(time)) {
+    throw new TrellisError('USAGE', `--time must be a SLURM time limit (minutes, MM:SS, HH:MM:SS or D-HH:MM:SS), got '${time}'`);
+  }
+  // --sbatch-arg=ARG may be given many times (the flag table keeps only the last): read argv.
+  const sbatchArgs: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--sbatch-arg=')) sbatchArgs.push(a.slice('--sbatch-arg='.length));
+    else if (a === '--sbatch-arg' && argv[i + 1] !== undefined) sbatchArgs.push(argv[++i]!);
+  }
+  const configured: string[] = [];
+  const list = node('sbatch_args');
+  if (list) {
+    const plain = toPlain(list);
+    if (Array.isArray(plain)) configured.push(...plain.map(String));
+  }
+  for (const key of ['qos', 'account', 'gres', 'constraint', 'exclude', 'nodelist', 'comment']) {
+    const v = value(key);
+    if (v !== undefined) configured.push(`--${key}=${v}`);
+  }
+  const extra = node('additional_parameters');
+  if (extra) {
+    const plain = toPlain(extra);
+    if (plain && typeof plain === 'object' && !Array.isArray(plain)) for (const [k, v] of Object.entries(plain)) configured.push(v === true ? `--${k}` : `--${k}=${String(v)}`);
+  }
+  const all = [...configured, ...sbatchArgs];
+  return {
+    partition: flag('partition') ?? value('partition'),
+    time,
+    cpusPerTask: int('cpus-per-task', flag('cpus-per-task') ?? value('cpus_per_task')),
+    mem: flag('mem') ?? value('mem') ?? (memGb === undefined ? undefined : `${memGb}G`),
+    maxParallel: int('max-parallel', flag('max-parallel') ?? value('max_parallel') ?? value('array_parallelism')),
+    sbatchArgs: all.length ? all : undefined,
+    pollInterval: poll,
+    jobName: value('job_name'),
+  } as Partial<SlurmOptions>;
+}
+
+/** The launcher's record for run.json; its file paths (relative to the sweep) made relative to cwd like `sweep.dir`. */
+function launcherRecord(text: string | undefined, sweepDir: string, cwd: string): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  try {
+    const info = JSON.parse(text) as Record<string, unknown>;
+    for (const key of ['stdout', 'stderr']) if (typeof info[key] === 'string') info[key] = relative(cwd, resolvePath(sweepDir, info[key] as string));
+    return info;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The run directory this process made from `base` (`base`, or `base_N` when it existed): its run.json has our pid. */
+function ownRunDir(base: string): string | undefined {
+  const parent = dirname(base);
+  const name = basename(base);
+  let candidates: string[] = [];
+  try {
+    candidates = readdirSync(parent).filter((n) => n === name || (n.startsWith(`${name}_`) && /^\d+$/.test(n.slice(name.length + 1))));
+  } catch {
+    return undefined;
+  }
+  for (const n of candidates) {
+    try {
+      const run = JSON.parse(readFileSync(join(parent, n, '.trellis', 'run.json'), 'utf8')) as { pid?: number };
+      if (run.pid === process.pid) return join(parent, n);
+    } catch {
+      // not a run (yet)
+    }
+  }
+  return undefined;
 }
 
 /** Opens a repository the way an app would; exported for tools that inspect an app's configs. */

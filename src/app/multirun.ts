@@ -4,8 +4,9 @@ import { planJobs, sweepInputFor } from '../api/multirun.js';
 import { selectPath } from '../api/select.js';
 import { TrellisError } from '../errors/index.js';
 import { inlineLauncher } from '../launch/inline.js';
-import type { LaunchedJob, Launcher } from '../launch/launcher.js';
+import { isBatchLauncher, type LaunchedJob, type Launcher, type LauncherInfo } from '../launch/launcher.js';
 import { localLauncher } from '../launch/local.js';
+import type { SlurmOptions } from '../launch/slurm.js';
 import { writeFileAtomic, writeJsonAtomic } from '../run/atomic-write.js';
 import { createRng, drawMasterSeed } from '../run/seeds.js';
 import { gridSweeper, randomSweeper, type JobOutcome, type Sweeper } from '../sweep/index.js';
@@ -23,9 +24,12 @@ export interface MultirunOptions {
   baseArgs: string[];
   argv: readonly string[];
   entry: string | undefined;
-  launcher: string;
+  /** inline, local or slurm; undefined: what a resumed sweep used, else inline. */
+  launcher: string | undefined;
   jobs: number;
   devices: string[] | undefined;
+  /** SLURM launcher options given by flag or config; a resumed sweep keeps its recorded ones otherwise. */
+  slurm?: Partial<SlurmOptions> | undefined;
   sweeper: string;
   trials: number | undefined;
   seed: number | undefined;
@@ -37,7 +41,16 @@ export interface MultirunOptions {
   io: { stderr: (text: string) => void; isTTY: boolean };
 }
 
-type JobRow = { num: number; overrides: string[]; status: string; dir: string | null; objective: number | null; error: string | null };
+type JobRow = {
+  num: number;
+  overrides: string[];
+  status: string;
+  dir: string | null;
+  objective: number | null;
+  error: string | null;
+  /** What a batch launcher knows of the job (SLURM: job id, state, stdout/stderr files). */
+  launcher?: LauncherInfo;
+};
 
 interface SweepRecord {
   strategy: string;
@@ -50,6 +63,8 @@ interface SweepRecord {
   cwd: string;
   overrides: string[];
   launcher: string;
+  /** The launcher's options (SLURM: partition, time, …), reused when the sweep is resumed. */
+  launcher_options?: Record<string, unknown>;
   entry: string | null;
   objective: { name: string | null; mode: string };
   created: string;
@@ -78,6 +93,16 @@ export function objectiveOf(returnValue: unknown, dir: string | undefined, name:
   } catch {
     return undefined;
   }
+}
+
+/** SLURM options as sweep.json records them: the config's key names (max_parallel, sbatch_args …). */
+const RECORD_KEYS: Record<string, string> = { cpusPerTask: 'cpus_per_task', maxParallel: 'max_parallel', sbatchArgs: 'sbatch_args', pollInterval: 'poll_interval', jobName: 'job_name' };
+function toRecordKeys(options: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined).map(([k, v]) => [RECORD_KEYS[k] ?? k, v]));
+}
+function fromRecordKeys(recorded: Record<string, unknown>): Record<string, unknown> {
+  const back = Object.fromEntries(Object.entries(RECORD_KEYS).map(([k, v]) => [v, k]));
+  return Object.fromEntries(Object.entries(recorded).map(([k, v]) => [back[k] ?? k, v]));
 }
 
 /** The newest sweep under `root` started with the same config and overrides. */
@@ -155,6 +180,19 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
     });
   }
 
+  const launcherName = options.launcher ?? previous?.launcher ?? 'inline';
+  if (!['inline', 'local', 'slurm'].includes(launcherName)) {
+    throw new TrellisError('USAGE', `Unknown launcher '${launcherName}'`, { hint: 'launchers: inline, local (--jobs N), slurm' });
+  }
+  let slurmOptions: SlurmOptions | undefined;
+  if (launcherName === 'slurm') {
+    const given = Object.fromEntries(Object.entries(options.slurm ?? {}).filter(([, v]) => v !== undefined));
+    const recorded = previous?.launcher === 'slurm' ? fromRecordKeys(previous.launcher_options ?? {}) : {};
+    slurmOptions = { sbatchArgs: [], pollInterval: 1, ...recorded, ...given } as SlurmOptions;
+    // Before anything is written: no sweep directory for a sweep that cannot be submitted.
+    (await import('../launch/slurm.js')).checkSlurmAvailable(source.env);
+  }
+
   // Every job is planned and checked before the first one starts.
   const planned = previous ? previous.jobs.map((j) => j.overrides) : sweeper.ask(sweeper.total ?? Number.MAX_SAFE_INTEGER, []);
   const problems: TrellisError[] = [];
@@ -188,26 +226,35 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
     config_name: source.configName,
     cwd: source.cwd,
     overrides,
-    launcher: options.launcher,
+    launcher: launcherName,
     entry: options.entry ? relative(source.cwd, options.entry) : null,
     objective: { name: options.objective ?? null, mode: options.mode },
     created: now.toISOString(),
     jobs: rows,
   };
   record.jobs = rows;
+  record.launcher = launcherName;
+  if (slurmOptions) record.launcher_options = toRecordKeys(slurmOptions);
   const save = () => writeJsonAtomic(join(sweepDir, SWEEP_RECORD), record);
   if (!previous) writeFileAtomic(join(sweepDir, 'multirun.yaml'), toYamlText(fromPlain({ overrides, strategy, config_name: source.configName })));
   save();
 
   const print = (line: string) => io.stderr(`${line}\n`);
   const launcher: Launcher =
-    options.launcher === 'local'
+    launcherName === 'local'
       ? localLauncher({ entry: options.entry, baseArgs: options.baseArgs, sweepDir, now, jobs: options.jobs, devices: options.devices, cwd: source.cwd, env: source.env, print })
-      : options.launcher === 'inline'
-        ? inlineLauncher({ source, job: options.job, sweepDir, now, argv: options.argv, entry: options.entry, print })
-        : (() => {
-            throw new TrellisError('USAGE', `Unknown launcher '${options.launcher}'`, { hint: 'launchers: inline, local (--jobs N)' });
-          })();
+      : launcherName === 'slurm'
+        ? (await import('../launch/slurm.js')).slurmLauncher({
+            entry: options.entry,
+            baseArgs: options.baseArgs,
+            sweepDir,
+            now,
+            cwd: source.cwd,
+            env: source.env,
+            print,
+            slurm: { jobName: `trellis-${source.name}`, ...slurmOptions! },
+          })
+        : inlineLauncher({ source, job: options.job, sweepDir, now, argv: options.argv, entry: options.entry, print });
 
   const todo = rows.filter((r) => r.status !== 'completed');
   const total = todo.length;
@@ -261,24 +308,60 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
   };
 
   try {
-    const queue = [...todo];
-    const workers = Array.from({ length: Math.max(1, launcher.parallelism) }, async () => {
-      while (!stop) {
-        const row = queue.shift();
-        if (!row) return;
-        row.status = 'running';
-        running++;
-        save();
-        progress();
-        if (!io.isTTY) print(`[trellis] launching job #${row.num}: ${row.overrides.join(' ')}`);
-        const job = await launcher.launch({ num: row.num, overrides: row.overrides });
-        running--;
-        finishRow(job);
-      }
-    });
-    await Promise.all(workers);
+    if (isBatchLauncher(launcher)) {
+      // The whole sweep goes to the scheduler at once; it reports jobs as they start and end.
+      let stopping = false;
+      if (!io.isTTY) print(`[trellis] submitting ${todo.length} job${todo.length === 1 ? '' : 's'} to ${launcher.name}`);
+      await launcher.launchBatch(
+        todo.map((r) => ({ num: r.num, overrides: r.overrides, previous: r.launcher })),
+        {
+          submitted(num, info) {
+            const row = rows[num]!;
+            if (!interrupted) row.status = 'pending';
+            row.launcher = info;
+            save();
+          },
+          started(num, info) {
+            const row = rows[num]!;
+            if (!interrupted) row.status = 'running';
+            row.launcher = info;
+            running++;
+            save();
+            progress();
+            if (!io.isTTY) print(`[trellis] job #${num} running${typeof info.job_id === 'string' ? ` (${launcher.name} ${info.job_id})` : ''}: ${row.overrides.join(' ')}`);
+          },
+          finished(job, info) {
+            rows[job.num]!.launcher = info;
+            if (running > 0) running--;
+            finishRow(job);
+            if (stop && options.failFast && !stopping) {
+              stopping = true;
+              void launcher.stopPending();
+            }
+          },
+        },
+      );
+    } else {
+      const queue = [...todo];
+      const workers = Array.from({ length: Math.max(1, launcher.parallelism) }, async () => {
+        while (!stop) {
+          const row = queue.shift();
+          if (!row) return;
+          row.status = 'running';
+          running++;
+          save();
+          progress();
+          if (!io.isTTY) print(`[trellis] launching job #${row.num}: ${row.overrides.join(' ')}`);
+          const job = await launcher.launch({ num: row.num, overrides: row.overrides });
+          running--;
+          finishRow(job);
+        }
+      });
+      await Promise.all(workers);
+    }
   } finally {
     process.removeListener('SIGINT', onSigint);
+    bar?.stop();
   }
   bar?.stop();
   for (const r of rows) if (r.status === 'pending' && stop) r.status = options.failFast ? 'skipped' : 'interrupted';

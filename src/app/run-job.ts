@@ -129,6 +129,17 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
   };
   const writeRun = (durable = false) => writeJsonAtomic(recordPath(dir, RECORD_FILES.run), runRecord, { durable });
   writeRun();
+  // A signal while the records below are captured (before the job's own handler is set) still
+  // leaves a finished run.json, not one that says "running" forever.
+  const onEarlySignal = (signal: NodeJS.Signals) => {
+    const code = signal === 'SIGINT' ? 130 : 143;
+    const end = new Date();
+    Object.assign(runRecord, { status: 'interrupted', end: end.toISOString(), heartbeat: end.toISOString(), duration_s: (end.getTime() - started.getTime()) / 1000, exit_code: code, error: errorRecord(new Error(`interrupted by ${signal}`)) });
+    writeRun(true);
+    process.exit(code);
+  };
+  process.once('SIGINT', onEarlySignal);
+  process.once('SIGTERM', onEarlySignal);
   writeFileAtomic(recordPath(dir, RECORD_FILES.config), yaml(prepared.config));
   writeFileAtomic(recordPath(dir, RECORD_FILES.resolved), yaml(prepared.resolved));
   writeFileAtomic(recordPath(dir, RECORD_FILES.overrides), yaml(fromPlain([...prepared.overrides])));

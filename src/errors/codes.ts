@@ -47,6 +47,9 @@ export const ERROR_CODES = [
   'RUN_NOT_FOUND',
   'RUN_AMBIGUOUS',
   'RUN_RECORD_INVALID',
+  // launchers
+  'LAUNCHER_UNAVAILABLE',
+  'LAUNCHER_REJECTED',
   'USAGE',
   'INTERNAL',
 ] as const;

@@ -28,3 +28,47 @@ export interface Launcher {
   /** Stops every running job (Ctrl-C); each records itself as interrupted. */
   cancel(): Promise<void>;
 }
+
+/**
+ * What a batch launcher knows about one job besides its result (SLURM: the array task id, its
+ * state and its stdout/stderr files). Recorded in the sweep's job table as `launcher`; paths in
+ * it are relative to the sweep directory.
+ */
+export type LauncherInfo = Record<string, unknown>;
+
+/** A job handed to a batch launcher; `previous` is what an earlier attempt recorded (resume). */
+export interface BatchJobSpec extends JobSpec {
+  previous?: LauncherInfo | undefined;
+}
+
+/** How a batch launcher reports progress while it follows its jobs. */
+export interface BatchEvents {
+  /** The job was submitted, or an earlier submission of it was found still queued or running. */
+  submitted(num: number, info: LauncherInfo): void;
+  /** The job started running. */
+  started(num: number, info: LauncherInfo): void;
+  /** The job ended; each job ends once, except those `stopPending` removed before they started. */
+  finished(job: LaunchedJob, info: LauncherInfo): void;
+}
+
+/**
+ * A launcher that hands a whole sweep to a scheduler at once (one SLURM job array) instead of
+ * job by job; the scheduler decides how many run at a time. `launch()` still works (a batch of
+ * one), so code written against `Launcher` keeps working.
+ */
+export interface BatchLauncher extends Launcher {
+  /** Submits every job, follows them and resolves when each has ended (or was stopped). */
+  launchBatch(jobs: BatchJobSpec[], events: BatchEvents): Promise<void>;
+  /** Removes the jobs that have not started yet (fail-fast); running ones go on. */
+  stopPending(): Promise<void>;
+}
+
+export function isBatchLauncher(launcher: Launcher): launcher is BatchLauncher {
+  return typeof (launcher as Partial<BatchLauncher>).launchBatch === 'function';
+}
+
+/**
+ * Set by a launcher for each job it starts: a JSON object (name, job id, stdout/stderr paths
+ * relative to the sweep directory) that the job records in its run.json as `launcher`.
+ */
+export const LAUNCHER_INFO_ENV = 'TRELLIS_LAUNCHER_INFO';

@@ -108,6 +108,25 @@ const rows: Row[] = [
       throw new TrellisError(errors.join('').includes('KEY_NOT_FOUND') ? 'KEY_NOT_FOUND' : 'INTERNAL', 'relayed from the app');
     },
   },
+  { code: 'QUERY_SYNTAX', raise: () => parseQuery('optimizer.lr <'), where: { kind: 'file', file: 'query', line: 1, col: 15 } },
+  { code: 'QUERY_TYPE', raise: () => parseQuery('started > banana') },
+  {
+    code: 'RUN_NOT_FOUND',
+    raise: () => findRun('20990101', { cwd: tmpDir({ 'outputs/a/.trellis/run.json': JSON.stringify({ id: '20260101-000000-aaaaaa', status: 'completed' }) }) }),
+  },
+  {
+    code: 'RUN_AMBIGUOUS',
+    raise: () =>
+      findRun('2026', {
+        cwd: tmpDir({
+          'outputs/a/.trellis/run.json': JSON.stringify({ id: '20260101-000000-aaaaaa', status: 'completed' }),
+          'outputs/b/.trellis/run.json': JSON.stringify({ id: '20260101-000000-bbbbbb', status: 'completed' }),
+        }),
+      }),
+  },
+  { code: 'RUN_RECORD_INVALID', raise: () => findRun('outputs/x', { cwd: tmpDir({ 'outputs/x/notes.txt': 'not a run' }) }) },
+  { code: 'LAUNCHER_UNAVAILABLE', raise: () => checkSlurmAvailable({ SLURM_CONF: join(tmpdir(), 'no-such-slurm.conf'), PATH: '' }) },
+  { code: 'LAUNCHER_REJECTED', raise: () => parseSbatch({ status: 1, stdout: '', stderr: 'sbatch: error: Batch job submission failed: Invalid partition name specified\n' }, ['--partition=x']) },
   { code: 'USAGE', raise: () => parseCommandArgv(findCommand('compose')!, ['--nope']) },
   { code: 'INTERNAL', raise: () => { throw new TrellisError('INTERNAL', 'kept for unexpected failures; rendered with a bug-report hint'); } },
 ];
