@@ -7,9 +7,7 @@ import { openConfigDir } from '../api/compose-dir.js';
 import { selectPath } from '../api/select.js';
 import type { ResolverRegistry } from '../interpolate/index.js';
 import { writeJsonAtomic } from '../run/atomic-write.js';
-import { CHILD_ENV, type ChildResult } from '../launch/local.js';
-import { LAUNCHER_INFO_ENV } from '../launch/launcher.js';
-import { runMultirun } from './multirun.js';
+import { CHILD_ENV, LAUNCHER_INFO_ENV, type ChildResult } from '../launch/launcher.js';
 import { composeFromDir } from '../api/compose-dir.js';
 import { toYamlText } from '../tree/emit.js';
 import { dictNode, setKey, toPlain, type Node } from '../tree/node.js';
@@ -121,6 +119,8 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
     const target = fromConfig('launcher._target_');
     const launcher = str('launcher') ?? fromConfig('launcher.name') ?? fromConfig('launcher') ?? (target?.endsWith('SlurmLauncher') ? 'slurm' : undefined) ?? (jobs > 1 ? 'local' : undefined);
     const baseArgs = ['--config-dir', source.configDir, '--config-name', source.configName];
+    // Sweep machinery (sweepers, launchers, progress) loads only for -m.
+    const { runMultirun } = await import('./multirun.js');
     return runMultirun({
       source,
       job: job as JobFunction<unknown>,

@@ -3,8 +3,8 @@ import { hostname } from 'node:os';
 import { basename, relative } from 'node:path';
 import { isTrellisError } from '../errors/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../run/atomic-write.js';
-import { captureEnvironment } from '../run/env-snapshot.js';
-import { captureGit } from '../run/git-snapshot.js';
+import { captureEnvironment, type EnvSnapshot } from '../run/env-snapshot.js';
+import { captureGit, type GitSnapshot } from '../run/git-snapshot.js';
 import { createRunDir } from '../run/run-dir.js';
 import { drawMasterSeed, SeedBook } from '../run/seeds.js';
 import { redactStrings, redactText, secretValuesFromEnv } from '../run/secrets.js';
@@ -16,6 +16,20 @@ import { createRunHandle, RECORD_FILES, recordPath, type Run } from './run-handl
 
 /** How often run.json's heartbeat is refreshed while the job runs. */
 export const HEARTBEAT_SECONDS = 5;
+
+/** The environment and git state of a run: captured per run, or once for all jobs of one process. */
+export interface RunSnapshots {
+  env: Promise<EnvSnapshot>;
+  git: Promise<GitSnapshot>;
+}
+
+export function captureSnapshots(options: { env: NodeJS.ProcessEnv; cwd: string; argv: readonly string[]; secrets: Iterable<string> }): RunSnapshots {
+  const secrets = [...options.secrets];
+  return {
+    env: captureEnvironment({ env: options.env, cwd: options.cwd, argv: [...options.argv], secretValues: secrets }),
+    git: captureGit(options.cwd, secrets),
+  };
+}
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
 
@@ -44,6 +58,11 @@ export interface RunJobOptions<C> {
   sweep?: { dir: string; num: number } | undefined;
   /** Where a launcher ran the job (SLURM: job id, stdout/stderr paths), recorded in run.json. */
   launcher?: Record<string, unknown> | undefined;
+  /**
+   * Snapshots to record instead of capturing new ones: jobs run inline share their process,
+   * code and environment, so one capture serves the whole sweep.
+   */
+  snapshots?: RunSnapshots | undefined;
   /** Console output; the log file gets a copy of everything. */
   print: (line: string) => void;
 }
@@ -148,10 +167,8 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
   writeJsonAtomic(recordPath(dir, RECORD_FILES.defaults), prepared.composition.defaults.map((d) => ({ config: d.configPath, package: d.package, parent: d.parent ?? null })));
   writeJsonAtomic(recordPath(dir, RECORD_FILES.seeds), seeds.toJSON());
 
-  const [envSnapshot, git] = await Promise.all([
-    captureEnvironment({ env: options.env, cwd: options.cwd, argv: [...options.argv], secretValues: secrets }),
-    captureGit(options.cwd, secrets),
-  ]);
+  const snapshots = options.snapshots ?? captureSnapshots({ env: options.env, cwd: options.cwd, argv: options.argv, secrets });
+  const [envSnapshot, git] = await Promise.all([snapshots.env, snapshots.git]);
   writeJsonAtomic(recordPath(dir, RECORD_FILES.env), envSnapshot);
   if (git.available) {
     const { diff, ...rest } = git;
@@ -190,7 +207,7 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
     });
     writeJsonAtomic(recordPath(dir, RECORD_FILES.seeds), seeds.toJSON());
     writeJsonAtomic(recordPath(dir, RECORD_FILES.inputs), state.inputs.toJSON());
-    writeJsonAtomic(recordPath(dir, RECORD_FILES.summary), redactStrings({ metrics: state.metrics.summary(), result: plainResult(returnValue) }, redact), { durable: true });
+    writeJsonAtomic(recordPath(dir, RECORD_FILES.summary), redactStrings({ metrics: state.metrics.summary(), result: plainResult(returnValue) }, redact));
     // The final status is the record readers rely on: written last, and synced to disk.
     writeRun(true);
     state.logStream.end();

@@ -1,5 +1,6 @@
 import { prepareJob, type JobSource } from '../app/prepare-job.js';
-import { runJob, type JobFunction } from '../app/run-job.js';
+import { captureSnapshots, runJob, type JobFunction, type RunSnapshots } from '../app/run-job.js';
+import { secretValuesFromEnv } from '../run/secrets.js';
 import type { JobSpec, LaunchedJob, Launcher } from './launcher.js';
 
 export interface InlineLauncherOptions {
@@ -18,12 +19,16 @@ function message(error: unknown): string {
 
 /** Runs jobs one after another in this process: no start-up cost per job. */
 export function inlineLauncher(options: InlineLauncherOptions): Launcher {
+  // One process, one code version, one environment: capture them once for every job.
+  let snapshots: RunSnapshots | undefined;
   return {
     name: 'inline',
     parallelism: 1,
     async launch(spec: JobSpec): Promise<LaunchedJob> {
       const prepared = await prepareJob(options.source, spec.overrides, { num: spec.num, sweepDir: options.sweepDir }, options.now);
+      snapshots ??= captureSnapshots({ env: options.source.env, cwd: options.source.cwd, argv: options.argv, secrets: [...prepared.secrets, ...secretValuesFromEnv(options.source.env)] });
       const result = await runJob({
+        snapshots,
         prepared,
         job: options.job,
         jobName: options.source.name,

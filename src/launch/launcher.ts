@@ -72,3 +72,18 @@ export function isBatchLauncher(launcher: Launcher): launcher is BatchLauncher {
  * relative to the sweep directory) that the job records in its run.json as `launcher`.
  */
 export const LAUNCHER_INFO_ENV = 'TRELLIS_LAUNCHER_INFO';
+
+/** Environment variables that turn an app's `main()` into one job of a sweep. */
+export const CHILD_ENV = {
+  sweepDir: 'TRELLIS_SWEEP_DIR',
+  jobNum: 'TRELLIS_JOB_NUM',
+  resultFile: 'TRELLIS_JOB_RESULT',
+  now: 'TRELLIS_SWEEP_TIME',
+} as const;
+
+export interface ChildResult {
+  status: 'completed' | 'failed' | 'interrupted';
+  dir: string | undefined;
+  returnValue: unknown;
+  error: string | undefined;
+}

@@ -2,22 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrellisError } from '../errors/index.js';
-import type { JobSpec, LaunchedJob, Launcher } from './launcher.js';
+import { CHILD_ENV, type ChildResult, type JobSpec, type LaunchedJob, type Launcher } from './launcher.js';
 
-/** Environment variables that turn an app's `main()` into one job of a sweep. */
-export const CHILD_ENV = {
-  sweepDir: 'TRELLIS_SWEEP_DIR',
-  jobNum: 'TRELLIS_JOB_NUM',
-  resultFile: 'TRELLIS_JOB_RESULT',
-  now: 'TRELLIS_SWEEP_TIME',
-} as const;
+export { CHILD_ENV, type ChildResult } from './launcher.js';
 
-export interface ChildResult {
-  status: 'completed' | 'failed' | 'interrupted';
-  dir: string | undefined;
-  returnValue: unknown;
-  error: string | undefined;
-}
 
 export interface LocalLauncherOptions {
   /** The app's script, started once per job. */
