@@ -5,7 +5,7 @@ import { colors } from '../cli/io.js';
 import { TrellisError, formatError } from '../errors/index.js';
 import { openConfigDir } from '../api/compose-dir.js';
 import { selectPath } from '../api/select.js';
-import type { ResolverRegistry } from '../interpolate/index.js';
+import { createDefaultResolvers, type ResolverFn, type ResolverOptions, type ResolverRegistry } from '../interpolate/index.js';
 import { writeJsonAtomic } from '../run/atomic-write.js';
 import { CHILD_ENV, LAUNCHER_INFO_ENV, type ChildResult } from '../launch/launcher.js';
 import { composeFromDir } from '../api/compose-dir.js';
@@ -52,6 +52,8 @@ export interface App<C> {
   run(overrides?: readonly string[]): Promise<JobResult>;
   /** The job function, for tests. */
   readonly job: JobFunction<C>;
+  /** Adds a resolver for this app only: `${name:args}` in its configs. */
+  registerResolver(name: string, fn: ResolverFn, options?: ResolverOptions): App<C>;
   /** The options the app was defined with (its schema, config location). */
   readonly options: DefineAppOptions<ConfigSchema | undefined>;
 }
@@ -76,12 +78,14 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
   job: (cfg: InferConfig<S>, run: Run) => unknown,
 ): App<InferConfig<S>> {
   const entryScript = process.argv[1];
+  // This app's resolvers: the built-ins plus its own; never shared with other apps.
+  const resolvers = options.resolvers ?? createDefaultResolvers();
 
   const sourceFor = (flags: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): JobSource => {
     const cwd = options.cwd ?? process.cwd();
     const configName = (typeof flags['config-name'] === 'string' && flags['config-name']) || options.configName || 'config';
     const configDir = (typeof flags['config-dir'] === 'string' && flags['config-dir']) || (typeof flags['config-path'] === 'string' && flags['config-path']) || options.configDir || 'conf';
-    return { configDir, configName, cwd, env, schema: options.schema, resolvers: options.resolvers, name: options.name ?? configName };
+    return { configDir, configName, cwd, env, schema: options.schema, resolvers, name: options.name ?? configName };
   };
 
   const runOne = async (source: JobSource, overrides: readonly string[], io: AppIo, argv: readonly string[]): Promise<JobResult> => {
@@ -199,6 +203,10 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
   const app: App<InferConfig<S>> = {
     job: job as JobFunction<InferConfig<S>>,
     options: options as DefineAppOptions<ConfigSchema | undefined>,
+    registerResolver(name, fn, resolverOptions) {
+      resolvers.register(name, fn, resolverOptions);
+      return app;
+    },
     async run(overrides = []) {
       const io = defaultIo();
       return runOne(sourceFor({}, io.env), overrides, io, [...overrides]);
