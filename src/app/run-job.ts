@@ -11,7 +11,7 @@ import { redactStrings, redactText, secretValuesFromEnv } from '../run/secrets.j
 import { fromPlain, type Node } from '../tree/node.js';
 import { provenanceOf } from '../run/provenance.js';
 import { toYamlText } from '../tree/emit.js';
-import type { PreparedJob } from './prepare-job.js';
+import type { JobSource, PreparedJob } from './prepare-job.js';
 import { createRunHandle, RECORD_FILES, recordPath, type Run } from './run-handle.js';
 
 /** How often run.json's heartbeat is refreshed while the job runs. */
@@ -47,11 +47,8 @@ export interface JobResult {
 export interface RunJobOptions<C> {
   prepared: PreparedJob;
   job: JobFunction<C>;
-  jobName: string;
-  configDir: string;
-  configName: string;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
+  /** Where the job's config comes from and who it is (name, config dir and name, cwd, env). */
+  source: JobSource;
   argv: readonly string[];
   /** The script that defined the app, relative to cwd, so `rerun` can start it again. */
   entry: string | undefined;
@@ -106,9 +103,9 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
   const started = new Date();
   const dir = createRunDir(prepared.runDir);
   const id = runId(prepared.now);
-  const secrets = [...prepared.secrets, ...secretValuesFromEnv(options.env)];
+  const secrets = [...prepared.secrets, ...secretValuesFromEnv(options.source.env)];
   const redact = (text: string) => redactText(text, secrets);
-  const seeds = new SeedBook(masterSeedOf(prepared.plain, options.env));
+  const seeds = new SeedBook(masterSeedOf(prepared.plain, options.source.env));
   // Redact values in the tree, not the text: `***` written bare would not even be valid YAML.
   const redactNode = (node: Node): Node =>
     node.kind === 'value'
@@ -122,7 +119,7 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
 
   const runRecord: Record<string, unknown> = {
     id,
-    name: options.jobName,
+    name: options.source.name,
     status: 'running' as RunStatus,
     start: started.toISOString(),
     end: null,
@@ -132,14 +129,14 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
     host: hostname(),
     pid: process.pid,
     argv: redactStrings([...options.argv], redact),
-    cwd: options.cwd,
+    cwd: options.source.cwd,
     entry: options.entry ?? null,
-    config_dir: options.configDir,
-    config_name: options.configName,
+    config_dir: options.source.configDir,
+    config_name: options.source.configName,
     overrides: redactStrings([...prepared.overrides], redact),
-    sweep: options.sweep ? { dir: relative(options.cwd, options.sweep.dir) || '.', num: options.sweep.num } : null,
+    sweep: options.sweep ? { dir: relative(options.source.cwd, options.sweep.dir) || '.', num: options.sweep.num } : null,
     ...(options.launcher ? { launcher: options.launcher } : {}),
-    reproduces: options.env[RERUN_ENV.reproduces] ?? null,
+    reproduces: options.source.env[RERUN_ENV.reproduces] ?? null,
     heartbeat: started.toISOString(),
     heartbeat_interval_s: HEARTBEAT_SECONDS,
     tags: [],
@@ -167,7 +164,7 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
   writeJsonAtomic(recordPath(dir, RECORD_FILES.defaults), prepared.composition.defaults.map((d) => ({ config: d.configPath, package: d.package, parent: d.parent ?? null })));
   writeJsonAtomic(recordPath(dir, RECORD_FILES.seeds), seeds.toJSON());
 
-  const snapshots = options.snapshots ?? captureSnapshots({ env: options.env, cwd: options.cwd, argv: options.argv, secrets });
+  const snapshots = options.snapshots ?? captureSnapshots({ env: options.source.env, cwd: options.source.cwd, argv: options.argv, secrets });
   const [envSnapshot, git] = await Promise.all([snapshots.env, snapshots.git]);
   writeJsonAtomic(recordPath(dir, RECORD_FILES.env), envSnapshot);
   if (git.available) {
@@ -179,11 +176,11 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
   const { run, state } = createRunHandle({
     dir,
     id,
-    jobName: options.jobName,
+    jobName: options.source.name,
     seeds,
     metricsPath: recordPath(dir, RECORD_FILES.metrics),
-    logPath: `${dir}/${basename(options.jobName)}.log`,
-    cwd: options.cwd,
+    logPath: `${dir}/${basename(options.source.name)}.log`,
+    cwd: options.source.cwd,
     print: options.print,
     redact,
   });
