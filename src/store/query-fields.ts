@@ -54,7 +54,7 @@ export function splitPath(text: string): string[] {
   return text
     .replace(/\[(\d+)\]/g, '.$1')
     .split('.')
-    .filter((s, i, all) => s !== '' || all.length === 1);
+    .filter((s, _i, all) => s !== '' || all.length === 1);
 }
 
 const isStat = (s: string | undefined): s is MetricStat => s !== undefined && (METRIC_STATS as readonly string[]).includes(s);
