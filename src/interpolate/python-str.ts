@@ -68,3 +68,15 @@ export function pythonRepr(node: Node): string {
 export function pythonStr(node: Node): string {
   return node.kind === 'value' ? pythonScalarStr(node.value, node.float === true) : pythonRepr(node);
 }
+
+/** The Python type OmegaConf would report for a node (`DictConfig`, `int`, `NoneType`…), for messages. */
+export function pythonTypeName(node: Node | undefined): string {
+  if (node === undefined) return 'nothing';
+  if (node.kind === 'dict') return 'DictConfig';
+  if (node.kind === 'list') return 'ListConfig';
+  const v = node.value;
+  if (v === null) return 'NoneType';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'string') return 'str';
+  return node.float ? 'float' : 'int';
+}

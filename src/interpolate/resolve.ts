@@ -16,7 +16,7 @@ import {
 import type { Element, Interpolation, NodeInterpolation, ResolverInterpolation, Text } from './ast.js';
 import { pointInto } from './locate.js';
 import { GrammarFailure, parseConfigValue, parseSingleElement } from './parse.js';
-import { pythonRepr, pythonStr } from './python-str.js';
+import { pythonRepr, pythonStr, pythonTypeName } from './python-str.js';
 import { pythonIndex, splitKey } from './split-key.js';
 import type { ResolveContext, ResolverCall, ResolverResult } from './types.js';
 
@@ -78,15 +78,22 @@ function top(loc: Loc): Loc {
   return l;
 }
 
-function typeName(node: Node): string {
-  if (node.kind === 'dict') return 'DictConfig';
-  if (node.kind === 'list') return 'ListConfig';
-  const v = node.value;
-  if (v === null) return 'NoneType';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'string') return 'str';
-  return node.float ? 'float' : 'int';
+/**
+ * Where a key starts: `.x` at the holder's container, each further dot one level up (undefined
+ * when that goes above the root), anything else at the root. `rest` is the key without the dots.
+ */
+function startOf(key: string, f: { scope?: Loc | undefined; holder: Loc }): { base: Loc | undefined; rest: string } {
+  if (!key.startsWith('.')) return { base: top(f.scope ?? f.holder), rest: key };
+  let base: Loc | undefined = f.scope;
+  let rest = key.slice(1);
+  while (rest.startsWith('.') && base) {
+    base = base.parent;
+    rest = rest.slice(1);
+  }
+  return { base, rest };
 }
+
+
 
 function isStringNode(node: Node): node is Node & { kind: 'value'; value: string } {
   return node.kind === 'value' && typeof node.value === 'string';
@@ -223,10 +230,10 @@ class Resolution {
     if (!isStringNode(node)) {
       throw this.#error(
         'INTERPOLATION_TYPE',
-        `${this.#src(f, part)} is used as ${what}, so it must give a string, but it gave ${pythonRepr(node)} (${typeName(node)})`,
+        `${this.#src(f, part)} is used as ${what}, so it must give a string, but it gave ${pythonRepr(node)} (${pythonTypeName(node)})`,
         f,
         part,
-        typeName(node) === 'int' ? "quote the value in YAML ('2') to make it a string" : undefined,
+        pythonTypeName(node) === 'int' ? "quote the value in YAML ('2') to make it a string" : undefined,
       );
     }
     return node.value;
@@ -235,15 +242,8 @@ class Resolution {
   // interpolationNode: the path is rebuilt as text, then resolved like OmegaConf's `_resolve_node_interpolation`.
   #evalNodeInterp(ip: NodeInterpolation, f: Frame): Val {
     const key = ip.parts.map((p) => (typeof p === 'string' ? p : this.#keyText(p, f, 'a key'))).join('');
-    let base: Loc | undefined;
-    let rest = key;
+    const { base, rest } = startOf(key, f);
     if (key.startsWith('.')) {
-      base = f.scope;
-      rest = key.slice(1);
-      while (rest.startsWith('.') && base) {
-        base = base.parent;
-        rest = rest.slice(1);
-      }
       if (!base) {
         throw this.#error(
           'INTERPOLATION_KEY_MISSING',
@@ -253,8 +253,8 @@ class Resolution {
           'one dot is the containing node, each further dot one level up',
         );
       }
-    } else base = top(f.scope ?? f.holder);
-    const v = this.#walk(base, rest === '' ? [] : splitKey(rest), { strict: true, throwOnMissing: true, f, span: ip, key }) as Val;
+    }
+    const v = this.#walk(base!, rest === '' ? [] : splitKey(rest), { strict: true, throwOnMissing: true, f, span: ip, key }) as Val;
     // `_validate_not_dereferencing_to_parent`: the target may not be the holder's container or
     // one of its ancestors, whether the interpolation is the whole value or part of a string.
     for (let l = f.scope; l; l = l.parent) {
@@ -441,18 +441,9 @@ class Resolution {
       ctx: this.ctx,
       select: (key, options) => {
         // select_node(_parent_, key, absolute_key=True)
-        let base: Loc | undefined;
-        let rest = key;
-        if (key.startsWith('.')) {
-          base = f.scope;
-          rest = key.slice(1);
-          while (rest.startsWith('.') && base) {
-            base = base.parent;
-            rest = rest.slice(1);
-          }
-          // _resolve_key_and_root raises ConfigKeyError (select_node does not catch it).
-          if (!base) throw this.#error('INTERPOLATION_KEY_MISSING', `Error resolving key '${key}': it goes above the config root`, f, undefined);
-        } else base = top(f.scope ?? f.holder);
+        const { base, rest } = startOf(key, f);
+        // _resolve_key_and_root raises ConfigKeyError (select_node does not catch it).
+        if (!base) throw this.#error('INTERPOLATION_KEY_MISSING', `Error resolving key '${key}': it goes above the config root`, f, undefined);
         return remember(this.#walk(base, rest === '' ? [] : splitKey(rest), { strict: false, throwOnMissing: options?.throwOnMissing ?? false, f, key }));
       },
       selectIn: (root, key) => remember(this.select(root, key)),

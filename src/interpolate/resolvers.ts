@@ -1,6 +1,6 @@
 import { TrellisError } from '../errors/index.js';
 import { cloneNode, dictNode, isMissing, listNode, setKey, valueNode, type DictNode, type Node } from '../tree/node.js';
-import { pythonStr } from './python-str.js';
+import { pythonStr, pythonTypeName } from './python-str.js';
 import { ResolverRegistry } from './registry.js';
 import { strftime } from './strftime.js';
 import type { ResolverCall, ResolverFn } from './types.js';
@@ -11,16 +11,6 @@ import type { ResolverCall, ResolverFn } from './types.js';
  * removed it, and a config using it must fail as it does there.
  */
 
-function typeOf(node: Node | undefined): string {
-  if (node === undefined) return 'nothing';
-  if (node.kind === 'dict') return 'DictConfig';
-  if (node.kind === 'list') return 'ListConfig';
-  const v = node.value;
-  if (v === null) return 'NoneType';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'string') return 'str';
-  return node.float ? 'float' : 'int';
-}
 
 function typeError(message: string, hint?: string): TrellisError {
   return new TrellisError('INTERPOLATION_TYPE', message, { hint });
@@ -30,7 +20,7 @@ function typeError(message: string, hint?: string): TrellisError {
 function stringArg(args: Node[], i: number, resolver: string, what: string): string {
   const node = args[i];
   if (node?.kind === 'value' && typeof node.value === 'string') return node.value;
-  throw typeError(`${resolver} takes ${what} as a string, but got ${node ? pythonStr(node) : 'no argument'} (${typeOf(node)})`);
+  throw typeError(`${resolver} takes ${what} as a string, but got ${node ? pythonStr(node) : 'no argument'} (${pythonTypeName(node)})`);
 }
 
 function arity(args: Node[], min: number, max: number, usage: string): void {
@@ -76,7 +66,7 @@ const ocDecode: ResolverFn = (args, call) => {
   const text = args[0] as Node;
   if (text.kind === 'value' && text.value === null) return null;
   if (text.kind !== 'value' || typeof text.value !== 'string') {
-    throw typeError(`\`oc.decode\` can only take strings or None as input, but \`${pythonStr(text)}\` is of type ${typeOf(text)}`);
+    throw typeError(`\`oc.decode\` can only take strings or None as input, but \`${pythonStr(text)}\` is of type ${pythonTypeName(text)}`);
   }
   return call.decode(text.value);
 };
@@ -93,7 +83,7 @@ const ocCreate: ResolverFn = (args, call) => {
   // OmegaConf.create(None) is a DictConfig holding None: null as a value, 'None' inside a string.
   if (obj.value === null) return valueNode(null);
   if (typeof obj.value !== 'string') {
-    throw typeError(`oc.create cannot make a config from ${pythonStr(obj)} (${typeOf(obj)}): give a dict, a list or YAML text`);
+    throw typeError(`oc.create cannot make a config from ${pythonStr(obj)} (${pythonTypeName(obj)}): give a dict, a list or YAML text`);
   }
   let parsed: Node;
   if (call.ctx.parseYaml) parsed = call.ctx.parseYaml(obj.value);
@@ -110,7 +100,7 @@ const ocCreate: ResolverFn = (args, call) => {
     setKey(dict, parsed.value, valueNode(null));
     return dict;
   }
-  throw typeError(`oc.create cannot make a config from the YAML scalar ${pythonStr(parsed)} (${typeOf(parsed)})`);
+  throw typeError(`oc.create cannot make a config from the YAML scalar ${pythonStr(parsed)} (${pythonTypeName(parsed)})`);
 };
 
 /** `${oc.deprecated:new.key[,message]}`: the node at the new key, with a warning naming both keys. */
@@ -133,13 +123,13 @@ function dictInput(args: Node[], call: ResolverCall, resolver: string): { dict: 
   arity(args, 1, 1, `\${${resolver}:key}`);
   const arg = args[0] as Node;
   if (arg.kind !== 'value' || typeof arg.value !== 'string') {
-    throw typeError(`\`${resolver}\` requires a string as input, but obtained \`${pythonStr(arg)}\` of type: ${typeOf(arg)}`, `write the key, as in \${${resolver}:path.to.dict}`);
+    throw typeError(`\`${resolver}\` requires a string as input, but obtained \`${pythonStr(arg)}\` of type: ${pythonTypeName(arg)}`, `write the key, as in \${${resolver}:path.to.dict}`);
   }
   const found = call.select(arg.value, { throwOnMissing: true });
   if (found === undefined) {
     throw new TrellisError('INTERPOLATION_KEY_MISSING', `Key not found: '${arg.value}'`);
   }
-  if (found.kind !== 'dict' || found.opaque) throw typeError(`\`${resolver}\` cannot be applied to objects of type: ${typeOf(found)}`);
+  if (found.kind !== 'dict' || found.opaque) throw typeError(`\`${resolver}\` cannot be applied to objects of type: ${pythonTypeName(found)}`);
   return { dict: found, key: arg.value };
 }
 
