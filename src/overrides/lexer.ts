@@ -89,14 +89,8 @@ const matchKeySpecial: Matcher = (s, i) => {
 /** INT_UNSIGNED: '0' | [1-9] (('_')? DIGIT)* */
 function intUnsigned(s: string, i: number): number {
   if (s[i] === '0') return 1;
-  if (!(isDigit(s[i]) && s[i] !== '0')) return 0;
-  let j = i + 1;
-  for (;;) {
-    if (isDigit(s[j])) j++;
-    else if (s[j] === '_' && isDigit(s[j + 1])) j += 2;
-    else break;
-  }
-  return j - i;
+  // [1-9] (('_')? DIGIT)*: the same run as digitRun, with no leading zero.
+  return digitRun(s, i);
 }
 
 /** DIGIT (('_')? DIGIT)* */
