@@ -49,23 +49,29 @@ export async function captureGit(
   try {
     // Lazy: simple-git is only needed when a run starts, never for `compose` or `--help`.
     const { simpleGit } = await import('simple-git');
-    // onExit: false — by default simple-git waits 50 ms after a git that printed nothing.
+    // onClose only: by default simple-git also races a 50 ms timer after 'exit'.
     const git = simpleGit({ baseDir: cwd, timeout: { block: options.timeoutMs ?? 10_000 }, completion: { onClose: true, onExit: false } });
-    if (!(await git.checkIsRepo())) return { available: false, reason: `${cwd} is not inside a git work tree` };
-    const [root, commit, branch, remote, status] = await Promise.all([
-      git.revparse(['--show-toplevel']),
-      git.raw(['rev-parse', '--verify', '--quiet', 'HEAD']).then(orNull, () => null),
-      git.raw(['symbolic-ref', '--short', '--quiet', 'HEAD']).then(orNull, () => null),
-      pickRemote(git),
-      git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=normal']),
-    ]);
-    const { dirty, untracked } = parseStatus(status);
-    // A clean tree has nothing to diff: skip a git process (runs start faster).
-    const fullDiff = dirty || commit === null ? await readDiff(git, commit !== null) : '';
+    // Three git processes at once, each sure to print something: simple-git waits another 50 ms
+    // after any command that printed nothing (`git remote -v` without remotes, a clean `git status`).
+    let topLevel: string, status: string, config: string;
+    try {
+      [topLevel, status, config] = await Promise.all([
+        git.raw(['rev-parse', '--show-toplevel']),
+        git.raw(['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal']),
+        git.raw(['config', '--list', '-z']),
+      ]);
+    } catch (e) {
+      if (/not a git repository|must be run in a work tree/i.test(e instanceof Error ? e.message : String(e))) return { available: false, reason: `${cwd} is not inside a git work tree` };
+      throw e;
+    }
+    const { commit, branch, dirty, untracked } = parseStatus(status);
+    const remote = pickRemote(config);
+    // A clean tree has nothing to diff (without commits, nothing is tracked until it is staged).
+    const fullDiff = dirty ? await readDiff(git, commit !== null) : '';
     const { text: diff, bytes: diffBytes, truncated: diffTruncated } = capText(fullDiff, options.maxDiffBytes ?? MAX_DIFF_BYTES);
     const snapshot: GitSnapshot = {
       available: true,
-      root: root.trim(),
+      root: topLevel.trim(),
       commit,
       branch,
       remote: remote === null ? null : redactUrl(remote),
@@ -91,26 +97,51 @@ async function readDiff(git: SimpleGit, hasHead: boolean): Promise<string> {
   return staged + unstaged;
 }
 
-async function pickRemote(git: SimpleGit): Promise<string | null> {
-  const remotes = await git.getRemotes(true);
-  const chosen = remotes.find((r) => r.name === 'origin') ?? remotes[0];
-  return chosen ? chosen.refs.fetch || chosen.refs.push || null : null;
+/** `git config --list -z` (`key\nvalue\0`…): the URL of origin, else of the first remote. */
+export function pickRemote(config: string): string | null {
+  const urls = new Map<string, string>();
+  for (const entry of config.split('\0')) {
+    const newline = entry.indexOf('\n');
+    const match = /^remote\.(.+)\.url$/.exec(newline < 0 ? entry : entry.slice(0, newline));
+    if (match && newline >= 0 && !urls.has(match[1]!)) urls.set(match[1]!, entry.slice(newline + 1));
+  }
+  return urls.get('origin') ?? urls.values().next().value ?? null;
 }
 
-/** `git status --porcelain=v1 -z`: `XY path\0`, plus `orig\0` after a rename or copy. */
-export function parseStatus(text: string): { dirty: boolean; untracked: string[] } {
+export interface GitStatus {
+  /** null in a repository without commits. */
+  commit: string | null;
+  /** null on a detached HEAD. */
+  branch: string | null;
+  /** Tracked files changed, staged or not. */
+  dirty: boolean;
+  untracked: string[];
+}
+
+/**
+ * `git status --porcelain=v2 --branch -z`: `# branch.oid X` and `# branch.head Y` headers, then
+ * `1 …`/`2 …`/`u …` for changed tracked files (a rename `2` entry is followed by its original
+ * path) and `? path` for untracked ones.
+ */
+export function parseStatus(text: string): GitStatus {
   const fields = text.split('\0');
-  const untracked: string[] = [];
-  let dirty = false;
+  const out: GitStatus = { commit: null, branch: null, dirty: false, untracked: [] };
   for (let i = 0; i < fields.length; i++) {
     const entry = fields[i] as string;
-    if (entry.length < 4) continue;
-    const xy = entry.slice(0, 2);
-    if (xy === '??') untracked.push(entry.slice(3));
-    else dirty = true;
-    if (xy[0] === 'R' || xy[0] === 'C') i++; // skip the original path
+    if (entry.startsWith('# branch.oid ')) {
+      const oid = entry.slice('# branch.oid '.length);
+      out.commit = oid === '(initial)' ? null : oid;
+    } else if (entry.startsWith('# branch.head ')) {
+      const head = entry.slice('# branch.head '.length);
+      out.branch = head === '(detached)' ? null : head;
+    } else if (entry.startsWith('? ')) out.untracked.push(entry.slice(2));
+    else if (entry.startsWith('1 ') || entry.startsWith('u ')) out.dirty = true;
+    else if (entry.startsWith('2 ')) {
+      out.dirty = true;
+      i++; // skip the original path
+    }
   }
-  return { dirty, untracked };
+  return out;
 }
 
 /** Cuts `text` to at most `maxBytes` UTF-8 bytes, at the last line end, so no line is half kept. */
@@ -120,10 +151,6 @@ export function capText(text: string, maxBytes: number): { text: string; bytes: 
   const head = Buffer.from(text).subarray(0, maxBytes);
   const cut = head.lastIndexOf(0x0a);
   return { text: head.subarray(0, cut + 1).toString('utf8'), bytes, truncated: true };
-}
-
-function orNull(text: string): string | null {
-  return text.trim() || null;
 }
 
 function describeFailure(e: unknown): string {

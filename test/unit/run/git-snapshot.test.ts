@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { captureGit, capText, parseStatus, type GitSnapshot } from '../../../src/run/git-snapshot.js';
+import { captureGit, capText, parseStatus, pickRemote, type GitSnapshot } from '../../../src/run/git-snapshot.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
 
 /** git with the caller's GIT_* variables removed, so the test repo is the only repo in play. */
@@ -170,14 +170,30 @@ describe('captureGit outside a repository', () => {
   });
 });
 
-describe('parseStatus', () => {
+describe('parseStatus (porcelain v2)', () => {
+  const head = '# branch.oid 0123abc\0# branch.head main\0';
+  const clean = { commit: '0123abc', branch: 'main', dirty: false, untracked: [] as string[] };
   it.each([
-    { name: 'nothing', text: '', expected: { dirty: false, untracked: [] } },
-    { name: 'modified and untracked', text: ' M a.ts\0?? b.ts\0', expected: { dirty: true, untracked: ['b.ts'] } },
-    { name: 'a rename carries the old path', text: 'R  new.ts\0old.ts\0?? x y.ts\0', expected: { dirty: true, untracked: ['x y.ts'] } },
-    { name: 'only untracked', text: '?? dir/\0', expected: { dirty: false, untracked: ['dir/'] } },
+    { name: 'a clean tree', text: head, expected: clean },
+    { name: 'modified and untracked', text: `${head}1 .M N... 100644 100644 100644 aaa bbb a.ts\0? b.ts\0`, expected: { ...clean, dirty: true, untracked: ['b.ts'] } },
+    { name: 'a rename carries the old path', text: `${head}2 R. N... 100644 100644 100644 aaa bbb R100 new.ts\0old.ts\0? x y.ts\0`, expected: { ...clean, dirty: true, untracked: ['x y.ts'] } },
+    { name: 'an unmerged file', text: `${head}u UU N... 100644 100644 100644 100644 aaa bbb ccc c.ts\0`, expected: { ...clean, dirty: true } },
+    { name: 'only untracked', text: `${head}? dir/\0`, expected: { ...clean, untracked: ['dir/'] } },
+    { name: 'no commit yet', text: '# branch.oid (initial)\0# branch.head main\0', expected: { ...clean, commit: null } },
+    { name: 'a detached HEAD', text: '# branch.oid 0123abc\0# branch.head (detached)\0', expected: { ...clean, branch: null } },
   ])('$name', ({ text, expected }) => {
     expect(parseStatus(text)).toEqual(expected);
+  });
+});
+
+describe('pickRemote', () => {
+  it.each([
+    { name: 'no remote', config: 'core.bare\nfalse\0user.name\nA\0', expected: null },
+    { name: 'origin first', config: 'remote.aaa.url\nhttps://example.org/a.git\0remote.origin.url\ngit@example.org:o.git\0', expected: 'git@example.org:o.git' },
+    { name: 'else the first remote', config: 'remote.up.stream.url\nhttps://example.org/u.git\0remote.b.url\nhttps://example.org/b.git\0', expected: 'https://example.org/u.git' },
+    { name: 'a fetch URL only, not a push URL', config: 'remote.origin.pushurl\nssh://push\0remote.origin.url\nhttps://example.org/f.git\0', expected: 'https://example.org/f.git' },
+  ])('$name', ({ config, expected }) => {
+    expect(pickRemote(config)).toBe(expected);
   });
 });
 
