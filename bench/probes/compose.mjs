@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { compose, composeFromDir, openConfigDir } from '../../dist/src/index.js';
+import { compose, composeFromDir, openConfigDir } from 'trellis';
 
 const confRoot = process.argv[2];
 const overrides = ['optimizer=adam', 'model=mlp', 'trainer.epochs=50'];

@@ -6,7 +6,7 @@
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineApp } from '../../dist/src/index.js';
+import { defineApp } from 'trellis';
 
 const CALLS = Number(process.argv[2] ?? 200_000);
 const NAMES = ['loss', 'acc', 'val_loss', 'val_acc', 'lr', 'grad_norm', 'w_norm', 'tokens', 'epoch_frac', 'throughput'];

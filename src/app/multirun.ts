@@ -262,8 +262,10 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
   let failed = 0;
   let running = 0;
   // On a terminal a live bar (cli-progress, loaded only then); elsewhere one plain line per event.
-  const bar = io.isTTY
-    ? new (await import('cli-progress')).SingleBar(
+  // cli-progress is CommonJS: its exports are the `default` import, in Node as in the bundle.
+  const progressBars = io.isTTY ? (await import('cli-progress')).default : undefined;
+  const bar = progressBars
+    ? new progressBars.SingleBar(
         {
           format: '[trellis] {bar} {value}/{total} jobs | {running} running | {failed} failed | ETA {eta_formatted}',
           stream: process.stderr,
@@ -271,7 +273,7 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
           clearOnComplete: true,
           etaBuffer: 4,
         },
-        (await import('cli-progress')).Presets.shades_classic,
+        progressBars.Presets.shades_classic,
       )
     : undefined;
   bar?.start(total, 0, { running: 0, failed: 0 });

@@ -28,7 +28,7 @@ function blocks(lang: string): string[] {
   }
   return out;
 }
-const trellisUrl = pathToFileURL(join(repoRoot, 'dist', 'src', 'index.js')).href;
+const trellisUrl = pathToFileURL(join(repoRoot, 'dist', 'bundle', 'index.js')).href;
 
 function demoProject(): string {
   const dir = tmpDir();

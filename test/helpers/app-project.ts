@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { repoRoot } from './run-cli.js';
 import { tmpDir } from './tmp-dir.js';
 
-export const trellisUrl = pathToFileURL(join(repoRoot, 'dist', 'src', 'index.js')).href;
+export const trellisUrl = pathToFileURL(join(repoRoot, 'dist', 'bundle', 'index.js')).href;
 
 /** A temp project whose app.mjs defines an app with `body` as its job and runs main(). */
 export function customApp(body: string, files: Record<string, string>, name = 'job'): string {

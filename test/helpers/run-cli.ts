@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 /** The built CLI, exactly what `npm ci` installs as `trellis`. */
-export const cliPath = join(repoRoot, 'dist', 'cli', 'bin.js');
+export const cliPath = join(repoRoot, 'dist', 'bundle', 'bin.js');
 
 export interface CliResult {
   code: number | null;
