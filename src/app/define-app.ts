@@ -16,7 +16,7 @@ import type { ConfigSchema } from '../validate/validate.js';
 import { APP_COMMAND } from './app-options.js';
 import { appHelp, appInfo } from './app-help.js';
 import { prepareJob, type JobSource } from './prepare-job.js';
-import { runJob, type JobFunction, type JobResult } from './run-job.js';
+import { captureSnapshots, runJob, type JobFunction, type JobResult } from './run-job.js';
 import type { Run } from './run-handle.js';
 
 export interface DefineAppOptions<S extends ConfigSchema | undefined = undefined> {
@@ -89,8 +89,11 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
   };
 
   const runOne = async (source: JobSource, overrides: readonly string[], io: AppIo, argv: readonly string[]): Promise<JobResult> => {
+    // git runs while the config composes and validates.
+    const snapshots = captureSnapshots({ env: source.env, cwd: source.cwd, argv });
     const prepared = await prepareJob(source, overrides);
     return runJob({
+      snapshots,
       prepared,
       job: job as JobFunction<unknown>,
       source: source,
@@ -169,9 +172,11 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
     };
     process.on('exit', onExit);
     try {
+      const snapshots = captureSnapshots({ env: source.env, cwd: source.cwd, argv });
       const prepared = await prepareJob(source, overrides, { num, sweepDir }, now);
       runDirBase = prepared.runDir;
       const result = await runJob({
+        snapshots,
         prepared,
         job: job as JobFunction<unknown>,
         source: source,

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve as resolvePath } from 'node:path';
+import { openConfigDir } from '../api/compose-dir.js';
 import { planJobs, sweepInputFor } from '../api/multirun.js';
 import { selectPath } from '../api/select.js';
 import { TrellisError } from '../errors/index.js';
@@ -13,7 +14,8 @@ import { gridSweeper, randomSweeper, type JobOutcome, type Sweeper } from '../sw
 import { toYamlText } from '../tree/emit.js';
 import { fromPlain } from '../tree/node.js';
 import { sweepFingerprint } from './fingerprint.js';
-import { prepareJob, type JobSource } from './prepare-job.js';
+import { prepareJob, type JobSource, type PreparedJob } from './prepare-job.js';
+import { throttled } from './throttled.js';
 import type { JobFunction } from './run-job.js';
 
 export interface MultirunOptions {
@@ -139,12 +141,24 @@ function table(rows: JobRow[], mode: 'min' | 'max', objectiveName: string): stri
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
+/** sweep.json may take this share of a sweep's time at most (see `throttled`). */
+const SAVE_TIME_SHARE = 0.05;
+/** How many pre-checked jobs an inline sweep keeps for its launches. */
+const MAX_CHECKED_KEPT = 1000;
+
 /**
  * Runs a sweep: plans every job, composes and validates all of them before the first starts,
  * launches them, keeps sweep.json current, reports failures at once and ends with a results table.
  */
 export async function runMultirun(options: MultirunOptions): Promise<number> {
-  const { source, io } = options;
+  const { io } = options;
+  // One repository for the pre-check and every inline job: each config file is parsed once. The
+  // env is copied once too: each job copies it again, and copying process.env is slow.
+  const source: JobSource = {
+    ...options.source,
+    env: { ...options.source.env },
+    repository: options.source.repository ?? openConfigDir(options.source.configDir, options.source.configName, options.source.cwd),
+  };
   const now = new Date();
   const base = { configDir: source.configDir, configName: source.configName, cwd: source.cwd, env: source.env };
 
@@ -196,9 +210,13 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
   // Every job is planned and checked before the first one starts.
   const planned = previous ? previous.jobs.map((j) => j.overrides) : sweeper.ask(sweeper.total ?? Number.MAX_SAFE_INTEGER, []);
   const problems: TrellisError[] = [];
+  // Inline jobs start from their checked preparation instead of composing again (bounded: each
+  // holds its config trees).
+  const checked = new Map<number, PreparedJob>();
   for (const [num, jobOverrides] of planned.entries()) {
     try {
-      await prepareJob(source, jobOverrides, { num, sweepDir: '.' }, now);
+      const prepared = await prepareJob(source, jobOverrides, { num, sweepDir: '.' }, now);
+      if (num === 0 || (launcherName === 'inline' && checked.size < MAX_CHECKED_KEPT)) checked.set(num, prepared);
     } catch (error) {
       if (!(error instanceof TrellisError)) throw error;
       error.message = `Job #${num} (${jobOverrides.join(' ')}): ${error.message}`;
@@ -211,7 +229,7 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
     first!.hint = first!.hint ?? 'nothing was launched; fix the sweep and run it again';
     throw first!;
   }
-  const first = await prepareJob(source, planned[0] ?? [], { num: 0, sweepDir: '.' }, now);
+  const first = checked.get(0) ?? (await prepareJob(source, [], { num: 0, sweepDir: '.' }, now));
   const sweepDirNode = selectPath(first.runtime, 'sweep.dir');
   const sweepDir = resumeDir ?? resolvePath(source.cwd, sweepDirNode?.kind === 'value' ? String(sweepDirNode.value) : 'multirun');
   mkdirSync(join(sweepDir, '.trellis'), { recursive: true });
@@ -235,7 +253,10 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
   record.jobs = rows;
   record.launcher = launcherName;
   if (slurmOptions) record.launcher_options = toRecordKeys(slurmOptions);
-  const save = () => writeJsonAtomic(join(sweepDir, SWEEP_RECORD), record);
+  // The job table is rewritten whole: per job, a big sweep of short jobs would spend most of its
+  // time writing it. Scheduler events (job ids a resume needs) save at once.
+  const saves = throttled(() => writeJsonAtomic(join(sweepDir, SWEEP_RECORD), record), SAVE_TIME_SHARE);
+  const save = saves.now;
   if (!previous) writeFileAtomic(join(sweepDir, 'multirun.yaml'), toYamlText(fromPlain({ overrides, strategy, config_name: source.configName })));
   save();
 
@@ -254,7 +275,7 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
             print,
             slurm: { jobName: `trellis-${source.name}`, ...slurmOptions! },
           })
-        : inlineLauncher({ source, job: options.job, sweepDir, now, argv: options.argv, entry: options.entry, print });
+        : inlineLauncher({ source, job: options.job, sweepDir, now, argv: options.argv, entry: options.entry, print, checked });
 
   const todo = rows.filter((r) => r.status !== 'completed');
   const total = todo.length;
@@ -297,7 +318,7 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
     const objective = job.status === 'completed' ? objectiveOf(job.returnValue, job.dir, options.objective) : undefined;
     row.objective = objective ?? null;
     outcomes.push({ num: job.num, overrides: job.overrides, status: job.status, objective });
-    save();
+    saves.soon();
     done++;
     if (job.status !== 'completed') {
       failed++;
@@ -351,7 +372,7 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
           if (!row) return;
           row.status = 'running';
           running++;
-          save();
+          saves.soon();
           progress();
           if (!io.isTTY) print(`[trellis] launching job #${row.num}: ${row.overrides.join(' ')}`);
           const job = await launcher.launch({ num: row.num, overrides: row.overrides });

@@ -2,6 +2,7 @@ import { resolve as resolvePath } from 'node:path';
 import { compose, type Composition } from '../compose/compose.js';
 import { createDefaultResolvers, resolveTree, selectNode, type ResolveContext, type ResolverRegistry } from '../interpolate/index.js';
 import { openConfigDir } from '../api/compose-dir.js';
+import type { ConfigRepository } from '../sources/repository.js';
 import { createResolveContext, dereferenceFor } from '../api/resolve.js';
 import { toPlain, type DictNode, type Node } from '../tree/node.js';
 import type { ConfigSchema } from '../validate/validate.js';
@@ -17,6 +18,11 @@ export interface JobSource {
   resolvers?: ResolverRegistry | undefined;
   /** The app's name: `job.name` (Hydra uses the script name). */
   name: string;
+  /**
+   * Where config files are read; default: a new repository over `configDir` per job. A sweep
+   * passes one for all its jobs, so each file is read and parsed once.
+   */
+  repository?: ConfigRepository | undefined;
 }
 
 export interface JobPlacement {
@@ -38,6 +44,8 @@ export interface PreparedJob {
   runtime: Node;
   /** Absolute run directory the job will get (before uniqueness suffixes). */
   runDir: string;
+  /** For a job of a sweep: its run directory relative to the sweep's (`sweep.subdir`). */
+  sweepSubdir: string | undefined;
   now: Date;
   secrets: Set<string>;
   overrides: readonly string[];
@@ -48,12 +56,12 @@ export interface PreparedJob {
  * through here, so a job composes the same wherever it runs.
  */
 export async function prepareJob(source: JobSource, overrides: readonly string[], placement: JobPlacement = {}, now: Date = new Date()): Promise<PreparedJob> {
-  const repo = openConfigDir(source.configDir, source.configName, source.cwd);
+  const repo = source.repository ?? openConfigDir(source.configDir, source.configName, source.cwd);
   const secrets = new Set<string>();
-  const base = { env: source.env, now, secrets, resolvers: source.resolvers ?? createDefaultResolvers() };
-  const composition = compose({ repo, configName: source.configName, overrides, dereference: dereferenceFor(createResolveContext(base)) });
+  const base = createResolveContext({ env: source.env, now, secrets, resolvers: source.resolvers ?? createDefaultResolvers() });
+  const composition = compose({ repo, configName: source.configName, overrides, dereference: dereferenceFor(base) });
   const runtimeRaw = runtimeOf(composition, { name: source.name, configName: source.configName, configDir: source.configDir, num: placement.num });
-  const ctx: ResolveContext = { ...createResolveContext(base), runtime: runtimeRaw };
+  const ctx: ResolveContext = { ...base, runtime: runtimeRaw };
   const runtime = resolveRuntime(composition.config, runtimeRaw, ctx);
   const resolvedRaw = resolveTree(composition.config, { ...ctx, runtime });
   let resolved: Node = resolvedRaw;
@@ -68,9 +76,7 @@ export async function prepareJob(source: JobSource, overrides: readonly string[]
     const node = selectNode(runtime, path, ctx);
     return node?.kind === 'value' && node.value !== null ? String(node.value) : undefined;
   };
-  const runDir =
-    placement.sweepDir !== undefined
-      ? resolvePath(placement.sweepDir, selectText('sweep.subdir') ?? String(placement.num ?? 0))
-      : resolvePath(source.cwd, selectText('run.dir') ?? 'outputs');
-  return { composition, config: composition.config, resolved, plain, runtime, runDir, now, secrets, overrides };
+  const sweepSubdir = placement.sweepDir === undefined ? undefined : (selectText('sweep.subdir') ?? String(placement.num ?? 0));
+  const runDir = placement.sweepDir !== undefined ? resolvePath(placement.sweepDir, sweepSubdir!) : resolvePath(source.cwd, selectText('run.dir') ?? 'outputs');
+  return { composition, config: composition.config, resolved, plain, runtime, runDir, sweepSubdir, now, secrets, overrides };
 }

@@ -1,4 +1,4 @@
-import { copyFileSync, createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -46,7 +46,29 @@ export interface RunHandleState {
   artifacts: ArtifactRecord[];
   inputs: InputBook;
   metrics: MetricsLog;
-  logStream: WriteStream;
+  logFile: LogFile;
+}
+
+/**
+ * The job's log file (`<job>.log`, created at once as Hydra does). Lines are written as they
+ * come, synchronously like Python's FileHandler: a crash loses none, and nothing is left to
+ * await when the run ends. Lines after `close()` reach the console only.
+ */
+export class LogFile {
+  private fd: number | undefined;
+
+  constructor(path: string) {
+    this.fd = openSync(path, 'a');
+  }
+
+  write(line: string): void {
+    if (this.fd !== undefined) writeSync(this.fd, `${line}\n`);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
 }
 
 function timestamp(date: Date): string {
@@ -65,20 +87,19 @@ export function createRunHandle(options: {
   print: (line: string) => void;
   redact: (text: string) => string;
 }): { run: Run; state: RunHandleState } {
-  const logStream = createWriteStream(options.logPath, { flags: 'a' });
   const state: RunHandleState = {
     tags: [],
     notes: [],
     artifacts: [],
     inputs: new InputBook(options.cwd),
     metrics: new MetricsLog(options.metricsPath),
-    logStream,
+    logFile: new LogFile(options.logPath),
   };
   const line = (level: string) => (message: string) => {
     // The log file is a record too: secrets the config read never reach it (nor the console).
     const text = options.redact(`[${timestamp(new Date())}][${options.jobName}][${level}] - ${message}`);
     options.print(text);
-    logStream.write(`${text}\n`);
+    state.logFile.write(text);
   };
   const run: Run = {
     dir: options.dir,

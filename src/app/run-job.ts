@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, relative } from 'node:path';
 import { isTrellisError } from '../errors/index.js';
-import { writeFileAtomic, writeJsonAtomic } from '../run/atomic-write.js';
+import { jsonText, writeJsonAtomic, writeNewFile, type Durability } from '../run/atomic-write.js';
 import { captureEnvironment, type EnvSnapshot } from '../run/env-snapshot.js';
 import { captureGit, type GitSnapshot } from '../run/git-snapshot.js';
 import { createRunDir } from '../run/run-dir.js';
@@ -23,12 +23,19 @@ export interface RunSnapshots {
   git: Promise<GitSnapshot>;
 }
 
-export function captureSnapshots(options: { env: NodeJS.ProcessEnv; cwd: string; argv: readonly string[]; secrets: Iterable<string> }): RunSnapshots {
-  const secrets = [...options.secrets];
-  return {
+/**
+ * Starts both captures. Only env-var secrets are known this early; runJob also removes the
+ * secrets the job's config read (oc.env), so a capture may start before the config is composed.
+ */
+export function captureSnapshots(options: { env: NodeJS.ProcessEnv; cwd: string; argv: readonly string[] }): RunSnapshots {
+  const secrets = secretValuesFromEnv(options.env);
+  const snapshots = {
     env: captureEnvironment({ env: options.env, cwd: options.cwd, argv: [...options.argv], secretValues: secrets }),
     git: captureGit(options.cwd, secrets),
   };
+  // A config that fails to compose leaves them unawaited: that is no unhandled rejection.
+  snapshots.env.catch(() => undefined);
+  return snapshots;
 }
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
@@ -143,8 +150,7 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
     notes: [],
     artifacts: [],
   };
-  const writeRun = (durable = false) => writeJsonAtomic(recordPath(dir, RECORD_FILES.run), runRecord, { durable });
-  writeRun();
+  const writeRun = (durable: Durability = false) => writeJsonAtomic(recordPath(dir, RECORD_FILES.run), runRecord, { durable });
   // A signal while the records below are captured (before the job's own handler is set) still
   // leaves a finished run.json, not one that says "running" forever.
   const onEarlySignal = (signal: NodeJS.Signals) => {
@@ -156,22 +162,28 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
   };
   process.once('SIGINT', onEarlySignal);
   process.once('SIGTERM', onEarlySignal);
-  writeFileAtomic(recordPath(dir, RECORD_FILES.config), yaml(prepared.config));
-  writeFileAtomic(recordPath(dir, RECORD_FILES.resolved), yaml(prepared.resolved));
-  writeFileAtomic(recordPath(dir, RECORD_FILES.overrides), yaml(fromPlain([...prepared.overrides])));
-  writeFileAtomic(recordPath(dir, RECORD_FILES.choices), yaml(fromPlain(prepared.composition.choices)));
-  writeJsonAtomic(recordPath(dir, RECORD_FILES.provenance), redactStrings(provenanceOf(prepared.config), redact));
-  writeJsonAtomic(recordPath(dir, RECORD_FILES.defaults), prepared.composition.defaults.map((d) => ({ config: d.configPath, package: d.package, parent: d.parent ?? null })));
-  writeJsonAtomic(recordPath(dir, RECORD_FILES.seeds), seeds.toJSON());
+  // Records written once go straight to their files (no temp + rename): a run is read only once
+  // its run.json exists, and that is written after them.
+  const writeOnce = (file: string, text: string) => writeNewFile(recordPath(dir, file), text);
+    writeOnce(RECORD_FILES.config, yaml(prepared.config));
+  writeOnce(RECORD_FILES.resolved, yaml(prepared.resolved));
+  writeOnce(RECORD_FILES.overrides, yaml(fromPlain([...prepared.overrides])));
+  writeOnce(RECORD_FILES.choices, yaml(fromPlain(prepared.composition.choices)));
+  writeOnce(RECORD_FILES.provenance, jsonText(redactStrings(provenanceOf(prepared.config), redact)));
+  writeOnce(RECORD_FILES.defaults, jsonText(prepared.composition.defaults.map((d) => ({ config: d.configPath, package: d.package, parent: d.parent ?? null }))));
 
-  const snapshots = options.snapshots ?? captureSnapshots({ env: options.source.env, cwd: options.source.cwd, argv: options.argv, secrets });
-  const [envSnapshot, git] = await Promise.all([snapshots.env, snapshots.git]);
-  writeJsonAtomic(recordPath(dir, RECORD_FILES.env), envSnapshot);
+  const snapshots = options.snapshots ?? captureSnapshots({ env: options.source.env, cwd: options.source.cwd, argv: options.argv });
+  const [envCaptured, gitCaptured] = await Promise.all([snapshots.env, snapshots.git]);
+  const [envSnapshot, git] = prepared.secrets.size ? [redactStrings(envCaptured, redact), redactStrings(gitCaptured, redact)] : [envCaptured, gitCaptured];
+  writeOnce(RECORD_FILES.env, jsonText(envSnapshot));
   if (git.available) {
     const { diff, ...rest } = git;
-    writeJsonAtomic(recordPath(dir, RECORD_FILES.git), rest);
-    if (diff) writeFileAtomic(recordPath(dir, RECORD_FILES.gitDiff), diff);
-  } else writeJsonAtomic(recordPath(dir, RECORD_FILES.git), git);
+    writeOnce(RECORD_FILES.git, jsonText(rest));
+    if (diff) writeOnce(RECORD_FILES.gitDiff, diff);
+  } else writeOnce(RECORD_FILES.git, jsonText(git));
+  // seeds.json and run.json are rewritten when the run ends: atomically, each time.
+  writeJsonAtomic(recordPath(dir, RECORD_FILES.seeds), seeds.toJSON());
+  writeRun();
 
   const { run, state } = createRunHandle({
     dir,
@@ -186,7 +198,9 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
   });
 
   let finished = false;
-  const finish = (status: RunStatus, exitCode: number, error?: unknown, returnValue?: unknown) => {
+  /** `durable`: true when the process exits right after (a signal), else synced in the background. */
+  const finish = (status: RunStatus, exitCode: number, ending: { error?: unknown; returnValue?: unknown; durable?: Durability } = {}) => {
+    const { error, returnValue } = ending;
     if (finished) return;
     finished = true;
     state.metrics.close();
@@ -206,8 +220,8 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
     writeJsonAtomic(recordPath(dir, RECORD_FILES.inputs), state.inputs.toJSON());
     writeJsonAtomic(recordPath(dir, RECORD_FILES.summary), redactStrings({ metrics: state.metrics.summary(), result: plainResult(returnValue) }, redact));
     // The final status is the record readers rely on: written last, and synced to disk.
-    writeRun(true);
-    state.logStream.end();
+    writeRun(ending.durable ?? 'background');
+    state.logFile.close();
   };
   // A heartbeat tells a reader a live run from one killed with -9 (status stays "running").
   let beats = 0;
@@ -222,7 +236,7 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
   const onSignal = (signal: NodeJS.Signals) => {
     clearInterval(heartbeat);
     const code = signal === 'SIGINT' ? 130 : 143;
-    finish('interrupted', code, new Error(`interrupted by ${signal}`));
+    finish('interrupted', code, { error: new Error(`interrupted by ${signal}`), durable: true });
     process.exit(code);
   };
   process.removeListener('SIGINT', onEarlySignal);
@@ -231,16 +245,15 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
   process.once('SIGTERM', onSignal);
   try {
     const returnValue = await options.job(prepared.plain as C, run);
-    finish('completed', 0, undefined, returnValue);
+    finish('completed', 0, { returnValue });
     return { id, dir, status: 'completed', exitCode: 0, returnValue };
   } catch (error) {
     run.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    finish('failed', 1, error);
+    finish('failed', 1, { error });
     return { id, dir, status: 'failed', exitCode: 1, error };
   } finally {
     clearInterval(heartbeat);
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
-    await new Promise<void>((resolveDone) => (state.logStream.writableFinished ? resolveDone() : state.logStream.once('finish', () => resolveDone())));
   }
 }

@@ -1,6 +1,6 @@
-import { prepareJob, type JobSource } from '../app/prepare-job.js';
+import { resolve as resolvePath } from 'node:path';
+import { prepareJob, type JobSource, type PreparedJob } from '../app/prepare-job.js';
 import { captureSnapshots, runJob, type JobFunction, type RunSnapshots } from '../app/run-job.js';
-import { secretValuesFromEnv } from '../run/secrets.js';
 import type { JobSpec, LaunchedJob, Launcher } from './launcher.js';
 
 export interface InlineLauncherOptions {
@@ -11,6 +11,8 @@ export interface InlineLauncherOptions {
   argv: readonly string[];
   entry: string | undefined;
   print: (line: string) => void;
+  /** Jobs already prepared (by the sweep's pre-check), by number: each is used once. */
+  checked?: Map<number, PreparedJob> | undefined;
 }
 
 function message(error: unknown): string {
@@ -25,8 +27,10 @@ export function inlineLauncher(options: InlineLauncherOptions): Launcher {
     name: 'inline',
     parallelism: 1,
     async launch(spec: JobSpec): Promise<LaunchedJob> {
-      const prepared = await prepareJob(options.source, spec.overrides, { num: spec.num, sweepDir: options.sweepDir }, options.now);
-      snapshots ??= captureSnapshots({ env: options.source.env, cwd: options.source.cwd, argv: options.argv, secrets: [...prepared.secrets, ...secretValuesFromEnv(options.source.env)] });
+      const checked = options.checked?.get(spec.num);
+      options.checked?.delete(spec.num);
+      const prepared = checked?.sweepSubdir !== undefined ? { ...checked, runDir: resolvePath(options.sweepDir, checked.sweepSubdir) } : await prepareJob(options.source, spec.overrides, { num: spec.num, sweepDir: options.sweepDir }, options.now);
+      snapshots ??= captureSnapshots({ env: options.source.env, cwd: options.source.cwd, argv: options.argv });
       const result = await runJob({
         snapshots,
         prepared,

@@ -1,24 +1,33 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { close, closeSync, fsync, fsyncSync, open, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { TrellisError } from '../errors/index.js';
 
 /**
+ * How a write reaches the disk: `false` leaves it to the OS; `true` fsyncs the file and its
+ * directory before returning, which survives a power loss but costs about a millisecond per
+ * file; `'background'` renames at once (readers see the new file) and fsyncs both on libuv's
+ * thread pool, so the caller goes on (the process does not exit before it is done).
+ */
+export type Durability = boolean | 'background';
+
+/** Temp names: pid + counter are unique among writers without drawing random bytes per file. */
+let tempCounter = 0;
+
+/**
  * Writes `text` to `path` so a reader sees the old file or the new one, never half of one:
  * a temp file in the same directory (rename is atomic only within a file system) is written and
- * renamed over `path`. `durable` also fsyncs the file and its directory, which survives a power
- * loss but costs about a millisecond per file: records written many times use it only for their
- * final state. Synchronous on purpose: the final `run.json` is written from exit and signal
- * handlers, where asynchronous I/O may never complete.
+ * renamed over `path`. Records written many times are made durable only in their final state.
+ * Synchronous on purpose: the final `run.json` is written from exit and signal handlers, where
+ * asynchronous I/O may never complete (they use `durable: true`).
  */
-export function writeFileAtomic(path: string, text: string, options: { durable?: boolean } = {}): void {
+export function writeFileAtomic(path: string, text: string, options: { durable?: Durability } = {}): void {
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
   try {
     const fd = openSync(temp, 'wx');
     try {
       writeSync(fd, text);
-      if (options.durable) fsyncSync(fd);
+      if (options.durable === true) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -28,7 +37,8 @@ export function writeFileAtomic(path: string, text: string, options: { durable?:
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     throw new TrellisError('RUN_IO', `Cannot write ${path} (${code})`, { cause: e });
   }
-  if (options.durable) syncDir(dir);
+  if (options.durable === true) syncDir(dir);
+  else if (options.durable === 'background') syncInBackground(path, () => syncInBackground(dir, () => undefined));
 }
 
 /**
@@ -37,8 +47,26 @@ export function writeFileAtomic(path: string, text: string, options: { durable?:
  * (so no digit is lost), and non-finite numbers become "NaN", "Infinity", "-Infinity", as in
  * `metrics.jsonl` (JSON.stringify would silently write null).
  */
-export function writeJsonAtomic(path: string, value: unknown, options: { durable?: boolean } = {}): void {
-  writeFileAtomic(path, `${JSON.stringify(value, jsonSafe, 2)}\n`, options);
+export function writeJsonAtomic(path: string, value: unknown, options: { durable?: Durability } = {}): void {
+  writeFileAtomic(path, jsonText(value), options);
+}
+
+/** The text writeJsonAtomic writes. */
+export function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, jsonSafe, 2)}\n`;
+}
+
+/**
+ * Creates `path`, which must not exist, for a file written once and never replaced. No temp +
+ * rename: for records that readers look at only after another record says they are complete.
+ */
+export function writeNewFile(path: string, text: string): void {
+  try {
+    writeFileSync(path, text, { flag: 'wx' });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new TrellisError('RUN_IO', `Cannot write ${path} (${code})`, { cause: e });
+  }
 }
 
 function jsonSafe(_key: string, value: unknown): unknown {
@@ -63,4 +91,12 @@ function syncDir(dir: string): void {
   } catch {
     // Durability of the directory entry is best effort; the file content is already synced.
   }
+}
+
+/** fsync of `path` on the thread pool, best effort: no one is left to tell of a failure. */
+function syncInBackground(path: string, then: () => void): void {
+  open(path, 'r', (openError, fd) => {
+    if (openError) return then();
+    fsync(fd, () => close(fd, () => then()));
+  });
 }

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TrellisError } from '../../../src/errors/index.js';
-import { writeFileAtomic, writeJsonAtomic } from '../../../src/run/atomic-write.js';
+import { writeFileAtomic, writeJsonAtomic, writeNewFile, type Durability } from '../../../src/run/atomic-write.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
 
 describe('writeFileAtomic', () => {
@@ -17,6 +17,15 @@ describe('writeFileAtomic', () => {
     if (before !== undefined) writeFileSync(path, before);
     writeFileAtomic(path, text);
     expect(readFileSync(path, 'utf8')).toBe(text);
+    expect(readdirSync(dir)).toEqual(['run.json']);
+  });
+
+  it.each<{ durable: Durability }>([{ durable: false }, { durable: true }, { durable: 'background' }])('durable: $durable: readers see the new file as soon as the call returns', ({ durable }) => {
+    const dir = tmpDir();
+    const path = join(dir, 'run.json');
+    writeFileSync(path, 'status: running\n');
+    writeFileAtomic(path, 'status: completed\n', { durable });
+    expect(readFileSync(path, 'utf8')).toBe('status: completed\n');
     expect(readdirSync(dir)).toEqual(['run.json']);
   });
 
@@ -58,5 +67,22 @@ describe('writeJsonAtomic', () => {
     writeJsonAtomic(path, value);
     expect(readFileSync(path, 'utf8')).toBe(expected);
     expect(readdirSync(dir)).toEqual(['seeds.json']);
+  });
+});
+
+describe('writeNewFile', () => {
+  it('creates the file with the text', () => {
+    const path = join(tmpDir(), 'config.yaml');
+    writeNewFile(path, 'lr: 0.1\n');
+    expect(readFileSync(path, 'utf8')).toBe('lr: 0.1\n');
+  });
+
+  it.each([
+    { name: 'the file exists (a record is never overwritten)', target: (dir: string) => (writeFileSync(join(dir, 'config.yaml'), 'old'), join(dir, 'config.yaml')), kept: 'old' },
+    { name: 'the directory is missing', target: (dir: string) => join(dir, 'missing', 'config.yaml'), kept: undefined },
+  ])('fails with RUN_IO when $name', ({ target, kept }) => {
+    const path = target(tmpDir());
+    expect(() => writeNewFile(path, 'new')).toThrow(expect.objectContaining({ code: 'RUN_IO' }));
+    if (kept !== undefined) expect(readFileSync(path, 'utf8')).toBe(kept);
   });
 });
