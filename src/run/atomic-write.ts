@@ -1,4 +1,4 @@
-import { close, closeSync, fsync, fsyncSync, open, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { close, closeSync, fsync, fsyncSync, open, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { TrellisError } from '../errors/index.js';
 
@@ -54,19 +54,6 @@ export function writeJsonAtomic(path: string, value: unknown, options: { durable
 /** The text writeJsonAtomic writes. */
 export function jsonText(value: unknown): string {
   return `${JSON.stringify(value, jsonSafe, 2)}\n`;
-}
-
-/**
- * Creates `path`, which must not exist, for a file written once and never replaced. No temp +
- * rename: for records that readers look at only after another record says they are complete.
- */
-export function writeNewFile(path: string, text: string): void {
-  try {
-    writeFileSync(path, text, { flag: 'wx' });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new TrellisError('RUN_IO', `Cannot write ${path} (${code})`, { cause: e });
-  }
 }
 
 function jsonSafe(_key: string, value: unknown): unknown {

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TrellisError } from '../../../src/errors/index.js';
-import { writeFileAtomic, writeJsonAtomic, writeNewFile, type Durability } from '../../../src/run/atomic-write.js';
+import { writeFileAtomic, writeJsonAtomic, type Durability } from '../../../src/run/atomic-write.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
 
 describe('writeFileAtomic', () => {
@@ -67,22 +67,5 @@ describe('writeJsonAtomic', () => {
     writeJsonAtomic(path, value);
     expect(readFileSync(path, 'utf8')).toBe(expected);
     expect(readdirSync(dir)).toEqual(['seeds.json']);
-  });
-});
-
-describe('writeNewFile', () => {
-  it('creates the file with the text', () => {
-    const path = join(tmpDir(), 'config.yaml');
-    writeNewFile(path, 'lr: 0.1\n');
-    expect(readFileSync(path, 'utf8')).toBe('lr: 0.1\n');
-  });
-
-  it.each([
-    { name: 'the file exists (a record is never overwritten)', target: (dir: string) => (writeFileSync(join(dir, 'config.yaml'), 'old'), join(dir, 'config.yaml')), kept: 'old' },
-    { name: 'the directory is missing', target: (dir: string) => join(dir, 'missing', 'config.yaml'), kept: undefined },
-  ])('fails with RUN_IO when $name', ({ target, kept }) => {
-    const path = target(tmpDir());
-    expect(() => writeNewFile(path, 'new')).toThrow(expect.objectContaining({ code: 'RUN_IO' }));
-    if (kept !== undefined) expect(readFileSync(path, 'utf8')).toBe(kept);
   });
 });
