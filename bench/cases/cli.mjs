@@ -14,12 +14,14 @@ export async function run({ reps }) {
         node: () => timeSpawnOk([NODE, '-e', '0'], { cwd: dir }).ms,
         compose: () => timeSpawnOk([NODE, CLI, 'compose', '--config-dir', 'conf'], { cwd: dir }).ms,
         run: () => timeSpawnOk([NODE, app], { cwd: dir }).ms,
+        zod: () => timeSpawnOk([NODE, join(BENCH_DIR, 'fixtures', 'zod-only.mjs')], { cwd: dir }).ms,
       },
       { reps, warmup: 2 },
     );
     const base = median(samples.node);
     const compose = median(samples.compose);
     const single = median(samples.run);
+    const zodFloor = median(samples.zod) / base;
     const common = { baseline: base, baselineName: 'node -e 0', unit: 'ms', target: '≤ 2× node -e 0' };
     return [
       row({ id: 'cli.compose', name: 'trellis compose (demo conf/)', value: compose, ...common, pass: compose / base <= 2, samples: samples.compose }),
@@ -29,7 +31,7 @@ export async function run({ reps }) {
         value: single,
         ...common,
         pass: single / base <= 2,
-        note: `compose + zod + run dir + env + git capture${hasGit ? '' : ' (git not available: not captured)'}`,
+        note: `compose + zod + run dir + env + git capture${hasGit ? '' : ' (git not available: not captured)'}; Node + importing zod alone: ${zodFloor.toFixed(2)}×`,
         samples: samples.run,
       }),
     ];
