@@ -34,11 +34,13 @@ function insideRoot(root: string, file: string): boolean {
 
 /**
  * A repository over directories on disk, first match wins (Hydra's search path order).
- * Loaded files are cached: the defaults tree asks for the same file more than once.
+ * Loaded files and which groups exist are cached: the defaults tree asks more than once, and a
+ * sweep composes every job from one repository.
  */
 export function createFsRepository(dirs: string[], cwd: string = process.cwd()): ConfigRepository {
   const roots = dirs.map((d) => resolve(cwd, d));
   const cache = new Map<string, LoadedConfig | undefined>();
+  const groups = new Map<string, boolean>();
 
   function findFile(path: string): { root: string; file: string } | undefined {
     checkConfigPath(path);
@@ -96,7 +98,9 @@ export function createFsRepository(dirs: string[], cwd: string = process.cwd()):
     groupExists(group) {
       if (!group) return true;
       checkConfigPath(group);
-      return roots.some((root) => isDir(join(root, group)));
+      let exists = groups.get(group);
+      if (exists === undefined) groups.set(group, (exists = roots.some((root) => isDir(join(root, group)))));
+      return exists;
     },
     listOptions(group) {
       return listDir(group)
