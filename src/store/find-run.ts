@@ -108,7 +108,7 @@ export function readRecords(run: StoredRun): RunRecords {
       return null;
     }
   };
-  if (!run.info) throw new TrellisError('RUN_RECORD_INVALID', `The run in ${run.dir} cannot be read: ${run.state.problem}`);
+  if (!run.info) throw new TrellisError('RUN_RECORD_INVALID', `The run in ${run.dir} cannot be read: ${run.reason()}`);
   const configText = text('config.yaml');
   let config: unknown = null;
   if (configText !== null) {

@@ -1,21 +1,35 @@
+import { isAscii } from 'node:buffer';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../run/atomic-write.js';
+import { getPath, METRIC_STATS } from './query-fields.js';
+import { isFinalStatus, NOT_INDEXED, type RunSource, type StoredRun } from './stored-run.js';
 import type { RunInfo, RunSummary } from './types.js';
 
 /**
  * The index a store keeps in each root: a cache of what was read from each run directory,
- * always rebuildable from them and never the source of truth (delete it and nothing is lost).
- * Three files, so a query loads only what it needs: `runs.json` (the walk and run.json),
- * `summaries.json` (summary.json) and `configs.json` (resolved.yaml).
+ * always rebuildable from them and never the source of truth (delete it and nothing is lost; an
+ * index that is damaged or of another version is rebuilt).
+ *
+ * A directory of the walk is valid while its mtime is unchanged (adding or removing an entry
+ * changes a directory's mtime). A run is keyed by the identity and mtime of its `.trellis/`
+ * directory: every record is written by rename (DESIGN.md §5: temp file + rename), which changes
+ * that directory's mtime, so one stat per run tells whether anything read from it may have
+ * changed.
+ *
+ * Layout: `runs.json` (the walk and run.json), `summaries.json` (summary.json) and
+ * `configs.json` (resolved.yaml), so a query loads only what it needs. Each is an IndexFile:
+ * columns (one value per run: its status, a metric's minimum, a config value…) and one line
+ * per run with its whole record, each parsed only when asked for. Listing ten thousand runs
+ * thus parses a few arrays, not a few hundred thousand objects, and whole records only of the
+ * runs it shows.
  */
 export const INDEX_DIR = '.trellis-index';
-const VERSION = 1;
+/** Raised whenever the layout changes: an index of another version is rebuilt. */
+const VERSION = 2;
+const NEWLINE = 0x0a;
 
-/**
- * A directory of the walk: its sub-directories, valid while its mtime is unchanged (adding or
- * removing an entry changes a directory's mtime).
- */
+/** A directory of the walk: its sub-directories, valid while its mtime is unchanged. */
 export interface IndexedDir {
   mtime: number;
   children: string[];
@@ -24,25 +38,105 @@ export interface IndexedDir {
 }
 
 /**
- * A run (or a sweep directory) is keyed by the identity and mtime of its `.trellis/` directory.
- * Every record is written by rename (DESIGN.md §5: temp file + rename), which changes that
- * directory's mtime, so one stat per run tells whether anything read from it may have changed.
+ * One index file, as JSON lines: a header `{version, sections, rows}`, one line per named
+ * section, then one line per row. Lines are parsed when first asked for; one that does not
+ * parse marks the file damaged and reads as absent. The file is ASCII (JSON escapes the rest),
+ * so a line is decoded from its bytes as is, several times faster than UTF-8.
  */
-export type IndexedRun =
-  | { stamp: string; sweep: true }
-  | { stamp: string; sweep?: false; info: RunInfo | null; problem: string | null; summaryProblem?: string | null };
+class IndexFile {
+  damaged = false;
+  private readonly sectionLines: Map<string, number>;
+  private readonly parsed = new Map<string, unknown>();
 
-export interface PartEntry<T> {
-  stamp: string;
-  value: T;
+  private constructor(
+    private readonly bytes: Buffer,
+    /** Where each line starts, and one past the end. */
+    private readonly starts: number[],
+    sections: string[],
+    readonly rows: number,
+  ) {
+    this.sectionLines = new Map(sections.map((name, i) => [name, i + 1]));
+  }
+
+  /** The file, or undefined when it is missing, truncated or of another version. */
+  static read(path: string): IndexFile | undefined {
+    try {
+      const bytes = readFileSync(path);
+      if (!isAscii(bytes)) return undefined;
+      const starts = [0];
+      for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) starts.push(at + 1);
+      const header = JSON.parse(bytes.toString('latin1', 0, starts[1] ?? bytes.length)) as { version?: unknown; sections?: unknown; rows?: unknown };
+      const { sections, rows } = header;
+      if (header.version !== VERSION || !Array.isArray(sections) || !sections.every((s) => typeof s === 'string') || !Number.isSafeInteger(rows)) return undefined;
+      // Every line ends with a newline: a file cut short has fewer.
+      if (starts.length !== 2 + sections.length + (rows as number) || starts[starts.length - 1] !== bytes.length) return undefined;
+      return new IndexFile(bytes, starts, sections, rows as number);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Line `i` as a string; only the lines asked for become strings. */
+  private line(i: number): string {
+    return this.bytes.toString('latin1', this.starts[i], this.starts[i + 1]! - 1);
+  }
+
+  private parse(i: number): unknown {
+    try {
+      return JSON.parse(this.line(i));
+    } catch {
+      this.damaged = true;
+      return undefined;
+    }
+  }
+
+  has(name: string): boolean {
+    return this.sectionLines.has(name);
+  }
+
+  section(name: string): unknown {
+    if (!this.parsed.has(name)) {
+      const line = this.sectionLines.get(name);
+      this.parsed.set(name, line === undefined ? undefined : this.parse(line));
+    }
+    return this.parsed.get(name);
+  }
+
+  /** A column: a section with one value per row; undefined when absent or not one. */
+  column<T>(name: string): T[] | undefined {
+    const value = this.section(name);
+    if (value === undefined) return undefined;
+    if (Array.isArray(value) && value.length === this.rows) return value as T[];
+    this.damaged = true;
+    return undefined;
+  }
+
+  rowText(row: number): string {
+    return this.line(1 + this.sectionLines.size + row);
+  }
+
+  row(row: number): unknown {
+    return this.parse(1 + this.sectionLines.size + row);
+  }
 }
 
-export type SummaryPart = { summary: RunSummary | null; summaryProblem: string | null };
-export type ConfigPart = { config: unknown; configProblem: string | null };
+/** JSON text with every character beyond ASCII escaped (`\\uXXXX`), as index files hold it. */
+const asciiJson = (value: unknown) => JSON.stringify(value).replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+function writeIndexFile(root: string, file: string, sections: ReadonlyArray<readonly [string, unknown]>, rows: readonly string[]): void {
+  const header = asciiJson({ version: VERSION, sections: sections.map(([name]) => name), rows: rows.length });
+  const lines = [header, ...sections.map(([, value]) => asciiJson(value)), ...rows];
+  try {
+    mkdirSync(join(root, INDEX_DIR), { recursive: true });
+    writeFileAtomic(join(root, INDEX_DIR, file), `${lines.join('\n')}\n`);
+  } catch {
+    // A root that cannot be written to simply keeps no index.
+  }
+}
 
 const INFO_KEYS = ['id', 'name', 'status', 'start', 'end', 'duration_s', 'exit_code', 'error', 'host', 'cwd', 'entry', 'config_dir', 'config_name', 'overrides', 'sweep', 'reproduces', 'heartbeat', 'heartbeat_interval_s', 'tags', 'notes'] as const satisfies ReadonlyArray<keyof RunInfo>;
 
-/** RunInfo as an array in INFO_KEYS order: a third of the size, so the index parses faster. */
+/** RunInfo as an array in INFO_KEYS order: a third of the size, so it parses faster. */
 const packInfo = (info: RunInfo) => INFO_KEYS.map((k) => info[k]);
 function unpackInfo(packed: unknown[]): RunInfo {
   const info = {} as Record<string, unknown>;
@@ -50,104 +144,343 @@ function unpackInfo(packed: unknown[]): RunInfo {
   return info as unknown as RunInfo;
 }
 
-const STAT_KEYS = ['last', 'last_step', 'min', 'min_step', 'max', 'max_step', 'count'] as const;
-function packSummary(s: SummaryPart): unknown {
-  if (!s.summary) return [null, s.summaryProblem];
-  const metrics = Object.entries(s.summary.metrics).map(([name, m]) => [name, ...STAT_KEYS.map((k) => (m as Record<string, unknown>)[k] ?? null)]);
-  return [metrics, null, s.summary.result ?? null];
-}
-function unpackSummary(packed: unknown): SummaryPart {
-  const [metrics, problem, result] = packed as [unknown[][] | null, string | null, unknown];
-  if (!metrics) return { summary: null, summaryProblem: problem };
-  const out = Object.create(null) as RunSummary['metrics'];
-  for (const [name, ...values] of metrics) out[String(name)] = Object.fromEntries(STAT_KEYS.map((k, i) => [k, values[i] ?? null]));
-  return { summary: { metrics: out, result }, summaryProblem: null };
+/** What the run part keeps of whether summary.json was readable (see StoredRun.summaryProblem). */
+function keptSummaryProblem(run: StoredRun): string | null | 0 {
+  const status = run.recordedStatus();
+  const problem = status !== null && isFinalStatus(status) ? run.summaryProblem() : undefined;
+  return problem === undefined ? 0 : problem;
 }
 
-function readJson(path: string): Record<string, unknown> | undefined {
-  try {
-    const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    return raw.version === VERSION ? raw : undefined;
-  } catch {
-    return undefined;
+const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** JSON keeps every number but NaN and ±Infinity. */
+const jsonExact = (v: unknown): boolean => (typeof v === 'number' ? Number.isFinite(v) : v !== null && typeof v === 'object' ? Object.values(v).every(jsonExact) : true);
+
+const metricColumn = (name: string, stat: string) => JSON.stringify([name, stat]);
+const configColumn = (path: readonly string[]) => JSON.stringify(path);
+
+/** How a config column marks a row without a plain value: none at the path, or a mapping there. */
+const ABSENT = '-';
+const MAPPING = '*';
+
+/**
+ * summaries.json or configs.json: for each run (by path, valid only for the stamp it was read
+ * at) its record `[value, problem]`, a `problem` column, and the columns queries read.
+ */
+class Part {
+  private readonly rowOf = new Map<string, number>();
+  private readonly stamps: string[];
+  readonly problems: Array<string | null>;
+
+  constructor(readonly file: IndexFile) {
+    const rels = file.column<string>('rel');
+    const stamps = file.column<string>('stamp');
+    const problems = file.column<string | null>('problem');
+    if (!rels || !stamps || !problems) throw new Error('index part without its columns');
+    rels.forEach((rel, row) => this.rowOf.set(rel, row));
+    this.stamps = stamps;
+    this.problems = problems;
+  }
+
+  /** The row of a run, -1 when the part has none for these records. */
+  row(rel: string, stamp: string): number {
+    const row = this.rowOf.get(rel);
+    return row !== undefined && this.stamps[row] === stamp ? row : -1;
+  }
+
+  record(row: number): [unknown, string | null] | undefined {
+    const r = this.file.row(row);
+    return Array.isArray(r) && r.length === 2 ? (r as [unknown, string | null]) : undefined;
   }
 }
 
-const dict = <T>() => Object.create(null) as Record<string, T>;
+/** The part to load from `file` in `root`, null when there is none (or it is unusable). */
+function loadPart<P extends Part>(root: string, enabled: boolean, file: string, make: (f: IndexFile) => P): P | null {
+  const f = enabled ? IndexFile.read(join(root, INDEX_DIR, file)) : undefined;
+  try {
+    return f ? make(f) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** summaries.json: a column per statistic of each metric any of its runs logged. */
+class SummaryPart extends Part {
+  private readonly metrics = new Map<string, Map<string, unknown[] | null>>();
+
+  /** The column of one statistic of a metric; null when no run of the part logged the metric. */
+  metricColumn(name: string, stat: string): unknown[] | null {
+    let stats = this.metrics.get(name);
+    if (!stats) this.metrics.set(name, (stats = new Map()));
+    let column = stats.get(stat);
+    if (column === undefined) stats.set(stat, (column = this.file.column(metricColumn(name, stat)) ?? null));
+    return column;
+  }
+}
+
+/** configs.json: a column per path to a plain value, and the paths to mappings (`mappings`). */
+class ConfigPart extends Part {
+  /** By path: a query asks the same path (array) of every run. */
+  private readonly lookups = new Map<readonly string[], ConfigLookup>();
+
+  lookup(path: readonly string[]): ConfigLookup {
+    let lookup = this.lookups.get(path);
+    if (!lookup) this.lookups.set(path, (lookup = configLookup(this.file, path)));
+    return lookup;
+  }
+}
+
+/**
+ * Where a config path's values are: a column (a plain value per row, or a flag: ABSENT, or
+ * MAPPING: read the whole config), nowhere in any run, or only in whole configs.
+ */
+type ConfigLookup = { values: unknown[]; flags: string | null } | 'absent' | 'whole';
+
+const isDirEntry = (d: unknown): d is [string, number, string[], boolean] => Array.isArray(d) && typeof d[0] === 'string' && typeof d[1] === 'number' && Array.isArray(d[2]) && typeof d[3] === 'boolean';
+const isSweepEntry = (s: unknown): s is [string, string] => Array.isArray(s) && typeof s[0] === 'string' && typeof s[1] === 'string';
 
 /** One root's index: the run part is loaded at once, summaries and configs on first use. */
-export class RootIndex {
-  readonly dirs: Record<string, IndexedDir> = dict();
-  readonly runs: Record<string, IndexedRun> = dict();
-  private summaries: Record<string, PartEntry<SummaryPart>> | undefined;
-  private configs: Record<string, PartEntry<ConfigPart>> | undefined;
+export class RootIndex implements RunSource {
+  readonly dirs = new Map<string, IndexedDir>();
+  /** Records directories of sweeps (walked into, not runs): path → stamp. */
+  readonly sweeps = new Map<string, string>();
+  private readonly rowOf = new Map<string, number>();
+  private runFile: IndexFile | undefined;
+  private stamps: string[] = [];
+  private statuses: Array<string | null> = [];
+  /** Per run: why summary.json could not be read, null when it could, 0 when not known (or not finished). */
+  private summaryProblems: Array<string | null | 0> = [];
+  /** Parsed on first use (null: not in the file). */
+  private ids: Array<string | null> | null | undefined;
+  private starts: Array<number | null> | null | undefined;
+  /** Rows whose line did not parse: never copied into a new index. */
+  private readonly damagedRows = new Set<number>();
+  /** Loaded on first use (null: none). */
+  private summaries: SummaryPart | null | undefined;
+  private configs: ConfigPart | null | undefined;
 
   constructor(
     readonly root: string,
     readonly enabled: boolean,
   ) {
-    if (!enabled) return;
-    const raw = readJson(join(root, INDEX_DIR, 'runs.json'));
-    if (!raw) return;
-    Object.assign(this.dirs, raw.dirs);
-    for (const [rel, entry] of Object.entries((raw.runs ?? {}) as Record<string, unknown[]>)) {
-      const [stamp, kind, info, problem, summaryProblem] = entry as [string, string, unknown[] | null, string | null, string | null | undefined];
-      this.runs[rel] = kind === 'sweep' ? { stamp, sweep: true } : { stamp, info: info ? unpackInfo(info) : null, problem, ...(summaryProblem === undefined ? {} : { summaryProblem }) };
-    }
+    const file = enabled ? IndexFile.read(join(root, INDEX_DIR, 'runs.json')) : undefined;
+    if (file) this.load(file);
   }
 
-  private loadPart<T>(file: string, unpack: (v: unknown) => T): Record<string, PartEntry<T>> {
-    const out = dict<PartEntry<T>>();
-    const raw = this.enabled ? readJson(join(this.root, INDEX_DIR, file)) : undefined;
-    for (const [rel, [stamp, value]] of Object.entries((raw?.runs ?? {}) as Record<string, [string, unknown]>)) out[rel] = { stamp, value: unpack(value) };
-    return out;
+  /** Takes the run part from `file`, unless some of it is missing or malformed. */
+  private load(file: IndexFile): void {
+    const rels = file.column<string>('rel');
+    const stamps = file.column<string>('stamp');
+    const statuses = file.column<string | null>('status');
+    const summaryProblems = file.column<string | null | 0>('summaryProblem');
+    const dirs = file.section('dirs');
+    const sweeps = file.section('sweeps');
+    if (!rels || !stamps || !statuses || !summaryProblems || !Array.isArray(dirs) || !dirs.every(isDirEntry) || !Array.isArray(sweeps) || !sweeps.every(isSweepEntry)) return;
+    for (const [rel, mtime, children, records] of dirs) this.dirs.set(rel, { mtime, children, records });
+    for (const [rel, stamp] of sweeps) this.sweeps.set(rel, stamp);
+    rels.forEach((rel, row) => this.rowOf.set(rel, row));
+    this.runFile = file;
+    this.stamps = stamps;
+    this.statuses = statuses;
+    this.summaryProblems = summaryProblems;
   }
 
-  summary(rel: string, stamp: string): SummaryPart | undefined {
-    this.summaries ??= this.loadPart('summaries.json', unpackSummary);
-    const e = this.summaries[rel];
-    return e && e.stamp === stamp ? e.value : undefined;
+  get runCount(): number {
+    return this.stamps.length;
   }
 
-  config(rel: string, stamp: string): ConfigPart | undefined {
-    this.configs ??= this.loadPart('configs.json', (v) => {
-      const [config, configProblem] = v as [unknown, string | null];
-      return { config, configProblem };
+  /** The row of the run at `rel`, -1 when the index has none. */
+  runRow(rel: string): number {
+    return this.rowOf.get(rel) ?? -1;
+  }
+
+  stamp(row: number): string {
+    return this.stamps[row]!;
+  }
+
+  record(row: number): RunInfo | string | typeof NOT_INDEXED {
+    const r = this.runFile!.row(row);
+    if (typeof r === 'string') return r;
+    if (Array.isArray(r)) return unpackInfo(r);
+    this.damagedRows.add(row);
+    return NOT_INDEXED;
+  }
+
+  recordedStatus(row: number): string | null {
+    return this.statuses[row] ?? null;
+  }
+
+  id(row: number): string | null | typeof NOT_INDEXED {
+    if (this.ids === undefined) this.ids = this.runFile!.column<string | null>('id') ?? null;
+    return this.ids ? (this.ids[row] ?? null) : NOT_INDEXED;
+  }
+
+  started(row: number): number | null | typeof NOT_INDEXED {
+    if (this.starts === undefined) this.starts = this.runFile!.column<number | null>('start') ?? null;
+    return this.starts ? (this.starts[row] ?? null) : NOT_INDEXED;
+  }
+
+  summaryProblem(row: number): string | null | undefined {
+    const p = this.summaryProblems[row];
+    return p === 0 ? undefined : p;
+  }
+
+  private summaryPart(): SummaryPart | null {
+    if (this.summaries === undefined) this.summaries = loadPart(this.root, this.enabled, 'summaries.json', (f) => new SummaryPart(f));
+    return this.summaries;
+  }
+
+  private configPart(): ConfigPart | null {
+    if (this.configs === undefined) this.configs = loadPart(this.root, this.enabled, 'configs.json', (f) => new ConfigPart(f));
+    return this.configs;
+  }
+
+  summary(rel: string, stamp: string): { summary: RunSummary | null; summaryProblem: string | null } | undefined {
+    const part = this.summaryPart();
+    const row = part ? part.row(rel, stamp) : -1;
+    const r = row < 0 ? undefined : part!.record(row);
+    return r && { summary: r[0] as RunSummary | null, summaryProblem: r[1] };
+  }
+
+  metric(rel: string, stamp: string, name: string, stat: string): unknown {
+    const part = this.summaryPart();
+    const row = part ? part.row(rel, stamp) : -1;
+    if (row < 0) return NOT_INDEXED;
+    const column = part!.metricColumn(name, stat);
+    if (part!.file.damaged) return NOT_INDEXED;
+    return column ? column[row] : null;
+  }
+
+  config(rel: string, stamp: string): { config: unknown; configProblem: string | null } | undefined {
+    const part = this.configPart();
+    const row = part ? part.row(rel, stamp) : -1;
+    const r = row < 0 ? undefined : part!.record(row);
+    return r && { config: r[0], configProblem: r[1] };
+  }
+
+  configProblem(rel: string, stamp: string): string | null {
+    const part = this.configPart();
+    return part?.problems[part.row(rel, stamp)] ?? null;
+  }
+
+  configAt(rel: string, stamp: string, path: readonly string[]): unknown {
+    const part = this.configPart();
+    const row = part ? part.row(rel, stamp) : -1;
+    if (row < 0) return NOT_INDEXED;
+    const lookup = part!.lookup(path);
+    if (part!.file.damaged || lookup === 'whole') return NOT_INDEXED;
+    if (lookup === 'absent') return undefined;
+    const flag = lookup.flags?.[row];
+    return flag === ABSENT ? undefined : flag === MAPPING ? NOT_INDEXED : lookup.values[row];
+  }
+
+  /** Writes the run part: the walk's directories and sweeps, and what run.json held. */
+  saveRuns(dirs: ReadonlyMap<string, IndexedDir>, sweeps: ReadonlyMap<string, string>, runs: readonly StoredRun[]): void {
+    const kept = runs.filter((r) => r.stamp !== undefined);
+    const rows = kept.map((run) => (run.source === this && run.row >= 0 && !this.damagedRows.has(run.row) ? this.runFile!.rowText(run.row) : asciiJson(run.info ? packInfo(run.info) : run.reason())));
+    writeIndexFile(this.root, 'runs.json', [
+      ['dirs', [...dirs].map(([rel, d]) => [rel, d.mtime, d.children, d.records])],
+      ['sweeps', [...sweeps]],
+      ['rel', kept.map((r) => r.rel)],
+      ['stamp', kept.map((r) => r.stamp)],
+      ['status', kept.map((r) => r.recordedStatus())],
+      ['summaryProblem', kept.map(keptSummaryProblem)],
+      ['id', kept.map((r) => r.id)],
+      ['start', kept.map((r) => r.started() ?? null)],
+    ], rows);
+  }
+
+  /** Writes the summary part: what was read this time, and what the index had for the others. */
+  saveSummaries(runs: readonly StoredRun[]): void {
+    const entries = this.partEntries(this.summaryPart(), runs, (r) => r.loadedSummary(), (v) => [v.summary, v.summaryProblem]);
+    const columns = new Map<string, unknown[]>();
+    entries.forEach(({ value: [summary] }, row) => {
+      const metrics = (summary as RunSummary | null)?.metrics ?? {};
+      for (const [name, stats] of Object.entries(metrics)) {
+        for (const stat of METRIC_STATS) {
+          const key = metricColumn(name, stat);
+          let column = columns.get(key);
+          if (!column) columns.set(key, (column = new Array<unknown>(entries.length).fill(null)));
+          column[row] = isMapping(stats) ? (stats[stat] ?? null) : null;
+        }
+      }
     });
-    const e = this.configs[rel];
-    return e && e.stamp === stamp ? e.value : undefined;
+    this.savePart('summaries.json', entries, [...columns]);
   }
 
-  private write(file: string, runs: Record<string, unknown>, extra: Record<string, unknown> = {}): void {
-    try {
-      mkdirSync(join(this.root, INDEX_DIR), { recursive: true });
-      writeFileAtomic(join(this.root, INDEX_DIR, file), JSON.stringify({ version: VERSION, ...extra, runs }));
-    } catch {
-      // A root that cannot be written to simply keeps no index.
-    }
+  /**
+   * Writes the config part. Its columns hold each path that leads through mappings to a plain
+   * value (a scalar or a list) in some run; `mappings` names the paths that lead to a mapping,
+   * so a query for a path in neither knows no run has it.
+   */
+  saveConfigs(runs: readonly StoredRun[]): void {
+    // A config JSON cannot hold exactly (NaN, ±Infinity, not a mapping) is read from its file each time.
+    const cacheable = (config: unknown) => config === null || (isMapping(config) && jsonExact(config));
+    const entries = this.partEntries(this.configPart(), runs, (r) => r.loadedConfig(), (v) => [v.config, v.configProblem]).filter((e) => cacheable(e.value[0]));
+    const leaves = new Map<string, string[]>();
+    const mappings = new Set<string>();
+    const visit = (value: Record<string, unknown>, path: string[]) => {
+      for (const [key, v] of Object.entries(value)) {
+        const p = [...path, key];
+        if (isMapping(v)) {
+          mappings.add(configColumn(p));
+          visit(v, p);
+        } else leaves.set(configColumn(p), p);
+      }
+    };
+    for (const { value } of entries) if (isMapping(value[0])) visit(value[0], []);
+    const columns: Array<[string, unknown]> = [...leaves].map(([key, path]) => {
+      const values: unknown[] = [];
+      let flags = '';
+      for (const { value } of entries) {
+        const v = getPath(value[0], path);
+        values.push(v === undefined || isMapping(v) ? null : v);
+        flags += v === undefined ? ABSENT : isMapping(v) ? MAPPING : '.';
+      }
+      return [key, [values, /^\.*$/.test(flags) ? null : flags]];
+    });
+    columns.push(['mappings', [...mappings]]);
+    this.savePart('configs.json', entries, columns);
   }
 
-  /** Writes the run part: the walk's directories and what run.json held. */
-  saveRuns(dirs: Record<string, IndexedDir>, runs: Record<string, IndexedRun>): void {
-    const packed = dict<unknown[]>();
-    for (const [rel, r] of Object.entries(runs)) {
-      packed[rel] = r.sweep ? [r.stamp, 'sweep'] : [r.stamp, 'run', r.info ? packInfo(r.info) : null, r.problem, ...(r.summaryProblem === undefined ? [] : [r.summaryProblem])];
+  /** Per run with a stamp: its value as read this time, else as the part holds it for that stamp. */
+  private partEntries<V>(part: Part | null, runs: readonly StoredRun[], loaded: (run: StoredRun) => V | undefined, pack: (value: V) => [unknown, string | null]) {
+    const old = part && !part.file.damaged ? part : undefined;
+    const entries: Array<{ run: StoredRun; value: [unknown, string | null] }> = [];
+    for (const run of runs) {
+      if (run.stamp === undefined) continue;
+      const fresh = loaded(run);
+      const row = fresh || !old ? -1 : old.row(run.rel, run.stamp);
+      const value = fresh ? pack(fresh) : row >= 0 ? old!.record(row) : undefined;
+      if (value) entries.push({ run, value });
     }
-    this.write('runs.json', packed, { dirs });
+    return entries;
   }
 
-  /** Writes a part for the runs listed (rel → stamp): fresh values first, else what the file had. */
-  savePart(part: 'summaries' | 'configs', current: Map<string, { stamp: string; value: SummaryPart | ConfigPart | undefined }>): void {
-    const old = part === 'summaries' ? (this.summaries ??= this.loadPart('summaries.json', unpackSummary)) : undefined;
-    if (part === 'configs') this.config('', '');
-    const oldConfigs = this.configs;
-    const out = dict<unknown>();
-    for (const [rel, { stamp, value }] of current) {
-      const prior = (part === 'summaries' ? old : oldConfigs)?.[rel];
-      const v = value ?? (prior && prior.stamp === stamp ? prior.value : undefined);
-      if (v === undefined) continue;
-      out[rel] = [stamp, part === 'summaries' ? packSummary(v as SummaryPart) : [(v as ConfigPart).config, (v as ConfigPart).configProblem]];
-    }
-    this.write(`${part}.json`, out);
+  private savePart(file: string, entries: ReadonlyArray<{ run: StoredRun; value: [unknown, string | null] }>, columns: ReadonlyArray<readonly [string, unknown]>): void {
+    writeIndexFile(
+      this.root,
+      file,
+      [['rel', entries.map((e) => e.run.rel)], ['stamp', entries.map((e) => e.run.stamp)], ['problem', entries.map((e) => e.value[1])], ...columns],
+      entries.map((e) => asciiJson(e.value)),
+    );
   }
+}
+
+/** Where the values of a config path are (see ConfigLookup). */
+function configLookup(file: IndexFile, path: readonly string[]): ConfigLookup {
+  const key = configColumn(path);
+  const column = file.section(key);
+  if (Array.isArray(column) && column.length === 2 && Array.isArray(column[0]) && column[0].length === file.rows) {
+    const flags = column[1];
+    if (flags === null || (typeof flags === 'string' && flags.length === file.rows)) return { values: column[0], flags };
+  }
+  if (column !== undefined) {
+    file.damaged = true;
+    return 'whole';
+  }
+  // A longer path than a column's can reach into its lists; a mapping's path, into its mapping.
+  const mappings = file.section('mappings');
+  if (!Array.isArray(mappings)) return 'whole';
+  const inside = path.slice(0, -1).some((_, i) => file.has(configColumn(path.slice(0, i + 1))));
+  return inside || mappings.includes(key) ? 'whole' : 'absent';
 }

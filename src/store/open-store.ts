@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { TrellisError } from '../errors/index.js';
-import { RootIndex, type ConfigPart, type IndexedDir, type IndexedRun, type SummaryPart } from './index-cache.js';
-import { readRunState, RECORDS, StoredRun, type RunState } from './stored-run.js';
+import { RootIndex, type IndexedDir } from './index-cache.js';
+import { CHANGED, readRunState, RECORDS, StoredRun } from './stored-run.js';
 
 /** The roots `trellis runs` reads when none are given, relative to the working directory. */
 export const DEFAULT_ROOTS = ['outputs', 'multirun'] as const;
@@ -10,7 +10,7 @@ export const DEFAULT_ROOTS = ['outputs', 'multirun'] as const;
 export interface OpenStoreOptions {
   /** Where relative roots are resolved (default: process.cwd()). */
   cwd?: string;
-  /** Use and refresh `.trellis-index.json` in each root (default true). */
+  /** Use and refresh the index (`.trellis-index/`) in each root (default true). */
   index?: boolean;
   /** "Now" for crashed-run detection; tests inject it. */
   now?: Date;
@@ -41,55 +41,57 @@ interface RootScan {
   root: string;
   runs: StoredRun[];
   index: RootIndex;
-  dirs: Record<string, IndexedDir>;
-  entries: Record<string, IndexedRun>;
+  dirs: Map<string, IndexedDir>;
+  sweeps: Map<string, string>;
+  /** What the scan found differs from the index (beyond records read anew). */
   dirty: boolean;
 }
 
 function scanRoot(root: string, useIndex: boolean, startedAt: number): RootScan {
   const index = new RootIndex(root, useIndex);
-  const scan: RootScan = { root, runs: [], index, dirs: Object.create(null) as Record<string, IndexedDir>, entries: Object.create(null) as Record<string, IndexedRun>, dirty: false };
+  const scan: RootScan = { root, runs: [], index, dirs: new Map(), sweeps: new Map(), dirty: false };
   const racy = (mtime: number) => mtime >= startedAt - RACY_MS;
-  const old = index;
+  let kept = 0;
 
   /** True when `dir` is a run (listed, not walked into). */
   const visitRecords = (dir: string, rel: string): boolean => {
     const trellis = statOf(join(dir, RECORDS));
     if (!trellis?.isDirectory()) return false;
     const stamp = stampOf(trellis);
-    const cached = old.runs[rel];
-    if (cached && cached.stamp === stamp) {
-      scan.entries[rel] = cached;
-      if (cached.sweep) return false;
-      const state: RunState = { info: cached.info, problem: cached.problem };
-      if (cached.summaryProblem !== undefined) state.summaryProblem = cached.summaryProblem;
-      scan.runs.push(new StoredRun(dir, root, rel, state, stamp, index));
+    const row = index.runRow(rel);
+    if (row >= 0 && index.stamp(row) === stamp) {
+      scan.runs.push(new StoredRun(dir, root, rel, undefined, index.stamp(row), index, row));
+      kept++;
       return true;
+    }
+    if (index.sweeps.get(rel) === stamp) {
+      scan.sweeps.set(rel, stamp);
+      return false;
     }
     scan.dirty = true;
     const state = readRunState(dir);
     if (!state.info && state.problem === 'run.json missing' && existsSync(join(dir, RECORDS, 'sweep.json'))) {
-      if (!racy(trellis.mtimeMs)) scan.entries[rel] = { stamp, sweep: true };
+      if (!racy(trellis.mtimeMs)) scan.sweeps.set(rel, stamp);
       return false;
     }
     const run = new StoredRun(dir, root, rel, state, racy(trellis.mtimeMs) ? undefined : stamp, index);
-    run.changed.add('run');
+    run.changed |= CHANGED.run;
     scan.runs.push(run);
     return true;
   };
 
   const walk = (dir: string, rel: string, depth: number): void => {
     // A run seen last time: one stat of its records directory says whether it is still one.
-    const known = old.runs[rel];
-    if (known && !known.sweep && visitRecords(dir, rel)) return;
+    const known = index.runRow(rel) >= 0;
+    if (known && visitRecords(dir, rel)) return;
     const st = statOf(dir);
     if (!st?.isDirectory()) return;
-    const cachedDir = old.dirs[rel];
+    const cachedDir = index.dirs.get(rel);
     let children: string[];
     let records: boolean;
     if (cachedDir && cachedDir.mtime === st.mtimeMs) {
       ({ children, records } = cachedDir);
-      scan.dirs[rel] = cachedDir;
+      scan.dirs.set(rel, cachedDir);
     } else {
       let entries;
       try {
@@ -99,13 +101,13 @@ function scanRoot(root: string, useIndex: boolean, startedAt: number): RootScan 
       }
       children = entries.filter((e) => e.isDirectory() && !skipped(e.name)).map((e) => e.name).sort();
       records = entries.some((e) => e.name === RECORDS && e.isDirectory());
-      if (!racy(st.mtimeMs)) scan.dirs[rel] = { mtime: st.mtimeMs, children, records };
-      else if (cachedDir) scan.dirs[rel] = cachedDir;
-      // A new mtime alone (a file added, the index itself rewritten) is no reason to rewrite the index.
+      if (!racy(st.mtimeMs)) scan.dirs.set(rel, { mtime: st.mtimeMs, children, records });
+      else if (cachedDir) scan.dirs.set(rel, cachedDir);
+      // A new mtime alone (a file added) is no reason to rewrite the index.
       if (!cachedDir || cachedDir.records !== records || cachedDir.children.join('/') !== children.join('/')) scan.dirty = true;
     }
-    if (records && (!known || known.sweep) && visitRecords(dir, rel)) {
-      delete scan.dirs[rel]; // runs are keyed by their records, not walked
+    if (records && !known && visitRecords(dir, rel)) {
+      scan.dirs.delete(rel); // runs are keyed by their records, not walked
       return;
     }
     if (depth >= MAX_DEPTH) return;
@@ -113,34 +115,18 @@ function scanRoot(root: string, useIndex: boolean, startedAt: number): RootScan 
   };
 
   walk(root, '', 0);
-  // A run or directory gone since the index was written.
-  if (Object.keys(old.runs).some((k) => !(k in scan.entries)) || Object.keys(old.dirs).some((k) => !(k in scan.dirs))) scan.dirty = true;
+  // A run, sweep or directory gone since the index was written.
+  if (kept !== index.runCount || scan.sweeps.size !== index.sweeps.size || scan.dirs.size !== index.dirs.size) scan.dirty = true;
   return scan;
 }
 
 /** Writes what was read anew into the root's index. */
 function flushScan(scan: RootScan): void {
-  const changed = (part: 'run' | 'summary' | 'config') => scan.runs.some((r) => r.changed.has(part));
-  if (scan.dirty || changed('run')) {
-    for (const run of scan.runs) {
-      if (run.stamp === undefined) continue;
-      const { info, problem, summaryProblem } = run.state;
-      scan.entries[run.rel] = { stamp: run.stamp, info, problem, ...(summaryProblem === undefined ? {} : { summaryProblem }) };
-    }
-    scan.index.saveRuns(scan.dirs, scan.entries);
-  }
-  for (const [part, key] of [['summaries', 'summary'], ['configs', 'config']] as const) {
-    if (!changed(key)) continue;
-    const current = new Map<string, { stamp: string; value: SummaryPart | ConfigPart | undefined }>();
-    for (const run of scan.runs) {
-      if (run.stamp === undefined) continue;
-      const s = run.state;
-      const value = key === 'summary' ? (s.summary === undefined ? undefined : { summary: s.summary, summaryProblem: s.summaryProblem ?? null }) : s.config === undefined ? undefined : { config: s.config, configProblem: s.configProblem ?? null };
-      current.set(run.rel, { stamp: run.stamp, value });
-    }
-    scan.index.savePart(part, current);
-  }
-  for (const run of scan.runs) run.changed.clear();
+  const changed = (part: number) => scan.runs.some((r) => r.changed & part);
+  if (scan.dirty || changed(CHANGED.run)) scan.index.saveRuns(scan.dirs, scan.sweeps, scan.runs);
+  if (changed(CHANGED.summary)) scan.index.saveSummaries(scan.runs);
+  if (changed(CHANGED.config)) scan.index.saveConfigs(scan.runs);
+  for (const run of scan.runs) run.changed = 0;
   scan.dirty = false;
 }
 

@@ -34,11 +34,12 @@ export function queryRuns(store: RunStore, query: string | ParsedQuery = '', opt
   const context: EvalContext = { now: store.now, cwd: options.cwd ?? process.cwd() };
   const found = store.runs.filter((run) => matches(run, parsed.root, context));
   const keyed = found.map((run) => ({ run, keys: sort.map((k) => fieldValue(run, k.field, context)) }));
+  // Missing values sort last in both directions.
+  const missing = (v: unknown) => v === undefined || v === null;
   keyed.sort((a, b) => {
     for (let i = 0; i < sort.length; i++) {
-      const [x, y] = [a.keys[i], b.keys[i]];
-      // Missing values sort last in both directions.
-      const missing = (v: unknown) => v === undefined || v === null;
+      const x = a.keys[i];
+      const y = b.keys[i];
       if (missing(x) || missing(y)) {
         if (missing(x) !== missing(y)) return missing(x) ? 1 : -1;
         continue;

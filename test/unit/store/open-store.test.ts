@@ -1,16 +1,16 @@
-import { mkdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findRun } from '../../../src/store/find-run.js';
 import { openStore } from '../../../src/store/open-store.js';
-import { queryRuns } from '../../../src/store/query-runs.js';
+import { parseColumns, queryRuns, runRow } from '../../../src/store/query-runs.js';
 import { readYamlRecord } from '../../../src/store/read-yaml.js';
 import { fromPlain, toPlain } from '../../../src/tree/node.js';
 import { toYamlText } from '../../../src/tree/emit.js';
 import { loadYaml } from '../../../src/yaml/load.js';
 import { errorOf } from '../../helpers/errors.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
-import { writeRun } from './synthetic-runs.js';
+import { ageTree, writeRun } from './synthetic-runs.js';
 
 describe('damaged run directories are listed, never crash a listing', () => {
   it.each([
@@ -86,13 +86,28 @@ describe('the index is a cache keyed by the records directory', () => {
     expect(tagsOf(root)).toEqual([['renamed']]);
   });
 
-  it('is rebuilt when it is damaged or deleted', () => {
+  /** The runs the index lists (its `rel` column); throws unless every line of it parses. */
+  function indexedRuns(root: string): unknown {
+    const [header, ...lines] = readFileSync(join(root, 'outputs/.trellis-index/runs.json'), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as unknown);
+    const { version, sections } = header as { version: number; sections: string[] };
+    return version === 2 ? lines[sections.indexOf('rel')] : undefined;
+  }
+
+  it.each([
+    { name: 'deleted', damage: (file: string) => rmSync(dirname(file), { recursive: true }) },
+    { name: 'cut short', damage: (file: string) => writeFileSync(file, readFileSync(file, 'utf8').slice(0, -40)) },
+    { name: 'of an older version', damage: (file: string) => writeFileSync(file, '{"version": 1, "dirs": {}, "runs": {"2026-11-20/10-00-00": ["1:2", "run", null, "gone"]}}') },
+    { name: 'garbled in a line', damage: (file: string) => writeFileSync(file, readFileSync(file, 'utf8').replace(/\n\[[^\n]*\n$/, '\n[{x\n')) },
+    { name: 'not ASCII', damage: (file: string) => writeFileSync(file, readFileSync(file, 'utf8').replace('"old"', '"öld"')) },
+  ])('is rebuilt when it is $name', ({ damage }) => {
     const root = tmpDir();
     agedRun(root);
     tagsOf(root);
-    writeFileSync(join(root, 'outputs/.trellis-index/runs.json'), '{"version": 1, "runs": {"x": [');
+    expect(indexedRuns(root)).toEqual(['2026-11-20/10-00-00']);
+    damage(join(root, 'outputs/.trellis-index/runs.json'));
     expect(tagsOf(root)).toEqual([['old']]);
-    expect(JSON.parse(readFileSync(join(root, 'outputs/.trellis-index/runs.json'), 'utf8')).runs).toHaveProperty(['2026-11-20/10-00-00']);
+    expect(indexedRuns(root)).toEqual(['2026-11-20/10-00-00']);
+    expect(tagsOf(root)).toEqual([['old']]);
   });
 
   it('answers metric and config queries from the index the same as from the files', () => {
@@ -109,6 +124,73 @@ describe('the index is a cache keyed by the records directory', () => {
     expect(existsSync(join(root, 'outputs/.trellis-index/configs.json'))).toBe(true);
     expect(q(true)).toEqual(['r1']);
     expect(q(false)).toEqual(['r1']);
+  });
+});
+
+describe('the index answers exactly what the files say', () => {
+  /** Runs whose records stretch what an index keeps: odd metrics and configs, damage, text beyond ASCII. */
+  function oddRuns(): string {
+    const root = tmpDir();
+    const put = (name: string, file: string, text: string) => writeFileSync(join(root, 'outputs', name, '.trellis', file), text);
+    writeRun(join(root, 'outputs/plain'), { id: 'plain', resolved: { optimizer: { name: 'adam', lr: 0.01, betas: [0.9, 0.999] }, seed: 1 } });
+    writeRun(join(root, 'outputs/odd'), {
+      id: 'odd',
+      tags: ['bäseline', '基线'],
+      resolved: { optimizer: { name: 'sgd' }, inf: Infinity, nan: NaN, constructor: 3, layers: [{ size: 4 }, { size: 3 }], nested: { '0': 'zero', deep: { x: null } }, note: 'ünïcode' },
+    });
+    put('odd', 'summary.json', JSON.stringify({ metrics: { val_loss: { last: 'NaN', min: '-Infinity', max: 'Infinity', count: 2, extra: 1 }, constructor: { last: 0.5, min: 0.4 }, odd: 5, arr: [1, 2] }, result: { val_acc: 0.9, nested: { a: [1, 2] } } }));
+    writeRun(join(root, 'outputs/proto'), { id: 'proto', resolved: { optimizer: { name: 'adam', lr: 0.5 } } });
+    put('proto', 'summary.json', '{"metrics": {"__proto__": {"last": 1, "min": 0}, "val_loss": {"last": 0.01, "min": 0.001}}, "result": 7}');
+    writeRun(join(root, 'outputs/mapping'), { id: 'mapping', resolved: { optimizer: { name: { first: 'adam' }, lr: [0.1, 0.2] }, seed: null } });
+    writeRun(join(root, 'outputs/no-start'), { id: 'no-start' });
+    const runJson = join(root, 'outputs/no-start/.trellis/run.json');
+    writeFileSync(runJson, JSON.stringify({ ...JSON.parse(readFileSync(runJson, 'utf8')), start: null }));
+    writeRun(join(root, 'outputs/partial'), { id: 'partial', omit: ['summary.json'] });
+    writeRun(join(root, 'outputs/torn'), { id: 'torn' });
+    put('torn', 'summary.json', '{"metrics": {');
+    writeRun(join(root, 'outputs/no-config'), { id: 'no-config', omit: ['resolved.yaml'] });
+    writeRun(join(root, 'outputs/bad-config'), { id: 'bad-config' });
+    put('bad-config', 'resolved.yaml', 'a: [1,\n');
+    writeRun(join(root, 'outputs/running'), { id: 'running', status: 'running' });
+    writeRun(join(root, 'outputs/paused'), { id: 'paused', status: 'paused' });
+    writeRun(join(root, 'outputs/unreadable'), { id: 'unreadable' });
+    put('unreadable', 'run.json', '{"id": ');
+    return ageTree(root);
+  }
+
+  const FIELDS = 'status,reason,id,started,ended,tags,notes,optimizer.name,optimizer,optimizer.lr,optimizer.lr[1],optimizer.betas,optimizer.betas[0],seed,inf,nan,constructor,layers,layers[0].size,nested.0,nested.deep,nested.deep.x,note,missing.path,val_loss,val_loss.min,val_loss.max,val_loss.count,val_loss.last_step,constructor.min,__proto__.last,__proto__,odd,arr,arr.last,result,result.nested.a,val_acc,config.optimizer.name,metric.val_loss.min';
+
+  /** Every field of every run, then each whole summary and config, as one store reads them. */
+  function everything(root: string, index: boolean) {
+    const store = openStore([], { cwd: root, index, now: new Date('2026-11-23T12:00:00.000Z') });
+    const fields = parseColumns(FIELDS);
+    const ctx = { now: store.now, cwd: root };
+    const runs = [...store.runs].sort((a, b) => (a.rel < b.rel ? -1 : 1));
+    const seen = runs.map((run) => ({ rel: run.rel, row: runRow(run, fields, ctx), summary: run.summary(), config: run.config() }));
+    store.flush();
+    return seen;
+  }
+
+  it('for every field of odd and damaged runs, while it is built and once it is', () => {
+    const root = oddRuns();
+    const files = everything(root, false);
+    expect(files.map((r) => [r.rel, r.row.status])).toContainEqual(['odd', 'completed']);
+    expect(everything(root, true)).toEqual(files);
+    expect(everything(root, true)).toEqual(files);
+    expect(readFileSync(join(root, 'outputs/.trellis-index/runs.json'), 'utf8')).toMatch(/^[\0-\x7f]*$/);
+  });
+
+  it.each(['optimizer.name = adam', 'optimizer.lr = 0.2', 'optimizer != null', 'nested.deep.x = null', 'inf > 1', 'nan = nan', 'val_loss.last = nan', '__proto__.min = 0', 'tags = 基线', 'started < 2027-01-01', 'missing.path != 1', 'status = partial'])('for the query %s', (query) => {
+    const root = oddRuns();
+    const found = (index: boolean) => {
+      const store = openStore([], { cwd: root, index, now: new Date('2026-11-23T12:00:00.000Z') });
+      const rels = queryRuns(store, query, { cwd: root, sort: 'dir' }).runs.map((r) => r.rel);
+      store.flush();
+      return rels;
+    };
+    const files = found(false);
+    expect(found(true)).toEqual(files);
+    expect(found(true)).toEqual(files);
   });
 });
 

@@ -6,7 +6,7 @@ import { parseQuery, parseSortKeys } from '../../../src/store/query-parse.js';
 import { queryRuns } from '../../../src/store/query-runs.js';
 import { errorOf } from '../../helpers/errors.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
-import { writeRun } from './synthetic-runs.js';
+import { ageTree, writeRun } from './synthetic-runs.js';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 
@@ -90,14 +90,28 @@ function threeRuns(): string {
   return root;
 }
 
-const ids = (root: string, query: string, sort?: string) => {
-  const store = openStore([], { cwd: root, now: NOW, index: false });
+const ids = (root: string, query: string, sort?: string, index = false) => {
+  const store = openStore([], { cwd: root, now: NOW, index });
   const found = queryRuns(store, query, { cwd: root, sort: sort ?? 'id' }).runs.map((r) => r.id!.slice(-1));
+  store.flush();
   return sort ? found : found.sort();
 };
 
-describe('query operators', () => {
-  const root = () => threeRuns();
+/** The same answers from the files, from an index the query itself builds, and from one built before. */
+const INDEX_MODES = [
+  { mode: 'without an index', ids: (query: string, sort?: string) => ids(threeRuns(), query, sort) },
+  { mode: 'building the index', ids: (query: string, sort?: string) => ids(ageTree(threeRuns()), query, sort, true) },
+  {
+    mode: 'from the index',
+    ids: (query: string, sort?: string) => {
+      const root = ageTree(threeRuns());
+      ids(root, query, sort, true);
+      return ids(root, query, sort, true);
+    },
+  },
+];
+
+describe.each(INDEX_MODES)('query operators, $mode', ({ ids }) => {
   it.each([
     { name: 'empty query matches all', query: '', expected: ['a', 'b', 'c'] },
     { name: '= on a config string', query: 'optimizer.name = adam', expected: ['a', 'c'] },
@@ -137,7 +151,7 @@ describe('query operators', () => {
     { name: 'and binds tighter than or', query: 'optimizer.name = sgd or optimizer.name = adam and tags = baseline', expected: ['a', 'b'] },
     { name: 'keywords are case-insensitive', query: 'optimizer.name = sgd OR NOT status = crashed', expected: ['a', 'b'] },
   ])('$name', ({ query, expected }) => {
-    expect(ids(root(), query)).toEqual(expected);
+    expect(ids(query)).toEqual(expected);
   });
 
   it.each([
@@ -147,11 +161,13 @@ describe('query operators', () => {
     { name: 'newest first', sort: '-started', expected: ['c', 'a', 'b'] },
     { name: 'two keys', sort: 'optimizer.name,-optimizer.lr', expected: ['a', 'c', 'b'] },
   ])('sort: $name', ({ sort, expected }) => {
-    expect(ids(root(), '', sort)).toEqual(expected);
+    expect(ids('', sort)).toEqual(expected);
   });
+});
 
+describe('query results', () => {
   it('limits after sorting and counts every match', () => {
-    const store = openStore([], { cwd: root(), now: NOW, index: false });
+    const store = openStore([], { cwd: threeRuns(), now: NOW, index: false });
     const r = queryRuns(store, 'optimizer.name = adam', { sort: '-started', limit: 1 });
     expect(r.runs.map((x) => x.id)).toEqual(['20261122-230000-cccccc']);
     expect(r.matched).toBe(2);
