@@ -1,6 +1,7 @@
 import { isAscii } from 'node:buffer';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../run/atomic-write.js';
 import { getPath, METRIC_STATS } from './query-fields.js';
 import { isFinalStatus, NOT_INDEXED, type RunSource, type StoredRun } from './stored-run.js';
@@ -11,11 +12,18 @@ import type { RunInfo, RunSummary } from './types.js';
  * always rebuildable from them and never the source of truth (delete it and nothing is lost; an
  * index that is damaged or of another version is rebuilt).
  *
- * A directory of the walk is valid while its mtime is unchanged (adding or removing an entry
- * changes a directory's mtime). A run is keyed by the identity and mtime of its `.trellis/`
- * directory: every record is written by rename (DESIGN.md §5: temp file + rename), which changes
- * that directory's mtime, so one stat per run tells whether anything read from it may have
- * changed.
+ * What it trusts. A directory of the walk is valid while its mtime is unchanged (adding or
+ * removing an entry changes a directory's mtime). A run is keyed by the identity and mtime of
+ * its `.trellis/` directory: every record is written by rename (DESIGN.md §5: temp file +
+ * rename), which changes that directory's mtime, so one stat tells whether anything read from
+ * it may have changed. That stat is skipped for a finished run: one whose run.json records a
+ * final status (completed, failed, interrupted) and whose summary.json was not found unreadable,
+ * in a directory whose mtime is unchanged. After its final status, trellis rewrites a run's records
+ * only for `trellis runs tag` and `runs note`, and those add and remove an entry in the run's
+ * parent directory (`markRunChanged`), so the next scan checks every run there; a run added,
+ * deleted or re-run (always into a new directory) changes that mtime too. Records of a
+ * finished run changed by other means are seen with `--refresh` (every run checked) or
+ * `--no-index`. Running, crashed, unknown and partial runs are checked every time.
  *
  * Layout: `runs.json` (the walk and run.json), `summaries.json` (summary.json) and
  * `configs.json` (resolved.yaml), so a query loads only what it needs. Each is an IndexFile:
@@ -297,6 +305,12 @@ export class RootIndex implements RunSource {
     return this.stamps[row]!;
   }
 
+  /** A finished run not known to be partial: its directory's mtime vouches for it (see above). */
+  finished(row: number): boolean {
+    const status = this.statuses[row];
+    return typeof status === 'string' && isFinalStatus(status) && typeof this.summaryProblems[row] !== 'string';
+  }
+
   record(row: number): RunInfo | string | typeof NOT_INDEXED {
     const r = this.runFile!.row(row);
     if (typeof r === 'string') return r;
@@ -483,4 +497,20 @@ function configLookup(file: IndexFile, path: readonly string[]): ConfigLookup {
   if (!Array.isArray(mappings)) return 'whole';
   const inside = path.slice(0, -1).some((_, i) => file.has(configColumn(path.slice(0, i + 1))));
   return inside || mappings.includes(key) ? 'whole' : 'absent';
+}
+
+/**
+ * Has every index that holds the run at `dir` check it again: making and removing an entry in
+ * its parent changes the parent's mtime, so the next scan stats each run there (see above).
+ * Call it after rewriting a finished run's records; false when the parent cannot be changed.
+ */
+export function markRunChanged(dir: string): boolean {
+  const probe = join(dirname(dir), `.trellis-changed-${randomBytes(6).toString('hex')}`);
+  try {
+    mkdirSync(probe);
+    rmdirSync(probe);
+    return true;
+  } catch {
+    return false;
+  }
 }

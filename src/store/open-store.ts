@@ -12,6 +12,8 @@ export interface OpenStoreOptions {
   cwd?: string;
   /** Use and refresh the index (`.trellis-index/`) in each root (default true). */
   index?: boolean;
+  /** Check every run against its records, also the finished ones an index takes on trust. */
+  refresh?: boolean;
   /** "Now" for crashed-run detection; tests inject it. */
   now?: Date;
 }
@@ -47,11 +49,15 @@ interface RootScan {
   dirty: boolean;
 }
 
-function scanRoot(root: string, useIndex: boolean, startedAt: number): RootScan {
+function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: number): RootScan {
   const index = new RootIndex(root, useIndex);
   const scan: RootScan = { root, runs: [], index, dirs: new Map(), sweeps: new Map(), dirty: false };
   const racy = (mtime: number) => mtime >= startedAt - RACY_MS;
   let kept = 0;
+  const keep = (dir: string, rel: string, row: number) => {
+    scan.runs.push(new StoredRun(dir, root, rel, undefined, index.stamp(row), index, row));
+    kept++;
+  };
 
   /** True when `dir` is a run (listed, not walked into). */
   const visitRecords = (dir: string, rel: string): boolean => {
@@ -60,8 +66,7 @@ function scanRoot(root: string, useIndex: boolean, startedAt: number): RootScan 
     const stamp = stampOf(trellis);
     const row = index.runRow(rel);
     if (row >= 0 && index.stamp(row) === stamp) {
-      scan.runs.push(new StoredRun(dir, root, rel, undefined, index.stamp(row), index, row));
-      kept++;
+      keep(dir, rel, row);
       return true;
     }
     if (index.sweeps.get(rel) === stamp) {
@@ -101,17 +106,29 @@ function scanRoot(root: string, useIndex: boolean, startedAt: number): RootScan 
       }
       children = entries.filter((e) => e.isDirectory() && !skipped(e.name)).map((e) => e.name).sort();
       records = entries.some((e) => e.name === RECORDS && e.isDirectory());
-      if (!racy(st.mtimeMs)) scan.dirs.set(rel, { mtime: st.mtimeMs, children, records });
-      else if (cachedDir) scan.dirs.set(rel, cachedDir);
-      // A new mtime alone (a file added) is no reason to rewrite the index.
-      if (!cachedDir || cachedDir.records !== records || cachedDir.children.join('/') !== children.join('/')) scan.dirty = true;
+      if (!racy(st.mtimeMs)) {
+        scan.dirs.set(rel, { mtime: st.mtimeMs, children, records });
+        // Written down even when only the mtime changed, so the finished runs in it are trusted again.
+        scan.dirty = true;
+      } else {
+        if (cachedDir) scan.dirs.set(rel, cachedDir);
+        if (!cachedDir || cachedDir.records !== records || cachedDir.children.join('/') !== children.join('/')) scan.dirty = true;
+      }
     }
     if (records && !known && visitRecords(dir, rel)) {
       scan.dirs.delete(rel); // runs are keyed by their records, not walked
       return;
     }
     if (depth >= MAX_DEPTH) return;
-    for (const name of children) walk(join(dir, name), rel ? `${rel}/${name}` : name, depth + 1);
+    // A finished run in a directory unchanged since the index was written needs no stat (index-cache.ts).
+    const trusted = !refresh && cachedDir?.mtime === st.mtimeMs;
+    for (const name of children) {
+      const childDir = join(dir, name);
+      const childRel = rel ? `${rel}/${name}` : name;
+      const row = trusted ? index.runRow(childRel) : -1;
+      if (row >= 0 && index.finished(row)) keep(childDir, childRel, row);
+      else walk(childDir, childRel, depth + 1);
+    }
   };
 
   walk(root, '', 0);
@@ -135,8 +152,8 @@ function flushScan(scan: RootScan): void {
  * run when it holds `.trellis/run.json`; a directory with `.trellis/` but no readable run.json
  * is listed as unreadable, never skipped silently (a sweep directory, with sweep.json, is walked
  * into instead). With the index on, each root keeps `.trellis-index/`: what was read from
- * each run, keyed by the mtime of its records directory, so a second listing reads only what
- * changed. Deleting the index loses nothing.
+ * each run, keyed by the mtime of its records directory (a finished run's, by its parent's; see
+ * index-cache.ts), so a second listing reads only what changed. Deleting the index loses nothing.
  */
 export function openStore(roots: readonly string[] = [], options: OpenStoreOptions = {}): RunStore {
   const cwd = options.cwd ?? process.cwd();
@@ -150,7 +167,7 @@ export function openStore(roots: readonly string[] = [], options: OpenStoreOptio
   }
   const useIndex = options.index ?? true;
   const startedAt = Date.now();
-  const scans = wanted.filter((r) => !missing.includes(r)).map((r) => scanRoot(r, useIndex, startedAt));
+  const scans = wanted.filter((r) => !missing.includes(r)).map((r) => scanRoot(r, useIndex, options.refresh ?? false, startedAt));
   const seen = new Set<string>();
   const runs: StoredRun[] = [];
   for (const scan of scans) {

@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findRun } from '../../../src/store/find-run.js';
+import { markRunChanged } from '../../../src/store/index-cache.js';
 import { openStore } from '../../../src/store/open-store.js';
 import { parseColumns, queryRuns, runRow } from '../../../src/store/query-runs.js';
 import { readYamlRecord } from '../../../src/store/read-yaml.js';
@@ -54,8 +55,8 @@ describe('damaged run directories are listed, never crash a listing', () => {
 
 describe('the index is a cache keyed by the records directory', () => {
   /** A run whose files are a minute old, so the index may keep it (recent entries are not cached). */
-  function agedRun(root: string) {
-    const dir = writeRun(join(root, 'outputs/2026-11-20/10-00-00'), { id: 'r1', tags: ['old'] });
+  function agedRun(root: string, status = 'completed') {
+    const dir = writeRun(join(root, 'outputs/2026-11-20/10-00-00'), { id: 'r1', tags: ['old'], status });
     const old = new Date(Date.now() - 60_000);
     for (const d of [join(dir, '.trellis'), dir, join(root, 'outputs/2026-11-20'), join(root, 'outputs')]) utimesSync(d, old, old);
     return dir;
@@ -67,9 +68,9 @@ describe('the index is a cache keyed by the records directory', () => {
     return tags;
   };
 
-  it('reads a run again when a record is replaced (rename), and not otherwise', () => {
+  it('reads a running run again when a record is replaced (rename), and not otherwise', () => {
     const root = tmpDir();
-    const dir = agedRun(root);
+    const dir = agedRun(root, 'running');
     expect(tagsOf(root)).toEqual([['old']]);
     expect(existsSync(join(root, 'outputs/.trellis-index/runs.json'))).toBe(true);
     // Rewritten in place with the directory's mtime put back: the index still answers…
@@ -124,6 +125,64 @@ describe('the index is a cache keyed by the records directory', () => {
     expect(existsSync(join(root, 'outputs/.trellis-index/configs.json'))).toBe(true);
     expect(q(true)).toEqual(['r1']);
     expect(q(false)).toEqual(['r1']);
+  });
+});
+
+describe('finished runs in unchanged directories are taken from the index', () => {
+  /** Rewrites run.json the way trellis writes records (temp file + rename), with other tags. */
+  function retag(dir: string, tags: string[]) {
+    const file = join(dir, '.trellis/run.json');
+    writeFileSync(`${file}.tmp`, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), tags }));
+    renameSync(`${file}.tmp`, file);
+  }
+  /** The tags of each run, as a listing reads them (with their status). */
+  const tagsOf = (root: string, options: { index?: boolean; refresh?: boolean } = {}) => {
+    const store = openStore([], { cwd: root, ...options });
+    const tags = Object.fromEntries(store.runs.map((r) => [r.id, r.status() && r.info?.tags]));
+    store.flush();
+    return tags;
+  };
+  function fourRuns() {
+    const root = tmpDir();
+    const dirs = {
+      done: writeRun(join(root, 'outputs/day/done'), { id: 'done', tags: ['old'] }),
+      failed: writeRun(join(root, 'outputs/day/failed'), { id: 'failed', status: 'failed', tags: ['old'] }),
+      live: writeRun(join(root, 'outputs/day/live'), { id: 'live', status: 'running', tags: ['old'] }),
+      partial: writeRun(join(root, 'outputs/day/partial'), { id: 'partial', tags: ['old'], omit: ['summary.json'] }),
+    };
+    ageTree(root);
+    tagsOf(root);
+    return { root, dirs };
+  }
+
+  it('without checking their records; running and partial runs are checked every time', () => {
+    const { root, dirs } = fourRuns();
+    for (const dir of Object.values(dirs)) retag(dir, ['new']);
+    expect(tagsOf(root)).toEqual({ done: ['old'], failed: ['old'], live: ['new'], partial: ['new'] });
+    expect(tagsOf(root, { index: false })).toEqual({ done: ['new'], failed: ['new'], live: ['new'], partial: ['new'] });
+  });
+
+  it('until --refresh checks every run, which also updates the index', () => {
+    const { root, dirs } = fourRuns();
+    retag(dirs.done, ['new']);
+    expect(tagsOf(root).done).toEqual(['old']);
+    expect(tagsOf(root, { refresh: true }).done).toEqual(['new']);
+    expect(tagsOf(root).done).toEqual(['new']);
+  });
+
+  it('until the run is marked changed, as tag and note do, which checks its directory again', () => {
+    const { root, dirs } = fourRuns();
+    retag(dirs.done, ['new']);
+    expect(markRunChanged(dirs.done)).toBe(true);
+    expect(tagsOf(root)).toEqual({ done: ['new'], failed: ['old'], live: ['old'], partial: ['old'] });
+    expect(readdirSync(join(root, 'outputs/day')).sort()).toEqual(['done', 'failed', 'live', 'partial']);
+  });
+
+  it('or a run is added or deleted beside it', () => {
+    const { root, dirs } = fourRuns();
+    retag(dirs.done, ['new']);
+    rmSync(dirs.failed, { recursive: true });
+    expect(tagsOf(root)).toEqual({ done: ['new'], live: ['old'], partial: ['old'] });
   });
 });
 
