@@ -30,11 +30,13 @@ import type { RunInfo, RunSummary } from './types.js';
  * columns (one value per run: its status, a metric's minimum, a config value…) and one line
  * per run with its whole record, each parsed only when asked for. Listing ten thousand runs
  * thus parses a few arrays, not a few hundred thousand objects, and whole records only of the
- * runs it shows.
+ * runs it shows. The walk finds a run's row through its directory's entry, and the two other
+ * files keep their rows in the run part's order when they can (they name the `generation` of
+ * runs.json they follow), so a warm listing looks no run up by its path.
  */
 export const INDEX_DIR = '.trellis-index';
 /** Raised whenever the layout changes: an index of another version is rebuilt. */
-const VERSION = 2;
+const VERSION = 3;
 const NEWLINE = 0x0a;
 
 /** A directory of the walk: its sub-directories, valid while its mtime is unchanged. */
@@ -43,6 +45,8 @@ export interface IndexedDir {
   children: string[];
   /** It has a `.trellis/` sub-directory (a run, or a sweep's records). */
   records: boolean;
+  /** As the index holds it: each child's row in the run part, -1 for one that is no run. */
+  rows?: number[];
 }
 
 /**
@@ -62,6 +66,8 @@ class IndexFile {
     private readonly starts: number[],
     sections: string[],
     readonly rows: number,
+    /** What else the header says (see RootIndex: the run part's generation). */
+    readonly header: Record<string, unknown>,
   ) {
     this.sectionLines = new Map(sections.map((name, i) => [name, i + 1]));
   }
@@ -73,12 +79,12 @@ class IndexFile {
       if (!isAscii(bytes)) return undefined;
       const starts = [0];
       for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) starts.push(at + 1);
-      const header = JSON.parse(bytes.toString('latin1', 0, starts[1] ?? bytes.length)) as { version?: unknown; sections?: unknown; rows?: unknown };
+      const header = JSON.parse(bytes.toString('latin1', 0, starts[1] ?? bytes.length)) as Record<string, unknown>;
       const { sections, rows } = header;
       if (header.version !== VERSION || !Array.isArray(sections) || !sections.every((s) => typeof s === 'string') || !Number.isSafeInteger(rows)) return undefined;
       // Every line ends with a newline: a file cut short has fewer.
       if (starts.length !== 2 + sections.length + (rows as number) || starts[starts.length - 1] !== bytes.length) return undefined;
-      return new IndexFile(bytes, starts, sections, rows as number);
+      return new IndexFile(bytes, starts, sections, rows as number, header);
     } catch {
       return undefined;
     }
@@ -131,9 +137,8 @@ class IndexFile {
 /** JSON text with every character beyond ASCII escaped (`\\uXXXX`), as index files hold it. */
 const asciiJson = (value: unknown) => JSON.stringify(value).replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
-function writeIndexFile(root: string, file: string, sections: ReadonlyArray<readonly [string, unknown]>, rows: readonly string[]): void {
-  const header = asciiJson({ version: VERSION, sections: sections.map(([name]) => name), rows: rows.length });
-  const lines = [header, ...sections.map(([, value]) => asciiJson(value)), ...rows];
+function writeIndexFile(root: string, file: string, header: Record<string, unknown>, sections: ReadonlyArray<readonly [string, unknown]>, rows: readonly string[]): void {
+  const lines = [asciiJson({ version: VERSION, ...header, sections: sections.map(([name]) => name), rows: rows.length }), ...sections.map(([, value]) => asciiJson(value)), ...rows];
   try {
     mkdirSync(join(root, INDEX_DIR), { recursive: true });
     writeFileAtomic(join(root, INDEX_DIR, file), `${lines.join('\n')}\n`);
@@ -161,53 +166,64 @@ function keptSummaryProblem(run: StoredRun): string | null | 0 {
 
 const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 /** JSON keeps every number but NaN and ±Infinity. */
-const jsonExact = (v: unknown): boolean => (typeof v === 'number' ? Number.isFinite(v) : v !== null && typeof v === 'object' ? Object.values(v).every(jsonExact) : true);
+function jsonExact(v: unknown): boolean {
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (v === null || typeof v !== 'object') return true;
+  if (Array.isArray(v)) return v.every(jsonExact);
+  for (const key in v) if (!jsonExact((v as Record<string, unknown>)[key])) return false;
+  return true;
+}
 
 const metricColumn = (name: string, stat: string) => JSON.stringify([name, stat]);
 const configColumn = (path: readonly string[]) => JSON.stringify(path);
+const childRel = (rel: string, name: string) => (rel ? `${rel}/${name}` : name);
 
 /** How a config column marks a row without a plain value: none at the path, or a mapping there. */
 const ABSENT = '-';
 const MAPPING = '*';
 
+/** A part's `problem` for a run it holds nothing for (parts keep a row for every run). */
+const NO_ENTRY = 0;
+
 /**
- * summaries.json or configs.json: for each run (by path, valid only for the stamp it was read
- * at) its record `[value, problem]`, a `problem` column, and the columns queries read.
+ * summaries.json or configs.json: for each run its record `[value, problem]` (or null), a
+ * `problem` column, and the columns queries read. Rows follow the run part when the header's
+ * `runs` names its generation; otherwise a run is found by its path and stamp.
  */
 class Part {
-  private readonly rowOf = new Map<string, number>();
-  private readonly stamps: string[];
-  readonly problems: Array<string | null>;
+  readonly problems: Array<string | null | typeof NO_ENTRY>;
+  private readonly aligned: boolean;
+  private byPath: Map<string, number> | undefined;
 
-  constructor(readonly file: IndexFile) {
-    const rels = file.column<string>('rel');
-    const stamps = file.column<string>('stamp');
-    const problems = file.column<string | null>('problem');
-    if (!rels || !stamps || !problems) throw new Error('index part without its columns');
-    rels.forEach((rel, row) => this.rowOf.set(rel, row));
-    this.stamps = stamps;
+  constructor(
+    readonly file: IndexFile,
+    private readonly index: RootIndex,
+  ) {
+    const problems = file.column<string | null | typeof NO_ENTRY>('problem');
+    if (!problems) throw new Error('index part without its problem column');
     this.problems = problems;
+    this.aligned = index.generation !== undefined && file.header.runs === index.generation;
   }
 
-  /** The row of a run, -1 when the part has none for these records. */
-  row(rel: string, stamp: string): number {
-    const row = this.rowOf.get(rel);
-    return row !== undefined && this.stamps[row] === stamp ? row : -1;
+  /** The row of a run, -1 when the part has nothing for its records as they are. */
+  row(run: StoredRun): number {
+    const row = this.aligned && run.source === this.index && run.row >= 0 ? run.row : this.rowByPath(run);
+    return row >= 0 && this.problems[row] !== NO_ENTRY ? row : -1;
+  }
+
+  private rowByPath(run: StoredRun): number {
+    const stamps = this.file.column<string>('stamp');
+    if (!this.byPath) {
+      this.byPath = new Map();
+      this.file.column<string>('rel')?.forEach((rel, row) => this.byPath!.set(rel, row));
+    }
+    const row = this.byPath.get(run.rel);
+    return row !== undefined && stamps?.[row] === run.stamp ? row : -1;
   }
 
   record(row: number): [unknown, string | null] | undefined {
     const r = this.file.row(row);
     return Array.isArray(r) && r.length === 2 ? (r as [unknown, string | null]) : undefined;
-  }
-}
-
-/** The part to load from `file` in `root`, null when there is none (or it is unusable). */
-function loadPart<P extends Part>(root: string, enabled: boolean, file: string, make: (f: IndexFile) => P): P | null {
-  const f = enabled ? IndexFile.read(join(root, INDEX_DIR, file)) : undefined;
-  try {
-    return f ? make(f) : null;
-  } catch {
-    return null;
   }
 }
 
@@ -243,7 +259,8 @@ class ConfigPart extends Part {
  */
 type ConfigLookup = { values: unknown[]; flags: string | null } | 'absent' | 'whole';
 
-const isDirEntry = (d: unknown): d is [string, number, string[], boolean] => Array.isArray(d) && typeof d[0] === 'string' && typeof d[1] === 'number' && Array.isArray(d[2]) && typeof d[3] === 'boolean';
+const isDirEntry = (d: unknown): d is [string, number, string[], boolean, number[]] =>
+  Array.isArray(d) && typeof d[0] === 'string' && typeof d[1] === 'number' && Array.isArray(d[2]) && typeof d[3] === 'boolean' && Array.isArray(d[4]) && d[4].length === d[2].length;
 const isSweepEntry = (s: unknown): s is [string, string] => Array.isArray(s) && typeof s[0] === 'string' && typeof s[1] === 'string';
 
 /** One root's index: the run part is loaded at once, summaries and configs on first use. */
@@ -251,7 +268,8 @@ export class RootIndex implements RunSource {
   readonly dirs = new Map<string, IndexedDir>();
   /** Records directories of sweeps (walked into, not runs): path → stamp. */
   readonly sweeps = new Map<string, string>();
-  private readonly rowOf = new Map<string, number>();
+  /** Names this version of runs.json, for the parts that follow its rows. */
+  generation: string | undefined;
   private runFile: IndexFile | undefined;
   private stamps: string[] = [];
   private statuses: Array<string | null> = [];
@@ -260,11 +278,14 @@ export class RootIndex implements RunSource {
   /** Parsed on first use (null: not in the file). */
   private ids: Array<string | null> | null | undefined;
   private starts: Array<number | null> | null | undefined;
+  private rowOf: Map<string, number> | undefined;
   /** Rows whose line did not parse: never copied into a new index. */
   private readonly damagedRows = new Set<number>();
   /** Loaded on first use (null: none). */
   private summaries: SummaryPart | null | undefined;
   private configs: ConfigPart | null | undefined;
+  /** The run part as this index last wrote it: its generation and runs in row order. */
+  private written: { generation: string; runs: readonly StoredRun[] } | undefined;
 
   constructor(
     readonly root: string,
@@ -276,17 +297,19 @@ export class RootIndex implements RunSource {
 
   /** Takes the run part from `file`, unless some of it is missing or malformed. */
   private load(file: IndexFile): void {
-    const rels = file.column<string>('rel');
     const stamps = file.column<string>('stamp');
     const statuses = file.column<string | null>('status');
     const summaryProblems = file.column<string | null | 0>('summaryProblem');
     const dirs = file.section('dirs');
     const sweeps = file.section('sweeps');
-    if (!rels || !stamps || !statuses || !summaryProblems || !Array.isArray(dirs) || !dirs.every(isDirEntry) || !Array.isArray(sweeps) || !sweeps.every(isSweepEntry)) return;
-    for (const [rel, mtime, children, records] of dirs) this.dirs.set(rel, { mtime, children, records });
+    const { generation } = file.header;
+    if (!stamps || !statuses || !summaryProblems || !file.has('rel') || typeof generation !== 'string') return;
+    if (!Array.isArray(dirs) || !dirs.every(isDirEntry) || !Array.isArray(sweeps) || !sweeps.every(isSweepEntry)) return;
+    if (!dirs.every(([, , , , rows]) => rows.every((row) => Number.isInteger(row) && row >= -1 && row < stamps.length))) return;
+    for (const [rel, mtime, children, records, rows] of dirs) this.dirs.set(rel, { mtime, children, records, rows });
     for (const [rel, stamp] of sweeps) this.sweeps.set(rel, stamp);
-    rels.forEach((rel, row) => this.rowOf.set(rel, row));
     this.runFile = file;
+    this.generation = generation;
     this.stamps = stamps;
     this.statuses = statuses;
     this.summaryProblems = summaryProblems;
@@ -296,8 +319,12 @@ export class RootIndex implements RunSource {
     return this.stamps.length;
   }
 
-  /** The row of the run at `rel`, -1 when the index has none. */
+  /** The row of the run at `rel`, -1 when the index has none. A directory's entry has its children's rows. */
   runRow(rel: string): number {
+    if (!this.rowOf) {
+      this.rowOf = new Map();
+      this.runFile?.column<string>('rel')?.forEach((r, row) => this.rowOf!.set(r, row));
+    }
     return this.rowOf.get(rel) ?? -1;
   }
 
@@ -339,46 +366,57 @@ export class RootIndex implements RunSource {
   }
 
   private summaryPart(): SummaryPart | null {
-    if (this.summaries === undefined) this.summaries = loadPart(this.root, this.enabled, 'summaries.json', (f) => new SummaryPart(f));
+    if (this.summaries === undefined) this.summaries = this.loadPart('summaries.json', (f) => new SummaryPart(f, this));
     return this.summaries;
   }
 
   private configPart(): ConfigPart | null {
-    if (this.configs === undefined) this.configs = loadPart(this.root, this.enabled, 'configs.json', (f) => new ConfigPart(f));
+    if (this.configs === undefined) this.configs = this.loadPart('configs.json', (f) => new ConfigPart(f, this));
     return this.configs;
   }
 
-  summary(rel: string, stamp: string): { summary: RunSummary | null; summaryProblem: string | null } | undefined {
+  /** The part in `file`, null when there is none (or it is unusable). */
+  private loadPart<P extends Part>(file: string, make: (f: IndexFile) => P): P | null {
+    const f = this.enabled ? IndexFile.read(join(this.root, INDEX_DIR, file)) : undefined;
+    try {
+      return f ? make(f) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  summary(run: StoredRun): { summary: RunSummary | null; summaryProblem: string | null } | undefined {
     const part = this.summaryPart();
-    const row = part ? part.row(rel, stamp) : -1;
+    const row = part ? part.row(run) : -1;
     const r = row < 0 ? undefined : part!.record(row);
     return r && { summary: r[0] as RunSummary | null, summaryProblem: r[1] };
   }
 
-  metric(rel: string, stamp: string, name: string, stat: string): unknown {
+  metric(run: StoredRun, name: string, stat: string): unknown {
     const part = this.summaryPart();
-    const row = part ? part.row(rel, stamp) : -1;
+    const row = part ? part.row(run) : -1;
     if (row < 0) return NOT_INDEXED;
     const column = part!.metricColumn(name, stat);
     if (part!.file.damaged) return NOT_INDEXED;
     return column ? column[row] : null;
   }
 
-  config(rel: string, stamp: string): { config: unknown; configProblem: string | null } | undefined {
+  config(run: StoredRun): { config: unknown; configProblem: string | null } | undefined {
     const part = this.configPart();
-    const row = part ? part.row(rel, stamp) : -1;
+    const row = part ? part.row(run) : -1;
     const r = row < 0 ? undefined : part!.record(row);
     return r && { config: r[0], configProblem: r[1] };
   }
 
-  configProblem(rel: string, stamp: string): string | null {
+  configProblem(run: StoredRun): string | null {
     const part = this.configPart();
-    return part?.problems[part.row(rel, stamp)] ?? null;
+    const row = part ? part.row(run) : -1;
+    return row < 0 ? null : (part!.problems[row] as string | null);
   }
 
-  configAt(rel: string, stamp: string, path: readonly string[]): unknown {
+  configAt(run: StoredRun, path: readonly string[]): unknown {
     const part = this.configPart();
-    const row = part ? part.row(rel, stamp) : -1;
+    const row = part ? part.row(run) : -1;
     if (row < 0) return NOT_INDEXED;
     const lookup = part!.lookup(path);
     if (part!.file.damaged || lookup === 'whole') return NOT_INDEXED;
@@ -390,9 +428,11 @@ export class RootIndex implements RunSource {
   /** Writes the run part: the walk's directories and sweeps, and what run.json held. */
   saveRuns(dirs: ReadonlyMap<string, IndexedDir>, sweeps: ReadonlyMap<string, string>, runs: readonly StoredRun[]): void {
     const kept = runs.filter((r) => r.stamp !== undefined);
+    const rowOf = new Map(kept.map((run, row) => [run.rel, row]));
     const rows = kept.map((run) => (run.source === this && run.row >= 0 && !this.damagedRows.has(run.row) ? this.runFile!.rowText(run.row) : asciiJson(run.info ? packInfo(run.info) : run.reason())));
-    writeIndexFile(this.root, 'runs.json', [
-      ['dirs', [...dirs].map(([rel, d]) => [rel, d.mtime, d.children, d.records])],
+    const generation = randomBytes(6).toString('hex');
+    writeIndexFile(this.root, 'runs.json', { generation }, [
+      ['dirs', [...dirs].map(([rel, d]) => [rel, d.mtime, d.children, d.records, d.children.map((name) => rowOf.get(childRel(rel, name)) ?? -1)])],
       ['sweeps', [...sweeps]],
       ['rel', kept.map((r) => r.rel)],
       ['stamp', kept.map((r) => r.stamp)],
@@ -401,19 +441,20 @@ export class RootIndex implements RunSource {
       ['id', kept.map((r) => r.id)],
       ['start', kept.map((r) => r.started() ?? null)],
     ], rows);
+    this.written = { generation, runs: kept };
   }
 
   /** Writes the summary part: what was read this time, and what the index had for the others. */
   saveSummaries(runs: readonly StoredRun[]): void {
     const entries = this.partEntries(this.summaryPart(), runs, (r) => r.loadedSummary(), (v) => [v.summary, v.summaryProblem]);
     const columns = new Map<string, unknown[]>();
-    entries.forEach(({ value: [summary] }, row) => {
-      const metrics = (summary as RunSummary | null)?.metrics ?? {};
+    entries.rows.forEach((entry, row) => {
+      const metrics = (entry?.[0] as RunSummary | null | undefined)?.metrics ?? {};
       for (const [name, stats] of Object.entries(metrics)) {
         for (const stat of METRIC_STATS) {
           const key = metricColumn(name, stat);
           let column = columns.get(key);
-          if (!column) columns.set(key, (column = new Array<unknown>(entries.length).fill(null)));
+          if (!column) columns.set(key, (column = new Array<unknown>(entries.rows.length).fill(null)));
           column[row] = isMapping(stats) ? (stats[stat] ?? null) : null;
         }
       }
@@ -429,55 +470,106 @@ export class RootIndex implements RunSource {
   saveConfigs(runs: readonly StoredRun[]): void {
     // A config JSON cannot hold exactly (NaN, ±Infinity, not a mapping) is read from its file each time.
     const cacheable = (config: unknown) => config === null || (isMapping(config) && jsonExact(config));
-    const entries = this.partEntries(this.configPart(), runs, (r) => r.loadedConfig(), (v) => [v.config, v.configProblem]).filter((e) => cacheable(e.value[0]));
-    const leaves = new Map<string, string[]>();
-    const mappings = new Set<string>();
-    const visit = (value: Record<string, unknown>, path: string[]) => {
-      for (const [key, v] of Object.entries(value)) {
-        const p = [...path, key];
-        if (isMapping(v)) {
-          mappings.add(configColumn(p));
-          visit(v, p);
-        } else leaves.set(configColumn(p), p);
-      }
-    };
-    for (const { value } of entries) if (isMapping(value[0])) visit(value[0], []);
-    const columns: Array<[string, unknown]> = [...leaves].map(([key, path]) => {
-      const values: unknown[] = [];
-      let flags = '';
-      for (const { value } of entries) {
-        const v = getPath(value[0], path);
-        values.push(v === undefined || isMapping(v) ? null : v);
-        flags += v === undefined ? ABSENT : isMapping(v) ? MAPPING : '.';
-      }
-      return [key, [values, /^\.*$/.test(flags) ? null : flags]];
-    });
-    columns.push(['mappings', [...mappings]]);
-    this.savePart('configs.json', entries, columns);
+    const entries = this.partEntries(this.configPart(), runs, (r) => r.loadedConfig(), (v) => (cacheable(v.config) ? [v.config, v.configProblem] : undefined));
+    this.savePart('configs.json', entries, configColumns(entries.rows.map((entry) => entry?.[0])));
   }
 
-  /** Per run with a stamp: its value as read this time, else as the part holds it for that stamp. */
-  private partEntries<V>(part: Part | null, runs: readonly StoredRun[], loaded: (run: StoredRun) => V | undefined, pack: (value: V) => [unknown, string | null]) {
+  /**
+   * A part's rows: one per run, in the run part's order when this index knows it (then they
+   * follow its generation), each the value read this time, or else what the part had for the
+   * run's records as they are, or null.
+   */
+  private partEntries<V>(part: Part | null, runs: readonly StoredRun[], loaded: (run: StoredRun) => V | undefined, pack: (value: V) => [unknown, string | null] | undefined) {
     const old = part && !part.file.damaged ? part : undefined;
-    const entries: Array<{ run: StoredRun; value: [unknown, string | null] }> = [];
-    for (const run of runs) {
-      if (run.stamp === undefined) continue;
+    const { generation, order } = this.runOrder(runs);
+    const rows = order.map((run) => {
       const fresh = loaded(run);
-      const row = fresh || !old ? -1 : old.row(run.rel, run.stamp);
-      const value = fresh ? pack(fresh) : row >= 0 ? old!.record(row) : undefined;
-      if (value) entries.push({ run, value });
-    }
-    return entries;
+      if (fresh) return pack(fresh);
+      const row = old ? old.row(run) : -1;
+      return row >= 0 ? old!.record(row) : undefined;
+    });
+    return { generation, order, rows };
   }
 
-  private savePart(file: string, entries: ReadonlyArray<{ run: StoredRun; value: [unknown, string | null] }>, columns: ReadonlyArray<readonly [string, unknown]>): void {
+  /** The runs in the order of the run part on disk (and its generation) when known, else as found. */
+  private runOrder(runs: readonly StoredRun[]): { generation?: string; order: readonly StoredRun[] } {
+    if (this.written) return { generation: this.written.generation, order: this.written.runs };
+    const stamped = runs.filter((r) => r.stamp !== undefined);
+    if (this.generation === undefined || stamped.length !== this.runCount || !stamped.every((r) => r.source === this && r.row >= 0)) return { order: stamped };
+    const order = new Array<StoredRun>(this.runCount);
+    for (const run of stamped) order[run.row] = run;
+    return { generation: this.generation, order };
+  }
+
+  private savePart(file: string, entries: { generation?: string; order: readonly StoredRun[]; rows: ReadonlyArray<[unknown, string | null] | undefined> }, columns: ReadonlyArray<readonly [string, unknown]>): void {
+    const { generation, order, rows } = entries;
     writeIndexFile(
       this.root,
       file,
-      [['rel', entries.map((e) => e.run.rel)], ['stamp', entries.map((e) => e.run.stamp)], ['problem', entries.map((e) => e.value[1])], ...columns],
-      entries.map((e) => asciiJson(e.value)),
+      generation ? { runs: generation } : {},
+      [['rel', order.map((r) => r.rel)], ['stamp', order.map((r) => r.stamp)], ['problem', rows.map((e) => (e ? e[1] : NO_ENTRY))], ...columns],
+      rows.map((e) => (e ? asciiJson(e) : 'null')),
     );
   }
+}
+
+/** A config path in the columns being built: a node of the tree of every config's mappings. */
+interface PathNode {
+  path: string[];
+  children: Map<string, PathNode>;
+  /** Leads to a mapping in some config. */
+  mapping: boolean;
+  /** Leads to a plain value in some config: its column, and which rows the walk filled. */
+  column?: { values: unknown[]; filled: Uint8Array };
+}
+
+/**
+ * The config part's columns (see saveConfigs), from one walk over the configs' mappings. A row
+ * the walk did not fill (the path is missing, a mapping, or reaches into a list) is looked up.
+ */
+function configColumns(configs: readonly unknown[]): Array<[string, unknown]> {
+  const root: PathNode = { path: [], children: new Map(), mapping: true };
+  const nodes: PathNode[] = [];
+  const fill = (value: Record<string, unknown>, node: PathNode, row: number) => {
+    for (const key of Object.keys(value)) {
+      let child = node.children.get(key);
+      if (!child) {
+        node.children.set(key, (child = { path: [...node.path, key], children: new Map(), mapping: false }));
+        nodes.push(child);
+      }
+      const v = value[key];
+      if (isMapping(v)) {
+        child.mapping = true;
+        fill(v, child, row);
+      } else {
+        child.column ??= { values: new Array<unknown>(configs.length).fill(null), filled: new Uint8Array(configs.length) };
+        child.column.values[row] = v;
+        child.column.filled[row] = 1;
+      }
+    }
+  };
+  configs.forEach((config, row) => isMapping(config) && fill(config, root, row));
+  const columns: Array<[string, unknown]> = [];
+  for (const { path, column } of nodes) {
+    if (!column) continue;
+    let flags = '';
+    configs.forEach((config, row) => {
+      if (column.filled[row]) {
+        flags += '.';
+        return;
+      }
+      const v = getPath(config, path);
+      if (v === undefined) flags += ABSENT;
+      else if (isMapping(v)) flags += MAPPING;
+      else {
+        column.values[row] = v;
+        flags += '.';
+      }
+    });
+    columns.push([configColumn(path), [column.values, /^\.*$/.test(flags) ? null : flags]]);
+  }
+  columns.push(['mappings', nodes.filter((n) => n.mapping).map((n) => configColumn(n.path))]);
+  return columns;
 }
 
 /** Where the values of a config path are (see ConfigLookup). */

@@ -59,12 +59,11 @@ function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: 
     kept++;
   };
 
-  /** True when `dir` is a run (listed, not walked into). */
-  const visitRecords = (dir: string, rel: string): boolean => {
+  /** True when `dir` is a run (listed, not walked into); `row` is its row in the index, or -1. */
+  const visitRecords = (dir: string, rel: string, row: number): boolean => {
     const trellis = statOf(join(dir, RECORDS));
     if (!trellis?.isDirectory()) return false;
     const stamp = stampOf(trellis);
-    const row = index.runRow(rel);
     if (row >= 0 && index.stamp(row) === stamp) {
       keep(dir, rel, row);
       return true;
@@ -85,16 +84,16 @@ function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: 
     return true;
   };
 
-  const walk = (dir: string, rel: string, depth: number): void => {
+  const walk = (dir: string, rel: string, depth: number, row: number): void => {
     // A run seen last time: one stat of its records directory says whether it is still one.
-    const known = index.runRow(rel) >= 0;
-    if (known && visitRecords(dir, rel)) return;
+    if (row >= 0 && visitRecords(dir, rel, row)) return;
     const st = statOf(dir);
     if (!st?.isDirectory()) return;
     const cachedDir = index.dirs.get(rel);
+    const unchanged = cachedDir !== undefined && cachedDir.mtime === st.mtimeMs;
     let children: string[];
     let records: boolean;
-    if (cachedDir && cachedDir.mtime === st.mtimeMs) {
+    if (unchanged) {
       ({ children, records } = cachedDir);
       scan.dirs.set(rel, cachedDir);
     } else {
@@ -115,23 +114,25 @@ function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: 
         if (!cachedDir || cachedDir.records !== records || cachedDir.children.join('/') !== children.join('/')) scan.dirty = true;
       }
     }
-    if (records && !known && visitRecords(dir, rel)) {
+    if (records && row < 0 && visitRecords(dir, rel, -1)) {
       scan.dirs.delete(rel); // runs are keyed by their records, not walked
       return;
     }
     if (depth >= MAX_DEPTH) return;
-    // A finished run in a directory unchanged since the index was written needs no stat (index-cache.ts).
-    const trusted = !refresh && cachedDir?.mtime === st.mtimeMs;
-    for (const name of children) {
-      const childDir = join(dir, name);
+    // Unchanged since the index was written, the directory's entry has the rows of the runs in
+    // it, and a finished run needs no stat (index-cache.ts).
+    const rows = unchanged ? cachedDir.rows : undefined;
+    children.forEach((name, i) => {
+      const childDir = dir.endsWith(sep) ? dir + name : dir + sep + name; // join() without normalising again
       const childRel = rel ? `${rel}/${name}` : name;
-      const row = trusted ? index.runRow(childRel) : -1;
-      if (row >= 0 && index.finished(row)) keep(childDir, childRel, row);
-      else walk(childDir, childRel, depth + 1);
-    }
+      const childRow = rows ? rows[i]! : index.runRow(childRel);
+      if (rows && !refresh && childRow >= 0 && index.finished(childRow)) keep(childDir, childRel, childRow);
+      else walk(childDir, childRel, depth + 1, childRow);
+    });
   };
 
-  walk(root, '', 0);
+  // The root is a run only when the index has no directory entry for it.
+  walk(root, '', 0, index.dirs.has('') ? -1 : index.runRow(''));
   // A run, sweep or directory gone since the index was written.
   if (kept !== index.runCount || scan.sweeps.size !== index.sweeps.size || scan.dirs.size !== index.dirs.size) scan.dirty = true;
   return scan;
@@ -168,9 +169,10 @@ export function openStore(roots: readonly string[] = [], options: OpenStoreOptio
   const useIndex = options.index ?? true;
   const startedAt = Date.now();
   const scans = wanted.filter((r) => !missing.includes(r)).map((r) => scanRoot(r, useIndex, options.refresh ?? false, startedAt));
+  // Roots may overlap (outputs and outputs/2026-11-23): a run is listed once.
   const seen = new Set<string>();
-  const runs: StoredRun[] = [];
-  for (const scan of scans) {
+  const runs: StoredRun[] = scans.length === 1 ? [...scans[0]!.runs] : [];
+  for (const scan of scans.length > 1 ? scans : []) {
     for (const run of scan.runs) {
       if (seen.has(run.dir)) continue;
       seen.add(run.dir);

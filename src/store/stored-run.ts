@@ -19,7 +19,7 @@ export const isFinalStatus = (status: string): status is 'completed' | 'failed' 
 
 /**
  * A store's index, as a run found through it sees it: what run.json held by the run's row, and
- * summaries and configs by the run's path and stamp (valid only for the records as they are).
+ * summaries and configs for the run (valid only for its records as they are, by its stamp).
  * Lookups answer NOT_INDEXED when the index holds nothing valid.
  */
 export interface RunSource {
@@ -32,13 +32,13 @@ export interface RunSource {
   started(row: number): number | null | typeof NOT_INDEXED;
   /** Why summary.json could not be read, null when it could, undefined when it was never read. */
   summaryProblem(row: number): string | null | undefined;
-  summary(rel: string, stamp: string): { summary: RunSummary | null; summaryProblem: string | null } | undefined;
+  summary(run: StoredRun): { summary: RunSummary | null; summaryProblem: string | null } | undefined;
   /** One statistic of a metric as summary.json holds it, null when absent. */
-  metric(rel: string, stamp: string, name: string, stat: string): unknown;
-  config(rel: string, stamp: string): { config: unknown; configProblem: string | null } | undefined;
+  metric(run: StoredRun, name: string, stat: string): unknown;
+  config(run: StoredRun): { config: unknown; configProblem: string | null } | undefined;
   /** The config value at `path`, undefined when there is none. */
-  configAt(rel: string, stamp: string, path: readonly string[]): unknown;
-  configProblem(rel: string, stamp: string): string | null;
+  configAt(run: StoredRun, path: readonly string[]): unknown;
+  configProblem(run: StoredRun): string | null;
 }
 
 /** What one run directory holds, as far as it has been read. */
@@ -225,7 +225,7 @@ export class StoredRun {
 
   summary(): RunSummary | null {
     if (this.summaryValue === undefined) {
-      const cached = this.stamp === undefined ? undefined : this.source?.summary(this.rel, this.stamp);
+      const cached = this.stamp === undefined ? undefined : this.source?.summary(this);
       const read = cached ?? readSummary(this.dir);
       if (!cached) this.changed |= CHANGED.summary | CHANGED.run;
       // The index's run part keeps whether a finished run's summary.json was readable, once known.
@@ -239,7 +239,7 @@ export class StoredRun {
   /** One statistic of a metric as summary.json records it (not converted); undefined when absent. */
   metric(name: string, stat: string): unknown {
     if (this.summaryValue === undefined && this.stamp !== undefined && this.source) {
-      const v = this.source.metric(this.rel, this.stamp, name, stat);
+      const v = this.source.metric(this, name, stat);
       if (v !== NOT_INDEXED) return v ?? undefined;
     }
     const stats = this.summary()?.metrics[name];
@@ -249,7 +249,7 @@ export class StoredRun {
   /** resolved.yaml as plain values; null when it cannot be read. */
   config(): unknown {
     if (this.configValue === undefined) {
-      const cached = this.stamp === undefined ? undefined : this.source?.config(this.rel, this.stamp);
+      const cached = this.stamp === undefined ? undefined : this.source?.config(this);
       const read = cached ?? readConfig(this.dir);
       if (!cached) this.changed |= CHANGED.config;
       this.configValue = read.config;
@@ -261,9 +261,9 @@ export class StoredRun {
   /** The resolved config value at `path`; undefined when the run has none. */
   configAt(path: readonly string[]): unknown {
     if (this.configValue === undefined && this.stamp !== undefined && this.source) {
-      const v = this.source.configAt(this.rel, this.stamp, path);
+      const v = this.source.configAt(this, path);
       if (v !== NOT_INDEXED) {
-        if (this.configProblemValue === undefined) this.configProblemValue = this.source.configProblem(this.rel, this.stamp);
+        if (this.configProblemValue === undefined) this.configProblemValue = this.source.configProblem(this);
         return v;
       }
     }

@@ -90,8 +90,7 @@ describe('the index is a cache keyed by the records directory', () => {
   /** The runs the index lists (its `rel` column); throws unless every line of it parses. */
   function indexedRuns(root: string): unknown {
     const [header, ...lines] = readFileSync(join(root, 'outputs/.trellis-index/runs.json'), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as unknown);
-    const { version, sections } = header as { version: number; sections: string[] };
-    return version === 2 ? lines[sections.indexOf('rel')] : undefined;
+    return lines[(header as { sections: string[] }).sections.indexOf('rel')];
   }
 
   it.each([
@@ -191,7 +190,7 @@ describe('the index answers exactly what the files say', () => {
   function oddRuns(): string {
     const root = tmpDir();
     const put = (name: string, file: string, text: string) => writeFileSync(join(root, 'outputs', name, '.trellis', file), text);
-    writeRun(join(root, 'outputs/plain'), { id: 'plain', resolved: { optimizer: { name: 'adam', lr: 0.01, betas: [0.9, 0.999] }, seed: 1 } });
+    writeRun(join(root, 'outputs/plain'), { id: 'plain', resolved: { optimizer: { name: 'adam', lr: 0.01, betas: [0.9, 0.999] }, seed: 1, nested: ['first'] } });
     writeRun(join(root, 'outputs/odd'), {
       id: 'odd',
       tags: ['bäseline', '基线'],
@@ -237,6 +236,20 @@ describe('the index answers exactly what the files say', () => {
     expect(everything(root, true)).toEqual(files);
     expect(everything(root, true)).toEqual(files);
     expect(readFileSync(join(root, 'outputs/.trellis-index/runs.json'), 'utf8')).toMatch(/^[\0-\x7f]*$/);
+    // A new directory rewrites the run part alone; then summaries and configs are found by path.
+    mkdirSync(join(root, 'outputs/notes'));
+    const earlier = new Date(Date.now() - 30_000);
+    for (const dir of ['outputs', 'outputs/notes']) utimesSync(join(root, dir), earlier, earlier);
+    expect(everything(root, true)).toEqual(files);
+    const header = (file: string) => JSON.parse(readFileSync(join(root, 'outputs/.trellis-index', file), 'utf8').split('\n')[0]!) as Record<string, unknown>;
+    expect(header('summaries.json').runs).not.toBe(header('runs.json').generation);
+    expect(everything(root, true)).toEqual(files);
+    // A new run is read and written into every part.
+    writeRun(join(root, 'outputs/later'), { id: 'later', resolved: { optimizer: { name: 'adam' }, nested: { '0': 'zero' } } });
+    ageTree(root);
+    const more = everything(root, false);
+    expect(everything(root, true)).toEqual(more);
+    expect(everything(root, true)).toEqual(more);
   });
 
   it.each(['optimizer.name = adam', 'optimizer.lr = 0.2', 'optimizer != null', 'nested.deep.x = null', 'inf > 1', 'nan = nan', 'val_loss.last = nan', '__proto__.min = 0', 'tags = 基线', 'started < 2027-01-01', 'missing.path != 1', 'status = partial'])('for the query %s', (query) => {
