@@ -425,6 +425,11 @@ export class RootIndex implements RunSource {
     return flag === ABSENT ? undefined : flag === MAPPING ? NOT_INDEXED : lookup.values[row];
   }
 
+  /** A config JSON cannot hold exactly (NaN, ±Infinity, not a mapping) is read from its file each time. */
+  keepsConfig(config: unknown): boolean {
+    return config === null || (isMapping(config) && jsonExact(config));
+  }
+
   /** Writes the run part: the walk's directories and sweeps, and what run.json held. */
   saveRuns(dirs: ReadonlyMap<string, IndexedDir>, sweeps: ReadonlyMap<string, string>, runs: readonly StoredRun[]): void {
     const kept = runs.filter((r) => r.stamp !== undefined);
@@ -468,9 +473,7 @@ export class RootIndex implements RunSource {
    * so a query for a path in neither knows no run has it.
    */
   saveConfigs(runs: readonly StoredRun[]): void {
-    // A config JSON cannot hold exactly (NaN, ±Infinity, not a mapping) is read from its file each time.
-    const cacheable = (config: unknown) => config === null || (isMapping(config) && jsonExact(config));
-    const entries = this.partEntries(this.configPart(), runs, (r) => r.loadedConfig(), (v) => (cacheable(v.config) ? [v.config, v.configProblem] : undefined));
+    const entries = this.partEntries(this.configPart(), runs, (r) => r.loadedConfig(), (v) => (this.keepsConfig(v.config) ? [v.config, v.configProblem] : undefined));
     this.savePart('configs.json', entries, configColumns(entries.rows.map((entry) => entry?.[0])));
   }
 

@@ -39,6 +39,8 @@ export interface RunSource {
   /** The config value at `path`, undefined when there is none. */
   configAt(run: StoredRun, path: readonly string[]): unknown;
   configProblem(run: StoredRun): string | null;
+  /** Whether the index can keep this config (else it is read from its file every time). */
+  keepsConfig(config: unknown): boolean;
 }
 
 /** What one run directory holds, as far as it has been read. */
@@ -251,7 +253,7 @@ export class StoredRun {
     if (this.configValue === undefined) {
       const cached = this.stamp === undefined ? undefined : this.source?.config(this);
       const read = cached ?? readConfig(this.dir);
-      if (!cached) this.changed |= CHANGED.config;
+      if (!cached && this.source?.keepsConfig(read.config)) this.changed |= CHANGED.config;
       this.configValue = read.config;
       this.configProblemValue = read.configProblem;
     }

@@ -236,6 +236,10 @@ describe('the index answers exactly what the files say', () => {
     expect(everything(root, true)).toEqual(files);
     expect(everything(root, true)).toEqual(files);
     expect(readFileSync(join(root, 'outputs/.trellis-index/runs.json'), 'utf8')).toMatch(/^[\0-\x7f]*$/);
+    // Nothing changed, so nothing is written: not even for the config the index cannot keep.
+    const inodes = ['runs.json', 'summaries.json', 'configs.json'].map((f) => statSync(join(root, 'outputs/.trellis-index', f)).ino);
+    everything(root, true);
+    expect(['runs.json', 'summaries.json', 'configs.json'].map((f) => statSync(join(root, 'outputs/.trellis-index', f)).ino)).toEqual(inodes);
     // A new directory rewrites the run part alone; then summaries and configs are found by path.
     mkdirSync(join(root, 'outputs/notes'));
     const earlier = new Date(Date.now() - 30_000);
