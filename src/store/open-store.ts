@@ -109,9 +109,9 @@ function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: 
         scan.dirs.set(rel, { mtime: st.mtimeMs, children, records });
         // Written down even when only the mtime changed, so the finished runs in it are trusted again.
         scan.dirty = true;
-      } else {
-        if (cachedDir) scan.dirs.set(rel, cachedDir);
-        if (!cachedDir || cachedDir.records !== records || cachedDir.children.join('/') !== children.join('/')) scan.dirty = true;
+      } else if (cachedDir) {
+        // Too recent to write down: the index keeps what it had (runs found in it are written anyway).
+        scan.dirs.set(rel, cachedDir);
       }
     }
     if (records && row < 0 && visitRecords(dir, rel, -1)) {

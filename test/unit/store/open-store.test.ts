@@ -177,6 +177,21 @@ describe('finished runs in unchanged directories are taken from the index', () =
     expect(readdirSync(join(root, 'outputs/day')).sort()).toEqual(['done', 'failed', 'live', 'partial']);
   });
 
+  it('writes a changed directory down once it is old enough to, so its runs are trusted again', () => {
+    const { root, dirs } = fourRuns();
+    const written = () => statSync(join(root, 'outputs/.trellis-index/runs.json')).ino;
+    const before = written();
+    writeFileSync(join(root, 'outputs/day/notes.txt'), 'a file beside the runs changes the mtime');
+    expect(tagsOf(root).done).toEqual(['old']);
+    expect(written()).toBe(before); // modified too recently to write down (a write in the same tick would go unseen)
+    const earlier = new Date(Date.now() - 30_000);
+    utimesSync(join(root, 'outputs/day'), earlier, earlier);
+    tagsOf(root);
+    expect(written()).not.toBe(before);
+    retag(dirs.done, ['new']);
+    expect(tagsOf(root).done).toEqual(['old']);
+  });
+
   it('or a run is added or deleted beside it', () => {
     const { root, dirs } = fourRuns();
     retag(dirs.done, ['new']);
