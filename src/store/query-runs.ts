@@ -49,6 +49,7 @@ export function queryRuns(store: RunStore, query: string | ParsedQuery = '', opt
     }
     return a.run.dir < b.run.dir ? -1 : a.run.dir > b.run.dir ? 1 : 0;
   };
+  // A few of many (`best` shows one of thousands) are picked in one pass rather than sorting all.
   const shown = limit === undefined || limit * 8 > keyed.length ? keyed.sort(order).slice(0, limit) : firstInOrder(keyed, limit, order);
   return { query: parsed, sort, runs: shown.map((k) => k.run), matched: keyed.length, context };
 }
@@ -58,7 +59,7 @@ interface Keyed {
   keys: unknown[];
 }
 
-/** The first `count` items in `order` (a total order), without sorting them all: `best` wants one of thousands. */
+/** The first `count` items in `order` (a total order, so the same as sorting all), by binary insertion. */
 function firstInOrder<T>(items: readonly T[], count: number, order: (a: T, b: T) => number): T[] {
   const first: T[] = [];
   for (const item of items) {

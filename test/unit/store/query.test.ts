@@ -166,6 +166,19 @@ describe.each(INDEX_MODES)('query operators, $mode', ({ ids }) => {
 });
 
 describe('query results', () => {
+  it('picks the first few of many as sorting them all would, ties included', () => {
+    const root = tmpDir();
+    for (let i = 0; i < 40; i++) {
+      writeRun(join(root, `outputs/r${String(i).padStart(2, '0')}`), { id: `r${i}`, metrics: { val_loss: { last: (i * 7) % 5, min: (i * 7) % 5, max: 1 } }, status: i % 9 === 0 ? 'running' : 'completed' });
+    }
+    const store = openStore([], { cwd: root, now: NOW, index: false });
+    for (const sort of ['val_loss.min', '-val_loss.min', 'status,-val_loss.last']) {
+      const all = queryRuns(store, '', { cwd: root, sort }).runs.map((r) => r.id);
+      for (const limit of [0, 1, 3]) expect(queryRuns(store, '', { cwd: root, sort, limit }).runs.map((r) => r.id)).toEqual(all.slice(0, limit));
+    }
+  });
+
+
   it('limits after sorting and counts every match', () => {
     const store = openStore([], { cwd: threeRuns(), now: NOW, index: false });
     const r = queryRuns(store, 'optimizer.name = adam', { sort: '-started', limit: 1 });
