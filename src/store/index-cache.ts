@@ -425,7 +425,7 @@ export class RootIndex implements RunSource {
     return flag === ABSENT ? undefined : flag === MAPPING ? NOT_INDEXED : lookup.values[row];
   }
 
-  /** A config JSON cannot hold exactly (NaN, ±Infinity, not a mapping) is read from its file each time. */
+  /** Kept: a mapping JSON holds exactly (no NaN or ±Infinity), or null (unreadable); others are read from their file each time. */
   keepsConfig(config: unknown): boolean {
     return config === null || (isMapping(config) && jsonExact(config));
   }
