@@ -86,7 +86,7 @@ COMMANDS.push({
   name: 'runs',
   summary: 'find, show, tag and compare recorded runs (list, best, show, tag, note, diff)',
   usage: [
-    'trellis runs list [ROOT…] [QUERY] [--sort KEY] [--limit N] [--format table|json|csv] [--columns A,B] [--no-index]',
+    'trellis runs list [ROOT…] [QUERY] [--sort KEY] [--limit N] [--format table|json|csv] [--columns A,B] [--refresh|--no-index]',
     '       trellis runs best --metric NAME [--mode min|max] [ROOT…] [QUERY] [--limit N] [--format table|json|csv]',
     '       trellis runs show RUN [--format text|json]',
     '       trellis runs tag RUN TAG… [--remove]',
@@ -113,7 +113,8 @@ COMMANDS.push({
     { name: 'metric', type: 'string', arg: 'NAME', description: 'best: the metric (NAME uses min or max by --mode; NAME.last for the last value)' },
     { name: 'mode', type: 'string', arg: 'MODE', values: ['min', 'max'], default: 'min', description: 'best: lower or higher is better' },
     { name: 'remove', type: 'boolean', description: 'tag: remove the tags instead of adding them' },
-    { name: 'no-index', type: 'boolean', description: 'read every run directory; neither use nor refresh .trellis-index.json' },
+    { name: 'no-index', type: 'boolean', description: 'read every run directory; neither use nor refresh the index (.trellis-index/)' },
+    { name: 'refresh', type: 'boolean', description: 'check every run directory against the index, also finished runs it takes on trust' },
     ...RUN_LOOKUP_OPTIONS,
   ],
   examples: [

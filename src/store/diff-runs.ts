@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readRecords, type ProvenanceRecord, type RunRecords } from './find-run.js';
-import type { StoredRun } from './stored-run.js';
+import { StoredRun } from './stored-run.js';
 
 /**
  * The categories of a run diff, in the order shown. All but `metrics` are inputs: what a run
@@ -166,8 +166,8 @@ function overridesDiff(a: string[] | null, b: string[] | null): DiffEntry[] {
  * whatever recorded input explains it is in the diff.
  */
 export function diffRuns(a: StoredRun | RunRecords, b: StoredRun | RunRecords): RunDiff {
-  const ra = 'state' in a ? readRecords(a) : a;
-  const rb = 'state' in b ? readRecords(b) : b;
+  const ra = a instanceof StoredRun ? readRecords(a) : a;
+  const rb = b instanceof StoredRun ? readRecords(b) : b;
   const config = diffMaps(flatten(ra.resolved), flatten(rb.resolved));
   for (const e of config) {
     const [fa, fb] = [originText(ra.provenance, e.key), originText(rb.provenance, e.key)];

@@ -4,7 +4,7 @@ import { didYouMean, TrellisError } from '../errors/index.js';
 import { flatten } from './diff-runs.js';
 import { readRecords, type ProvenanceRecord, type RunRecords } from './find-run.js';
 import { getPath, splitPath } from './query-fields.js';
-import type { StoredRun } from './stored-run.js';
+import { StoredRun } from './stored-run.js';
 
 export type Origin =
   | { kind: 'file'; file: string; line: number; col: number }
@@ -178,7 +178,7 @@ class Explainer {
  * the final value. Read from the run's records only, so files changed since do not matter.
  */
 export function explainKey(run: StoredRun | RunRecords, key: string): KeyExplanation {
-  const r = 'state' in run ? readRecords(run) : run;
+  const r = run instanceof StoredRun ? readRecords(run) : run;
   const path = splitPath(key);
   if (getPath(r.resolved, path) === undefined && getPath(r.config, path) === undefined) {
     const known = [...flatten(r.resolved).keys()];

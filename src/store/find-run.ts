@@ -11,6 +11,8 @@ export interface FindRunOptions {
   /** Where ids are looked up (default outputs/ and multirun/). */
   roots?: readonly string[];
   index?: boolean;
+  /** Check every run against its records (see OpenStoreOptions). */
+  refresh?: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export function findRun(ref: string, options: FindRunOptions = {}): StoredRun {
     if (!state.info) throw new TrellisError('RUN_RECORD_INVALID', `The run in ${ref} cannot be read: ${state.problem}`);
     return new StoredRun(path, path, '', state);
   }
-  const store = openStore(options.roots ?? [], { cwd, index: options.index ?? true });
+  const store = openStore(options.roots ?? [], { cwd, index: options.index ?? true, refresh: options.refresh ?? false });
   const exact = store.runs.filter((r) => r.id === ref);
   const prefixed = exact.length ? exact : store.runs.filter((r) => r.id?.startsWith(ref));
   store.flush();
@@ -108,7 +110,7 @@ export function readRecords(run: StoredRun): RunRecords {
       return null;
     }
   };
-  if (!run.info) throw new TrellisError('RUN_RECORD_INVALID', `The run in ${run.dir} cannot be read: ${run.state.problem}`);
+  if (!run.info) throw new TrellisError('RUN_RECORD_INVALID', `The run in ${run.dir} cannot be read: ${run.reason()}`);
   const configText = text('config.yaml');
   let config: unknown = null;
   if (configText !== null) {

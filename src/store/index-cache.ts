@@ -1,48 +1,155 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAscii } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../run/atomic-write.js';
+import { getPath, METRIC_STATS } from './query-fields.js';
+import { isFinalStatus, NOT_INDEXED, type RunSource, type StoredRun } from './stored-run.js';
 import type { RunInfo, RunSummary } from './types.js';
 
 /**
  * The index a store keeps in each root: a cache of what was read from each run directory,
- * always rebuildable from them and never the source of truth (delete it and nothing is lost).
- * Three files, so a query loads only what it needs: `runs.json` (the walk and run.json),
- * `summaries.json` (summary.json) and `configs.json` (resolved.yaml).
+ * always rebuildable from them and never the source of truth (delete it and nothing is lost; an
+ * index that is damaged or of another version is rebuilt).
+ *
+ * What it trusts. A directory of the walk is valid while its mtime is unchanged (adding or
+ * removing an entry changes a directory's mtime). A run is keyed by the identity and mtime of
+ * its `.trellis/` directory: every record is written by rename (DESIGN.md §5: temp file +
+ * rename), which changes that directory's mtime, so one stat tells whether anything read from
+ * it may have changed. That stat is skipped for a finished run: one whose run.json records a
+ * final status (completed, failed, interrupted) and whose summary.json was not found unreadable,
+ * in a directory whose mtime is unchanged. After its final status, trellis rewrites a run's records
+ * only for `trellis runs tag` and `runs note`, and those add and remove an entry in the run's
+ * parent directory (`markRunChanged`), so the next scan checks every run there; a run added,
+ * deleted or re-run (always into a new directory) changes that mtime too. Records of a
+ * finished run changed by other means are seen with `--refresh` (every run checked) or
+ * `--no-index`. Running, crashed, unknown and partial runs are checked every time.
+ *
+ * Layout: `runs.json` (the walk and run.json), `summaries.json` (summary.json) and
+ * `configs.json` (resolved.yaml), so a query loads only what it needs. Each is an IndexFile:
+ * columns (one value per run: its status, a metric's minimum, a config value…) and one line
+ * per run with its whole record, each parsed only when asked for. Listing ten thousand runs
+ * thus parses a few arrays, not a few hundred thousand objects, and whole records only of the
+ * runs it shows. The walk finds a run's row through its directory's entry, and the two other
+ * files keep their rows in the run part's order when they can (they name the `generation` of
+ * runs.json they follow), so a warm listing looks no run up by its path.
  */
 export const INDEX_DIR = '.trellis-index';
-const VERSION = 1;
+/** Raised whenever the layout changes: an index of another version is rebuilt. */
+const VERSION = 3;
+const NEWLINE = 0x0a;
 
-/**
- * A directory of the walk: its sub-directories, valid while its mtime is unchanged (adding or
- * removing an entry changes a directory's mtime).
- */
+/** A directory of the walk: its sub-directories, valid while its mtime is unchanged. */
 export interface IndexedDir {
   mtime: number;
   children: string[];
   /** It has a `.trellis/` sub-directory (a run, or a sweep's records). */
   records: boolean;
+  /** As the index holds it: each child's row in the run part, -1 for one that is no run. */
+  rows?: number[];
 }
 
 /**
- * A run (or a sweep directory) is keyed by the identity and mtime of its `.trellis/` directory.
- * Every record is written by rename (DESIGN.md §5: temp file + rename), which changes that
- * directory's mtime, so one stat per run tells whether anything read from it may have changed.
+ * One index file, as JSON lines: a header `{version, sections, rows}`, one line per named
+ * section, then one line per row. Lines are parsed when first asked for; one that does not
+ * parse marks the file damaged and reads as absent. The file is ASCII (JSON escapes the rest),
+ * so a line is decoded from its bytes as is, several times faster than UTF-8.
  */
-export type IndexedRun =
-  | { stamp: string; sweep: true }
-  | { stamp: string; sweep?: false; info: RunInfo | null; problem: string | null; summaryProblem?: string | null };
+class IndexFile {
+  damaged = false;
+  private readonly sectionLines: Map<string, number>;
+  private readonly parsed = new Map<string, unknown>();
 
-export interface PartEntry<T> {
-  stamp: string;
-  value: T;
+  private constructor(
+    private readonly bytes: Buffer,
+    /** Where each line starts, and one past the end. */
+    private readonly starts: number[],
+    sections: string[],
+    readonly rows: number,
+    /** What else the header says (see RootIndex: the run part's generation). */
+    readonly header: Record<string, unknown>,
+  ) {
+    this.sectionLines = new Map(sections.map((name, i) => [name, i + 1]));
+  }
+
+  /** The file, or undefined when it is missing, truncated or of another version. */
+  static read(path: string): IndexFile | undefined {
+    try {
+      const bytes = readFileSync(path);
+      if (!isAscii(bytes)) return undefined;
+      const starts = [0];
+      for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) starts.push(at + 1);
+      const header = JSON.parse(bytes.toString('latin1', 0, starts[1] ?? bytes.length)) as Record<string, unknown>;
+      const { sections, rows } = header;
+      if (header.version !== VERSION || !Array.isArray(sections) || !sections.every((s) => typeof s === 'string') || !Number.isSafeInteger(rows)) return undefined;
+      // Every line ends with a newline: a file cut short has fewer.
+      if (starts.length !== 2 + sections.length + (rows as number) || starts[starts.length - 1] !== bytes.length) return undefined;
+      return new IndexFile(bytes, starts, sections, rows as number, header);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Line `i` as a string; only the lines asked for become strings. */
+  private line(i: number): string {
+    return this.bytes.toString('latin1', this.starts[i], this.starts[i + 1]! - 1);
+  }
+
+  private parse(i: number): unknown {
+    try {
+      return JSON.parse(this.line(i));
+    } catch {
+      this.damaged = true;
+      return undefined;
+    }
+  }
+
+  has(name: string): boolean {
+    return this.sectionLines.has(name);
+  }
+
+  section(name: string): unknown {
+    if (!this.parsed.has(name)) {
+      const line = this.sectionLines.get(name);
+      this.parsed.set(name, line === undefined ? undefined : this.parse(line));
+    }
+    return this.parsed.get(name);
+  }
+
+  /** A column: a section with one value per row; undefined when absent or not one. */
+  column<T>(name: string): T[] | undefined {
+    const value = this.section(name);
+    if (value === undefined) return undefined;
+    if (Array.isArray(value) && value.length === this.rows) return value as T[];
+    this.damaged = true;
+    return undefined;
+  }
+
+  rowText(row: number): string {
+    return this.line(1 + this.sectionLines.size + row);
+  }
+
+  row(row: number): unknown {
+    return this.parse(1 + this.sectionLines.size + row);
+  }
 }
 
-export type SummaryPart = { summary: RunSummary | null; summaryProblem: string | null };
-export type ConfigPart = { config: unknown; configProblem: string | null };
+/** JSON text with every character beyond ASCII escaped (`\\uXXXX`), as index files hold it. */
+const asciiJson = (value: unknown) => JSON.stringify(value).replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+function writeIndexFile(root: string, file: string, header: Record<string, unknown>, sections: ReadonlyArray<readonly [string, unknown]>, rows: readonly string[]): void {
+  const lines = [asciiJson({ version: VERSION, ...header, sections: sections.map(([name]) => name), rows: rows.length }), ...sections.map(([, value]) => asciiJson(value)), ...rows];
+  try {
+    mkdirSync(join(root, INDEX_DIR), { recursive: true });
+    writeFileAtomic(join(root, INDEX_DIR, file), `${lines.join('\n')}\n`);
+  } catch {
+    // A root that cannot be written to simply keeps no index.
+  }
+}
 
 const INFO_KEYS = ['id', 'name', 'status', 'start', 'end', 'duration_s', 'exit_code', 'error', 'host', 'cwd', 'entry', 'config_dir', 'config_name', 'overrides', 'sweep', 'reproduces', 'heartbeat', 'heartbeat_interval_s', 'tags', 'notes'] as const satisfies ReadonlyArray<keyof RunInfo>;
 
-/** RunInfo as an array in INFO_KEYS order: a third of the size, so the index parses faster. */
+/** RunInfo as an array in INFO_KEYS order: a third of the size, so it parses faster. */
 const packInfo = (info: RunInfo) => INFO_KEYS.map((k) => info[k]);
 function unpackInfo(packed: unknown[]): RunInfo {
   const info = {} as Record<string, unknown>;
@@ -50,104 +157,455 @@ function unpackInfo(packed: unknown[]): RunInfo {
   return info as unknown as RunInfo;
 }
 
-const STAT_KEYS = ['last', 'last_step', 'min', 'min_step', 'max', 'max_step', 'count'] as const;
-function packSummary(s: SummaryPart): unknown {
-  if (!s.summary) return [null, s.summaryProblem];
-  const metrics = Object.entries(s.summary.metrics).map(([name, m]) => [name, ...STAT_KEYS.map((k) => (m as Record<string, unknown>)[k] ?? null)]);
-  return [metrics, null, s.summary.result ?? null];
-}
-function unpackSummary(packed: unknown): SummaryPart {
-  const [metrics, problem, result] = packed as [unknown[][] | null, string | null, unknown];
-  if (!metrics) return { summary: null, summaryProblem: problem };
-  const out = Object.create(null) as RunSummary['metrics'];
-  for (const [name, ...values] of metrics) out[String(name)] = Object.fromEntries(STAT_KEYS.map((k, i) => [k, values[i] ?? null]));
-  return { summary: { metrics: out, result }, summaryProblem: null };
+/** What the run part keeps of whether summary.json was readable (see StoredRun.summaryProblem). */
+function keptSummaryProblem(run: StoredRun): string | null | 0 {
+  const status = run.recordedStatus();
+  const problem = status !== null && isFinalStatus(status) ? run.summaryProblem() : undefined;
+  return problem === undefined ? 0 : problem;
 }
 
-function readJson(path: string): Record<string, unknown> | undefined {
-  try {
-    const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    return raw.version === VERSION ? raw : undefined;
-  } catch {
-    return undefined;
+const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** JSON keeps every number but NaN and ±Infinity. */
+function jsonExact(v: unknown): boolean {
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (v === null || typeof v !== 'object') return true;
+  if (Array.isArray(v)) return v.every(jsonExact);
+  for (const key in v) if (!jsonExact((v as Record<string, unknown>)[key])) return false;
+  return true;
+}
+
+const metricColumn = (name: string, stat: string) => JSON.stringify([name, stat]);
+const configColumn = (path: readonly string[]) => JSON.stringify(path);
+const childRel = (rel: string, name: string) => (rel ? `${rel}/${name}` : name);
+
+/** How a config column marks a row without a plain value: none at the path, or a mapping there. */
+const ABSENT = '-';
+const MAPPING = '*';
+
+/** A part's `problem` for a run it holds nothing for (parts keep a row for every run). */
+const NO_ENTRY = 0;
+
+/**
+ * summaries.json or configs.json: for each run its record `[value, problem]` (or null), a
+ * `problem` column, and the columns queries read. Rows follow the run part when the header's
+ * `runs` names its generation; otherwise a run is found by its path and stamp.
+ */
+class Part {
+  readonly problems: Array<string | null | typeof NO_ENTRY>;
+  private readonly aligned: boolean;
+  private byPath: Map<string, number> | undefined;
+
+  constructor(
+    readonly file: IndexFile,
+    private readonly index: RootIndex,
+  ) {
+    const problems = file.column<string | null | typeof NO_ENTRY>('problem');
+    if (!problems) throw new Error('index part without its problem column');
+    this.problems = problems;
+    this.aligned = index.generation !== undefined && file.header.runs === index.generation;
+  }
+
+  /** The row of a run, -1 when the part has nothing for its records as they are. */
+  row(run: StoredRun): number {
+    const row = this.aligned && run.source === this.index && run.row >= 0 ? run.row : this.rowByPath(run);
+    return row >= 0 && this.problems[row] !== NO_ENTRY ? row : -1;
+  }
+
+  private rowByPath(run: StoredRun): number {
+    const stamps = this.file.column<string>('stamp');
+    if (!this.byPath) {
+      this.byPath = new Map();
+      this.file.column<string>('rel')?.forEach((rel, row) => this.byPath!.set(rel, row));
+    }
+    const row = this.byPath.get(run.rel);
+    return row !== undefined && stamps?.[row] === run.stamp ? row : -1;
+  }
+
+  record(row: number): [unknown, string | null] | undefined {
+    const r = this.file.row(row);
+    return Array.isArray(r) && r.length === 2 ? (r as [unknown, string | null]) : undefined;
   }
 }
 
-const dict = <T>() => Object.create(null) as Record<string, T>;
+/** summaries.json: a column per statistic of each metric any of its runs logged. */
+class SummaryPart extends Part {
+  private readonly metrics = new Map<string, Map<string, unknown[] | null>>();
+
+  /** The column of one statistic of a metric; null when no run of the part logged the metric. */
+  metricColumn(name: string, stat: string): unknown[] | null {
+    let stats = this.metrics.get(name);
+    if (!stats) this.metrics.set(name, (stats = new Map()));
+    let column = stats.get(stat);
+    if (column === undefined) stats.set(stat, (column = this.file.column(metricColumn(name, stat)) ?? null));
+    return column;
+  }
+}
+
+/** configs.json: a column per path to a plain value, and the paths to mappings (`mappings`). */
+class ConfigPart extends Part {
+  /** By path: a query asks the same path (array) of every run. */
+  private readonly lookups = new Map<readonly string[], ConfigLookup>();
+
+  lookup(path: readonly string[]): ConfigLookup {
+    let lookup = this.lookups.get(path);
+    if (!lookup) this.lookups.set(path, (lookup = configLookup(this.file, path)));
+    return lookup;
+  }
+}
+
+/**
+ * Where a config path's values are: a column (a plain value per row, or a flag: ABSENT, or
+ * MAPPING: read the whole config), nowhere in any run, or only in whole configs.
+ */
+type ConfigLookup = { values: unknown[]; flags: string | null } | 'absent' | 'whole';
+
+const isDirEntry = (d: unknown): d is [string, number, string[], boolean, number[]] =>
+  Array.isArray(d) && typeof d[0] === 'string' && typeof d[1] === 'number' && Array.isArray(d[2]) && typeof d[3] === 'boolean' && Array.isArray(d[4]) && d[4].length === d[2].length;
+const isSweepEntry = (s: unknown): s is [string, string] => Array.isArray(s) && typeof s[0] === 'string' && typeof s[1] === 'string';
 
 /** One root's index: the run part is loaded at once, summaries and configs on first use. */
-export class RootIndex {
-  readonly dirs: Record<string, IndexedDir> = dict();
-  readonly runs: Record<string, IndexedRun> = dict();
-  private summaries: Record<string, PartEntry<SummaryPart>> | undefined;
-  private configs: Record<string, PartEntry<ConfigPart>> | undefined;
+export class RootIndex implements RunSource {
+  readonly dirs = new Map<string, IndexedDir>();
+  /** Records directories of sweeps (walked into, not runs): path → stamp. */
+  readonly sweeps = new Map<string, string>();
+  /** Names this version of runs.json, for the parts that follow its rows. */
+  generation: string | undefined;
+  private runFile: IndexFile | undefined;
+  private stamps: string[] = [];
+  private statuses: Array<string | null> = [];
+  /** Per run: why summary.json could not be read, null when it could, 0 when not known (or not finished). */
+  private summaryProblems: Array<string | null | 0> = [];
+  /** Parsed on first use (null: not in the file). */
+  private ids: Array<string | null> | null | undefined;
+  private starts: Array<number | null> | null | undefined;
+  private rowOf: Map<string, number> | undefined;
+  /** Rows whose line did not parse: never copied into a new index. */
+  private readonly damagedRows = new Set<number>();
+  /** Loaded on first use (null: none). */
+  private summaries: SummaryPart | null | undefined;
+  private configs: ConfigPart | null | undefined;
+  /** The run part as this index last wrote it: its generation and runs in row order. */
+  private written: { generation: string; runs: readonly StoredRun[] } | undefined;
 
   constructor(
     readonly root: string,
     readonly enabled: boolean,
   ) {
-    if (!enabled) return;
-    const raw = readJson(join(root, INDEX_DIR, 'runs.json'));
-    if (!raw) return;
-    Object.assign(this.dirs, raw.dirs);
-    for (const [rel, entry] of Object.entries((raw.runs ?? {}) as Record<string, unknown[]>)) {
-      const [stamp, kind, info, problem, summaryProblem] = entry as [string, string, unknown[] | null, string | null, string | null | undefined];
-      this.runs[rel] = kind === 'sweep' ? { stamp, sweep: true } : { stamp, info: info ? unpackInfo(info) : null, problem, ...(summaryProblem === undefined ? {} : { summaryProblem }) };
+    const file = enabled ? IndexFile.read(join(root, INDEX_DIR, 'runs.json')) : undefined;
+    if (file) this.load(file);
+  }
+
+  /** Takes the run part from `file`, unless some of it is missing or malformed. */
+  private load(file: IndexFile): void {
+    const stamps = file.column<string>('stamp');
+    const statuses = file.column<string | null>('status');
+    const summaryProblems = file.column<string | null | 0>('summaryProblem');
+    const dirs = file.section('dirs');
+    const sweeps = file.section('sweeps');
+    const { generation } = file.header;
+    if (!stamps || !statuses || !summaryProblems || !file.has('rel') || typeof generation !== 'string') return;
+    if (!Array.isArray(dirs) || !dirs.every(isDirEntry) || !Array.isArray(sweeps) || !sweeps.every(isSweepEntry)) return;
+    if (!dirs.every(([, , , , rows]) => rows.every((row) => Number.isInteger(row) && row >= -1 && row < stamps.length))) return;
+    for (const [rel, mtime, children, records, rows] of dirs) this.dirs.set(rel, { mtime, children, records, rows });
+    for (const [rel, stamp] of sweeps) this.sweeps.set(rel, stamp);
+    this.runFile = file;
+    this.generation = generation;
+    this.stamps = stamps;
+    this.statuses = statuses;
+    this.summaryProblems = summaryProblems;
+  }
+
+  get runCount(): number {
+    return this.stamps.length;
+  }
+
+  /** The row of the run at `rel`, -1 when the index has none. A directory's entry has its children's rows. */
+  runRow(rel: string): number {
+    if (!this.rowOf) {
+      this.rowOf = new Map();
+      this.runFile?.column<string>('rel')?.forEach((r, row) => this.rowOf!.set(r, row));
     }
+    return this.rowOf.get(rel) ?? -1;
   }
 
-  private loadPart<T>(file: string, unpack: (v: unknown) => T): Record<string, PartEntry<T>> {
-    const out = dict<PartEntry<T>>();
-    const raw = this.enabled ? readJson(join(this.root, INDEX_DIR, file)) : undefined;
-    for (const [rel, [stamp, value]] of Object.entries((raw?.runs ?? {}) as Record<string, [string, unknown]>)) out[rel] = { stamp, value: unpack(value) };
-    return out;
+  stamp(row: number): string {
+    return this.stamps[row]!;
   }
 
-  summary(rel: string, stamp: string): SummaryPart | undefined {
-    this.summaries ??= this.loadPart('summaries.json', unpackSummary);
-    const e = this.summaries[rel];
-    return e && e.stamp === stamp ? e.value : undefined;
+  /** A finished run not known to be partial: its directory's mtime vouches for it (see above). */
+  finished(row: number): boolean {
+    const status = this.statuses[row];
+    return typeof status === 'string' && isFinalStatus(status) && typeof this.summaryProblems[row] !== 'string';
   }
 
-  config(rel: string, stamp: string): ConfigPart | undefined {
-    this.configs ??= this.loadPart('configs.json', (v) => {
-      const [config, configProblem] = v as [unknown, string | null];
-      return { config, configProblem };
-    });
-    const e = this.configs[rel];
-    return e && e.stamp === stamp ? e.value : undefined;
+  record(row: number): RunInfo | string | typeof NOT_INDEXED {
+    const r = this.runFile!.row(row);
+    if (typeof r === 'string') return r;
+    if (Array.isArray(r)) return unpackInfo(r);
+    this.damagedRows.add(row);
+    return NOT_INDEXED;
   }
 
-  private write(file: string, runs: Record<string, unknown>, extra: Record<string, unknown> = {}): void {
+  recordedStatus(row: number): string | null {
+    return this.statuses[row] ?? null;
+  }
+
+  id(row: number): string | null | typeof NOT_INDEXED {
+    if (this.ids === undefined) this.ids = this.runFile!.column<string | null>('id') ?? null;
+    return this.ids ? (this.ids[row] ?? null) : NOT_INDEXED;
+  }
+
+  started(row: number): number | null | typeof NOT_INDEXED {
+    if (this.starts === undefined) this.starts = this.runFile!.column<number | null>('start') ?? null;
+    return this.starts ? (this.starts[row] ?? null) : NOT_INDEXED;
+  }
+
+  summaryProblem(row: number): string | null | undefined {
+    const p = this.summaryProblems[row];
+    return p === 0 ? undefined : p;
+  }
+
+  private summaryPart(): SummaryPart | null {
+    if (this.summaries === undefined) this.summaries = this.loadPart('summaries.json', (f) => new SummaryPart(f, this));
+    return this.summaries;
+  }
+
+  private configPart(): ConfigPart | null {
+    if (this.configs === undefined) this.configs = this.loadPart('configs.json', (f) => new ConfigPart(f, this));
+    return this.configs;
+  }
+
+  /** The part in `file`, null when there is none (or it is unusable). */
+  private loadPart<P extends Part>(file: string, make: (f: IndexFile) => P): P | null {
+    const f = this.enabled ? IndexFile.read(join(this.root, INDEX_DIR, file)) : undefined;
     try {
-      mkdirSync(join(this.root, INDEX_DIR), { recursive: true });
-      writeFileAtomic(join(this.root, INDEX_DIR, file), JSON.stringify({ version: VERSION, ...extra, runs }));
+      return f ? make(f) : null;
     } catch {
-      // A root that cannot be written to simply keeps no index.
+      return null;
     }
   }
 
-  /** Writes the run part: the walk's directories and what run.json held. */
-  saveRuns(dirs: Record<string, IndexedDir>, runs: Record<string, IndexedRun>): void {
-    const packed = dict<unknown[]>();
-    for (const [rel, r] of Object.entries(runs)) {
-      packed[rel] = r.sweep ? [r.stamp, 'sweep'] : [r.stamp, 'run', r.info ? packInfo(r.info) : null, r.problem, ...(r.summaryProblem === undefined ? [] : [r.summaryProblem])];
-    }
-    this.write('runs.json', packed, { dirs });
+  summary(run: StoredRun): { summary: RunSummary | null; summaryProblem: string | null } | undefined {
+    const part = this.summaryPart();
+    const row = part ? part.row(run) : -1;
+    const r = row < 0 ? undefined : part!.record(row);
+    return r && { summary: r[0] as RunSummary | null, summaryProblem: r[1] };
   }
 
-  /** Writes a part for the runs listed (rel → stamp): fresh values first, else what the file had. */
-  savePart(part: 'summaries' | 'configs', current: Map<string, { stamp: string; value: SummaryPart | ConfigPart | undefined }>): void {
-    const old = part === 'summaries' ? (this.summaries ??= this.loadPart('summaries.json', unpackSummary)) : undefined;
-    if (part === 'configs') this.config('', '');
-    const oldConfigs = this.configs;
-    const out = dict<unknown>();
-    for (const [rel, { stamp, value }] of current) {
-      const prior = (part === 'summaries' ? old : oldConfigs)?.[rel];
-      const v = value ?? (prior && prior.stamp === stamp ? prior.value : undefined);
-      if (v === undefined) continue;
-      out[rel] = [stamp, part === 'summaries' ? packSummary(v as SummaryPart) : [(v as ConfigPart).config, (v as ConfigPart).configProblem]];
+  metric(run: StoredRun, name: string, stat: string): unknown {
+    const part = this.summaryPart();
+    const row = part ? part.row(run) : -1;
+    if (row < 0) return NOT_INDEXED;
+    const column = part!.metricColumn(name, stat);
+    if (part!.file.damaged) return NOT_INDEXED;
+    return column ? column[row] : null;
+  }
+
+  config(run: StoredRun): { config: unknown; configProblem: string | null } | undefined {
+    const part = this.configPart();
+    const row = part ? part.row(run) : -1;
+    const r = row < 0 ? undefined : part!.record(row);
+    return r && { config: r[0], configProblem: r[1] };
+  }
+
+  configProblem(run: StoredRun): string | null {
+    const part = this.configPart();
+    const row = part ? part.row(run) : -1;
+    return row < 0 ? null : (part!.problems[row] as string | null);
+  }
+
+  configAt(run: StoredRun, path: readonly string[]): unknown {
+    const part = this.configPart();
+    const row = part ? part.row(run) : -1;
+    if (row < 0) return NOT_INDEXED;
+    const lookup = part!.lookup(path);
+    if (part!.file.damaged || lookup === 'whole') return NOT_INDEXED;
+    if (lookup === 'absent') return undefined;
+    const flag = lookup.flags?.[row];
+    return flag === ABSENT ? undefined : flag === MAPPING ? NOT_INDEXED : lookup.values[row];
+  }
+
+  /** Kept: a mapping JSON holds exactly (no NaN or ±Infinity), or null (unreadable); others are read from their file each time. */
+  keepsConfig(config: unknown): boolean {
+    return config === null || (isMapping(config) && jsonExact(config));
+  }
+
+  /** Writes the run part: the walk's directories and sweeps, and what run.json held. */
+  saveRuns(dirs: ReadonlyMap<string, IndexedDir>, sweeps: ReadonlyMap<string, string>, runs: readonly StoredRun[]): void {
+    const kept = runs.filter((r) => r.stamp !== undefined);
+    const rowOf = new Map(kept.map((run, row) => [run.rel, row]));
+    const rows = kept.map((run) => (run.source === this && run.row >= 0 && !this.damagedRows.has(run.row) ? this.runFile!.rowText(run.row) : asciiJson(run.info ? packInfo(run.info) : run.reason())));
+    const generation = randomBytes(6).toString('hex');
+    writeIndexFile(this.root, 'runs.json', { generation }, [
+      ['dirs', [...dirs].map(([rel, d]) => [rel, d.mtime, d.children, d.records, d.children.map((name) => rowOf.get(childRel(rel, name)) ?? -1)])],
+      ['sweeps', [...sweeps]],
+      ['rel', kept.map((r) => r.rel)],
+      ['stamp', kept.map((r) => r.stamp)],
+      ['status', kept.map((r) => r.recordedStatus())],
+      ['summaryProblem', kept.map(keptSummaryProblem)],
+      ['id', kept.map((r) => r.id)],
+      ['start', kept.map((r) => r.started() ?? null)],
+    ], rows);
+    this.written = { generation, runs: kept };
+  }
+
+  /** Writes the summary part: what was read this time, and what the index had for the others. */
+  saveSummaries(runs: readonly StoredRun[]): void {
+    const entries = this.partEntries(this.summaryPart(), runs, (r) => r.loadedSummary(), (v) => [v.summary, v.summaryProblem]);
+    const columns = new Map<string, unknown[]>();
+    entries.rows.forEach((entry, row) => {
+      const metrics = (entry?.[0] as RunSummary | null | undefined)?.metrics ?? {};
+      for (const [name, stats] of Object.entries(metrics)) {
+        for (const stat of METRIC_STATS) {
+          const key = metricColumn(name, stat);
+          let column = columns.get(key);
+          if (!column) columns.set(key, (column = new Array<unknown>(entries.rows.length).fill(null)));
+          column[row] = isMapping(stats) ? (stats[stat] ?? null) : null;
+        }
+      }
+    });
+    this.savePart('summaries.json', entries, [...columns]);
+  }
+
+  /**
+   * Writes the config part. Its columns hold each path that leads through mappings to a plain
+   * value (a scalar or a list) in some run; `mappings` names the paths that lead to a mapping,
+   * so a query for a path in neither knows no run has it.
+   */
+  saveConfigs(runs: readonly StoredRun[]): void {
+    const entries = this.partEntries(this.configPart(), runs, (r) => r.loadedConfig(), (v) => (this.keepsConfig(v.config) ? [v.config, v.configProblem] : undefined));
+    this.savePart('configs.json', entries, configColumns(entries.rows.map((entry) => entry?.[0])));
+  }
+
+  /**
+   * A part's rows: one per run, in the run part's order when this index knows it (then they
+   * follow its generation), each the value read this time, or else what the part had for the
+   * run's records as they are, or null.
+   */
+  private partEntries<V>(part: Part | null, runs: readonly StoredRun[], loaded: (run: StoredRun) => V | undefined, pack: (value: V) => [unknown, string | null] | undefined) {
+    const old = part && !part.file.damaged ? part : undefined;
+    const { generation, order } = this.runOrder(runs);
+    const rows = order.map((run) => {
+      const fresh = loaded(run);
+      if (fresh) return pack(fresh);
+      const row = old ? old.row(run) : -1;
+      return row >= 0 ? old!.record(row) : undefined;
+    });
+    return { generation, order, rows };
+  }
+
+  /** The runs in the order of the run part on disk (and its generation) when known, else as found. */
+  private runOrder(runs: readonly StoredRun[]): { generation?: string; order: readonly StoredRun[] } {
+    if (this.written) return { generation: this.written.generation, order: this.written.runs };
+    const stamped = runs.filter((r) => r.stamp !== undefined);
+    if (this.generation === undefined || stamped.length !== this.runCount || !stamped.every((r) => r.source === this && r.row >= 0)) return { order: stamped };
+    const order = new Array<StoredRun>(this.runCount);
+    for (const run of stamped) order[run.row] = run;
+    return { generation: this.generation, order };
+  }
+
+  private savePart(file: string, entries: { generation?: string; order: readonly StoredRun[]; rows: ReadonlyArray<[unknown, string | null] | undefined> }, columns: ReadonlyArray<readonly [string, unknown]>): void {
+    const { generation, order, rows } = entries;
+    writeIndexFile(
+      this.root,
+      file,
+      generation ? { runs: generation } : {},
+      [['rel', order.map((r) => r.rel)], ['stamp', order.map((r) => r.stamp)], ['problem', rows.map((e) => (e ? e[1] : NO_ENTRY))], ...columns],
+      rows.map((e) => (e ? asciiJson(e) : 'null')),
+    );
+  }
+}
+
+/** A config path in the columns being built: a node of the tree of every config's mappings. */
+interface PathNode {
+  path: string[];
+  children: Map<string, PathNode>;
+  /** Leads to a mapping in some config. */
+  mapping: boolean;
+  /** Leads to a plain value in some config: its column, and which rows the walk filled. */
+  column?: { values: unknown[]; filled: Uint8Array };
+}
+
+/**
+ * The config part's columns (see saveConfigs), from one walk over the configs' mappings. A row
+ * the walk did not fill (the path is missing, a mapping, or reaches into a list) is looked up.
+ */
+function configColumns(configs: readonly unknown[]): Array<[string, unknown]> {
+  const root: PathNode = { path: [], children: new Map(), mapping: true };
+  const nodes: PathNode[] = [];
+  const fill = (value: Record<string, unknown>, node: PathNode, row: number) => {
+    for (const key of Object.keys(value)) {
+      let child = node.children.get(key);
+      if (!child) {
+        node.children.set(key, (child = { path: [...node.path, key], children: new Map(), mapping: false }));
+        nodes.push(child);
+      }
+      const v = value[key];
+      if (isMapping(v)) {
+        child.mapping = true;
+        fill(v, child, row);
+      } else {
+        child.column ??= { values: new Array<unknown>(configs.length).fill(null), filled: new Uint8Array(configs.length) };
+        child.column.values[row] = v;
+        child.column.filled[row] = 1;
+      }
     }
-    this.write(`${part}.json`, out);
+  };
+  configs.forEach((config, row) => isMapping(config) && fill(config, root, row));
+  const columns: Array<[string, unknown]> = [];
+  for (const { path, column } of nodes) {
+    if (!column) continue;
+    let flags = '';
+    configs.forEach((config, row) => {
+      if (column.filled[row]) {
+        flags += '.';
+        return;
+      }
+      const v = getPath(config, path);
+      if (v === undefined) flags += ABSENT;
+      else if (isMapping(v)) flags += MAPPING;
+      else {
+        column.values[row] = v;
+        flags += '.';
+      }
+    });
+    columns.push([configColumn(path), [column.values, /^\.*$/.test(flags) ? null : flags]]);
+  }
+  columns.push(['mappings', nodes.filter((n) => n.mapping).map((n) => configColumn(n.path))]);
+  return columns;
+}
+
+/** Where the values of a config path are (see ConfigLookup). */
+function configLookup(file: IndexFile, path: readonly string[]): ConfigLookup {
+  const key = configColumn(path);
+  const column = file.section(key);
+  if (Array.isArray(column) && column.length === 2 && Array.isArray(column[0]) && column[0].length === file.rows) {
+    const flags = column[1];
+    if (flags === null || (typeof flags === 'string' && flags.length === file.rows)) return { values: column[0], flags };
+  }
+  if (column !== undefined) {
+    file.damaged = true;
+    return 'whole';
+  }
+  // A longer path than a column's can reach into its lists; a mapping's path, into its mapping.
+  const mappings = file.section('mappings');
+  if (!Array.isArray(mappings)) return 'whole';
+  const inside = path.slice(0, -1).some((_, i) => file.has(configColumn(path.slice(0, i + 1))));
+  return inside || mappings.includes(key) ? 'whole' : 'absent';
+}
+
+/**
+ * Has every index that holds the run at `dir` check it again: making and removing an entry in
+ * its parent changes the parent's mtime, so the next scan stats each run there (see above).
+ * Call it after rewriting a finished run's records; false when the parent cannot be changed.
+ */
+export function markRunChanged(dir: string): boolean {
+  const probe = join(dirname(dir), `.trellis-changed-${randomBytes(6).toString('hex')}`);
+  try {
+    mkdirSync(probe);
+    rmdirSync(probe);
+    return true;
+  } catch {
+    return false;
   }
 }

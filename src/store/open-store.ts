@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { TrellisError } from '../errors/index.js';
-import { RootIndex, type ConfigPart, type IndexedDir, type IndexedRun, type SummaryPart } from './index-cache.js';
-import { readRunState, RECORDS, StoredRun, type RunState } from './stored-run.js';
+import { RootIndex, type IndexedDir } from './index-cache.js';
+import { CHANGED, readRunState, RECORDS, StoredRun } from './stored-run.js';
 
 /** The roots `trellis runs` reads when none are given, relative to the working directory. */
 export const DEFAULT_ROOTS = ['outputs', 'multirun'] as const;
@@ -10,8 +10,10 @@ export const DEFAULT_ROOTS = ['outputs', 'multirun'] as const;
 export interface OpenStoreOptions {
   /** Where relative roots are resolved (default: process.cwd()). */
   cwd?: string;
-  /** Use and refresh `.trellis-index.json` in each root (default true). */
+  /** Use and refresh the index (`.trellis-index/`) in each root (default true). */
   index?: boolean;
+  /** Check every run against its records, also the finished ones an index takes on trust. */
+  refresh?: boolean;
   /** "Now" for crashed-run detection; tests inject it. */
   now?: Date;
 }
@@ -41,55 +43,59 @@ interface RootScan {
   root: string;
   runs: StoredRun[];
   index: RootIndex;
-  dirs: Record<string, IndexedDir>;
-  entries: Record<string, IndexedRun>;
+  dirs: Map<string, IndexedDir>;
+  sweeps: Map<string, string>;
+  /** What the scan found differs from the index (beyond records read anew). */
   dirty: boolean;
 }
 
-function scanRoot(root: string, useIndex: boolean, startedAt: number): RootScan {
+function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: number): RootScan {
   const index = new RootIndex(root, useIndex);
-  const scan: RootScan = { root, runs: [], index, dirs: Object.create(null) as Record<string, IndexedDir>, entries: Object.create(null) as Record<string, IndexedRun>, dirty: false };
+  const scan: RootScan = { root, runs: [], index, dirs: new Map(), sweeps: new Map(), dirty: false };
   const racy = (mtime: number) => mtime >= startedAt - RACY_MS;
-  const old = index;
+  let kept = 0;
+  const keep = (dir: string, rel: string, row: number) => {
+    scan.runs.push(new StoredRun(dir, root, rel, undefined, index.stamp(row), index, row));
+    kept++;
+  };
 
-  /** True when `dir` is a run (listed, not walked into). */
-  const visitRecords = (dir: string, rel: string): boolean => {
+  /** True when `dir` is a run (listed, not walked into); `row` is its row in the index, or -1. */
+  const visitRecords = (dir: string, rel: string, row: number): boolean => {
     const trellis = statOf(join(dir, RECORDS));
     if (!trellis?.isDirectory()) return false;
     const stamp = stampOf(trellis);
-    const cached = old.runs[rel];
-    if (cached && cached.stamp === stamp) {
-      scan.entries[rel] = cached;
-      if (cached.sweep) return false;
-      const state: RunState = { info: cached.info, problem: cached.problem };
-      if (cached.summaryProblem !== undefined) state.summaryProblem = cached.summaryProblem;
-      scan.runs.push(new StoredRun(dir, root, rel, state, stamp, index));
+    if (row >= 0 && index.stamp(row) === stamp) {
+      keep(dir, rel, row);
       return true;
+    }
+    if (index.sweeps.get(rel) === stamp) {
+      scan.sweeps.set(rel, stamp);
+      return false;
     }
     scan.dirty = true;
     const state = readRunState(dir);
     if (!state.info && state.problem === 'run.json missing' && existsSync(join(dir, RECORDS, 'sweep.json'))) {
-      if (!racy(trellis.mtimeMs)) scan.entries[rel] = { stamp, sweep: true };
+      if (!racy(trellis.mtimeMs)) scan.sweeps.set(rel, stamp);
       return false;
     }
     const run = new StoredRun(dir, root, rel, state, racy(trellis.mtimeMs) ? undefined : stamp, index);
-    run.changed.add('run');
+    run.changed |= CHANGED.run;
     scan.runs.push(run);
     return true;
   };
 
-  const walk = (dir: string, rel: string, depth: number): void => {
+  const walk = (dir: string, rel: string, depth: number, row: number): void => {
     // A run seen last time: one stat of its records directory says whether it is still one.
-    const known = old.runs[rel];
-    if (known && !known.sweep && visitRecords(dir, rel)) return;
+    if (row >= 0 && visitRecords(dir, rel, row)) return;
     const st = statOf(dir);
     if (!st?.isDirectory()) return;
-    const cachedDir = old.dirs[rel];
+    const cachedDir = index.dirs.get(rel);
+    const unchanged = cachedDir !== undefined && cachedDir.mtime === st.mtimeMs;
     let children: string[];
     let records: boolean;
-    if (cachedDir && cachedDir.mtime === st.mtimeMs) {
+    if (unchanged) {
       ({ children, records } = cachedDir);
-      scan.dirs[rel] = cachedDir;
+      scan.dirs.set(rel, cachedDir);
     } else {
       let entries;
       try {
@@ -99,48 +105,46 @@ function scanRoot(root: string, useIndex: boolean, startedAt: number): RootScan 
       }
       children = entries.filter((e) => e.isDirectory() && !skipped(e.name)).map((e) => e.name).sort();
       records = entries.some((e) => e.name === RECORDS && e.isDirectory());
-      if (!racy(st.mtimeMs)) scan.dirs[rel] = { mtime: st.mtimeMs, children, records };
-      else if (cachedDir) scan.dirs[rel] = cachedDir;
-      // A new mtime alone (a file added, the index itself rewritten) is no reason to rewrite the index.
-      if (!cachedDir || cachedDir.records !== records || cachedDir.children.join('/') !== children.join('/')) scan.dirty = true;
+      if (!racy(st.mtimeMs)) {
+        scan.dirs.set(rel, { mtime: st.mtimeMs, children, records });
+        // Written down even when only the mtime changed, so the finished runs in it are trusted again.
+        scan.dirty = true;
+      } else if (cachedDir) {
+        // Too recent to write down: the index keeps what it had (runs found in it are written anyway).
+        scan.dirs.set(rel, cachedDir);
+      }
     }
-    if (records && (!known || known.sweep) && visitRecords(dir, rel)) {
-      delete scan.dirs[rel]; // runs are keyed by their records, not walked
+    if (records && row < 0 && visitRecords(dir, rel, -1)) {
+      scan.dirs.delete(rel); // runs are keyed by their records, not walked
       return;
     }
     if (depth >= MAX_DEPTH) return;
-    for (const name of children) walk(join(dir, name), rel ? `${rel}/${name}` : name, depth + 1);
+    // Unchanged since the index was written, the directory's entry has the rows of the runs in
+    // it, and a finished run needs no stat (index-cache.ts).
+    const rows = unchanged ? cachedDir.rows : undefined;
+    children.forEach((name, i) => {
+      const childDir = dir.endsWith(sep) ? dir + name : dir + sep + name; // join() without normalising again
+      const childRel = rel ? `${rel}/${name}` : name;
+      const childRow = rows ? rows[i]! : index.runRow(childRel);
+      if (rows && !refresh && childRow >= 0 && index.finished(childRow)) keep(childDir, childRel, childRow);
+      else walk(childDir, childRel, depth + 1, childRow);
+    });
   };
 
-  walk(root, '', 0);
-  // A run or directory gone since the index was written.
-  if (Object.keys(old.runs).some((k) => !(k in scan.entries)) || Object.keys(old.dirs).some((k) => !(k in scan.dirs))) scan.dirty = true;
+  // The root is a run only when the index has no directory entry for it.
+  walk(root, '', 0, index.dirs.has('') ? -1 : index.runRow(''));
+  // A run, sweep or directory gone since the index was written.
+  if (kept !== index.runCount || scan.sweeps.size !== index.sweeps.size || scan.dirs.size !== index.dirs.size) scan.dirty = true;
   return scan;
 }
 
 /** Writes what was read anew into the root's index. */
 function flushScan(scan: RootScan): void {
-  const changed = (part: 'run' | 'summary' | 'config') => scan.runs.some((r) => r.changed.has(part));
-  if (scan.dirty || changed('run')) {
-    for (const run of scan.runs) {
-      if (run.stamp === undefined) continue;
-      const { info, problem, summaryProblem } = run.state;
-      scan.entries[run.rel] = { stamp: run.stamp, info, problem, ...(summaryProblem === undefined ? {} : { summaryProblem }) };
-    }
-    scan.index.saveRuns(scan.dirs, scan.entries);
-  }
-  for (const [part, key] of [['summaries', 'summary'], ['configs', 'config']] as const) {
-    if (!changed(key)) continue;
-    const current = new Map<string, { stamp: string; value: SummaryPart | ConfigPart | undefined }>();
-    for (const run of scan.runs) {
-      if (run.stamp === undefined) continue;
-      const s = run.state;
-      const value = key === 'summary' ? (s.summary === undefined ? undefined : { summary: s.summary, summaryProblem: s.summaryProblem ?? null }) : s.config === undefined ? undefined : { config: s.config, configProblem: s.configProblem ?? null };
-      current.set(run.rel, { stamp: run.stamp, value });
-    }
-    scan.index.savePart(part, current);
-  }
-  for (const run of scan.runs) run.changed.clear();
+  const changed = (part: number) => scan.runs.some((r) => r.changed & part);
+  if (scan.dirty || changed(CHANGED.run)) scan.index.saveRuns(scan.dirs, scan.sweeps, scan.runs);
+  if (changed(CHANGED.summary)) scan.index.saveSummaries(scan.runs);
+  if (changed(CHANGED.config)) scan.index.saveConfigs(scan.runs);
+  for (const run of scan.runs) run.changed = 0;
   scan.dirty = false;
 }
 
@@ -149,8 +153,8 @@ function flushScan(scan: RootScan): void {
  * run when it holds `.trellis/run.json`; a directory with `.trellis/` but no readable run.json
  * is listed as unreadable, never skipped silently (a sweep directory, with sweep.json, is walked
  * into instead). With the index on, each root keeps `.trellis-index/`: what was read from
- * each run, keyed by the mtime of its records directory, so a second listing reads only what
- * changed. Deleting the index loses nothing.
+ * each run, keyed by the mtime of its records directory (a finished run's, by its parent's; see
+ * index-cache.ts), so a second listing reads only what changed. Deleting the index loses nothing.
  */
 export function openStore(roots: readonly string[] = [], options: OpenStoreOptions = {}): RunStore {
   const cwd = options.cwd ?? process.cwd();
@@ -164,10 +168,11 @@ export function openStore(roots: readonly string[] = [], options: OpenStoreOptio
   }
   const useIndex = options.index ?? true;
   const startedAt = Date.now();
-  const scans = wanted.filter((r) => !missing.includes(r)).map((r) => scanRoot(r, useIndex, startedAt));
+  const scans = wanted.filter((r) => !missing.includes(r)).map((r) => scanRoot(r, useIndex, options.refresh ?? false, startedAt));
+  // Roots may overlap (outputs and outputs/2026-11-23): a run is listed once.
   const seen = new Set<string>();
-  const runs: StoredRun[] = [];
-  for (const scan of scans) {
+  const runs: StoredRun[] = scans.length === 1 ? [...scans[0]!.runs] : [];
+  for (const scan of scans.length > 1 ? scans : []) {
     for (const run of scan.runs) {
       if (seen.has(run.dir)) continue;
       seen.add(run.dir);

@@ -24,7 +24,7 @@ const time = (iso: string | null | undefined) => {
 };
 
 function runField(run: StoredRun, name: string, ctx: EvalContext): unknown {
-  const info = run.info;
+  // Status and start come from an index's columns; the whole run.json only for the rest.
   switch (name) {
     case 'status':
       return run.status(ctx.now);
@@ -33,7 +33,10 @@ function runField(run: StoredRun, name: string, ctx: EvalContext): unknown {
       return run.reason() ?? MISSING;
     case 'dir':
       return displayPath(run.dir, ctx.cwd);
+    case 'started':
+      return run.started();
   }
+  const info = run.info;
   if (!info) return MISSING;
   switch (name) {
     case 'id':
@@ -52,8 +55,6 @@ function runField(run: StoredRun, name: string, ctx: EvalContext): unknown {
     case 'notes':
     case 'overrides':
       return info[name];
-    case 'started':
-      return time(info.start);
     case 'ended':
       return time(info.end);
     case 'heartbeat':
@@ -67,12 +68,8 @@ function runField(run: StoredRun, name: string, ctx: EvalContext): unknown {
 }
 
 function metric(run: StoredRun, name: string, stat: string): unknown {
-  const stats = run.summary()?.metrics[name];
-  if (!stats || typeof stats !== 'object') return MISSING;
-  return metricNumber((stats as Record<string, unknown>)[stat]) ?? MISSING;
+  return metricNumber(run.metric(name, stat)) ?? MISSING;
 }
-
-const STAT_NAMES = new Set(['last', 'min', 'max', 'count', 'last_step', 'min_step', 'max_step']);
 
 /** The value of a field for one run; undefined when the run has no such value. */
 export function fieldValue(run: StoredRun, field: FieldRef, ctx: EvalContext): unknown {
@@ -84,21 +81,19 @@ export function fieldValue(run: StoredRun, field: FieldRef, ctx: EvalContext): u
     case 'result':
       return getPath(run.summary()?.result, field.path);
     case 'config':
-      return getPath(run.config(), field.path);
+      return run.configAt(field.path);
     case 'auto': {
-      const { path } = field;
-      const last = path[path.length - 1]!;
       // NAME.STAT is a metric statistic when the run logged NAME; checked first, so a metric
       // query never reads resolved.yaml.
-      if (path.length > 1 && STAT_NAMES.has(last)) {
-        const m = metric(run, path.slice(0, -1).join('.'), last);
+      if (field.stat) {
+        const m = metric(run, field.stat.name, field.stat.stat);
         if (m !== MISSING) return m;
       }
-      const fromConfig = getPath(run.config(), path);
+      const fromConfig = run.configAt(field.path);
       if (fromConfig !== MISSING) return fromConfig;
-      const m = metric(run, path.join('.'), 'last');
+      const m = metric(run, field.metric, 'last');
       if (m !== MISSING) return m;
-      return getPath(run.summary()?.result, path);
+      return getPath(run.summary()?.result, field.path);
     }
   }
 }

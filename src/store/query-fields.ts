@@ -47,7 +47,15 @@ export type FieldRef =
    * A name without a namespace: a config value if the run has it, else a metric (`NAME` is its
    * last value, `NAME.STAT` a statistic), else the job's return value.
    */
-  | { ns: 'auto'; path: string[]; text: string };
+  | {
+      ns: 'auto';
+      path: string[];
+      text: string;
+      /** The path as a metric name (looked up for every run, so joined once). */
+      metric: string;
+      /** `NAME.STAT` as a metric statistic, when the last segment names one. */
+      stat?: { name: string; stat: MetricStat };
+    };
 
 /** `a.b[0].c` → ['a', 'b', '0', 'c']. */
 export function splitPath(text: string): string[] {
@@ -77,7 +85,9 @@ export function fieldRef(text: string): FieldRef | undefined {
     if (rest.length > 1 && isStat(last)) return { ns: 'metric', name: rest.slice(0, -1).join('.'), stat: last, text };
     return { ns: 'metric', name: rest.join('.'), stat: 'last', text };
   }
-  return { ns: 'auto', path, text };
+  const last = path[path.length - 1];
+  const stat = path.length > 1 && isStat(last) ? { name: path.slice(0, -1).join('.'), stat: last } : undefined;
+  return { ns: 'auto', path, text, metric: path.join('.'), ...(stat && { stat }) };
 }
 
 /** Plain-value lookup by path segments; numeric segments index lists. undefined when absent. */

@@ -34,11 +34,12 @@ export function queryRuns(store: RunStore, query: string | ParsedQuery = '', opt
   const context: EvalContext = { now: store.now, cwd: options.cwd ?? process.cwd() };
   const found = store.runs.filter((run) => matches(run, parsed.root, context));
   const keyed = found.map((run) => ({ run, keys: sort.map((k) => fieldValue(run, k.field, context)) }));
-  keyed.sort((a, b) => {
+  // Missing values sort last in both directions.
+  const missing = (v: unknown) => v === undefined || v === null;
+  const order = (a: Keyed, b: Keyed) => {
     for (let i = 0; i < sort.length; i++) {
-      const [x, y] = [a.keys[i], b.keys[i]];
-      // Missing values sort last in both directions.
-      const missing = (v: unknown) => v === undefined || v === null;
+      const x = a.keys[i];
+      const y = b.keys[i];
       if (missing(x) || missing(y)) {
         if (missing(x) !== missing(y)) return missing(x) ? 1 : -1;
         continue;
@@ -47,9 +48,32 @@ export function queryRuns(store: RunStore, query: string | ParsedQuery = '', opt
       if (d !== 0) return sort[i]!.descending ? -d : d;
     }
     return a.run.dir < b.run.dir ? -1 : a.run.dir > b.run.dir ? 1 : 0;
-  });
-  const runs = keyed.map((k) => k.run);
-  return { query: parsed, sort, runs: limit === undefined ? runs : runs.slice(0, limit), matched: runs.length, context };
+  };
+  // A few of many (`best` shows one of thousands) are picked in one pass rather than sorting all.
+  const shown = limit === undefined || limit * 8 > keyed.length ? keyed.sort(order).slice(0, limit) : firstInOrder(keyed, limit, order);
+  return { query: parsed, sort, runs: shown.map((k) => k.run), matched: keyed.length, context };
+}
+
+interface Keyed {
+  run: StoredRun;
+  keys: unknown[];
+}
+
+/** The first `count` items in `order` (a total order, so the same as sorting all), by binary insertion. */
+function firstInOrder<T>(items: readonly T[], count: number, order: (a: T, b: T) => number): T[] {
+  const first: T[] = [];
+  for (const item of items) {
+    if (first.length === count && (count === 0 || order(item, first[count - 1]!) >= 0)) continue;
+    let [lo, hi] = [0, first.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (order(item, first[mid]!) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    first.splice(lo, 0, item);
+    if (first.length > count) first.pop();
+  }
+  return first;
 }
 
 /** The plain record of a run a listing prints (`--format json`), plus the requested fields. */

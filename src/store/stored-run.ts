@@ -1,18 +1,49 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { observedStatus } from '../run/run-state.js';
+import { observedStatus, type ObservedStatus } from '../run/run-state.js';
+import { getPath } from './query-fields.js';
 import { readYamlRecord } from './read-yaml.js';
 import type { RunInfo, RunSummary, StoreStatus } from './types.js';
 
 export const RECORDS = '.trellis';
 
-/** Where a run looks records up before reading files (a store's index). */
-export interface RunPartSource {
-  summary(rel: string, stamp: string): { summary: RunSummary | null; summaryProblem: string | null } | undefined;
-  config(rel: string, stamp: string): { config: unknown; configProblem: string | null } | undefined;
+/** What an index answers when it holds nothing valid for a run: read its files instead. */
+export const NOT_INDEXED = Symbol('not indexed');
+
+/** Bits of `StoredRun.changed`: which records were read from files, so the index needs writing. */
+export const CHANGED = { run: 1, summary: 2, config: 4 } as const;
+
+const FINAL_STATUSES = new Set(['completed', 'failed', 'interrupted']);
+/** A status a run ends with: run.json is written with it last and not rewritten by the run. */
+export const isFinalStatus = (status: string): status is 'completed' | 'failed' | 'interrupted' => FINAL_STATUSES.has(status);
+
+/**
+ * A store's index, as a run found through it sees it: what run.json held by the run's row, and
+ * summaries and configs for the run (valid only for its records as they are, by its stamp).
+ * Lookups answer NOT_INDEXED when the index holds nothing valid.
+ */
+export interface RunSource {
+  /** run.json as kept, or why it could not be used (a string). */
+  record(row: number): RunInfo | string | typeof NOT_INDEXED;
+  /** The status run.json records; null when run.json could not be used. */
+  recordedStatus(row: number): string | null;
+  id(row: number): string | null | typeof NOT_INDEXED;
+  /** run.json's start in ms since the epoch, null when it has none. */
+  started(row: number): number | null | typeof NOT_INDEXED;
+  /** Why summary.json could not be read, null when it could, undefined when it was never read. */
+  summaryProblem(row: number): string | null | undefined;
+  summary(run: StoredRun): { summary: RunSummary | null; summaryProblem: string | null } | undefined;
+  /** One statistic of a metric as summary.json holds it, null when absent. */
+  metric(run: StoredRun, name: string, stat: string): unknown;
+  config(run: StoredRun): { config: unknown; configProblem: string | null } | undefined;
+  /** The config value at `path`, undefined when there is none. */
+  configAt(run: StoredRun, path: readonly string[]): unknown;
+  configProblem(run: StoredRun): string | null;
+  /** Whether the index can keep this config (else it is read from its file every time). */
+  keepsConfig(config: unknown): boolean;
 }
 
-/** What one run directory holds, as far as it has been read; serialisable into the index. */
+/** What one run directory holds, as far as it has been read. */
 export interface RunState {
   /** run.json, or null when it could not be read (then `problem` says why). */
   info: RunInfo | null;
@@ -109,82 +140,164 @@ function readConfig(dir: string): { config: unknown; configProblem: string | nul
 /**
  * One run directory of a store. Records are read lazily and at most once: run.json when the run
  * is found, summary.json when a status or a metric is asked for, resolved.yaml only when a
- * config value is.
+ * config value is. A run found through an index reads from it instead, and only what is asked
+ * for: its status, start and id from the index's columns, its whole run.json only when shown.
  */
 export class StoredRun {
   /** The run directory (absolute). */
   readonly dir: string;
   /** The root it was found under (absolute), and its path relative to that root. */
-  readonly rel: string;
   readonly root: string;
-  readonly state: RunState;
+  readonly rel: string;
   /** Identity + mtime of `.trellis/`, when found through a store (the index key). */
-  stamp: string | undefined;
-  /** The index to look records up in before reading them. */
-  source: RunPartSource | undefined;
-  /** Which records were read from files this time (the index needs writing). */
-  readonly changed = new Set<'run' | 'summary' | 'config'>();
+  readonly stamp: string | undefined;
+  /** The index it was found through and its row there (-1: run.json was read from its file). */
+  readonly source: RunSource | undefined;
+  readonly row: number;
+  /** Which records were read from files this time (bits of CHANGED): the index needs writing. */
+  changed = 0;
+  // What has been read so far; undefined: not yet.
+  private infoValue: RunInfo | null | undefined;
+  private problemValue: string | null = null;
+  private summaryValue: RunSummary | null | undefined;
+  private summaryProblemValue: string | null | undefined;
+  private configValue: unknown;
+  private configProblemValue: string | null | undefined;
 
-  constructor(dir: string, root: string, rel: string, state: RunState, stamp?: string, source?: RunPartSource) {
+  /** `state` is what was read from the files; without it, the run reads `source` at `row`. */
+  constructor(dir: string, root: string, rel: string, state: RunState | undefined, stamp?: string, source?: RunSource, row = -1) {
     this.dir = dir;
     this.root = root;
     this.rel = rel;
-    this.state = state;
     this.stamp = stamp;
     this.source = source;
+    this.row = state ? -1 : row;
+    if (state) {
+      this.infoValue = state.info;
+      this.problemValue = state.problem;
+      this.summaryValue = state.summary;
+      this.summaryProblemValue = state.summaryProblem;
+      this.configValue = state.config;
+      this.configProblemValue = state.configProblem;
+    }
   }
 
   get info(): RunInfo | null {
-    return this.state.info;
+    if (this.infoValue === undefined) {
+      const record = this.source!.record(this.row);
+      if (record === NOT_INDEXED) {
+        const state = readRunState(this.dir);
+        this.problemValue = state.problem;
+        this.changed |= CHANGED.run;
+        this.infoValue = state.info;
+      } else if (typeof record === 'string') {
+        this.problemValue = record;
+        this.infoValue = null;
+      } else this.infoValue = record;
+    }
+    return this.infoValue;
   }
 
   get id(): string | null {
-    return this.state.info?.id ?? null;
+    const id = this.infoValue === undefined ? this.source!.id(this.row) : NOT_INDEXED;
+    return id === NOT_INDEXED ? (this.info?.id ?? null) : id;
+  }
+
+  /** The status run.json records; null when run.json cannot be used. */
+  recordedStatus(): string | null {
+    return this.infoValue === undefined ? this.source!.recordedStatus(this.row) : (this.infoValue?.status ?? null);
+  }
+
+  /** When the run started (ms since the epoch); undefined when run.json does not say. */
+  started(): number | undefined {
+    const indexed = this.infoValue === undefined ? this.source!.started(this.row) : NOT_INDEXED;
+    if (indexed !== NOT_INDEXED) return indexed ?? undefined;
+    const start = this.info?.start;
+    const t = start ? Date.parse(start) : Number.NaN;
+    return Number.isNaN(t) ? undefined : t;
+  }
+
+  /**
+   * Why summary.json could not be read, null when it could, undefined when not known yet. An
+   * index keeps it for finished runs only: a running run has none yet, and is read anew anyway.
+   */
+  summaryProblem(): string | null | undefined {
+    return this.summaryProblemValue === undefined && this.row >= 0 ? this.source!.summaryProblem(this.row) : this.summaryProblemValue;
   }
 
   summary(): RunSummary | null {
-    if (this.state.summary === undefined) {
-      const cached = this.stamp === undefined ? undefined : this.source?.summary(this.rel, this.stamp);
-      if (cached) Object.assign(this.state, cached);
-      else {
-        Object.assign(this.state, readSummary(this.dir));
-        this.changed.add('summary');
-        this.changed.add('run');
-      }
+    if (this.summaryValue === undefined) {
+      const cached = this.stamp === undefined ? undefined : this.source?.summary(this);
+      const read = cached ?? readSummary(this.dir);
+      if (!cached) this.changed |= CHANGED.summary | CHANGED.run;
+      // The index's run part keeps whether a finished run's summary.json was readable, once known.
+      else if (this.row >= 0 && this.source!.summaryProblem(this.row) === undefined && isFinalStatus(this.recordedStatus() ?? '')) this.changed |= CHANGED.run;
+      this.summaryValue = read.summary;
+      this.summaryProblemValue = read.summaryProblem;
     }
-    return this.state.summary ?? null;
+    return this.summaryValue;
+  }
+
+  /** One statistic of a metric as summary.json records it (not converted); undefined when absent. */
+  metric(name: string, stat: string): unknown {
+    if (this.summaryValue === undefined && this.stamp !== undefined && this.source) {
+      const v = this.source.metric(this, name, stat);
+      if (v !== NOT_INDEXED) return v ?? undefined;
+    }
+    const stats = this.summary()?.metrics[name];
+    return stats !== null && typeof stats === 'object' ? (stats as Record<string, unknown>)[stat] : undefined;
   }
 
   /** resolved.yaml as plain values; null when it cannot be read. */
   config(): unknown {
-    if (this.state.config === undefined) {
-      const cached = this.stamp === undefined ? undefined : this.source?.config(this.rel, this.stamp);
-      if (cached) Object.assign(this.state, cached);
-      else {
-        Object.assign(this.state, readConfig(this.dir));
-        this.changed.add('config');
+    if (this.configValue === undefined) {
+      const cached = this.stamp === undefined ? undefined : this.source?.config(this);
+      const read = cached ?? readConfig(this.dir);
+      if (!cached && this.source?.keepsConfig(read.config)) this.changed |= CHANGED.config;
+      this.configValue = read.config;
+      this.configProblemValue = read.configProblem;
+    }
+    return this.configValue ?? null;
+  }
+
+  /** The resolved config value at `path`; undefined when the run has none. */
+  configAt(path: readonly string[]): unknown {
+    if (this.configValue === undefined && this.stamp !== undefined && this.source) {
+      const v = this.source.configAt(this, path);
+      if (v !== NOT_INDEXED) {
+        if (this.configProblemValue === undefined) this.configProblemValue = this.source.configProblem(this);
+        return v;
       }
     }
-    return this.state.config ?? null;
+    return getPath(this.config(), path);
+  }
+
+  /** summary.json and resolved.yaml as far as they were read (for the index). */
+  loadedSummary(): { summary: RunSummary | null; summaryProblem: string | null } | undefined {
+    return this.summaryValue === undefined ? undefined : { summary: this.summaryValue, summaryProblem: this.summaryProblemValue ?? null };
+  }
+  loadedConfig(): { config: unknown; configProblem: string | null } | undefined {
+    return this.configValue === undefined ? undefined : { config: this.configValue, configProblem: this.configProblemValue ?? null };
   }
 
   /** The recorded status as a reader sees it now, or `unreadable`/`partial` (see `reason`). */
   status(now: Date = new Date()): StoreStatus {
-    const info = this.state.info;
-    if (!info) return 'unreadable';
-    const observed = observedStatus(info, now);
-    if (observed === 'completed' || observed === 'failed' || observed === 'interrupted') {
+    const recorded = this.recordedStatus();
+    if (recorded === null) return 'unreadable';
+    // Only a run still marked running needs run.json's heartbeat.
+    const observed: ObservedStatus = isFinalStatus(recorded) ? recorded : observedStatus(this.info!, now);
+    if (isFinalStatus(observed)) {
       // The index keeps whether summary.json was readable, so a listing need not load summaries.
-      if (this.state.summaryProblem === undefined) this.summary();
-      if (this.state.summaryProblem) return 'partial';
+      if (this.summaryProblem() === undefined) this.summary();
+      if (this.summaryProblem()) return 'partial';
     }
-    if (this.state.configProblem) return 'partial';
+    if (this.configProblemValue) return 'partial';
     return observed;
   }
 
   /** Why the run is `unreadable` or `partial`; null otherwise. */
   reason(): string | null {
-    if (!this.state.info) return this.state.problem;
-    return [this.state.summaryProblem, this.state.configProblem].filter(Boolean).join('; ') || null;
+    if (!this.info) return this.problemValue;
+    return [this.summaryProblem(), this.configProblemValue].filter(Boolean).join('; ') || null;
   }
 }

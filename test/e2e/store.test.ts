@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { customApp, readJson, runDirs, runNode } from '../helpers/app-project.js';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
+import { ageTree, writeRun } from '../unit/store/synthetic-runs.js';
 
 const demo = join(repoRoot, 'dist', 'examples', 'train.js');
 
@@ -134,6 +135,24 @@ describe('trellis runs over the demo', () => {
     const [made, ...more] = runDirs(join(cwd, 'outputs')).filter((d) => relative(cwd, d) !== single);
     expect(more).toEqual([]);
     expect(readJson(made!, 'run.json')).toMatchObject({ reproduces: join(cwd, sgd), overrides: ['optimizer=sgd', 'trainer.epochs=2', 'trainer.epochs=3'] });
+  });
+});
+
+describe('trellis runs and the run index', () => {
+  it('lists a tag or note at once, though the index takes finished runs on trust', () => {
+    const cwd = tmpDir();
+    writeRun(join(cwd, 'outputs/2026-11-20/10-00-00'), { id: '20261120-100000-aaaaaa' });
+    writeRun(join(cwd, 'outputs/2026-11-20/11-00-00'), { id: '20261120-110000-bbbbbb' });
+    ageTree(cwd);
+    const ids = (...args: string[]) => (JSON.parse(cli(['runs', 'list', ...args, '--format', 'json', '--sort', 'id'], cwd).stdout) as Array<{ id: string }>).map((r) => r.id);
+    expect(ids()).toEqual(['20261120-100000-aaaaaa', '20261120-110000-bbbbbb']);
+    expect(existsSync(join(cwd, 'outputs/.trellis-index/runs.json'))).toBe(true);
+    expect(cli(['runs', 'tag', '20261120-100000', 'best'], cwd).code).toBe(0);
+    expect(ids('tags = best')).toEqual(['20261120-100000-aaaaaa']);
+    expect(cli(['runs', 'note', '20261120-110000', 'looks', 'fine'], cwd).code).toBe(0);
+    expect(ids('notes ~ fine')).toEqual(['20261120-110000-bbbbbb']);
+    for (const flag of ['--refresh', '--no-index']) expect(ids('tags = best or notes ~ fine', flag)).toEqual(['20261120-100000-aaaaaa', '20261120-110000-bbbbbb']);
+    expect(readdirSync(join(cwd, 'outputs/2026-11-20')).sort()).toEqual(['10-00-00', '11-00-00']);
   });
 });
 

@@ -4,6 +4,7 @@ import { didYouMean, TrellisError } from '../../errors/index.js';
 import { writeJsonAtomic } from '../../run/atomic-write.js';
 import { diffRuns } from '../../store/diff-runs.js';
 import { findRun, readRecords } from '../../store/find-run.js';
+import { markRunChanged } from '../../store/index-cache.js';
 import { displayPath, openStore } from '../../store/open-store.js';
 import { fieldRef } from '../../store/query-fields.js';
 import { parseQuery } from '../../store/query-parse.js';
@@ -55,6 +56,11 @@ function rootsAndQuery(args: string[], flags: ParsedArgv['flags'], cwd: string):
   return { roots, query: parts.length > 1 ? parts.map((p) => `(${p})`).join(' and ') : (parts[0] ?? '') };
 }
 
+/** Where and how `list`, `best` and run lookups read the store. */
+function storeOptions(flags: ParsedArgv['flags'], io: CliIo) {
+  return { cwd: io.cwd, index: !flags['no-index'], refresh: Boolean(flags.refresh) };
+}
+
 function emitRows(io: CliIo, rows: RunRow[], columns: Column[], format: string, paint: Paint): void {
   if (format === 'json') io.stdout(`${JSON.stringify(rows.map(rowJson), null, 2)}\n`);
   else if (format === 'csv') io.stdout(renderCsv(rows, columns));
@@ -64,7 +70,7 @@ function emitRows(io: CliIo, rows: RunRow[], columns: Column[], format: string, 
 function list(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
   const format = formatOf(flags, ['table', 'json', 'csv'], 'table');
   const { roots, query } = rootsAndQuery(args, flags, io.cwd);
-  const store = openStore(roots, { cwd: io.cwd, index: !flags['no-index'] });
+  const store = openStore(roots, storeOptions(flags, io));
   const result = queryRuns(store, query, { sort: typeof flags.sort === 'string' && flags.sort !== '' ? flags.sort : undefined, limit: limitOf(flags), cwd: io.cwd });
   const columnsFlag = typeof flags.columns === 'string' && flags.columns !== '' ? parseColumns(flags.columns) : undefined;
   const fields = columnsFlag ?? extraFields(result.query, result.sort);
@@ -89,7 +95,7 @@ function best(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
   const explicit = fieldRef(metric);
   if (!explicit) throw usage(`--metric ${metric} is not a metric name`);
   const key = /\.(last|min|max|count)$/.test(metric) || metric.startsWith('result.') ? metric : `${metric}.${mode}`;
-  const store = openStore(roots, { cwd: io.cwd, index: !flags['no-index'] });
+  const store = openStore(roots, storeOptions(flags, io));
   // Only completed runs compete, unless the query says which statuses to consider.
   const parsed = parseQuery(query, store.now);
   const mentionsStatus = parsed.fields.some((f) => f.ns === 'run' && f.name === 'status');
@@ -115,7 +121,7 @@ function best(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
 
 function lookup(ref: string | undefined, flags: ParsedArgv['flags'], io: CliIo, what = 'RUN') {
   if (!ref) throw usage(`missing ${what}: a run directory, a run id or a unique prefix of one`);
-  return findRun(ref, { cwd: io.cwd, roots: typeof flags.root === 'string' && flags.root ? [flags.root] : [], index: !flags['no-index'] });
+  return findRun(ref, { ...storeOptions(flags, io), roots: typeof flags.root === 'string' && flags.root ? [flags.root] : [] });
 }
 
 function show(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
@@ -183,6 +189,8 @@ function updateRunJson(dir: string, change: (record: Record<string, unknown>) =>
   if (record.status === 'running') io.stderr('warning: the run is still running; it rewrites run.json when it ends, keeping its own tags and notes\n');
   change(record);
   writeJsonAtomic(path, record);
+  // Indexes take a finished run's records on trust while its parent directory is unchanged.
+  if (!markRunChanged(dir)) io.stderr(`warning: cannot write to ${displayPath(resolve(dir, '..'), io.cwd)}, so a listing may show the run as it was until 'trellis runs list --refresh'\n`);
 }
 
 function requireText(path: string): string {

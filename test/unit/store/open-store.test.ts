@@ -1,16 +1,17 @@
-import { mkdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findRun } from '../../../src/store/find-run.js';
+import { markRunChanged } from '../../../src/store/index-cache.js';
 import { openStore } from '../../../src/store/open-store.js';
-import { queryRuns } from '../../../src/store/query-runs.js';
+import { parseColumns, queryRuns, runRow } from '../../../src/store/query-runs.js';
 import { readYamlRecord } from '../../../src/store/read-yaml.js';
 import { fromPlain, toPlain } from '../../../src/tree/node.js';
 import { toYamlText } from '../../../src/tree/emit.js';
 import { loadYaml } from '../../../src/yaml/load.js';
 import { errorOf } from '../../helpers/errors.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
-import { writeRun } from './synthetic-runs.js';
+import { ageTree, writeRun } from './synthetic-runs.js';
 
 describe('damaged run directories are listed, never crash a listing', () => {
   it.each([
@@ -54,8 +55,8 @@ describe('damaged run directories are listed, never crash a listing', () => {
 
 describe('the index is a cache keyed by the records directory', () => {
   /** A run whose files are a minute old, so the index may keep it (recent entries are not cached). */
-  function agedRun(root: string) {
-    const dir = writeRun(join(root, 'outputs/2026-11-20/10-00-00'), { id: 'r1', tags: ['old'] });
+  function agedRun(root: string, status = 'completed') {
+    const dir = writeRun(join(root, 'outputs/2026-11-20/10-00-00'), { id: 'r1', tags: ['old'], status });
     const old = new Date(Date.now() - 60_000);
     for (const d of [join(dir, '.trellis'), dir, join(root, 'outputs/2026-11-20'), join(root, 'outputs')]) utimesSync(d, old, old);
     return dir;
@@ -67,9 +68,9 @@ describe('the index is a cache keyed by the records directory', () => {
     return tags;
   };
 
-  it('reads a run again when a record is replaced (rename), and not otherwise', () => {
+  it('reads a running run again when a record is replaced (rename), and not otherwise', () => {
     const root = tmpDir();
-    const dir = agedRun(root);
+    const dir = agedRun(root, 'running');
     expect(tagsOf(root)).toEqual([['old']]);
     expect(existsSync(join(root, 'outputs/.trellis-index/runs.json'))).toBe(true);
     // Rewritten in place with the directory's mtime put back: the index still answers…
@@ -86,13 +87,27 @@ describe('the index is a cache keyed by the records directory', () => {
     expect(tagsOf(root)).toEqual([['renamed']]);
   });
 
-  it('is rebuilt when it is damaged or deleted', () => {
+  /** The runs the index lists (its `rel` column); throws unless every line of it parses. */
+  function indexedRuns(root: string): unknown {
+    const [header, ...lines] = readFileSync(join(root, 'outputs/.trellis-index/runs.json'), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as unknown);
+    return lines[(header as { sections: string[] }).sections.indexOf('rel')];
+  }
+
+  it.each([
+    { name: 'deleted', damage: (file: string) => rmSync(dirname(file), { recursive: true }) },
+    { name: 'cut short', damage: (file: string) => writeFileSync(file, readFileSync(file, 'utf8').slice(0, -40)) },
+    { name: 'of an older version', damage: (file: string) => writeFileSync(file, '{"version": 1, "dirs": {}, "runs": {"2026-11-20/10-00-00": ["1:2", "run", null, "gone"]}}') },
+    { name: 'garbled in a line', damage: (file: string) => writeFileSync(file, readFileSync(file, 'utf8').replace(/\n\[[^\n]*\n$/, '\n[{x\n')) },
+    { name: 'not ASCII', damage: (file: string) => writeFileSync(file, readFileSync(file, 'utf8').replace('"old"', '"öld"')) },
+  ])('is rebuilt when it is $name', ({ damage }) => {
     const root = tmpDir();
     agedRun(root);
     tagsOf(root);
-    writeFileSync(join(root, 'outputs/.trellis-index/runs.json'), '{"version": 1, "runs": {"x": [');
+    expect(indexedRuns(root)).toEqual(['2026-11-20/10-00-00']);
+    damage(join(root, 'outputs/.trellis-index/runs.json'));
     expect(tagsOf(root)).toEqual([['old']]);
-    expect(JSON.parse(readFileSync(join(root, 'outputs/.trellis-index/runs.json'), 'utf8')).runs).toHaveProperty(['2026-11-20/10-00-00']);
+    expect(indexedRuns(root)).toEqual(['2026-11-20/10-00-00']);
+    expect(tagsOf(root)).toEqual([['old']]);
   });
 
   it('answers metric and config queries from the index the same as from the files', () => {
@@ -109,6 +124,164 @@ describe('the index is a cache keyed by the records directory', () => {
     expect(existsSync(join(root, 'outputs/.trellis-index/configs.json'))).toBe(true);
     expect(q(true)).toEqual(['r1']);
     expect(q(false)).toEqual(['r1']);
+  });
+});
+
+describe('finished runs in unchanged directories are taken from the index', () => {
+  /** Rewrites run.json the way trellis writes records (temp file + rename), with other tags. */
+  function retag(dir: string, tags: string[]) {
+    const file = join(dir, '.trellis/run.json');
+    writeFileSync(`${file}.tmp`, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), tags }));
+    renameSync(`${file}.tmp`, file);
+  }
+  /** The tags of each run, as a listing reads them (with their status). */
+  const tagsOf = (root: string, options: { index?: boolean; refresh?: boolean } = {}) => {
+    const store = openStore([], { cwd: root, ...options });
+    const tags = Object.fromEntries(store.runs.map((r) => [r.id, r.status() && r.info?.tags]));
+    store.flush();
+    return tags;
+  };
+  function fourRuns() {
+    const root = tmpDir();
+    const dirs = {
+      done: writeRun(join(root, 'outputs/day/done'), { id: 'done', tags: ['old'] }),
+      failed: writeRun(join(root, 'outputs/day/failed'), { id: 'failed', status: 'failed', tags: ['old'] }),
+      live: writeRun(join(root, 'outputs/day/live'), { id: 'live', status: 'running', tags: ['old'] }),
+      partial: writeRun(join(root, 'outputs/day/partial'), { id: 'partial', tags: ['old'], omit: ['summary.json'] }),
+    };
+    ageTree(root);
+    tagsOf(root);
+    return { root, dirs };
+  }
+
+  it('without checking their records; running and partial runs are checked every time', () => {
+    const { root, dirs } = fourRuns();
+    for (const dir of Object.values(dirs)) retag(dir, ['new']);
+    expect(tagsOf(root)).toEqual({ done: ['old'], failed: ['old'], live: ['new'], partial: ['new'] });
+    expect(tagsOf(root, { index: false })).toEqual({ done: ['new'], failed: ['new'], live: ['new'], partial: ['new'] });
+  });
+
+  it('until --refresh checks every run, which also updates the index', () => {
+    const { root, dirs } = fourRuns();
+    retag(dirs.done, ['new']);
+    expect(tagsOf(root).done).toEqual(['old']);
+    expect(tagsOf(root, { refresh: true }).done).toEqual(['new']);
+    expect(tagsOf(root).done).toEqual(['new']);
+  });
+
+  it('until the run is marked changed, as tag and note do, which checks its directory again', () => {
+    const { root, dirs } = fourRuns();
+    retag(dirs.done, ['new']);
+    expect(markRunChanged(dirs.done)).toBe(true);
+    expect(tagsOf(root)).toEqual({ done: ['new'], failed: ['old'], live: ['old'], partial: ['old'] });
+    expect(readdirSync(join(root, 'outputs/day')).sort()).toEqual(['done', 'failed', 'live', 'partial']);
+  });
+
+  it('writes a changed directory down once it is old enough to, so its runs are trusted again', () => {
+    const { root, dirs } = fourRuns();
+    const written = () => statSync(join(root, 'outputs/.trellis-index/runs.json')).ino;
+    const before = written();
+    writeFileSync(join(root, 'outputs/day/notes.txt'), 'a file beside the runs changes the mtime');
+    expect(tagsOf(root).done).toEqual(['old']);
+    expect(written()).toBe(before); // modified too recently to write down (a write in the same tick would go unseen)
+    const earlier = new Date(Date.now() - 30_000);
+    utimesSync(join(root, 'outputs/day'), earlier, earlier);
+    tagsOf(root);
+    expect(written()).not.toBe(before);
+    retag(dirs.done, ['new']);
+    expect(tagsOf(root).done).toEqual(['old']);
+  });
+
+  it('or a run is added or deleted beside it', () => {
+    const { root, dirs } = fourRuns();
+    retag(dirs.done, ['new']);
+    rmSync(dirs.failed, { recursive: true });
+    expect(tagsOf(root)).toEqual({ done: ['new'], live: ['old'], partial: ['old'] });
+  });
+});
+
+describe('the index answers exactly what the files say', () => {
+  /** Runs whose records stretch what an index keeps: odd metrics and configs, damage, text beyond ASCII. */
+  function oddRuns(): string {
+    const root = tmpDir();
+    const put = (name: string, file: string, text: string) => writeFileSync(join(root, 'outputs', name, '.trellis', file), text);
+    writeRun(join(root, 'outputs/plain'), { id: 'plain', resolved: { optimizer: { name: 'adam', lr: 0.01, betas: [0.9, 0.999] }, seed: 1, nested: ['first'] } });
+    writeRun(join(root, 'outputs/odd'), {
+      id: 'odd',
+      tags: ['bäseline', '基线'],
+      resolved: { optimizer: { name: 'sgd' }, inf: Infinity, nan: NaN, constructor: 3, layers: [{ size: 4 }, { size: 3 }], nested: { '0': 'zero', deep: { x: null } }, note: 'ünïcode' },
+    });
+    put('odd', 'summary.json', JSON.stringify({ metrics: { val_loss: { last: 'NaN', min: '-Infinity', max: 'Infinity', count: 2, extra: 1 }, constructor: { last: 0.5, min: 0.4 }, odd: 5, arr: [1, 2] }, result: { val_acc: 0.9, nested: { a: [1, 2] } } }));
+    writeRun(join(root, 'outputs/proto'), { id: 'proto', resolved: { optimizer: { name: 'adam', lr: 0.5 } } });
+    put('proto', 'summary.json', '{"metrics": {"__proto__": {"last": 1, "min": 0}, "val_loss": {"last": 0.01, "min": 0.001}}, "result": 7}');
+    writeRun(join(root, 'outputs/mapping'), { id: 'mapping', resolved: { optimizer: { name: { first: 'adam' }, lr: [0.1, 0.2] }, seed: null } });
+    writeRun(join(root, 'outputs/no-start'), { id: 'no-start' });
+    const runJson = join(root, 'outputs/no-start/.trellis/run.json');
+    writeFileSync(runJson, JSON.stringify({ ...JSON.parse(readFileSync(runJson, 'utf8')), start: null }));
+    writeRun(join(root, 'outputs/partial'), { id: 'partial', omit: ['summary.json'] });
+    writeRun(join(root, 'outputs/torn'), { id: 'torn' });
+    put('torn', 'summary.json', '{"metrics": {');
+    writeRun(join(root, 'outputs/no-config'), { id: 'no-config', omit: ['resolved.yaml'] });
+    writeRun(join(root, 'outputs/bad-config'), { id: 'bad-config' });
+    put('bad-config', 'resolved.yaml', 'a: [1,\n');
+    writeRun(join(root, 'outputs/running'), { id: 'running', status: 'running' });
+    writeRun(join(root, 'outputs/paused'), { id: 'paused', status: 'paused' });
+    writeRun(join(root, 'outputs/unreadable'), { id: 'unreadable' });
+    put('unreadable', 'run.json', '{"id": ');
+    return ageTree(root);
+  }
+
+  const FIELDS = 'status,reason,id,started,ended,tags,notes,optimizer.name,optimizer,optimizer.lr,optimizer.lr[1],optimizer.betas,optimizer.betas[0],seed,inf,nan,constructor,layers,layers[0].size,nested.0,nested.deep,nested.deep.x,note,missing.path,val_loss,val_loss.min,val_loss.max,val_loss.count,val_loss.last_step,constructor.min,__proto__.last,__proto__,odd,arr,arr.last,result,result.nested.a,val_acc,config.optimizer.name,metric.val_loss.min';
+
+  /** Every field of every run, then each whole summary and config, as one store reads them. */
+  function everything(root: string, index: boolean) {
+    const store = openStore([], { cwd: root, index, now: new Date('2026-11-23T12:00:00.000Z') });
+    const fields = parseColumns(FIELDS);
+    const ctx = { now: store.now, cwd: root };
+    const runs = [...store.runs].sort((a, b) => (a.rel < b.rel ? -1 : 1));
+    const seen = runs.map((run) => ({ rel: run.rel, row: runRow(run, fields, ctx), summary: run.summary(), config: run.config() }));
+    store.flush();
+    return seen;
+  }
+
+  it('for every field of odd and damaged runs, while it is built and once it is', () => {
+    const root = oddRuns();
+    const files = everything(root, false);
+    expect(files.map((r) => [r.rel, r.row.status])).toContainEqual(['odd', 'completed']);
+    expect(everything(root, true)).toEqual(files);
+    expect(everything(root, true)).toEqual(files);
+    expect(readFileSync(join(root, 'outputs/.trellis-index/runs.json'), 'utf8')).toMatch(/^[\0-\x7f]*$/);
+    // Nothing changed, so nothing is written: not even for the config the index cannot keep.
+    const inodes = ['runs.json', 'summaries.json', 'configs.json'].map((f) => statSync(join(root, 'outputs/.trellis-index', f)).ino);
+    everything(root, true);
+    expect(['runs.json', 'summaries.json', 'configs.json'].map((f) => statSync(join(root, 'outputs/.trellis-index', f)).ino)).toEqual(inodes);
+    // A new directory rewrites the run part alone; then summaries and configs are found by path.
+    mkdirSync(join(root, 'outputs/notes'));
+    const earlier = new Date(Date.now() - 30_000);
+    for (const dir of ['outputs', 'outputs/notes']) utimesSync(join(root, dir), earlier, earlier);
+    expect(everything(root, true)).toEqual(files);
+    const header = (file: string) => JSON.parse(readFileSync(join(root, 'outputs/.trellis-index', file), 'utf8').split('\n')[0]!) as Record<string, unknown>;
+    expect(header('summaries.json').runs).not.toBe(header('runs.json').generation);
+    expect(everything(root, true)).toEqual(files);
+    // A new run is read and written into every part.
+    writeRun(join(root, 'outputs/later'), { id: 'later', resolved: { optimizer: { name: 'adam' }, nested: { '0': 'zero' } } });
+    ageTree(root);
+    const more = everything(root, false);
+    expect(everything(root, true)).toEqual(more);
+    expect(everything(root, true)).toEqual(more);
+  });
+
+  it.each(['optimizer.name = adam', 'optimizer.lr = 0.2', 'optimizer != null', 'nested.deep.x = null', 'inf > 1', 'nan = nan', 'val_loss.last = nan', '__proto__.min = 0', 'tags = 基线', 'started < 2027-01-01', 'missing.path != 1', 'status = partial'])('for the query %s', (query) => {
+    const root = oddRuns();
+    const found = (index: boolean) => {
+      const store = openStore([], { cwd: root, index, now: new Date('2026-11-23T12:00:00.000Z') });
+      const rels = queryRuns(store, query, { cwd: root, sort: 'dir' }).runs.map((r) => r.rel);
+      store.flush();
+      return rels;
+    };
+    const files = found(false);
+    expect(found(true)).toEqual(files);
+    expect(found(true)).toEqual(files);
   });
 });
 

@@ -6,7 +6,7 @@ import { parseQuery, parseSortKeys } from '../../../src/store/query-parse.js';
 import { queryRuns } from '../../../src/store/query-runs.js';
 import { errorOf } from '../../helpers/errors.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
-import { writeRun } from './synthetic-runs.js';
+import { ageTree, writeRun } from './synthetic-runs.js';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 
@@ -90,14 +90,28 @@ function threeRuns(): string {
   return root;
 }
 
-const ids = (root: string, query: string, sort?: string) => {
-  const store = openStore([], { cwd: root, now: NOW, index: false });
+const ids = (root: string, query: string, sort?: string, index = false) => {
+  const store = openStore([], { cwd: root, now: NOW, index });
   const found = queryRuns(store, query, { cwd: root, sort: sort ?? 'id' }).runs.map((r) => r.id!.slice(-1));
+  store.flush();
   return sort ? found : found.sort();
 };
 
-describe('query operators', () => {
-  const root = () => threeRuns();
+/** The same answers from the files, from an index the query itself builds, and from one built before. */
+const INDEX_MODES = [
+  { mode: 'without an index', ids: (query: string, sort?: string) => ids(threeRuns(), query, sort) },
+  { mode: 'building the index', ids: (query: string, sort?: string) => ids(ageTree(threeRuns()), query, sort, true) },
+  {
+    mode: 'from the index',
+    ids: (query: string, sort?: string) => {
+      const root = ageTree(threeRuns());
+      ids(root, query, sort, true);
+      return ids(root, query, sort, true);
+    },
+  },
+];
+
+describe.each(INDEX_MODES)('query operators, $mode', ({ ids }) => {
   it.each([
     { name: 'empty query matches all', query: '', expected: ['a', 'b', 'c'] },
     { name: '= on a config string', query: 'optimizer.name = adam', expected: ['a', 'c'] },
@@ -137,7 +151,7 @@ describe('query operators', () => {
     { name: 'and binds tighter than or', query: 'optimizer.name = sgd or optimizer.name = adam and tags = baseline', expected: ['a', 'b'] },
     { name: 'keywords are case-insensitive', query: 'optimizer.name = sgd OR NOT status = crashed', expected: ['a', 'b'] },
   ])('$name', ({ query, expected }) => {
-    expect(ids(root(), query)).toEqual(expected);
+    expect(ids(query)).toEqual(expected);
   });
 
   it.each([
@@ -147,11 +161,26 @@ describe('query operators', () => {
     { name: 'newest first', sort: '-started', expected: ['c', 'a', 'b'] },
     { name: 'two keys', sort: 'optimizer.name,-optimizer.lr', expected: ['a', 'c', 'b'] },
   ])('sort: $name', ({ sort, expected }) => {
-    expect(ids(root(), '', sort)).toEqual(expected);
+    expect(ids('', sort)).toEqual(expected);
+  });
+});
+
+describe('query results', () => {
+  it('picks the first few of many as sorting them all would, ties included', () => {
+    const root = tmpDir();
+    for (let i = 0; i < 40; i++) {
+      writeRun(join(root, `outputs/r${String(i).padStart(2, '0')}`), { id: `r${i}`, metrics: { val_loss: { last: (i * 7) % 5, min: (i * 7) % 5, max: 1 } }, status: i % 9 === 0 ? 'running' : 'completed' });
+    }
+    const store = openStore([], { cwd: root, now: NOW, index: false });
+    for (const sort of ['val_loss.min', '-val_loss.min', 'status,-val_loss.last']) {
+      const all = queryRuns(store, '', { cwd: root, sort }).runs.map((r) => r.id);
+      for (const limit of [0, 1, 3]) expect(queryRuns(store, '', { cwd: root, sort, limit }).runs.map((r) => r.id)).toEqual(all.slice(0, limit));
+    }
   });
 
+
   it('limits after sorting and counts every match', () => {
-    const store = openStore([], { cwd: root(), now: NOW, index: false });
+    const store = openStore([], { cwd: threeRuns(), now: NOW, index: false });
     const r = queryRuns(store, 'optimizer.name = adam', { sort: '-started', limit: 1 });
     expect(r.runs.map((x) => x.id)).toEqual(['20261122-230000-cccccc']);
     expect(r.matched).toBe(2);

@@ -2,7 +2,7 @@
  * Synthetic run directories with realistic records (the shapes run-job.ts writes), for store
  * unit tests that need many runs or runs that differ in one record only.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromPlain } from '../../../src/tree/node.js';
 import { toYamlText } from '../../../src/tree/emit.js';
@@ -97,4 +97,19 @@ export function writeRun(dir: string, r: SyntheticRun): string {
   const metrics = Object.fromEntries(Object.entries(r.metrics ?? { val_loss: { last: 0.5, min: 0.4, max: 0.9 } }).map(([k, m]) => [k, { last: m.last, last_step: 3, min: m.min, min_step: 2, max: m.max, max_step: 1, count: m.count ?? 3 }]));
   if (status !== 'running') put('summary.json', JSON.stringify({ metrics, result: r.result ?? null }));
   return dir;
+}
+
+/**
+ * Dates everything under `root` a minute back, so an index may keep it (entries modified in the
+ * last seconds are not cached, since a write in the same mtime tick would go unseen).
+ */
+export function ageTree(root: string): string {
+  const old = new Date(Date.now() - 60_000);
+  const visit = (path: string) => {
+    for (const e of readdirSync(path, { withFileTypes: true })) if (e.isDirectory()) visit(join(path, e.name));
+    for (const e of readdirSync(path)) utimesSync(join(path, e), old, old);
+  };
+  visit(root);
+  utimesSync(root, old, old);
+  return root;
 }
