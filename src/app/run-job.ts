@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, relative } from 'node:path';
 import { isTrellisError } from '../errors/index.js';
-import { jsonText, writeFileAtomic, writeJsonAtomic, type Durability } from '../run/atomic-write.js';
+import { writeFileAtomic, writeJsonAtomic, type Durability } from '../run/atomic-write.js';
 import { captureEnvironment, type EnvSnapshot } from '../run/env-snapshot.js';
 import { captureGit, type GitSnapshot } from '../run/git-snapshot.js';
 import { createRunDir } from '../run/run-dir.js';
@@ -163,23 +163,22 @@ export async function runJob<C>(options: RunJobOptions<C>): Promise<JobResult> {
   process.once('SIGINT', onEarlySignal);
   process.once('SIGTERM', onEarlySignal);
   // run.json comes last: once a reader finds it, the run's other records are complete.
-  const writeRecord = (file: string, text: string) => writeFileAtomic(recordPath(dir, file), text);
-  writeRecord(RECORD_FILES.config, yaml(prepared.config));
-  writeRecord(RECORD_FILES.resolved, yaml(prepared.resolved));
-  writeRecord(RECORD_FILES.overrides, yaml(fromPlain([...prepared.overrides])));
-  writeRecord(RECORD_FILES.choices, yaml(fromPlain(prepared.composition.choices)));
-  writeRecord(RECORD_FILES.provenance, jsonText(redactStrings(provenanceOf(prepared.config), redact)));
-  writeRecord(RECORD_FILES.defaults, jsonText(prepared.composition.defaults.map((d) => ({ config: d.configPath, package: d.package, parent: d.parent ?? null }))));
+  writeFileAtomic(recordPath(dir, RECORD_FILES.config), yaml(prepared.config));
+  writeFileAtomic(recordPath(dir, RECORD_FILES.resolved), yaml(prepared.resolved));
+  writeFileAtomic(recordPath(dir, RECORD_FILES.overrides), yaml(fromPlain([...prepared.overrides])));
+  writeFileAtomic(recordPath(dir, RECORD_FILES.choices), yaml(fromPlain(prepared.composition.choices)));
+  writeJsonAtomic(recordPath(dir, RECORD_FILES.provenance), redactStrings(provenanceOf(prepared.config), redact));
+  writeJsonAtomic(recordPath(dir, RECORD_FILES.defaults), prepared.composition.defaults.map((d) => ({ config: d.configPath, package: d.package, parent: d.parent ?? null })));
 
   const snapshots = options.snapshots ?? captureSnapshots({ env: options.source.env, cwd: options.source.cwd, argv: options.argv });
   const [envCaptured, gitCaptured] = await Promise.all([snapshots.env, snapshots.git]);
   const [envSnapshot, git] = prepared.secrets.size ? [redactStrings(envCaptured, redact), redactStrings(gitCaptured, redact)] : [envCaptured, gitCaptured];
-  writeRecord(RECORD_FILES.env, jsonText(envSnapshot));
+  writeJsonAtomic(recordPath(dir, RECORD_FILES.env), envSnapshot);
   if (git.available) {
     const { diff, ...rest } = git;
-    writeRecord(RECORD_FILES.git, jsonText(rest));
-    if (diff) writeRecord(RECORD_FILES.gitDiff, diff);
-  } else writeRecord(RECORD_FILES.git, jsonText(git));
+    writeJsonAtomic(recordPath(dir, RECORD_FILES.git), rest);
+    if (diff) writeFileAtomic(recordPath(dir, RECORD_FILES.gitDiff), diff);
+  } else writeJsonAtomic(recordPath(dir, RECORD_FILES.git), git);
   // seeds.json and run.json are rewritten when the run ends: atomically, each time.
   writeJsonAtomic(recordPath(dir, RECORD_FILES.seeds), seeds.toJSON());
   writeRun();

@@ -48,12 +48,7 @@ export function writeFileAtomic(path: string, text: string, options: { durable?:
  * `metrics.jsonl` (JSON.stringify would silently write null).
  */
 export function writeJsonAtomic(path: string, value: unknown, options: { durable?: Durability } = {}): void {
-  writeFileAtomic(path, jsonText(value), options);
-}
-
-/** The text writeJsonAtomic writes. */
-export function jsonText(value: unknown): string {
-  return `${JSON.stringify(value, jsonSafe, 2)}\n`;
+  writeFileAtomic(path, `${JSON.stringify(value, jsonSafe, 2)}\n`, options);
 }
 
 function jsonSafe(_key: string, value: unknown): unknown {
