@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readRecords, type ProvenanceRecord, type RunRecords } from './find-run.js';
+import { readRecords, type RunRecords } from './find-run.js';
+import type { ProvenanceEntry } from '../run/provenance.js';
 import { StoredRun } from './stored-run.js';
 
 /**
@@ -59,7 +60,7 @@ function diffMaps(a: Map<string, unknown>, b: Map<string, unknown>): DiffEntry[]
 }
 
 /** file:line:col, or `override 'text'`, of the key or its nearest recorded ancestor. */
-export function originText(provenance: Record<string, ProvenanceRecord> | null, key: string): string | undefined {
+export function originText(provenance: Record<string, ProvenanceEntry> | null, key: string): string | undefined {
   if (!provenance) return undefined;
   for (let k = key; k; k = k.replace(/(\.[^.[\]]*|\[\d+\])$/, '')) {
     const p = Object.hasOwn(provenance, k) ? provenance[k] : undefined;

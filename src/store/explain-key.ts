@@ -2,7 +2,8 @@ import type { Element, Interpolation } from '../interpolate/ast.js';
 import { parseValue } from '../interpolate/index.js';
 import { didYouMean, TrellisError } from '../errors/index.js';
 import { flatten } from './diff-runs.js';
-import { readRecords, type ProvenanceRecord, type RunRecords } from './find-run.js';
+import { readRecords, type RunRecords } from './find-run.js';
+import type { ProvenanceEntry } from '../run/provenance.js';
 import { getPath, splitPath } from './query-fields.js';
 import { StoredRun } from './stored-run.js';
 
@@ -40,7 +41,7 @@ export interface KeyExplanation extends ExplainStep {
   overrides: string[];
 }
 
-function originOf(p: ProvenanceRecord | undefined): Origin {
+function originOf(p: ProvenanceEntry | undefined): Origin {
   if (p?.override !== undefined) return { kind: 'override', text: p.override, index: p.overrideIndex ?? 0 };
   if (p?.file !== undefined) return { kind: 'file', file: p.file, line: p.line ?? 0, col: p.col ?? 0 };
   return { kind: 'unknown' };
@@ -52,7 +53,7 @@ export function originLabel(o: Origin): string {
   return 'origin not recorded';
 }
 
-function provenanceAt(r: RunRecords, key: string): ProvenanceRecord | undefined {
+function provenanceAt(r: RunRecords, key: string): ProvenanceEntry | undefined {
   const p = r.provenance;
   return p && Object.hasOwn(p, key) ? p[key] : undefined;
 }

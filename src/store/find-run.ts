@@ -4,6 +4,7 @@ import { TrellisError } from '../errors/index.js';
 import { displayPath, openStore } from './open-store.js';
 import { readYamlRecord } from './read-yaml.js';
 import { readRunState, RECORDS, StoredRun } from './stored-run.js';
+import type { ProvenanceEntry } from '../run/provenance.js';
 import type { RunInfo, RunSummary } from './types.js';
 
 export interface FindRunOptions {
@@ -63,20 +64,11 @@ export interface RunRecords {
   git: Record<string, unknown> | null;
   gitDiff: string | null;
   inputs: Array<{ path: string; size?: number; sha256?: string }> | null;
-  provenance: Record<string, ProvenanceRecord> | null;
+  provenance: Record<string, ProvenanceEntry> | null;
   defaults: Array<{ config: string; package: string; parent: string | null }> | null;
   summary: RunSummary | null;
   /** Records that could not be read, with why. */
   problems: string[];
-}
-
-export interface ProvenanceRecord {
-  value?: unknown;
-  file?: string;
-  line?: number;
-  col?: number;
-  override?: string;
-  overrideIndex?: number;
 }
 
 export function readRecords(run: StoredRun): RunRecords {
