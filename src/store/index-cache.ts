@@ -176,7 +176,8 @@ function jsonExact(v: unknown): boolean {
 
 const metricColumn = (name: string, stat: string) => JSON.stringify([name, stat]);
 const configColumn = (path: readonly string[]) => JSON.stringify(path);
-const childRel = (rel: string, name: string) => (rel ? `${rel}/${name}` : name);
+/** A run's or directory's path in an index, from its parent's (the root's is ''). */
+export const childRel = (rel: string, name: string) => (rel ? `${rel}/${name}` : name);
 
 /** How a config column marks a row without a plain value: none at the path, or a mapping there. */
 const ABSENT = '-';
@@ -385,44 +386,45 @@ export class RootIndex implements RunSource {
     }
   }
 
-  summary(run: StoredRun): { summary: RunSummary | null; summaryProblem: string | null } | undefined {
-    const part = this.summaryPart();
+  /** The part with the run's row in it, undefined when the part has nothing for the run. */
+  private partRow<P extends Part>(part: P | null, run: StoredRun): { part: P; row: number } | undefined {
     const row = part ? part.row(run) : -1;
-    const r = row < 0 ? undefined : part!.record(row);
+    return row < 0 ? undefined : { part: part!, row };
+  }
+
+  summary(run: StoredRun): { summary: RunSummary | null; summaryProblem: string | null } | undefined {
+    const at = this.partRow(this.summaryPart(), run);
+    const r = at?.part.record(at.row);
     return r && { summary: r[0] as RunSummary | null, summaryProblem: r[1] };
   }
 
   metric(run: StoredRun, name: string, stat: string): unknown {
-    const part = this.summaryPart();
-    const row = part ? part.row(run) : -1;
-    if (row < 0) return NOT_INDEXED;
-    const column = part!.metricColumn(name, stat);
-    if (part!.file.damaged) return NOT_INDEXED;
-    return column ? column[row] : null;
+    const at = this.partRow(this.summaryPart(), run);
+    if (!at) return NOT_INDEXED;
+    const column = at.part.metricColumn(name, stat);
+    if (at.part.file.damaged) return NOT_INDEXED;
+    return column ? column[at.row] : null;
   }
 
   config(run: StoredRun): { config: unknown; configProblem: string | null } | undefined {
-    const part = this.configPart();
-    const row = part ? part.row(run) : -1;
-    const r = row < 0 ? undefined : part!.record(row);
+    const at = this.partRow(this.configPart(), run);
+    const r = at?.part.record(at.row);
     return r && { config: r[0], configProblem: r[1] };
   }
 
   configProblem(run: StoredRun): string | null {
-    const part = this.configPart();
-    const row = part ? part.row(run) : -1;
-    return row < 0 ? null : (part!.problems[row] as string | null);
+    const at = this.partRow(this.configPart(), run);
+    return at ? (at.part.problems[at.row] as string | null) : null;
   }
 
   configAt(run: StoredRun, path: readonly string[]): unknown {
-    const part = this.configPart();
-    const row = part ? part.row(run) : -1;
-    if (row < 0) return NOT_INDEXED;
-    const lookup = part!.lookup(path);
-    if (part!.file.damaged || lookup === 'whole') return NOT_INDEXED;
+    const at = this.partRow(this.configPart(), run);
+    if (!at) return NOT_INDEXED;
+    const lookup = at.part.lookup(path);
+    if (at.part.file.damaged || lookup === 'whole') return NOT_INDEXED;
     if (lookup === 'absent') return undefined;
-    const flag = lookup.flags?.[row];
-    return flag === ABSENT ? undefined : flag === MAPPING ? NOT_INDEXED : lookup.values[row];
+    const flag = lookup.flags?.[at.row];
+    return flag === ABSENT ? undefined : flag === MAPPING ? NOT_INDEXED : lookup.values[at.row];
   }
 
   /** Kept: a mapping JSON holds exactly (no NaN or ±Infinity), or null (unreadable); others are read from their file each time. */

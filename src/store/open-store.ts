@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { TrellisError } from '../errors/index.js';
-import { RootIndex, type IndexedDir } from './index-cache.js';
+import { childRel, RootIndex, type IndexedDir } from './index-cache.js';
 import { CHANGED, readRunState, RECORDS, StoredRun } from './stored-run.js';
 
 /** The roots `trellis runs` reads when none are given, relative to the working directory. */
@@ -124,10 +124,10 @@ function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: 
     const rows = unchanged ? cachedDir.rows : undefined;
     children.forEach((name, i) => {
       const childDir = dir.endsWith(sep) ? dir + name : dir + sep + name; // join() without normalising again
-      const childRel = rel ? `${rel}/${name}` : name;
-      const childRow = rows ? rows[i]! : index.runRow(childRel);
-      if (rows && !refresh && childRow >= 0 && index.finished(childRow)) keep(childDir, childRel, childRow);
-      else walk(childDir, childRel, depth + 1, childRow);
+      const childPath = childRel(rel, name);
+      const childRow = rows ? rows[i]! : index.runRow(childPath);
+      if (rows && !refresh && childRow >= 0 && index.finished(childRow)) keep(childDir, childPath, childRow);
+      else walk(childDir, childPath, depth + 1, childRow);
     });
   };
 
