@@ -5,7 +5,7 @@ import type { CommandSpec } from '../cli/options.js';
 import type { ConfigRepository } from '../sources/repository.js';
 import { toYamlText } from '../tree/emit.js';
 import { fromPlain } from '../tree/node.js';
-import { prepareJob, type JobSource } from './prepare-job.js';
+import { prepareJob, type JobSource } from '../job/prepare.js';
 
 /** Every config group under `parent` with its options, depth first. */
 export function listConfigGroups(repo: ConfigRepository, parent = ''): Array<{ group: string; options: string[] }> {

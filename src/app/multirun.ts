@@ -1,79 +1,44 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve as resolvePath } from 'node:path';
 import { openConfigDir } from '../api/compose-dir.js';
 import { planJobs, sweepInputFor } from '../api/multirun.js';
 import { selectPath } from '../api/select.js';
 import { TrellisError } from '../errors/index.js';
+import type { Interrupts } from '../job/interrupts.js';
+import type { JobRunner, ThreadOutput } from '../job/job-runner.js';
+import { prepareJob, type JobSource, type PreparedJob } from '../job/prepare.js';
 import { inlineLauncher } from '../launch/inline.js';
-import { isBatchLauncher, type LaunchedJob, type Launcher, type LauncherInfo } from '../launch/launcher.js';
+import { isBatchLauncher, type LaunchedJob, type Launcher } from '../launch/launcher.js';
 import { localLauncher } from '../launch/local.js';
 import type { SlurmOptions } from '../launch/slurm.js';
+import { recordPath, RUN_FILES } from '../records/names.js';
+import { writerMayBeAlive } from '../records/process-alive.js';
+import { readRunRecord } from '../records/run-record.js';
+import { lockSweep, readSweepRecord, sweepRecordPath, SWEEP_FORMAT_VERSION, type JobRow, type SweepRecord } from '../records/sweep-record.js';
 import { writeFileAtomic, writeJsonAtomic } from '../run/atomic-write.js';
+import { createRunDir } from '../run/run-dir.js';
+import { observedStatus } from '../run/run-state.js';
 import { createRng, drawMasterSeed } from '../run/seeds.js';
 import { gridSweeper, randomSweeper, type JobOutcome, type Sweeper } from '../sweep/index.js';
 import { toYamlText } from '../tree/emit.js';
 import { fromPlain } from '../tree/node.js';
 import { sweepFingerprint } from './fingerprint.js';
-import { prepareJob, type JobSource, type PreparedJob } from './prepare-job.js';
+import { createProgress } from './progress.js';
+import type { SweepSettings } from './sweep-options.js';
 import { throttled } from './throttled.js';
-import type { JobFunction } from './run-job.js';
 
-export interface MultirunOptions {
+export interface MultirunOptions extends SweepSettings {
   source: JobSource;
-  job: JobFunction<unknown>;
+  /** A job runner for inline jobs, made only when the inline launcher runs them. */
+  runner: (output: ThreadOutput) => JobRunner;
   overrides: readonly string[];
   /** Flags passed to every child process of the local launcher. */
   baseArgs: string[];
   argv: readonly string[];
   entry: string | undefined;
-  /** inline, local or slurm; undefined: what a resumed sweep used, else inline. */
-  launcher: string | undefined;
-  jobs: number;
-  devices: string[] | undefined;
-  /** SLURM launcher options given by flag or config; a resumed sweep keeps its recorded ones otherwise. */
-  slurm?: Partial<SlurmOptions> | undefined;
-  sweeper: string;
-  trials: number | undefined;
-  seed: number | undefined;
-  failFast: boolean;
-  objective: string | undefined;
-  mode: 'min' | 'max';
-  /** A sweep directory to resume, or 'auto' to find the last sweep of the same command. */
-  resume: string | undefined;
+  interrupts: Interrupts;
   io: { stderr: (text: string) => void; isTTY: boolean };
 }
-
-type JobRow = {
-  num: number;
-  overrides: string[];
-  status: string;
-  dir: string | null;
-  objective: number | null;
-  error: string | null;
-  /** What a batch launcher knows of the job (SLURM: job id, state, stdout/stderr files). */
-  launcher?: LauncherInfo;
-};
-
-interface SweepRecord {
-  strategy: string;
-  search_space: Record<string, unknown>;
-  seed: number | null;
-  fingerprint: string;
-  config_dir: string;
-  config_name: string;
-  /** Where the sweep was started: config and entry paths are relative to it. */
-  cwd: string;
-  overrides: string[];
-  launcher: string;
-  /** The launcher's options (SLURM: partition, time, …), reused when the sweep is resumed. */
-  launcher_options?: Record<string, unknown>;
-  entry: string | null;
-  objective: { name: string | null; mode: string };
-  created: string;
-  jobs: JobRow[];
-}
-
-const SWEEP_RECORD = join('.trellis', 'sweep.json');
 
 /** The number a job is judged by: `--objective` (a returned key or a metric), or a returned number. */
 export function objectiveOf(returnValue: unknown, dir: string | undefined, name: string | undefined): number | undefined {
@@ -89,7 +54,7 @@ export function objectiveOf(returnValue: unknown, dir: string | undefined, name:
   if (typeof fromReturn === 'number') return fromReturn;
   if (!dir) return undefined;
   try {
-    const summary = JSON.parse(readFileSync(join(dir, '.trellis', 'summary.json'), 'utf8')) as { metrics?: Record<string, { last?: unknown }> };
+    const summary = JSON.parse(readFileSync(recordPath(dir, RUN_FILES.summary), 'utf8')) as { metrics?: Record<string, { last?: unknown }> };
     const last = summary.metrics?.[name]?.last;
     return typeof last === 'number' ? last : undefined;
   } catch {
@@ -112,10 +77,9 @@ function findPreviousSweep(root: string, configName: string, overrides: readonly
   const found: Array<{ dir: string; created: string }> = [];
   const walk = (dir: string, depth: number) => {
     if (depth > 4 || !existsSync(dir)) return;
-    const record = join(dir, SWEEP_RECORD);
-    if (existsSync(record)) {
+    if (existsSync(sweepRecordPath(dir))) {
       try {
-        const r = JSON.parse(readFileSync(record, 'utf8')) as SweepRecord;
+        const r = readSweepRecord(dir);
         if (r.config_name === configName && JSON.stringify(r.overrides) === JSON.stringify(overrides)) found.push({ dir, created: r.created });
       } catch {
         // an unreadable record is not a sweep we can resume
@@ -145,13 +109,14 @@ function table(rows: JobRow[], mode: 'min' | 'max', objectiveName: string): stri
 const SAVE_TIME_SHARE = 0.05;
 /** How many pre-checked jobs an inline sweep keeps for its launches. */
 const MAX_CHECKED_KEPT = 1000;
+/** How long a resume waits for a job that is still running (a pool worker stopping) to end. */
+const RUNNING_JOB_WAIT_MS = 5000;
 
 /**
  * Runs a sweep: plans every job, composes and validates all of them before the first starts,
  * launches them, keeps sweep.json current, reports failures at once and ends with a results table.
  */
 export async function runMultirun(options: MultirunOptions): Promise<number> {
-  const { io } = options;
   // One repository for the pre-check and every inline job: each config file is parsed once. The
   // env is copied once too: each job copies it again, and copying process.env is slow.
   const source: JobSource = {
@@ -160,20 +125,63 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
     repository: options.source.repository ?? openConfigDir(options.source.configDir, options.source.configName, options.source.cwd),
   };
   const now = new Date();
-  const base = { configDir: source.configDir, configName: source.configName, cwd: source.cwd, env: source.env };
-
-  let resumeDir: string | undefined;
-  let previous: SweepRecord | undefined;
-  if (options.resume !== undefined) {
-    resumeDir = options.resume === 'auto' ? findPreviousSweep(resolvePath(source.cwd, 'multirun'), source.configName, options.overrides) : resolvePath(source.cwd, options.resume);
-    if (!resumeDir || !existsSync(join(resumeDir, SWEEP_RECORD))) {
-      throw new TrellisError('SWEEP_INVALID', `No sweep to resume${resumeDir ? ` in ${relative(source.cwd, resumeDir)}` : ' for this command'}`, {
-        hint: 'give the sweep directory: --resume multirun/<date>/<time>, or trellis sweep resume <dir>',
-      });
-    }
-    previous = JSON.parse(readFileSync(join(resumeDir, SWEEP_RECORD), 'utf8')) as SweepRecord;
+  const previous = options.resume === undefined ? undefined : findSweepToResume(options, source);
+  const sweep = planSweep(options, source, previous?.record);
+  const launcherName = options.launcher ?? previous?.record.launcher ?? 'inline';
+  if (!['inline', 'local', 'slurm'].includes(launcherName)) {
+    throw new TrellisError('USAGE', `Unknown launcher '${launcherName}'`, { hint: 'launchers: inline, local (--jobs N), slurm' });
   }
+  const slurmOptions = launcherName === 'slurm' ? await checkedSlurmOptions(options, source, previous?.record) : undefined;
+  const checked = await precheck(source, sweep.planned, now, launcherName);
+  const first = checked.get(0) ?? (await prepareJob(source, [], { num: 0, sweepDir: '.' }, now));
 
+  // A new sweep claims a directory of its own, as runs do; a resumed one is locked against a
+  // second resume. Either way no two processes drive one sweep.
+  const sweepDir = previous?.dir ?? claimSweepDir(first, source.cwd);
+  const unlock = lockSweep(sweepDir);
+  try {
+    const rows: JobRow[] = previous?.record.jobs ?? sweep.planned.map((o, num) => ({ num, overrides: o, status: 'pending', dir: null, objective: null, error: null }));
+    if (previous) await reconcileWithRuns(rows, sweepDir, options.objective ?? previous.record.objective.name ?? undefined);
+    const record: SweepRecord = {
+      ...(previous?.record ?? {
+        strategy: sweep.strategy,
+        search_space: sweep.sweeper.describe(),
+        seed: sweep.seed,
+        fingerprint: sweep.fingerprint,
+        config_dir: source.configDir,
+        config_name: source.configName,
+        cwd: source.cwd,
+        overrides: sweep.overrides,
+        entry: options.entry ? relative(source.cwd, options.entry) : null,
+        objective: { name: options.objective ?? null, mode: options.mode },
+        created: now.toISOString(),
+      }),
+      format_version: SWEEP_FORMAT_VERSION,
+      launcher: launcherName,
+      jobs: rows,
+    };
+    if (slurmOptions) record.launcher_options = toRecordKeys(slurmOptions);
+    if (!previous) writeFileAtomic(join(sweepDir, 'multirun.yaml'), toYamlText(fromPlain({ overrides: sweep.overrides, strategy: sweep.strategy, config_name: source.configName })));
+    // The objective's name and direction are the sweep's: a resume shows the same table.
+    const objective = record.objective.name ?? undefined;
+    const mode = record.objective.mode === 'max' ? 'max' : 'min';
+    return await drive({ options, source, sweepDir, record, rows, launcherName, slurmOptions, checked, now, objective, mode });
+  } finally {
+    unlock();
+  }
+}
+
+interface PlannedSweep {
+  strategy: string;
+  sweeper: Sweeper;
+  seed: number | null;
+  overrides: string[];
+  fingerprint: string;
+  planned: string[][];
+}
+
+function planSweep(options: MultirunOptions, source: JobSource, previous: SweepRecord | undefined): PlannedSweep {
+  const base = { configDir: source.configDir, configName: source.configName, cwd: source.cwd, env: source.env };
   const overrides = previous?.overrides ?? [...options.overrides];
   const strategy = previous?.strategy ?? options.sweeper;
   let sweeper: Sweeper;
@@ -189,26 +197,34 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
   }
   const fingerprint = sweepFingerprint({ ...base, overrides, sweeper: { strategy, describe: sweeper.describe() } });
   if (previous && previous.fingerprint !== fingerprint) {
-    throw new TrellisError('SWEEP_INVALID', `The config changed since the sweep in ${relative(source.cwd, resumeDir!)} started (fingerprint ${previous.fingerprint} → ${fingerprint}); refusing to resume`, {
+    throw new TrellisError('SWEEP_INVALID', `The config changed since the sweep started (fingerprint ${previous.fingerprint} → ${fingerprint}); refusing to resume`, {
       hint: 'restore the config files as they were, or start a new sweep',
     });
   }
-
-  const launcherName = options.launcher ?? previous?.launcher ?? 'inline';
-  if (!['inline', 'local', 'slurm'].includes(launcherName)) {
-    throw new TrellisError('USAGE', `Unknown launcher '${launcherName}'`, { hint: 'launchers: inline, local (--jobs N), slurm' });
-  }
-  let slurmOptions: SlurmOptions | undefined;
-  if (launcherName === 'slurm') {
-    const given = Object.fromEntries(Object.entries(options.slurm ?? {}).filter(([, v]) => v !== undefined));
-    const recorded = previous?.launcher === 'slurm' ? fromRecordKeys(previous.launcher_options ?? {}) : {};
-    slurmOptions = { sbatchArgs: [], pollInterval: 1, ...recorded, ...given } as SlurmOptions;
-    // Before anything is written: no sweep directory for a sweep that cannot be submitted.
-    (await import('../launch/slurm.js')).checkSlurmAvailable(source.env);
-  }
-
-  // Every job is planned and checked before the first one starts.
   const planned = previous ? previous.jobs.map((j) => j.overrides) : sweeper.ask(sweeper.total ?? Number.MAX_SAFE_INTEGER, []);
+  return { strategy, sweeper, seed, overrides, fingerprint, planned };
+}
+
+function findSweepToResume(options: MultirunOptions, source: JobSource): { dir: string; record: SweepRecord } {
+  const dir = options.resume === 'auto' ? findPreviousSweep(resolvePath(source.cwd, 'multirun'), source.configName, options.overrides) : resolvePath(source.cwd, options.resume!);
+  if (!dir || !existsSync(sweepRecordPath(dir))) {
+    throw new TrellisError('SWEEP_INVALID', `No sweep to resume${dir ? ` in ${relative(source.cwd, dir)}` : ' for this command'}`, {
+      hint: 'give the sweep directory: --resume multirun/<date>/<time>, or trellis sweep resume <dir>',
+    });
+  }
+  return { dir, record: readSweepRecord(dir) };
+}
+
+async function checkedSlurmOptions(options: MultirunOptions, source: JobSource, previous: SweepRecord | undefined): Promise<SlurmOptions> {
+  const given = Object.fromEntries(Object.entries(options.slurm ?? {}).filter(([, v]) => v !== undefined));
+  const recorded = previous?.launcher === 'slurm' ? fromRecordKeys(previous.launcher_options ?? {}) : {};
+  // Before anything is written: no sweep directory for a sweep that cannot be submitted.
+  (await import('../launch/slurm.js')).checkSlurmAvailable(source.env);
+  return { sbatchArgs: [], pollInterval: 1, ...recorded, ...given } as SlurmOptions;
+}
+
+/** Composes and validates every job before the first starts; one bad job stops the sweep, naming every bad one. */
+async function precheck(source: JobSource, planned: string[][], now: Date, launcherName: string): Promise<Map<number, PreparedJob>> {
   const problems: TrellisError[] = [];
   // Inline jobs start from their checked preparation instead of composing again (bounded: each
   // holds its config trees).
@@ -219,8 +235,8 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
       if (num === 0 || (launcherName === 'inline' && checked.size < MAX_CHECKED_KEPT)) checked.set(num, prepared);
     } catch (error) {
       if (!(error instanceof TrellisError)) throw error;
-      error.message = `Job #${num} (${jobOverrides.join(' ')}): ${error.message}`;
       problems.push(error);
+      error.message = `Job #${num} (${jobOverrides.join(' ')}): ${error.message}`;
     }
   }
   if (problems.length) {
@@ -229,133 +245,162 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
     first!.hint = first!.hint ?? 'nothing was launched; fix the sweep and run it again';
     throw first!;
   }
-  const first = checked.get(0) ?? (await prepareJob(source, [], { num: 0, sweepDir: '.' }, now));
-  const sweepDirNode = selectPath(first.runtime, 'sweep.dir');
-  const sweepDir = resumeDir ?? resolvePath(source.cwd, sweepDirNode?.kind === 'value' ? String(sweepDirNode.value) : 'multirun');
-  mkdirSync(join(sweepDir, '.trellis'), { recursive: true });
+  return checked;
+}
 
-  const rows: JobRow[] = previous?.jobs ?? planned.map((o, num) => ({ num, overrides: o, status: 'pending', dir: null, objective: null, error: null }));
-  const record: SweepRecord = previous ?? {
-    strategy,
-    search_space: sweeper.describe(),
-    seed,
-    fingerprint,
-    config_dir: source.configDir,
-    config_name: source.configName,
-    cwd: source.cwd,
-    overrides,
-    launcher: launcherName,
-    entry: options.entry ? relative(source.cwd, options.entry) : null,
-    objective: { name: options.objective ?? null, mode: options.mode },
-    created: now.toISOString(),
-    jobs: rows,
+function claimSweepDir(first: PreparedJob, cwd: string): string {
+  const node = selectPath(first.runtime, 'sweep.dir');
+  return createRunDir(resolvePath(cwd, node?.kind === 'value' ? String(node.value) : 'multirun'));
+}
+
+/**
+ * A job's own run.json is the truth; sweep.json is written lazily and may be behind. A job whose
+ * run completed is not run again, whatever the table says; one still running (a worker of a
+ * killed sweep stopping) is waited for briefly, then the resume refuses.
+ */
+async function reconcileWithRuns(rows: JobRow[], sweepDir: string, objectiveName: string | undefined): Promise<void> {
+  const deadline = Date.now() + RUNNING_JOB_WAIT_MS;
+  for (;;) {
+    const runs = runsOfSweep(sweepDir);
+    const stillRunning: string[] = [];
+    for (const row of rows) {
+      if (row.status === 'completed') continue;
+      const mine = runs.filter((r) => r.num === row.num);
+      const completed = mine.find((r) => r.record.status === 'completed');
+      if (completed) {
+        row.status = 'completed';
+        row.dir = relative(sweepDir, completed.dir) || '.';
+        row.error = null;
+        const summary = readSummaryResult(completed.dir);
+        row.objective = objectiveOf(summary, completed.dir, objectiveName) ?? null;
+        continue;
+      }
+      const live = mine.find((r) => observedStatus(r.record) === 'running' && writerMayBeAlive(r.record));
+      if (live) stillRunning.push(`#${row.num} (pid ${live.record.pid ?? '?'} on ${live.record.host ?? '?'}, ${relative(sweepDir, live.dir)})`);
+    }
+    if (!stillRunning.length) return;
+    if (Date.now() > deadline) {
+      throw new TrellisError('SWEEP_INVALID', `Jobs of the sweep in ${sweepDir} are still running: ${stillRunning.join(', ')}`, {
+        hint: 'a process of an earlier attempt still runs them: wait for it or stop it, then resume again',
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function readSummaryResult(dir: string): unknown {
+  try {
+    return (JSON.parse(readFileSync(recordPath(dir, RUN_FILES.summary), 'utf8')) as { result?: unknown }).result;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every run directory below a sweep directory with its run.json (the job number it records). */
+function runsOfSweep(sweepDir: string): Array<{ dir: string; num: number; record: NonNullable<ReturnType<typeof readRunRecord>> }> {
+  const found: Array<{ dir: string; num: number; record: NonNullable<ReturnType<typeof readRunRecord>> }> = [];
+  const walk = (dir: string, depth: number) => {
+    const record = readRunRecord(dir);
+    if (record && typeof record.sweep?.num === 'number') found.push({ dir, num: record.sweep.num, record });
+    if (depth >= 4) return;
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+    } catch {
+      return;
+    }
+    for (const name of names) walk(join(dir, name), depth + 1);
   };
-  record.jobs = rows;
-  record.launcher = launcherName;
-  if (slurmOptions) record.launcher_options = toRecordKeys(slurmOptions);
+  walk(sweepDir, 0);
+  return found;
+}
+
+interface DriveContext {
+  options: MultirunOptions;
+  source: JobSource;
+  sweepDir: string;
+  record: SweepRecord;
+  rows: JobRow[];
+  launcherName: string;
+  slurmOptions: SlurmOptions | undefined;
+  checked: Map<number, PreparedJob>;
+  now: Date;
+  objective: string | undefined;
+  mode: 'min' | 'max';
+}
+
+async function createLauncher(ctx: DriveContext, print: (line: string) => void): Promise<Launcher> {
+  const { options, source, sweepDir, now } = ctx;
+  if (ctx.launcherName === 'local') {
+    return localLauncher({ entry: options.entry, baseArgs: options.baseArgs, sweepDir, now, jobs: options.jobs, devices: options.devices, cwd: source.cwd, env: source.env, print });
+  }
+  if (ctx.launcherName === 'slurm') {
+    return (await import('../launch/slurm.js')).slurmLauncher({ entry: options.entry, baseArgs: options.baseArgs, sweepDir, now, cwd: source.cwd, env: source.env, print, slurm: { jobName: `trellis-${source.name}`, ...ctx.slurmOptions! } });
+  }
+  return inlineLauncher({ source, runner: options.runner(print), interrupts: options.interrupts, sweepDir, now, argv: options.argv, entry: options.entry, print, checked: ctx.checked });
+}
+
+/** Launches the jobs that did not complete, keeps the table current, and ends with the results table. */
+async function drive(ctx: DriveContext): Promise<number> {
+  const { options, rows, record, sweepDir, source } = ctx;
   // The job table is rewritten whole: per job, a big sweep of short jobs would spend most of its
   // time writing it. Scheduler events (job ids a resume needs) save at once.
-  const saves = throttled(() => writeJsonAtomic(join(sweepDir, SWEEP_RECORD), record), SAVE_TIME_SHARE);
+  const saves = throttled(() => writeJsonAtomic(sweepRecordPath(sweepDir), record), SAVE_TIME_SHARE);
   const save = saves.now;
-  if (!previous) writeFileAtomic(join(sweepDir, 'multirun.yaml'), toYamlText(fromPlain({ overrides, strategy, config_name: source.configName })));
   save();
-
-  const print = (line: string) => io.stderr(`${line}\n`);
-  const launcher: Launcher =
-    launcherName === 'local'
-      ? localLauncher({ entry: options.entry, baseArgs: options.baseArgs, sweepDir, now, jobs: options.jobs, devices: options.devices, cwd: source.cwd, env: source.env, print })
-      : launcherName === 'slurm'
-        ? (await import('../launch/slurm.js')).slurmLauncher({
-            entry: options.entry,
-            baseArgs: options.baseArgs,
-            sweepDir,
-            now,
-            cwd: source.cwd,
-            env: source.env,
-            print,
-            slurm: { jobName: `trellis-${source.name}`, ...slurmOptions! },
-          })
-        : inlineLauncher({ source, job: options.job, sweepDir, now, argv: options.argv, entry: options.entry, print, checked });
-
   const todo = rows.filter((r) => r.status !== 'completed');
-  const total = todo.length;
-  let done = 0;
-  let failed = 0;
-  let running = 0;
-  // On a terminal a live bar (cli-progress, loaded only then); elsewhere one plain line per event.
-  // cli-progress is CommonJS: its exports are the `default` import, in Node as in the bundle.
-  const progressBars = io.isTTY ? (await import('cli-progress')).default : undefined;
-  const bar = progressBars
-    ? new progressBars.SingleBar(
-        {
-          format: '[trellis] {bar} {value}/{total} jobs | {running} running | {failed} failed | ETA {eta_formatted}',
-          stream: process.stderr,
-          hideCursor: true,
-          clearOnComplete: true,
-          etaBuffer: 4,
-        },
-        progressBars.Presets.shades_classic,
-      )
-    : undefined;
-  bar?.start(total, 0, { running: 0, failed: 0 });
-  const progress = () => bar?.update(done, { running, failed });
+  const progress = await createProgress({ total: todo.length, isTTY: options.io.isTTY, write: options.io.stderr });
+  const print = progress.print;
+  const launcher = await createLauncher(ctx, print);
   const outcomes: JobOutcome[] = rows.filter((r) => r.status === 'completed').map((r) => ({ num: r.num, overrides: r.overrides, status: 'completed', objective: r.objective ?? undefined }));
   let stop = false;
-  let interrupted = false;
-  const onSigint = () => {
-    interrupted = true;
+  const offInterrupt = options.interrupts.onInterrupt(() => {
     stop = true;
-    for (const r of rows) if (r.status === 'pending' || r.status === 'running') r.status = 'interrupted';
+    for (const r of rows) if (r.status === 'pending') r.status = 'interrupted';
     save();
-    if (launcher.name !== 'inline') void launcher.cancel().then(() => process.exit(130));
-  };
-  process.once('SIGINT', onSigint);
+    void launcher.cancel();
+  });
   const finishRow = (job: LaunchedJob) => {
     const row = rows[job.num]!;
-    row.status = job.status;
+    // A job that never got a run directory because the sweep was being stopped was not run.
+    row.status = options.interrupts.received && job.status === 'failed' && !job.dir ? 'interrupted' : job.status;
     row.dir = job.dir ? relative(sweepDir, job.dir) || '.' : null;
     row.error = job.error ?? null;
-    const objective = job.status === 'completed' ? objectiveOf(job.returnValue, job.dir, options.objective) : undefined;
+    const objective = job.status === 'completed' ? objectiveOf(job.returnValue, job.dir, ctx.objective) : undefined;
     row.objective = objective ?? null;
     outcomes.push({ num: job.num, overrides: job.overrides, status: job.status, objective });
     saves.soon();
-    done++;
+    progress.jobEnded(job.status === 'completed');
     if (job.status !== 'completed') {
-      failed++;
-      bar?.stop();
-      print(`[trellis] job #${job.num} ${job.status}: ${job.error ?? ''} (${row.dir ?? 'no run directory'})`);
+      if (!options.interrupts.received) print(`[trellis] job #${job.num} ${job.status}: ${job.error ?? ''} (${row.dir ?? 'no run directory'})`);
       if (options.failFast) stop = true;
-      bar?.start(total, done, { running, failed });
-    } else if (!io.isTTY) print(`[trellis] job #${job.num} completed${objective === undefined ? '' : ` (${options.objective ?? 'objective'}=${objective})`}: ${row.dir}`);
-    progress();
+    } else if (!options.io.isTTY) print(`[trellis] job #${job.num} completed${objective === undefined ? '' : ` (${ctx.objective ?? 'objective'}=${objective})`}: ${row.dir}`);
   };
 
   try {
     if (isBatchLauncher(launcher)) {
       // The whole sweep goes to the scheduler at once; it reports jobs as they start and end.
       let stopping = false;
-      if (!io.isTTY) print(`[trellis] submitting ${todo.length} job${todo.length === 1 ? '' : 's'} to ${launcher.name}`);
+      if (!options.io.isTTY) print(`[trellis] submitting ${todo.length} job${todo.length === 1 ? '' : 's'} to ${launcher.name}`);
       await launcher.launchBatch(
         todo.map((r) => ({ num: r.num, overrides: r.overrides, previous: r.launcher })),
         {
           submitted(num, info) {
             const row = rows[num]!;
-            if (!interrupted) row.status = 'pending';
+            if (!options.interrupts.received) row.status = 'pending';
             row.launcher = info;
             save();
           },
           started(num, info) {
             const row = rows[num]!;
-            if (!interrupted) row.status = 'running';
+            if (!options.interrupts.received) row.status = 'running';
             row.launcher = info;
-            running++;
+            progress.jobStarted();
             save();
-            progress();
-            if (!io.isTTY) print(`[trellis] job #${num} running${typeof info.job_id === 'string' ? ` (${launcher.name} ${info.job_id})` : ''}: ${row.overrides.join(' ')}`);
+            if (!options.io.isTTY) print(`[trellis] job #${num} running${typeof info.job_id === 'string' ? ` (${launcher.name} ${info.job_id})` : ''}: ${row.overrides.join(' ')}`);
           },
           finished(job, info) {
             rows[job.num]!.launcher = info;
-            if (running > 0) running--;
             finishRow(job);
             if (stop && options.failFast && !stopping) {
               stopping = true;
@@ -366,34 +411,34 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
       );
     } else {
       const queue = [...todo];
-      const workers = Array.from({ length: Math.max(1, launcher.parallelism) }, async () => {
+      const slots = Array.from({ length: Math.max(1, launcher.parallelism) }, async () => {
         while (!stop) {
           const row = queue.shift();
           if (!row) return;
           row.status = 'running';
-          running++;
+          progress.jobStarted();
           saves.soon();
-          progress();
-          if (!io.isTTY) print(`[trellis] launching job #${row.num}: ${row.overrides.join(' ')}`);
-          const job = await launcher.launch({ num: row.num, overrides: row.overrides });
-          running--;
-          finishRow(job);
+          if (!options.io.isTTY) print(`[trellis] launching job #${row.num}: ${row.overrides.join(' ')}`);
+          finishRow(await launcher.launch({ num: row.num, overrides: row.overrides }));
         }
       });
-      await Promise.all(workers);
+      await Promise.all(slots);
     }
   } finally {
-    process.removeListener('SIGINT', onSigint);
-    bar?.stop();
+    offInterrupt();
+    await launcher.close?.();
+    // The bar goes before the table: nothing is drawn over it.
+    progress.stop();
   }
-  bar?.stop();
-  for (const r of rows) if (r.status === 'pending' && stop) r.status = options.failFast ? 'skipped' : 'interrupted';
+  const interrupted = Boolean(options.interrupts.received);
+  for (const r of rows) if (r.status === 'pending' && stop) r.status = interrupted || !options.failFast ? 'interrupted' : 'skipped';
   save();
   const completed = rows.filter((r) => r.status === 'completed').length;
-  print('');
-  print(table(rows, options.mode, options.objective ?? 'objective'));
-  print('');
-  print(`[trellis] sweep ${interrupted ? 'interrupted' : 'finished'}: ${completed}/${rows.length} jobs completed (${relative(source.cwd, sweepDir) || '.'})`);
+  const write = (line: string) => options.io.stderr(`${line}\n`);
+  write('');
+  write(table(rows, ctx.mode, ctx.objective ?? 'objective'));
+  write('');
+  write(`[trellis] sweep ${interrupted ? 'interrupted' : 'finished'}: ${completed}/${rows.length} jobs completed (${relative(source.cwd, sweepDir) || '.'})`);
   if (interrupted) return 130;
   return completed === rows.length ? 0 : 1;
 }

@@ -1,11 +1,15 @@
 import { resolve as resolvePath } from 'node:path';
-import { prepareJob, type JobSource, type PreparedJob } from '../app/prepare-job.js';
-import { captureSnapshots, runJob, type JobFunction, type RunSnapshots } from '../app/run-job.js';
+import type { Interrupts } from '../job/interrupts.js';
+import type { JobRunner } from '../job/job-runner.js';
+import { prepareJob, type JobSource, type PreparedJob } from '../job/prepare.js';
+import { captureSnapshots, runJob, type RunSnapshots } from '../job/run-job.js';
 import type { JobSpec, LaunchedJob, Launcher } from './launcher.js';
 
 export interface InlineLauncherOptions {
   source: JobSource;
-  job: JobFunction<unknown>;
+  /** Runs each job's body where it can be stopped: one job thread for the whole sweep. */
+  runner: JobRunner;
+  interrupts: Interrupts;
   sweepDir: string;
   now: Date;
   argv: readonly string[];
@@ -19,7 +23,7 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Runs jobs one after another in this process: no start-up cost per job. */
+/** Runs jobs one after another from this process, on one job thread: no start-up cost per job. */
 export function inlineLauncher(options: InlineLauncherOptions): Launcher {
   // One process, one code version, one environment: capture them once for every job.
   let snapshots: RunSnapshots | undefined;
@@ -34,7 +38,8 @@ export function inlineLauncher(options: InlineLauncherOptions): Launcher {
       const result = await runJob({
         snapshots,
         prepared,
-        job: options.job,
+        runner: options.runner,
+        interrupts: options.interrupts,
         source: options.source,
         argv: options.argv,
         entry: options.entry,
@@ -51,7 +56,8 @@ export function inlineLauncher(options: InlineLauncherOptions): Launcher {
       };
     },
     async cancel() {
-      // The running job handles SIGINT itself (it records the run as interrupted).
+      // The running job listens to the same interrupts and stops itself.
     },
+    close: () => options.runner.close(),
   };
 }

@@ -27,6 +27,8 @@ export interface Launcher {
   launch(job: JobSpec): Promise<LaunchedJob>;
   /** Stops every running job (Ctrl-C); each records itself as interrupted. */
   cancel(): Promise<void>;
+  /** Releases what the launcher keeps between jobs (worker processes, a job thread). */
+  close?(): Promise<void>;
 }
 
 /**
@@ -67,23 +69,16 @@ export function isBatchLauncher(launcher: Launcher): launcher is BatchLauncher {
   return typeof (launcher as Partial<BatchLauncher>).launchBatch === 'function';
 }
 
-/**
- * Set by a launcher for each job it starts: a JSON object (name, job id, stdout/stderr paths
- * relative to the sweep directory) that the job records in its run.json as `launcher`.
- */
-export const LAUNCHER_INFO_ENV = 'TRELLIS_LAUNCHER_INFO';
-
-/** Environment variables that turn an app's `main()` into one job of a sweep. */
-export const CHILD_ENV = {
-  sweepDir: 'TRELLIS_SWEEP_DIR',
-  jobNum: 'TRELLIS_JOB_NUM',
-  resultFile: 'TRELLIS_JOB_RESULT',
-  now: 'TRELLIS_SWEEP_TIME',
-} as const;
-
+/** What a job started by a batch launcher writes to its result file. */
 export interface ChildResult {
   status: 'completed' | 'failed' | 'interrupted';
   dir: string | undefined;
   returnValue: unknown;
   error: string | undefined;
 }
+
+/** From the local launcher to a pool worker: run one job, or end. */
+export type PoolMessage = { type: 'job'; num: number; overrides: string[] } | { type: 'close' };
+
+/** From a pool worker: ready for jobs, or one job's result. */
+export type PoolReply = { type: 'ready' } | { type: 'result'; num: number; result: ChildResult };

@@ -1,16 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { fork, type ChildProcess } from 'node:child_process';
 import { TrellisError } from '../errors/index.js';
-import { CHILD_ENV, type ChildResult, type JobSpec, type LaunchedJob, type Launcher } from './launcher.js';
-
-export { CHILD_ENV, type ChildResult } from './launcher.js';
-
+import { CHILD_ENV, POOL_ENV } from '../records/env-vars.js';
+import type { ChildResult, JobSpec, LaunchedJob, Launcher, PoolMessage, PoolReply } from './launcher.js';
 
 export interface LocalLauncherOptions {
-  /** The app's script, started once per job. */
+  /** The app's script; each worker of the pool runs it once and then takes jobs over IPC. */
   entry: string | undefined;
-  /** Flags every child gets (config dir/name). */
+  /** Flags every worker gets (config dir/name). */
   baseArgs: string[];
   sweepDir: string;
   now: Date;
@@ -22,74 +18,119 @@ export interface LocalLauncherOptions {
   print: (line: string) => void;
 }
 
-/** Runs each job in its own Node process, `jobs` at a time. */
+interface PoolWorker {
+  slot: number;
+  child: ChildProcess;
+  ready: Promise<boolean>;
+  /** The job it runs now, and how to settle it. */
+  current: { spec: JobSpec; settle: (job: LaunchedJob) => void } | undefined;
+}
+
+function launched(spec: JobSpec, result: ChildResult): LaunchedJob {
+  return { num: spec.num, overrides: spec.overrides, status: result.status, dir: result.dir, returnValue: result.returnValue, error: result.error };
+}
+
+/**
+ * Runs jobs in a pool of `jobs` worker processes that are reused from job to job: a job costs
+ * its own work plus composing, not a Node start-up. Workers are forked with an IPC channel; a
+ * worker stops its job and exits when the channel closes, so none outlives a killed sweep.
+ */
 export function localLauncher(options: LocalLauncherOptions): Launcher {
   if (!options.entry) {
     throw new TrellisError('USAGE', 'The local launcher needs the app to be started from a script', { hint: 'run the app as `node your-app.js -m …`, or use --launcher inline' });
   }
   const entry = options.entry;
-  const running = new Map<number, ChildProcess>();
-  const freeSlots = Array.from({ length: options.jobs }, (_, i) => i);
-  const resultsDir = join(options.sweepDir, '.trellis', 'jobs');
-  mkdirSync(resultsDir, { recursive: true });
+  const workers = new Map<number, PoolWorker>();
+  const idle: PoolWorker[] = [];
+  const freeSlots: number[] = [];
+  let nextSlot = 0;
+
+  const spawnWorker = (slot: number): PoolWorker => {
+    const env: NodeJS.ProcessEnv = { ...options.env, [POOL_ENV]: '1', [CHILD_ENV.sweepDir]: options.sweepDir, [CHILD_ENV.now]: options.now.toISOString() };
+    if (options.devices?.length) env.CUDA_VISIBLE_DEVICES = options.devices[slot % options.devices.length];
+    const child = fork(entry, options.baseArgs, { cwd: options.cwd, env, execArgv: process.execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const worker: PoolWorker = { slot, child, ready: Promise.resolve(false), current: undefined };
+    worker.ready = new Promise((resolve) => {
+      child.once('exit', () => resolve(false));
+      child.on('message', (reply: PoolReply) => {
+        if (reply.type === 'ready') resolve(true);
+        else if (reply.type === 'result' && worker.current?.spec.num === reply.num) {
+          const { spec, settle } = worker.current;
+          worker.current = undefined;
+          settle(launched(spec, reply.result));
+        }
+      });
+    });
+    const relay = (stream: NodeJS.ReadableStream | null) => {
+      let pending = '';
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        pending += chunk;
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) options.print(`[job ${worker.current?.spec.num ?? '-'}] ${line}`);
+      });
+    };
+    relay(child.stdout);
+    relay(child.stderr);
+    child.once('exit', (code, signal) => {
+      workers.delete(slot);
+      freeSlots.push(slot);
+      const index = idle.indexOf(worker);
+      if (index >= 0) idle.splice(index, 1);
+      const running = worker.current;
+      worker.current = undefined;
+      running?.settle({
+        num: running.spec.num,
+        overrides: running.spec.overrides,
+        status: signal === 'SIGINT' || code === 130 || code === 143 ? 'interrupted' : 'failed',
+        dir: undefined,
+        returnValue: undefined,
+        error: `the worker process ended (${signal ?? `exit ${code}`}) before reporting the job's result`,
+      });
+    });
+    workers.set(slot, worker);
+    return worker;
+  };
+
+  const send = (worker: PoolWorker, message: PoolMessage) => {
+    if (worker.child.connected) worker.child.send(message);
+  };
 
   return {
     name: 'local',
     parallelism: options.jobs,
-    launch(spec: JobSpec): Promise<LaunchedJob> {
-      const slot = freeSlots.shift() ?? 0;
-      const resultFile = join(resultsDir, `${spec.num}.json`);
-      const env: NodeJS.ProcessEnv = {
-        ...options.env,
-        [CHILD_ENV.sweepDir]: options.sweepDir,
-        [CHILD_ENV.jobNum]: String(spec.num),
-        [CHILD_ENV.resultFile]: resultFile,
-        [CHILD_ENV.now]: options.now.toISOString(),
-      };
-      if (options.devices?.length) env.CUDA_VISIBLE_DEVICES = options.devices[slot % options.devices.length];
-      const child = spawn(process.execPath, [...process.execArgv, entry, ...options.baseArgs, ...spec.overrides], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      running.set(spec.num, child);
-      const relay = (stream: NodeJS.ReadableStream | null) => {
-        let pending = '';
-        stream?.on('data', (chunk: Buffer) => {
-          pending += chunk.toString();
-          const lines = pending.split('\n');
-          pending = lines.pop() ?? '';
-          for (const line of lines) options.print(`[job ${spec.num}] ${line}`);
-        });
-      };
-      relay(child.stdout);
-      relay(child.stderr);
-      return new Promise((resolve) => {
-        child.on('close', (code, signal) => {
-          running.delete(spec.num);
-          freeSlots.push(slot);
-          let result: ChildResult | undefined;
-          if (existsSync(resultFile)) {
-            try {
-              result = JSON.parse(readFileSync(resultFile, 'utf8')) as ChildResult;
-            } catch {
-              result = undefined;
-            }
-          }
-          resolve({
-            num: spec.num,
-            overrides: spec.overrides,
-            status: result?.status ?? (signal === 'SIGINT' || code === 130 ? 'interrupted' : 'failed'),
-            dir: result?.dir,
-            returnValue: result?.returnValue,
-            error: result?.error ?? (result ? undefined : `the job process ended (${signal ?? `exit ${code}`}) before reporting a result`),
-          });
-        });
+    async launch(spec: JobSpec): Promise<LaunchedJob> {
+      // The sweep never runs more than `parallelism` jobs at once: a worker is idle, or one can start.
+      const worker = idle.shift() ?? spawnWorker(freeSlots.shift() ?? nextSlot++);
+      const ready = await worker.ready;
+      if (!ready) return { num: spec.num, overrides: spec.overrides, status: 'failed', dir: undefined, returnValue: undefined, error: 'the worker process ended before it was ready (see its output above)' };
+      const job = await new Promise<LaunchedJob>((settle) => {
+        worker.current = { spec, settle };
+        send(worker, { type: 'job', num: spec.num, overrides: spec.overrides });
       });
+      if (workers.has(worker.slot)) idle.push(worker);
+      return job;
     },
     async cancel() {
-      const waits = [...running.values()].map((child) => new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('close', () => resolve());
-        child.kill('SIGINT');
-      }));
-      await Promise.all(waits);
+      await Promise.all([...workers.values()].map((worker) => stopWorker(worker.child, 'SIGINT')));
+    },
+    async close() {
+      await Promise.all(
+        [...workers.values()].map((worker) => {
+          send(worker, { type: 'close' });
+          return stopWorker(worker.child);
+        }),
+      );
     },
   };
+}
+
+/** Resolves when the worker has exited; `signal` asks it to stop its job first. */
+function stopWorker(child: ChildProcess, signal?: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    if (signal) child.kill(signal);
+  });
 }

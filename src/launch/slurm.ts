@@ -3,8 +3,10 @@ import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync
 import { delimiter, join, relative } from 'node:path';
 import { TrellisError } from '../errors/index.js';
 import { writeJsonAtomic } from '../run/atomic-write.js';
-import { LAUNCHER_INFO_ENV, type BatchEvents, type BatchJobSpec, type BatchLauncher, type JobSpec, type LaunchedJob, type LauncherInfo } from './launcher.js';
-import { CHILD_ENV, type ChildResult } from './local.js';
+import { RECORDS_DIR as RECORDS_DIR_NAME, recordPath, RUN_FILES, SWEEP_FILES } from '../records/names.js';
+import { CHILD_ENV, LAUNCHER_INFO_ENV } from '../records/env-vars.js';
+import { readRunRecord } from '../records/run-record.js';
+import type { BatchEvents, BatchJobSpec, BatchLauncher, ChildResult, JobSpec, LaunchedJob, LauncherInfo } from './launcher.js';
 
 /**
  * The SLURM launcher: a sweep becomes one `sbatch --array` (split at the cluster's MaxArraySize),
@@ -68,7 +70,7 @@ const RUNNING = new Set(['RUNNING', 'COMPLETING', 'SIGNALING', 'STAGE_OUT', 'SUS
 /** Pending reasons after which a task is unlikely ever to start without a change by someone. */
 const STUCK_REASONS = new Set(['PartitionConfig', 'PartitionNodeLimit', 'PartitionTimeLimit', 'ReqNodeNotAvail', 'BadConstraints', 'InvalidAccount', 'InvalidQOS', 'PartitionDown', 'PartitionInactive', 'NodeDown', 'DependencyNeverSatisfied']);
 
-export const SLURM_DIR = join('.trellis', 'slurm');
+export const SLURM_DIR = join(RECORDS_DIR_NAME, SWEEP_FILES.slurm);
 
 // --------------------------------------------------------------------------- availability
 
@@ -281,12 +283,12 @@ function readTail(path: string, bytes = 8192): string {
 /** The run directory a task made, found by the launcher job id its run.json records. */
 function findRunDir(sweepDir: string, num: number, jobId: string): string | undefined {
   const walk = (dir: string, depth: number): string | undefined => {
-    const run = readJson<{ sweep?: { num?: number }; launcher?: { job_id?: string } }>(join(dir, '.trellis', 'run.json'));
+    const run = readRunRecord(dir);
     if (run?.sweep?.num === num && run.launcher?.job_id === jobId) return dir;
     if (depth >= 4) return undefined;
     let entries: string[] = [];
     try {
-      entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== '.trellis').map((e) => e.name);
+      entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== RECORDS_DIR_NAME).map((e) => e.name);
     } catch {
       return undefined;
     }
@@ -305,7 +307,7 @@ function findRunDir(sweepDir: string, num: number, jobId: string): string | unde
  * sweep reports, so both say the same.
  */
 function settleRunRecord(dir: string, outcome: TaskOutcome, slurmState: string | undefined): void {
-  const path = join(dir, '.trellis', 'run.json');
+  const path = recordPath(dir, RUN_FILES.run);
   const run = readJson<Record<string, unknown>>(path);
   if (!run) return;
   const stale = run.status === 'running' || (slurmState === 'TIMEOUT' && run.status === 'interrupted' && outcome.status === 'failed');

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { TrellisError } from '../errors/index.js';
 
@@ -224,6 +224,26 @@ function parseRow(text: string): MetricRow | undefined {
     if (typeof v === 'string' && !RESERVED.has(name) && Object.hasOwn(NON_FINITE, v)) row[name] = NON_FINITE[v];
   }
   return row as MetricRow;
+}
+
+/**
+ * The summary of a metrics file as it is on disk, read synchronously (a run that ends from a
+ * signal handler cannot await): unparsable lines, such as a torn last one, are skipped; a missing
+ * file is an empty summary.
+ */
+export function summarizeMetricsFileSync(path: string): Record<string, MetricSummary> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return {};
+  }
+  const rows: MetricRow[] = [];
+  for (const line of text.split('\n')) {
+    const row = line.trim() === '' ? undefined : parseRow(line);
+    if (row) rows.push(row);
+  }
+  return summarizeMetrics(rows);
 }
 
 /** The summary of rows read back, the same as `MetricsLog.summary()` gave while logging them. */

@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { TrellisError } from '../errors/index.js';
+import { RECORDS_DIR } from '../records/names.js';
 
-/** Where trellis keeps its records inside a run directory. */
-export const RECORDS_DIR = '.trellis';
 
 /** How many `_N` suffixes are tried before giving up (a fixed `run.dir` reused this often is a bug). */
 const MAX_SUFFIX = 10_000;

@@ -7,6 +7,7 @@ import { customApp, readJson, readRecord, runDirs, runNode } from '../helpers/ap
 import { repoRoot, runCli } from '../helpers/run-cli.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 import { tagged } from '../helpers/plain.js';
+import { waitFor } from '../helpers/wait.js';
 
 interface SweepJson {
   strategy: string;
@@ -67,14 +68,16 @@ describe('multirun', () => {
     expect(plain.stderr).not.toMatch(/\u001b\[/);
   });
 
-  it('the local launcher runs jobs in parallel processes and hands out devices', () => {
+  it('the local launcher runs jobs in parallel in a pool of reused processes and hands out devices', () => {
     const cwd = customApp(jobBody, conf);
     const r = runNode(join(cwd, 'app.mjs'), ['-m', 'lr=1,2,3,4', 'sleep=700', '--jobs', '2', '--devices', '0,1'], cwd);
     expect(r.code).toBe(0);
     const { dir, record } = sweepOf(cwd);
     expect(record.jobs.every((j) => j.status === 'completed')).toBe(true);
     const results = record.jobs.map((j) => (JSON.parse(readRecord(join(dir, j.dir!), 'summary.json')) as { result: { start: number; end: number; devices: string; pid: number } }).result);
-    expect(new Set(results.map((x) => x.pid)).size).toBe(4);
+    // Two workers, each reused: four jobs ran in two processes, never in this one.
+    expect(new Set(results.map((x) => x.pid)).size).toBe(2);
+    expect(results.map((x) => x.pid)).not.toContain(process.pid);
     expect(new Set(results.map((x) => x.devices))).toEqual(new Set(['0', '1']));
     const overlapping = results.some((a, i) => results.some((b, k) => k !== i && a.start < b.end && b.start < a.end));
     expect(overlapping).toBe(true);
@@ -136,8 +139,8 @@ describe('multirun', () => {
   ])('Ctrl-C marks the running and unfinished jobs interrupted ($launcher)', async ({ extra }) => {
     const cwd = customApp(jobBody, conf);
     const child = spawn(process.execPath, [join(cwd, 'app.mjs'), '-m', 'lr=1,2,3', 'sleep=20000', ...extra], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => d.toString().includes('launching job #0') && resolve()));
-    await new Promise((r) => setTimeout(r, 300));
+    // Interrupt once job #0 is running: its run.json exists.
+    await waitFor(() => runDirs(join(cwd, 'multirun')).find((d) => d.endsWith('/0')), 'job #0 to start');
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).toBe(130);
@@ -149,8 +152,7 @@ describe('multirun', () => {
   it('resume after a kill runs only unfinished jobs, keeps numbers, never overwrites; refuses a changed config', async () => {
     const cwd = customApp(jobBody, conf);
     const child = spawn(process.execPath, [join(cwd, 'app.mjs'), '-m', 'lr=1,2,3', 'sleep=0,4000'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => d.toString().includes('launching job #1') && resolve()));
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => runDirs(join(cwd, 'multirun')).find((d) => d.endsWith('/1')), 'job #1 to start');
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('exit', resolve));
     const { dir, record } = sweepOf(cwd);

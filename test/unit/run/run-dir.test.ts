@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RECORDS_DIR, createRunDir } from '../../../src/run/run-dir.js';
+import { createRunDir } from '../../../src/run/run-dir.js';
+import { RECORDS_DIR } from '../../../src/records/names.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
 
 describe('createRunDir', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { prepareJob } from '../../../src/app/prepare-job.js';
+import { prepareJob } from '../../../src/job/prepare.js';
 import { TrellisError } from '../../../src/errors/index.js';
 import { tagged } from '../../helpers/plain.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';

@@ -1,7 +1,7 @@
 import { closeSync, copyFileSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { TrellisError } from '../errors/index.js';
 import { InputBook, type InputRecord } from '../run/inputs.js';
 import { MetricsLog, type MetricValue } from '../run/metrics.js';
@@ -38,6 +38,12 @@ export interface Run {
   tag(...tags: string[]): void;
   note(text: string): void;
   readonly logger: Logger;
+  /**
+   * True once the run was asked to stop (Ctrl-C, SIGTERM, a sweeper's decision). A job that
+   * checks it can save its state and return; one that does not is stopped at its next
+   * `log()` call, or terminated after a short grace period.
+   */
+  readonly stopRequested: boolean;
 }
 
 export interface RunHandleState {
@@ -86,6 +92,12 @@ export function createRunHandle(options: {
   cwd: string;
   print: (line: string) => void;
   redact: (text: string) => string;
+  /** Called after the run's tags, notes, artifacts, inputs or seeds changed. */
+  changed?: () => void;
+  /** Whether the supervisor asked the job to stop. */
+  stopRequested?: () => boolean;
+  /** Ends the job now, its metrics flushed (called from `log()` once a stop was asked for). */
+  stopNow?: () => never;
 }): { run: Run; state: RunHandleState } {
   const state: RunHandleState = {
     tags: [],
@@ -101,13 +113,31 @@ export function createRunHandle(options: {
     options.print(text);
     state.logFile.write(text);
   };
+  const changed = options.changed ?? (() => undefined);
+  const stopRequested = options.stopRequested ?? (() => false);
   const run: Run = {
     dir: options.dir,
     id: options.id,
     seed: options.seeds.master,
-    log: (metrics, opts) => state.metrics.log(metrics, opts),
-    rng: (purpose) => options.seeds.rng(purpose),
-    trackInput: (path) => state.inputs.add(path),
+    log: (metrics, opts) => {
+      // A busy job cannot be interrupted from outside its thread gently: logging is where it
+      // stops, with every metric it logged so far on disk.
+      if (options.stopNow && stopRequested()) {
+        state.metrics.flush();
+        options.stopNow();
+      }
+      state.metrics.log(metrics, opts);
+    },
+    rng: (purpose) => {
+      const rng = options.seeds.rng(purpose);
+      if (purpose !== undefined) changed();
+      return rng;
+    },
+    trackInput: async (path) => {
+      const record = await state.inputs.add(path);
+      changed();
+      return record;
+    },
     async saveArtifact(name, data) {
       const target = resolve(options.dir, name);
       const rel = relative(options.dir, target);
@@ -119,38 +149,21 @@ export function createRunHandle(options: {
       else writeFileSync(target, data);
       const bytes = readFileSync(target);
       state.artifacts.push({ name: rel, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+      changed();
       return target;
     },
     tag: (...tags) => {
       for (const t of tags) if (!state.tags.includes(t)) state.tags.push(t);
+      changed();
     },
     note: (text) => {
       state.notes.push(text);
+      changed();
     },
     logger: { debug: line('DEBUG'), info: line('INFO'), warn: line('WARNING'), error: line('ERROR') },
+    get stopRequested() {
+      return stopRequested();
+    },
   };
   return { run, state };
-}
-
-export const RECORD_FILES = {
-  run: 'run.json',
-  config: 'config.yaml',
-  resolved: 'resolved.yaml',
-  overrides: 'overrides.yaml',
-  choices: 'choices.yaml',
-  /** Key → the file:line:col or override that set it (for `trellis explain`). */
-  provenance: 'provenance.json',
-  /** The configs merged, in order, with their packages. */
-  defaults: 'defaults.json',
-  seeds: 'seeds.json',
-  env: 'env.json',
-  git: 'git.json',
-  gitDiff: 'git.diff',
-  inputs: 'inputs.json',
-  metrics: 'metrics.jsonl',
-  summary: 'summary.json',
-} as const;
-
-export function recordPath(runDir: string, file: string): string {
-  return join(runDir, '.trellis', file);
 }

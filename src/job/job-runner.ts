@@ -1,0 +1,198 @@
+import { Worker } from 'node:worker_threads';
+import { appModuleKey, type AppModule } from './app-module.js';
+import { executeJob, type ErrorRecord, type JobEnd, type JobFunction, type JobState, type JobTicket } from './execute.js';
+import { JOB_THREAD_DATA, type JobThreadData, type ToSupervisor } from './thread-protocol.js';
+
+/** How long a job asked to stop may take to reach its next `log()` before its thread is terminated. */
+export const STOP_GRACE_MS = 500;
+
+/** How a job ended, seen from the supervisor: its own end, or stopped from outside. */
+export type JobOutcome = JobEnd | { status: 'stopped' };
+
+export interface JobEvents {
+  /** A line from the job's logger (already in its log file). */
+  log(line: string): void;
+  state(state: JobState): void;
+}
+
+/** A job that is running: the supervisor awaits `ended` and may `stop()` it. */
+export interface RunningJob {
+  readonly ended: Promise<JobOutcome>;
+  /** Asks the job to stop; it is terminated if it has not stopped after STOP_GRACE_MS. */
+  stop(): void;
+}
+
+/** Runs jobs of one kind, one at a time, each where the supervisor can stop it. */
+export interface JobRunner {
+  run(ticket: JobTicket, events: JobEvents): RunningJob;
+  /** Ends the runner (its thread); a running job is terminated. */
+  close(): Promise<void>;
+}
+
+/** Where the job thread's own stdout/stderr go: straight through, or line by line to a printer. */
+export type ThreadOutput = 'inherit' | ((line: string) => void);
+
+/**
+ * Runs a Node function job on a worker thread, the supervisor on the main thread. JavaScript
+ * cannot interrupt a busy thread from a signal handler; a worker can be terminated. The thread
+ * starts at once and imports the app's module while the main thread composes the config, so
+ * the isolation costs little start-up time.
+ *
+ * When the thread cannot get the job (the module cannot be imported again, or defines the app
+ * only inside a function), the job runs on the main thread instead, and a stop waits for it to
+ * call `log()` or to yield.
+ */
+export class ThreadJobRunner implements JobRunner {
+  private worker: Worker | undefined;
+  private ready: Promise<ErrorRecord | undefined> | undefined;
+  private stopFlag = new Int32Array(new SharedArrayBuffer(4));
+  private listener: ((message: ToSupervisor) => void) | undefined;
+  private exitListener: ((code: number) => void) | undefined;
+  private warned = false;
+
+  constructor(
+    private readonly module: AppModule | undefined,
+    private readonly job: JobFunction<unknown>,
+    private readonly options: { output: ThreadOutput; warn: (line: string) => void },
+  ) {
+    this.start();
+  }
+
+  /** Starts a thread (first thing, and again after a stop terminated the last one). */
+  private start(): void {
+    if (!this.module) {
+      this.ready = Promise.resolve({ type: 'Error', message: 'the module that called defineApp is not a file', stack: null });
+      return;
+    }
+    this.stopFlag = new Int32Array(new SharedArrayBuffer(4));
+    const data: JobThreadData = { url: this.module.url, key: appModuleKey(this.module), stop: this.stopFlag.buffer as SharedArrayBuffer };
+    const capture = this.options.output !== 'inherit';
+    const worker = new Worker(new URL('./job-thread.js', import.meta.url), { workerData: { [JOB_THREAD_DATA]: data }, stdout: capture, stderr: capture });
+    if (typeof this.options.output === 'function') {
+      relayLines(worker.stdout, this.options.output);
+      relayLines(worker.stderr, this.options.output);
+    }
+    this.worker = worker;
+    this.ready = new Promise((resolve) => {
+      const early = (message: ToSupervisor) => {
+        if (message.type === 'ready') resolve(undefined);
+        else if (message.type === 'load-failed') resolve(message.error);
+        else return;
+        worker.off('message', early);
+        worker.off('exit', earlyExit);
+      };
+      const earlyExit = (code: number) => resolve({ type: 'Error', message: `the job thread exited (code ${code}) while loading the app`, stack: null });
+      worker.on('message', early);
+      worker.on('exit', earlyExit);
+      // A thread that died loading shows as an 'error' before 'exit'.
+      worker.on('error', (error) => resolve({ type: error.name, message: error.message, stack: error.stack ?? null }));
+    });
+  }
+
+  run(ticket: JobTicket, events: JobEvents): RunningJob {
+    let stopRequested = false;
+    let stopRunning: () => void = () => undefined;
+    const ended = (async (): Promise<JobOutcome> => {
+      if (!this.worker && this.module) this.start();
+      const loadError = await this.ready;
+      if (loadError || !this.worker) return this.runHere(ticket, events, () => stopRequested);
+      if (stopRequested) return { status: 'stopped' };
+      const worker = this.worker;
+      Atomics.store(this.stopFlag, 0, 0);
+      return new Promise<JobOutcome>((resolve) => {
+        let errored: Error | undefined;
+        this.listener = (message) => {
+          if (message.type === 'log') events.log(message.line);
+          else if (message.type === 'state') events.state(message.state);
+          else if (message.type === 'end') {
+            this.detach();
+            resolve(message.end);
+          }
+        };
+        this.exitListener = (code) => {
+          this.detach();
+          this.worker = undefined;
+          if (stopRequested) return resolve({ status: 'stopped' });
+          // The job ended its thread itself (process.exit) or threw outside its own call stack.
+          if (errored) return resolve({ status: 'failed', error: { type: errored.name, message: errored.message, stack: errored.stack ?? null }, summary: {} });
+          if (code === 0) return resolve({ status: 'completed', returnValue: null, summary: {} });
+          resolve({ status: 'failed', error: { type: 'Error', message: `the job ended its thread with exit code ${code} before returning`, stack: null }, summary: {} });
+        };
+        worker.on('message', this.listener);
+        worker.once('exit', this.exitListener);
+        worker.once('error', (error) => {
+          errored = error;
+        });
+        stopRunning = () => {
+          Atomics.store(this.stopFlag, 0, 1);
+          const timer = setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
+          timer.unref();
+        };
+        if (stopRequested) stopRunning();
+        worker.postMessage({ type: 'run', ticket });
+      });
+    })();
+    return {
+      ended,
+      stop: () => {
+        if (stopRequested) return;
+        stopRequested = true;
+        stopRunning();
+      },
+    };
+  }
+
+  /** The fallback: the job on this thread; a stop takes effect at its next log() call. */
+  private async runHere(ticket: JobTicket, events: JobEvents, stopRequested: () => boolean): Promise<JobOutcome> {
+    const loadError = await this.ready;
+    if (!this.warned && loadError && this.module) {
+      this.warned = true;
+      this.options.warn(`[trellis] the job runs on the main thread (${loadError.message}); Ctrl-C stops it at its next run.log() call`);
+    }
+    const end = await executeJob(this.job, ticket, {
+      log: events.log,
+      state: events.state,
+      stopRequested,
+      stopNow: () => {
+        throw new JobStopped();
+      },
+    });
+    if (end.status === 'failed' && end.error.type === JobStopped.name) return { status: 'stopped' };
+    return end;
+  }
+
+  private detach(): void {
+    if (this.listener) this.worker?.off('message', this.listener);
+    if (this.exitListener) this.worker?.off('exit', this.exitListener);
+    this.listener = undefined;
+    this.exitListener = undefined;
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+}
+
+/** Thrown inside a job on the main thread to unwind it after a stop. */
+class JobStopped extends Error {
+  override name = 'JobStopped';
+  constructor() {
+    super('the run was asked to stop');
+  }
+}
+
+function relayLines(stream: NodeJS.ReadableStream | null, print: (line: string) => void): void {
+  let pending = '';
+  stream?.setEncoding('utf8');
+  stream?.on('data', (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) print(line);
+  });
+  stream?.on('end', () => {
+    if (pending) print(pending);
+  });
+}

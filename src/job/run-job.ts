@@ -1,0 +1,327 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { relative } from 'node:path';
+import { TrellisError } from '../errors/index.js';
+import { recordPath, RUN_FILES } from '../records/names.js';
+import { RUN_FORMAT_VERSION, type RunRecord, type RunStatus } from '../records/run-record.js';
+import { RERUN_ENV } from '../records/env-vars.js';
+import { writeFileAtomic, writeJsonAtomic, type Durability } from '../run/atomic-write.js';
+import { captureEnvironment, type EnvSnapshot } from '../run/env-snapshot.js';
+import { captureGit, type GitSnapshot } from '../run/git-snapshot.js';
+import { summarizeMetricsFileSync, type MetricSummary } from '../run/metrics.js';
+import { provenanceOf } from '../run/provenance.js';
+import { createRunDir } from '../run/run-dir.js';
+import { drawMasterSeed } from '../run/seeds.js';
+import { redactStrings, redactText, secretValuesFromEnv } from '../run/secrets.js';
+import { toYamlText } from '../tree/emit.js';
+import { fromPlain, type Node } from '../tree/node.js';
+import { errorRecord, type ErrorRecord, type JobState } from './execute.js';
+import { EXIT_CODES, type InterruptSignal, type Interrupts } from './interrupts.js';
+import type { JobOutcome, JobRunner } from './job-runner.js';
+import type { JobSource, PreparedJob } from './prepare.js';
+
+export type { RunStatus } from '../records/run-record.js';
+
+/** How often run.json's heartbeat is refreshed while the job runs. */
+export const HEARTBEAT_SECONDS = 5;
+
+/** The environment and git state of a run: captured per run, or once for all jobs of one process. */
+export interface RunSnapshots {
+  env: Promise<EnvSnapshot>;
+  git: Promise<GitSnapshot>;
+}
+
+/**
+ * Starts both captures. Only env-var secrets are known this early; the run also removes the
+ * secrets the job's config read (oc.env), so a capture may start before the config is composed.
+ */
+export function captureSnapshots(options: { env: NodeJS.ProcessEnv; cwd: string; argv: readonly string[] }): RunSnapshots {
+  const secrets = secretValuesFromEnv(options.env);
+  const snapshots = {
+    env: captureEnvironment({ env: options.env, cwd: options.cwd, argv: [...options.argv], secretValues: secrets }),
+    git: captureGit(options.cwd, secrets),
+  };
+  // A config that fails to compose leaves them unawaited: that is no unhandled rejection.
+  snapshots.env.catch(() => undefined);
+  return snapshots;
+}
+
+export interface JobResult {
+  id: string;
+  dir: string;
+  status: RunStatus;
+  exitCode: number;
+  returnValue?: unknown;
+  error?: unknown;
+}
+
+export interface RunJobOptions {
+  prepared: PreparedJob;
+  /** Runs the job's body where it can be stopped (a thread, a child process). */
+  runner: JobRunner;
+  /** Ctrl-C and SIGTERM of this invocation. */
+  interrupts: Interrupts;
+  /** Where the job's config comes from and who it is (name, config dir and name, cwd, env). */
+  source: JobSource;
+  argv: readonly string[];
+  /** The script that defined the app, relative to cwd, so `rerun` can start it again. */
+  entry: string | undefined;
+  sweep?: { dir: string; num: number } | undefined;
+  /** Where a launcher ran the job (SLURM: job id, stdout/stderr paths), recorded in run.json. */
+  launcher?: Record<string, unknown> | undefined;
+  /**
+   * Snapshots to record instead of capturing new ones: jobs run by one process share its code
+   * and environment, so one capture serves all of them.
+   */
+  snapshots?: RunSnapshots | undefined;
+  /** Console output; the log file gets a copy of everything. */
+  print: (line: string) => void;
+}
+
+function runId(now: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+function masterSeedOf(plain: unknown, env: NodeJS.ProcessEnv): number {
+  const seed = plain !== null && typeof plain === 'object' ? (plain as Record<string, unknown>).seed : undefined;
+  if (typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0) return seed;
+  const recorded = Number(env[RERUN_ENV.masterSeed]);
+  return env[RERUN_ENV.masterSeed] !== undefined && Number.isSafeInteger(recorded) && recorded >= 0 ? recorded : drawMasterSeed();
+}
+
+/**
+ * Runs one prepared job in a new run directory and records everything needed to reproduce it
+ * (DESIGN.md §5): start (directory, records) → supervise (the runner, signals, heartbeat) →
+ * finish (status, summary). run.json goes running → completed | failed | interrupted.
+ */
+export async function runJob(options: RunJobOptions): Promise<JobResult> {
+  const run = await startRun(options);
+  const outcome = await supervise(run, options);
+  return finishRun(run, outcome, options.interrupts.received);
+}
+
+/** A run whose directory and first records exist. */
+interface StartedRun {
+  id: string;
+  dir: string;
+  started: Date;
+  record: RunRecord;
+  redact: (text: string) => string;
+  masterSeed: number;
+  /** The job's tags, notes, artifacts, inputs and seeds as last reported. */
+  state: JobState;
+  writeRun(durable?: Durability): void;
+  /** Once the final status is written, nothing else may change it. */
+  finished: boolean;
+}
+
+async function startRun(options: RunJobOptions): Promise<StartedRun> {
+  const { prepared, source } = options;
+  const started = new Date();
+  const dir = createRunDir(prepared.runDir);
+  const id = runId(prepared.now);
+  const secrets = [...prepared.secrets, ...secretValuesFromEnv(source.env)];
+  const redact = (text: string) => redactText(text, secrets);
+  const masterSeed = masterSeedOf(prepared.plain, source.env);
+  // Values in the tree are redacted, not the text: `***` written bare would not be valid YAML.
+  const yaml = (node: Node) => toYamlText(redactNode(node, redact));
+  const record: RunRecord = {
+    format_version: RUN_FORMAT_VERSION,
+    id,
+    name: source.name,
+    status: 'running',
+    start: started.toISOString(),
+    end: null,
+    duration_s: null,
+    exit_code: null,
+    error: null,
+    host: hostname(),
+    pid: process.pid,
+    argv: redactStrings([...options.argv], redact),
+    cwd: source.cwd,
+    entry: options.entry ?? null,
+    config_dir: source.configDir,
+    config_name: source.configName,
+    overrides: redactStrings([...prepared.overrides], redact),
+    sweep: options.sweep ? { dir: relative(source.cwd, options.sweep.dir) || '.', num: options.sweep.num } : null,
+    ...(options.launcher ? { launcher: options.launcher } : {}),
+    reproduces: source.env[RERUN_ENV.reproduces] ?? null,
+    heartbeat: started.toISOString(),
+    heartbeat_interval_s: HEARTBEAT_SECONDS,
+    tags: [],
+    notes: [],
+    artifacts: [],
+  };
+  const run: StartedRun = {
+    id,
+    dir,
+    started,
+    record,
+    redact,
+    masterSeed,
+    state: { tags: [], notes: [], artifacts: [], inputs: [], seeds: { master: masterSeed, derived: {} } },
+    writeRun: (durable = false) => writeJsonAtomic(recordPath(dir, RUN_FILES.run), record, { durable }),
+    finished: false,
+  };
+  // A signal while the records below are written still leaves a finished run.json.
+  const stopEarly = options.interrupts.onExitNow((signal) => finishRun(run, { status: 'stopped' }, signal, true));
+  try {
+    // run.json comes last: once a reader finds it, the run's other records are complete.
+    writeFileAtomic(recordPath(dir, RUN_FILES.config), yaml(prepared.config));
+    writeFileAtomic(recordPath(dir, RUN_FILES.resolved), yaml(prepared.resolved));
+    writeFileAtomic(recordPath(dir, RUN_FILES.overrides), yaml(fromPlain([...prepared.overrides])));
+    writeFileAtomic(recordPath(dir, RUN_FILES.choices), yaml(fromPlain(prepared.composition.choices)));
+    writeJsonAtomic(recordPath(dir, RUN_FILES.provenance), redactStrings(provenanceOf(prepared.config), redact));
+    writeJsonAtomic(recordPath(dir, RUN_FILES.defaults), prepared.composition.defaults.map((d) => ({ config: d.configPath, package: d.package, parent: d.parent ?? null })));
+    const snapshots = options.snapshots ?? captureSnapshots({ env: source.env, cwd: source.cwd, argv: options.argv });
+    const [envCaptured, gitCaptured] = await Promise.all([snapshots.env, snapshots.git]);
+    const [envSnapshot, git] = prepared.secrets.size ? [redactStrings(envCaptured, redact), redactStrings(gitCaptured, redact)] : [envCaptured, gitCaptured];
+    writeJsonAtomic(recordPath(dir, RUN_FILES.env), envSnapshot);
+    if (git.available) {
+      const { diff, ...rest } = git;
+      writeJsonAtomic(recordPath(dir, RUN_FILES.git), rest);
+      if (diff) writeFileAtomic(recordPath(dir, RUN_FILES.gitDiff), diff);
+    } else writeJsonAtomic(recordPath(dir, RUN_FILES.git), git);
+    // seeds.json and run.json are rewritten when the run ends: atomically, each time.
+    writeJsonAtomic(recordPath(dir, RUN_FILES.seeds), run.state.seeds);
+    run.writeRun();
+  } finally {
+    stopEarly();
+  }
+  return run;
+}
+
+/** Runs the job's body, beating the heartbeat and passing on a stop, until it ends. */
+async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOutcome> {
+  const { interrupts } = options;
+  if (interrupts.received) return { status: 'stopped' };
+  const running = options.runner.run(
+    {
+      config: options.prepared.plain,
+      dir: run.dir,
+      id: run.id,
+      jobName: options.source.name,
+      masterSeed: run.masterSeed,
+      cwd: options.source.cwd,
+      secrets: [...options.prepared.secrets, ...secretValuesFromEnv(options.source.env)],
+    },
+    {
+      log: options.print,
+      state: (state) => {
+        run.state = state;
+      },
+    },
+  );
+  // The supervisor's thread is never busy: the heartbeat goes on while the job computes.
+  const heartbeat = setInterval(() => {
+    run.record.heartbeat = new Date().toISOString();
+    try {
+      run.writeRun();
+    } catch {
+      // a missed beat is retried at the next one; the final write reports a lasting failure
+    }
+  }, HEARTBEAT_SECONDS * 1000);
+  heartbeat.unref();
+  const offInterrupt = interrupts.onInterrupt(() => running.stop());
+  // A second Ctrl-C exits at once: the record says interrupted, synchronously, first.
+  const offExitNow = interrupts.onExitNow((signal) => finishRun(run, { status: 'stopped' }, signal, true));
+  try {
+    return await running.ended;
+  } finally {
+    clearInterval(heartbeat);
+    offInterrupt();
+    offExitNow();
+  }
+}
+
+/** Writes the final records; run.json last and synced. Never throws: a failure becomes the run's error. */
+function finishRun(run: StartedRun, outcome: JobOutcome, signal: InterruptSignal | undefined, durable = false): JobResult {
+  if (run.finished) return resultOf(run);
+  run.finished = true;
+  const end = new Date();
+  const stopped = outcome.status === 'stopped';
+  const status: RunStatus = stopped ? 'interrupted' : outcome.status;
+  const exitCode = stopped ? EXIT_CODES[signal ?? 'SIGINT'] : outcome.status === 'completed' ? EXIT_CODES.completed : EXIT_CODES.failed;
+  const error: ErrorRecord | null = stopped ? errorRecord(new Error(`interrupted by ${signal ?? 'a stop request'}`)) : outcome.status === 'failed' ? outcome.error : null;
+  Object.assign(run.record, {
+    status,
+    end: end.toISOString(),
+    heartbeat: end.toISOString(),
+    duration_s: (end.getTime() - run.started.getTime()) / 1000,
+    exit_code: exitCode,
+    error: error && redactStrings(error, run.redact),
+    tags: run.state.tags,
+    notes: run.state.notes,
+    artifacts: run.state.artifacts,
+  });
+  const returnValue = outcome.status === 'completed' ? outcome.returnValue : null;
+  try {
+    writeJsonAtomic(recordPath(run.dir, RUN_FILES.seeds), run.state.seeds);
+    writeJsonAtomic(recordPath(run.dir, RUN_FILES.inputs), run.state.inputs);
+    const summary = stopped ? summaryFromMetricsSync(run.dir) : outcome.summary;
+    writeJsonAtomic(recordPath(run.dir, RUN_FILES.summary), redactStrings({ metrics: summary, result: returnValue }, run.redact));
+    // The final status is the record readers rely on: written last, and synced to disk.
+    run.writeRun(durable || 'background');
+  } catch (cause) {
+    recordWriteFailure(run, cause);
+  }
+  return resultOf(run, returnValue, error);
+}
+
+function resultOf(run: StartedRun, returnValue?: unknown, error?: ErrorRecord | null): JobResult {
+  const status = run.record.status;
+  return { id: run.id, dir: run.dir, status, exitCode: run.record.exit_code ?? EXIT_CODES.failed, returnValue, error: error ? toError(error) : undefined };
+}
+
+/** An error that crossed a thread, as an Error again (a TrellisError keeps its code). */
+function toError(record: ErrorRecord): Error {
+  const error = record.code ? new TrellisError(record.code as never, record.message) : new Error(record.message);
+  if (record.stack) error.stack = record.stack;
+  return error;
+}
+
+/**
+ * The final records could not be written (ENOSPC, a lost mount). run.json must not go on saying
+ * "running": it is overwritten in place, which needs no new disk block when the record shrinks,
+ * with the failure and its cause.
+ */
+function recordWriteFailure(run: StartedRun, cause: unknown): void {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  Object.assign(run.record, {
+    status: 'failed' satisfies RunStatus,
+    exit_code: EXIT_CODES.recordsIo,
+    error: { type: 'TrellisError', code: 'RUN_IO', message: `the run's records could not be written: ${message}`, stack: null },
+  });
+  const { argv: _argv, overrides: _overrides, tags: _tags, notes: _notes, artifacts: _artifacts, launcher: _launcher, ...compact } = run.record;
+  try {
+    run.writeRun(true);
+  } catch {
+    try {
+      const fd = openSync(recordPath(run.dir, RUN_FILES.run), 'r+');
+      try {
+        const bytes = Buffer.from(`${JSON.stringify(compact)}\n`);
+        writeSync(fd, bytes, 0, bytes.length, 0);
+        ftruncateSync(fd, bytes.length);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // nothing on this disk can be written; the stale heartbeat will read as crashed
+    }
+  }
+}
+
+/** The summary of an interrupted job, from what reached metrics.jsonl (a torn last line is skipped). */
+function summaryFromMetricsSync(dir: string): Record<string, MetricSummary> {
+  return summarizeMetricsFileSync(recordPath(dir, RUN_FILES.metrics));
+}
+
+function redactNode(node: Node, redact: (text: string) => string): Node {
+  if (node.kind === 'value') return typeof node.value === 'string' ? { ...node, value: redact(node.value) } : node;
+  if (node.kind === 'list') return { ...node, items: node.items.map((item) => redactNode(item, redact)) };
+  return { ...node, entries: new Map([...node.entries].map(([id, e]) => [id, { ...e, node: redactNode(e.node, redact) }])) };
+}
+

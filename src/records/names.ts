@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+
+/**
+ * The names of everything trellis keeps on disk (DESIGN.md §5). Nothing else spells them out:
+ * a record moves or gets a new name here, once.
+ */
+
+/** Where trellis keeps its records inside a run or sweep directory. */
+export const RECORDS_DIR = '.trellis';
+
+/** The records of one run, inside `<run dir>/.trellis/`. */
+export const RUN_FILES = {
+  run: 'run.json',
+  config: 'config.yaml',
+  resolved: 'resolved.yaml',
+  overrides: 'overrides.yaml',
+  choices: 'choices.yaml',
+  /** Key → the file:line:col or override that set it (for `trellis explain`). */
+  provenance: 'provenance.json',
+  /** The configs merged, in order, with their packages. */
+  defaults: 'defaults.json',
+  seeds: 'seeds.json',
+  env: 'env.json',
+  git: 'git.json',
+  gitDiff: 'git.diff',
+  inputs: 'inputs.json',
+  metrics: 'metrics.jsonl',
+  summary: 'summary.json',
+} as const;
+
+/** The records of one sweep, inside `<sweep dir>/.trellis/`. */
+export const SWEEP_FILES = {
+  /** Strategy, search space, seed, fingerprint and the job table. */
+  sweep: 'sweep.json',
+  /** Held while a process runs the sweep: pid and host, so a second resume refuses. */
+  lock: 'sweep.lock',
+  /** Result files of jobs started by a process launcher (SLURM), one per job number. */
+  jobs: 'jobs',
+  /** SLURM scripts and task logs. */
+  slurm: 'slurm',
+} as const;
+
+/** `<dir>/.trellis/<file>`. */
+export function recordPath(dir: string, file: string): string {
+  return join(dir, RECORDS_DIR, file);
+}
+
+/** The run's own log file (Hydra's `<job name>.log`), next to `.trellis/`. */
+export function logFilePath(runDir: string, jobName: string): string {
+  return join(runDir, `${jobName.replace(/^.*[\\/]/, '')}.log`);
+}
