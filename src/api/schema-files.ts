@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { listConfigGroups } from '../app/app-help.js';
+import { listConfigGroups } from '../sources/list-groups.js';
 import { writeJsonAtomic } from '../run/atomic-write.js';
 import type { ConfigSchema } from '../validate/validate.js';
 import { openConfigDir } from './compose-dir.js';

@@ -1,24 +1,13 @@
 import { openConfigDir } from '../api/compose-dir.js';
 import { compose } from '../compose/compose.js';
-import { commandHelp } from '../cli/help.js';
-import type { CommandSpec } from '../cli/options.js';
-import type { ConfigRepository } from '../sources/repository.js';
+import { commandHelp } from '../console/help.js';
+import type { CommandSpec } from '../console/command-spec.js';
 import { toYamlText } from '../tree/emit.js';
 import { fromPlain } from '../tree/node.js';
+import { listConfigGroups } from '../sources/list-groups.js';
 import { prepareJob, type JobSource } from '../job/prepare.js';
 
 /** Every config group under `parent` with its options, depth first. */
-export function listConfigGroups(repo: ConfigRepository, parent = ''): Array<{ group: string; options: string[] }> {
-  const out: Array<{ group: string; options: string[] }> = [];
-  for (const name of repo.listGroups(parent)) {
-    const group = parent ? `${parent}/${name}` : name;
-    const options = repo.listOptions(group);
-    if (options.length) out.push({ group, options });
-    out.push(...listConfigGroups(repo, group));
-  }
-  return out;
-}
-
 type JsonSchema = { type?: unknown; description?: string; default?: unknown; properties?: Record<string, JsonSchema>; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; enum?: unknown[]; const?: unknown };
 
 function typeText(s: JsonSchema): string {

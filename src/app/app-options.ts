@@ -1,4 +1,4 @@
-import type { CommandSpec } from '../cli/options.js';
+import type { CommandSpec } from '../console/command-spec.js';
 
 /** Hydra's application flags, in the same table format as trellis's own commands. */
 export const APP_COMMAND: CommandSpec = {

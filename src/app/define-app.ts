@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
-import { parseCommandArgv } from '../cli/argv.js';
-import { colors } from '../cli/io.js';
+import { parseCommandArgv } from '../console/argv.js';
+import { colors } from '../console/colors.js';
 import { TrellisError, formatError } from '../errors/index.js';
 import { composeFromDir, openConfigDir } from '../api/compose-dir.js';
 import { selectPath } from '../api/select.js';

@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TrellisError, formatError } from '../errors/index.js';
-import { parseCommandArgv } from './argv.js';
-import { commandHelp, mainHelp } from './help.js';
-import { colors, processIo, type CliIo } from './io.js';
+import { parseCommandArgv } from '../console/argv.js';
+import { colors } from '../console/colors.js';
+import { commandHelp } from '../console/help.js';
+import { mainHelp } from './help.js';
+import { processIo, type CliIo } from './io.js';
 import { COMMANDS, findCommand } from './options.js';
 import { didYouMean } from '../errors/index.js';
 

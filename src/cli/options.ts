@@ -1,32 +1,6 @@
-/**
- * One table drives argument parsing and help text for every command, so the two cannot drift.
- */
-export interface OptionSpec {
-  name: string;
-  alias?: string[];
-  type: 'string' | 'boolean';
-  description: string;
-  values?: readonly string[];
-  default?: string | boolean;
-  /** Placeholder shown in help: --config-dir DIR. */
-  arg?: string;
-}
+import { GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from '../console/command-spec.js';
 
-export interface CommandSpec {
-  name: string;
-  summary: string;
-  usage: string;
-  options: OptionSpec[];
-  /** Takes overrides (key=value …) as positional arguments. */
-  takesOverrides: boolean;
-  examples: string[];
-}
-
-export const GLOBAL_OPTIONS: OptionSpec[] = [
-  { name: 'help', alias: ['h'], type: 'boolean', description: 'show help for the command' },
-  { name: 'verbose', type: 'boolean', description: 'on errors, also print the cause chain' },
-  { name: 'version', type: 'boolean', description: 'print the trellis version' },
-];
+export { GLOBAL_OPTIONS, type CommandSpec, type OptionSpec };
 
 const CONFIG_SOURCE_OPTIONS: OptionSpec[] = [
   { name: 'config-dir', alias: ['cd', 'config-path', 'cp'], type: 'string', arg: 'DIR', description: 'directory holding the primary config and the config groups', default: 'conf' },

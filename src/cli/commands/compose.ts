@@ -3,7 +3,7 @@ import { selectPath } from '../../api/select.js';
 import { listNode, dictNode, setKey, valueNode, type Node } from '../../tree/node.js';
 import type { Composition } from '../../compose/compose.js';
 import { toJsonText, toYamlText } from '../../tree/emit.js';
-import type { ParsedArgv } from '../argv.js';
+import type { ParsedArgv } from '../../console/argv.js';
 import type { CliIo } from '../io.js';
 
 function emit(node: Node, format: string): string {

@@ -3,8 +3,9 @@ import { explainKey } from '../../store/explain-key.js';
 import { findRun } from '../../store/find-run.js';
 import { displayPath } from '../../store/open-store.js';
 import { NO_PAINT, renderExplanation } from '../../store/render.js';
-import type { ParsedArgv } from '../argv.js';
-import { colors, type CliIo } from '../io.js';
+import type { ParsedArgv } from '../../console/argv.js';
+import { colors } from '../../console/colors.js';
+import type { CliIo } from '../io.js';
 
 /** `trellis explain RUN KEY`: a config value of a past run and the chain that produced it. */
 export async function run(args: ParsedArgv, io: CliIo): Promise<number> {

@@ -3,8 +3,9 @@ import { findRun } from '../../store/find-run.js';
 import { displayPath } from '../../store/open-store.js';
 import { NO_PAINT, renderDrift, renderVerification } from '../../store/render.js';
 import { rerun } from '../../store/rerun.js';
-import type { ParsedArgv } from '../argv.js';
-import { colors, type CliIo } from '../io.js';
+import type { ParsedArgv } from '../../console/argv.js';
+import { colors } from '../../console/colors.js';
+import type { CliIo } from '../io.js';
 
 /**
  * `trellis rerun RUN [OVERRIDE…]`: reports drift, runs the recorded app again into a new run

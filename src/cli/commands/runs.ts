@@ -11,8 +11,9 @@ import { parseQuery } from '../../store/query-parse.js';
 import { extraFields, parseColumns, queryRuns, runRow, type RunRow } from '../../store/query-runs.js';
 import { cell, defaultColumns, durationText, fieldColumns, NO_PAINT, renderCsv, renderDiff, renderTable, rowJson, type Column, type Paint } from '../../store/render.js';
 import { RECORDS } from '../../store/stored-run.js';
-import type { ParsedArgv } from '../argv.js';
-import { colors, type CliIo } from '../io.js';
+import type { ParsedArgv } from '../../console/argv.js';
+import { colors } from '../../console/colors.js';
+import type { CliIo } from '../io.js';
 
 const SUBCOMMANDS = ['list', 'best', 'show', 'tag', 'note', 'diff'] as const;
 

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { writeConfigSchemas } from '../../api/schema-files.js';
 import { TrellisError } from '../../errors/index.js';
 import type { ConfigSchema } from '../../validate/validate.js';
-import type { ParsedArgv } from '../argv.js';
+import type { ParsedArgv } from '../../console/argv.js';
 import type { CliIo } from '../io.js';
 
 interface AppLike {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TrellisError } from '../../errors/index.js';
-import type { ParsedArgv } from '../argv.js';
+import type { ParsedArgv } from '../../console/argv.js';
 import type { CliIo } from '../io.js';
 
 interface SweepRecord {

@@ -11,7 +11,7 @@ import { compose } from '../../../src/compose/compose.js';
 import { ERROR_CODES, TrellisError, type ErrorCode, type ErrorWhere } from '../../../src/errors/index.js';
 import { createDefaultResolvers, resolveTree, selectNode } from '../../../src/interpolate/index.js';
 import { createResolveContext } from '../../../src/api/resolve.js';
-import { parseCommandArgv } from '../../../src/cli/argv.js';
+import { parseCommandArgv } from '../../../src/console/argv.js';
 import { findCommand } from '../../../src/cli/options.js';
 import { defineApp } from '../../../src/app/define-app.js';
 import { createMemoryRepository } from '../../../src/sources/memory-repository.js';

@@ -1,6 +1,6 @@
 import yargsParser from 'yargs-parser';
 import { TrellisError, didYouMean, throwCollected } from '../errors/index.js';
-import { GLOBAL_OPTIONS, type CommandSpec } from './options.js';
+import { GLOBAL_OPTIONS, type CommandSpec } from './command-spec.js';
 
 export interface ParsedArgv {
   flags: Record<string, string | boolean | undefined>;
