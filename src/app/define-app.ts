@@ -13,7 +13,7 @@ import { prepareJob, type JobSource } from '../job/prepare.js';
 import type { Run } from '../job/run-handle.js';
 import { captureSnapshots, runJob, type JobResult } from '../job/run-job.js';
 import { jobThreadData, offerJob } from '../job/thread-registry.js';
-import { CHILD_ENV, POOL_ENV } from '../records/env-vars.js';
+import { CHILD_ENV, JOB_THREAD_ENV, POOL_ENV } from '../records/env-vars.js';
 import { toYamlText } from '../tree/emit.js';
 import { dictNode, setKey, type Node } from '../tree/node.js';
 import type { ConfigSchema } from '../validate/validate.js';
@@ -94,7 +94,7 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
     return { configDir, configName, cwd, env, schema: options.schema, resolvers, name: options.name ?? configName };
   };
 
-  const runnerFor = (io: AppIo, output: ThreadOutput) => new ThreadJobRunner(module, job as JobFunction<unknown>, { output, warn: (line) => io.stderr(`${line}\n`) });
+  const runnerFor = (io: AppIo, output: ThreadOutput) => new ThreadJobRunner(io.env[JOB_THREAD_ENV] === 'off' ? undefined : module, job as JobFunction<unknown>, { output, warn: (line) => io.stderr(`${line}\n`) });
 
   const runOne = async (source: JobSource, overrides: readonly string[], io: AppIo, argv: readonly string[], runner: JobRunner): Promise<JobResult> => {
     const interrupts = new Interrupts();

@@ -22,3 +22,10 @@ export const LAUNCHER_INFO_ENV = 'TRELLIS_LAUNCHER_INFO';
 
 /** Set by `trellis rerun`: the run being reproduced, and its master seed when it was drawn. */
 export const RERUN_ENV = { reproduces: 'TRELLIS_REPRODUCES', masterSeed: 'TRELLIS_MASTER_SEED' } as const;
+
+/**
+ * `off` runs Node function jobs on the main thread instead of a job thread (then a busy job
+ * stops only at its next run.log()). For measuring what the supervisor costs, and as a way out
+ * for a program whose module cannot be imported twice.
+ */
+export const JOB_THREAD_ENV = 'TRELLIS_JOB_THREAD';
