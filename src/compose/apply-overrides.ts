@@ -1,4 +1,4 @@
-import { TrellisError, didYouMean, type ErrorWhere, throwCollected } from '../errors/index.js';
+import { TrellisError, collectErrors, didYouMean, type ErrorWhere } from '../errors/index.js';
 import { cloneNode, dictNode, isInterpolation, isMissing, keyText, setKey, type DictNode, type Node } from '../tree/node.js';
 import { mergeDict, type Dereference, type PathSegment } from './merge.js';
 import { UNSAFE_KEYS } from '../yaml/load.js';
@@ -183,10 +183,10 @@ function remove(root: DictNode, o: ConfigOverride, dereference: Dereference | un
 
 /** Applies value overrides in order, as Hydra does after composing; collects every failure. */
 export function applyConfigOverrides(root: DictNode, overrides: ConfigOverride[], dereference?: Dereference, strictDereference?: Dereference): void {
-  const problems: TrellisError[] = [];
+  const problems = collectErrors();
   const selectDereference = strictDereference ?? dereference;
   for (const o of overrides) {
-    try {
+    problems.attempt(() => {
       if (o.type === 'delete') remove(root, o, selectDereference);
       else if (o.type === 'add') {
         const existing = select(root, o.key.split('.'), selectDereference, o);
@@ -199,10 +199,7 @@ export function applyConfigOverrides(root: DictNode, overrides: ConfigOverride[]
         }
         update(root, o, o.value!, true, dereference);
       } else update(root, o, o.value!, o.type === 'force-add', dereference);
-    } catch (error) {
-      if (error instanceof TrellisError) problems.push(error);
-      else throw error;
-    }
+    });
   }
-  throwCollected(problems);
+  problems.throwIfAny();
 }

@@ -1,4 +1,4 @@
-import { TrellisError, type ErrorWhere, throwCollected } from '../errors/index.js';
+import { TrellisError, collectErrors, type ErrorWhere } from '../errors/index.js';
 import { buildDefaultsTree } from '../defaults/build-tree.js';
 import type { ResultDefault } from '../defaults/entries.js';
 import { DefaultsOverrides, type GroupOverride } from '../defaults/overrides.js';
@@ -61,12 +61,12 @@ function wrapInPackage(node: Node, pkg: string): Node {
 function splitOverrides(repo: ConfigRepository, overrides: Override[]) {
   const groupOverrides: GroupOverride[] = [];
   const configOverrides: ConfigOverride[] = [];
-  const problems: TrellisError[] = [];
+  const problems = collectErrors();
   for (const o of overrides) {
     if (o.isSweep) continue;
     const isDict = o.value !== undefined && o.value.kind === 'dict';
     const isGroup = !isDict && o.key !== '' && (repo.groupExists(o.key) || (isHydraGroup(o.key) && o.key.includes('/')));
-    try {
+    problems.attempt(() => {
       if (!isGroup) {
         if (o.package !== undefined) {
           throw new TrellisError('GROUP_NOT_FOUND', `Override ${o.text} looks like a config group override, but config group '${o.key}' does not exist.`, {
@@ -76,7 +76,7 @@ function splitOverrides(repo: ConfigRepository, overrides: Override[]) {
         const value = o.value === undefined ? undefined : valueToNode(o.value, where(o));
         if (value) checkTreeSyntax(value);
         configOverrides.push({ text: o.text, index: o.index, type: o.type, key: o.key, value });
-        continue;
+        return;
       }
       if (o.type === 'force-add') {
         throw new TrellisError('OVERRIDE_INVALID', `force-add of config groups is not supported: '${o.text}'`, {
@@ -86,12 +86,9 @@ function splitOverrides(repo: ConfigRepository, overrides: Override[]) {
       }
       const value = o.type === 'delete' && o.value === undefined ? undefined : groupChoiceOf(o);
       groupOverrides.push({ text: o.text, index: o.index, type: o.type, group: o.key, package: o.package, value });
-    } catch (error) {
-      if (error instanceof TrellisError) problems.push(error);
-      else throw error;
-    }
+    });
   }
-  throwCollected(problems);
+  problems.throwIfAny();
   return { groupOverrides, configOverrides };
 }
 

@@ -1,4 +1,4 @@
-import { TrellisError, didYouMean, throwCollected } from '../errors/index.js';
+import { TrellisError, collectErrors, didYouMean } from '../errors/index.js';
 import { parsePythonFloat } from './cast.js';
 import { pyEquals } from './compare.js';
 import { quoteString, unescapeQuoted } from './format.js';
@@ -486,15 +486,8 @@ export function parseOverride(text: string, index = 0, options: ParseOptions = {
 /** Parses every override; all the bad ones are reported together in one thrown TrellisError. */
 export function parseOverrides(texts: readonly string[], options: ParseOptions = {}): Override[] {
   const out: Override[] = [];
-  const errors: TrellisError[] = [];
-  texts.forEach((text, index) => {
-    try {
-      out.push(parseOverride(text, index, options));
-    } catch (e) {
-      if (e instanceof TrellisError) errors.push(e);
-      else throw e;
-    }
-  });
-  throwCollected(errors);
+  const problems = collectErrors();
+  texts.forEach((text, index) => problems.attempt(() => out.push(parseOverride(text, index, options))));
+  problems.throwIfAny();
   return out;
 }

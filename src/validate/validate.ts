@@ -1,5 +1,5 @@
 import type { ZodType } from 'zod';
-import { TrellisError, didYouMean, throwCollected } from '../errors/index.js';
+import { TrellisError, collectErrors, didYouMean } from '../errors/index.js';
 import { formatPythonFloat, fromPlain, keyText, setKey, type Node } from '../tree/node.js';
 import { dottedPath, locate } from './provenance.js';
 
@@ -103,6 +103,6 @@ export function validateConfig(schema: ConfigSchema, resolved: Node, plain: unkn
   const result = schema.safeParse(plain);
   if (result.success) return { node: reconcile(resolved, result.data), data: result.data };
   const errors = (result.error.issues as unknown as Issue[]).flatMap((issue) => issueError(issue, resolved, schema));
-  throwCollected(errors);
+  collectErrors(errors).throwIfAny();
   throw new TrellisError('VALIDATION_FAILED', 'The config does not match the schema');
 }
