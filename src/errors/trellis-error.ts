@@ -86,11 +86,3 @@ export class TrellisError extends Error {
 export function isTrellisError(value: unknown): value is TrellisError {
   return value instanceof TrellisError;
 }
-
-/** Throws the collected problems of a stage as one error (the first, with the rest related). */
-export function throwCollected(errors: TrellisError[]): void {
-  const [first, ...rest] = errors;
-  if (!first) return;
-  if (rest.length) first.related.push(...rest);
-  throw first;
-}
