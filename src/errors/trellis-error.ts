@@ -45,8 +45,9 @@ export interface ErrorChanges {
 export class TrellisError extends Error {
   override readonly name = 'TrellisError';
   readonly code: ErrorCode;
-  where: ErrorWhere | undefined;
-  keyPath: string | undefined;
+  readonly where: ErrorWhere | undefined;
+  readonly keyPath: string | undefined;
+  // Not readonly yet: src/app/multirun.ts still sets it (it can use ErrorCollector.throwIfAny(hint)).
   hint: string | undefined;
   /** Further problems found in the same stage, reported together with this one. */
   readonly related: TrellisError[];

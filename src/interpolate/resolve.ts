@@ -384,12 +384,10 @@ class Resolution {
       );
     } catch (e) {
       if (e instanceof TrellisError) {
-        if (e.where === undefined && e.keyPath === undefined) {
-          const located = this.#error(e.code, e.message, f, ip);
-          e.where = located.where;
-          e.keyPath = located.keyPath;
-        }
-        throw e;
+        if (e.where !== undefined || e.keyPath !== undefined) throw e;
+        // A resolver's own error does not know where the call is: place it at the call.
+        const located = this.#error(e.code, e.message, f, ip);
+        throw e.derive({ where: located.where, keyPath: located.keyPath });
       }
       const message = e instanceof Error ? e.message : String(e);
       throw this.#error('INTERPOLATION_RESOLVER_FAILED', `Resolver '${name}' failed in ${this.#src(f, ip)}: ${message}`, f, ip, undefined, e);
