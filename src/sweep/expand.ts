@@ -1,5 +1,5 @@
 import { TrellisError, collectErrors, type ErrorCollector } from '../errors/index.js';
-import { formatPythonFloat } from '../tree/node.js';
+import { pythonScalarStr } from '../util/python.js';
 import {
   checkSweepsAllowed,
   formatKeyElement,
@@ -55,10 +55,10 @@ export interface SweepPlan {
 
 /** A config value as Python's f"{v}" prints it into `key=value` (the sweeper's _parse_config). */
 function paramText(value: SweeperParamValue): string {
-  if (value === null) return 'None';
-  if (typeof value === 'boolean') return value ? 'True' : 'False';
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : formatPythonFloat(value);
-  return value;
+  // JS prints an integral number from 1e21 on as `1e+21`, as Python prints that float; str() of
+  // an int would spell out every digit.
+  if (typeof value === 'number' && Number.isInteger(value)) return String(value);
+  return pythonScalarStr(value);
 }
 
 function paramEntries(params: SweeperParams | undefined): Array<readonly [string, SweeperParamValue]> {

@@ -1,6 +1,7 @@
 import type { ZodType } from 'zod';
 import { TrellisError, collectErrors, didYouMean } from '../errors/index.js';
-import { formatPythonFloat, fromPlain, keyText, setKey, type Node } from '../tree/node.js';
+import { fromPlain, keyText, setKey, type Node } from '../tree/node.js';
+import { formatPythonFloat } from '../util/python.js';
 import { dottedPath, locate } from './provenance.js';
 
 /** zod schemas describe the job config; this module is loaded only when an app declares one. */
