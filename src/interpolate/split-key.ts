@@ -1,3 +1,5 @@
+import { parsePythonInt } from '../util/python.js';
+
 /**
  * OmegaConf's `split_key`: `a.b[c].d` → `['a', 'b', 'c', 'd']`. An interpolation path is first
  * rebuilt as text (nested interpolations included) and then split by this, so a nested result
@@ -14,9 +16,8 @@ export function splitKey(key: string): string[] {
   return tokens;
 }
 
-/** Python's `int(text)` for a list index: blanks around, a sign, single underscores between digits. */
+/** A list index as OmegaConf reads it, with Python's `int(text)`. */
 export function pythonIndex(text: string): number | undefined {
-  const t = text.trim();
-  if (!/^[+-]?\d+(?:_\d+)*$/.test(t)) return undefined;
-  return Number(t.replace(/_/g, ''));
+  const n = parsePythonInt(text);
+  return n === undefined ? undefined : Number(n);
 }

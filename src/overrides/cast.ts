@@ -1,4 +1,4 @@
-import { formatPythonFloat, pythonStringRepr } from '../util/python.js';
+import { formatPythonFloat, parsePythonFloat, parsePythonInt, pythonStringRepr } from '../util/python.js';
 import { FunctionError } from './function-error.js';
 import type { ParsedElement } from './types.js';
 
@@ -6,34 +6,6 @@ import type { ParsedElement } from './types.js';
  * Python's int(), float(), str() and bool() on one primitive, as Hydra's cast functions apply
  * them (bool() of a string accepts only true/false, str() of a bool is lower case).
  */
-
-const PY_WS = /^[\s]+|[\s]+$/g;
-
-/** Python int(str): optional sign, decimal digits with single underscores between them. */
-export function parsePythonInt(text: string): bigint | undefined {
-  const t = text.replace(PY_WS, '');
-  if (!/^[+-]?\d+(_\d+)*$/.test(t)) return undefined;
-  return BigInt(t.replace(/_/g, ''));
-}
-
-/** Python float(str): decimal or exponent forms with PEP 515 underscores, inf/infinity/nan. */
-export function parsePythonFloat(text: string): number | undefined {
-  const t = text.replace(PY_WS, '');
-  const special = /^([+-]?)(inf|infinity|nan)$/i.exec(t);
-  if (special) {
-    if ((special[2] as string).toLowerCase() === 'nan') return NaN;
-    return special[1] === '-' ? -Infinity : Infinity;
-  }
-  const digits = String.raw`\d(?:_?\d)*`;
-  const re = new RegExp(`^[+-]?(?:${digits}(?:\\.(?:${digits})?)?|\\.${digits})(?:[eE][+-]?${digits})?$`);
-  if (!re.test(t)) return undefined;
-  return Number(t.replace(/_/g, ''));
-}
-
-/** A bigint as a number when exact, else the bigint itself (for the tree's Scalar). */
-export function intValue(n: bigint): number | bigint {
-  return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
-}
 
 function intToFloat(n: bigint): number {
   const f = Number(n);

@@ -1,5 +1,5 @@
 import { TrellisError, collectErrors, didYouMean } from '../errors/index.js';
-import { parsePythonFloat } from './cast.js';
+import { parsePythonFloat, parsePythonInt } from '../util/python.js';
 import { pyEquals } from './compare.js';
 import { quoteString, unescapeQuoted } from './format.js';
 import { FunctionError } from './function-error.js';
@@ -317,7 +317,7 @@ class OverrideParser {
     const t = kept[0] as Token;
     switch (t.type) {
       case 'INT':
-        return { kind: 'int', value: parseIntToken(t.text) };
+        return { kind: 'int', value: parsePythonInt(t.text) ?? 0n };
       case 'FLOAT':
         return { kind: 'float', value: parsePythonFloat(t.text) ?? NaN };
       case 'NULL':
@@ -452,14 +452,6 @@ function unescapeEsc(text: string): string {
   let out = '';
   for (let i = 1; i < text.length; i += 2) out += text[i];
   return out;
-}
-
-/** Python int() of an INT token: sign, digits and underscores; `-0` is 0. */
-function parseIntToken(text: string): bigint {
-  const negative = text.startsWith('-');
-  const digits = text.replace(/^[+-]/, '').replace(/_/g, '');
-  const n = BigInt(digits);
-  return negative ? -n : n;
 }
 
 function valueTypeOf(value: ParsedValue): ValueType {
