@@ -1,5 +1,6 @@
 import { TrellisError, collectErrors } from '../errors/index.js';
 import { keyText, type Node, type Origin } from '../tree/node.js';
+import { appendIndex, appendKey } from '../util/key-path.js';
 import { pointInto } from './locate.js';
 import type { Element, Text } from './ast.js';
 import { GrammarFailure, parseConfigValue, parseSingleElement } from './parse.js';
@@ -71,8 +72,8 @@ export function findSyntaxErrors(node: Node, path = ''): TrellisError[] {
     if (n.kind === 'value') {
       const value = n.value;
       if (typeof value === 'string') problems.attempt(() => checkInterpolationSyntax(value, n.origin, p || undefined));
-    } else if (n.kind === 'list') n.items.forEach((item, i) => visit(item, `${p}[${i}]`));
-    else for (const e of n.entries.values()) visit(e.node, p ? `${p}.${keyText(e)}` : keyText(e));
+    } else if (n.kind === 'list') n.items.forEach((item, i) => visit(item, appendIndex(p, i)));
+    else for (const e of n.entries.values()) visit(e.node, appendKey(p, keyText(e)));
   };
   visit(node, path);
   return [...problems.errors];

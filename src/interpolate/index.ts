@@ -6,6 +6,6 @@ export { pythonScalarStr, pythonStringRepr } from '../util/python.js';
 export { ResolverRegistry, type ResolverEntry, type ResolverOptions } from './registry.js';
 export { resolveTree, resolveValueAt, selectNode, type PathSegment, type SelectOptions } from './resolve.js';
 export { createDefaultResolvers } from './resolvers.js';
-export { splitKey } from './split-key.js';
+export { splitKey } from '../util/key-path.js';
 export { strftime } from './strftime.js';
 export type { ResolveContext, ResolverCall, ResolverFn, ResolverResult } from './types.js';
