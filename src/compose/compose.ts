@@ -6,6 +6,7 @@ import { choicesOf, defaultsTreeToList } from '../defaults/to-list.js';
 import { checkSweepsAllowed, groupChoiceOf, parseOverrides, valueToNode, type Override } from '../overrides/index.js';
 import type { ConfigRepository } from '../sources/repository.js';
 import { dictNode, isNullValue, setKey, type DictNode, type Node } from '../tree/node.js';
+import { splitDottedKey } from '../util/key-path.js';
 import { checkTreeSyntax } from '../interpolate/index.js';
 import { applyConfigOverrides, type ConfigOverride } from './apply-overrides.js';
 import { mergeRoot, type Dereference } from './merge.js';
@@ -50,7 +51,7 @@ function where(o: Override): ErrorWhere {
 function wrapInPackage(node: Node, pkg: string): Node {
   if (!pkg) return node;
   let wrapped = node;
-  for (const segment of pkg.split('.').reverse()) {
+  for (const segment of splitDottedKey(pkg).reverse()) {
     const parent = dictNode(node.origin);
     setKey(parent, segment, wrapped);
     wrapped = parent;
@@ -142,7 +143,7 @@ export function compose(options: ComposeOptions): Composition {
   const runtimeOverrides: ConfigOverride[] = [];
   const jobOverrides: ConfigOverride[] = [];
   for (const o of configOverrides) {
-    const head = o.key.split('.')[0] ?? '';
+    const head = splitDottedKey(o.key)[0] ?? '';
     if ((RUNTIME_KEYS as readonly string[]).includes(head) && o.key.includes('.')) {
       // The runtime node is open: any `hydra.…`/`trellis.…` key may be set without `+`.
       runtimeOverrides.push({ ...o, key: o.key.slice(head.length + 1), type: o.type === 'change' ? 'force-add' : o.type });
