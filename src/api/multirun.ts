@@ -1,4 +1,4 @@
-import { pythonScalarStr } from '../interpolate/index.js';
+import { pythonScalarStr } from '../util/python.js';
 import { expandJobs as expandPlan, planSweep, type SweepInput, type SweepPlan } from '../sweep/index.js';
 import { composeFromDir, openConfigDir, type ComposeDirOptions } from './compose-dir.js';
 

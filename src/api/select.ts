@@ -1,5 +1,6 @@
 import { selectNode } from '../interpolate/index.js';
 import type { Node } from '../tree/node.js';
+import { parseKeyPath } from '../util/key-path.js';
 import { createResolveContext, type ResolveOptions } from './resolve.js';
 
 export interface SelectOptions extends ResolveOptions {
@@ -11,7 +12,7 @@ export interface SelectOptions extends ResolveOptions {
 export function selectPath(root: Node, path: string, options: SelectOptions = {}): Node | undefined {
   if (options.resolve) return selectNode(root, path, createResolveContext(options));
   let node: Node | undefined = root;
-  for (const segment of path.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean)) {
+  for (const segment of parseKeyPath(path)) {
     if (node?.kind === 'dict') node = node.entries.get(segment)?.node;
     else if (node?.kind === 'list' && /^\d+$/.test(segment)) node = node.items[Number(segment)];
     else return undefined;

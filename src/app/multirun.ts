@@ -3,7 +3,7 @@ import { join, relative, resolve as resolvePath } from 'node:path';
 import { openConfigDir } from '../api/compose-dir.js';
 import { planJobs, sweepInputFor } from '../api/multirun.js';
 import { selectPath } from '../api/select.js';
-import { TrellisError } from '../errors/index.js';
+import { collectErrors, TrellisError } from '../errors/index.js';
 import type { Interrupts } from '../job/interrupts.js';
 import type { JobRunner, ThreadOutput } from '../job/job-runner.js';
 import { prepareJob, type JobSource, type PreparedJob } from '../job/prepare.js';
@@ -225,26 +225,18 @@ async function checkedSlurmOptions(options: MultirunOptions, source: JobSource, 
 
 /** Composes and validates every job before the first starts; one bad job stops the sweep, naming every bad one. */
 async function precheck(source: JobSource, planned: string[][], now: Date, launcherName: string): Promise<Map<number, PreparedJob>> {
-  const problems: TrellisError[] = [];
+  const problems = collectErrors();
   // Inline jobs start from their checked preparation instead of composing again (bounded: each
   // holds its config trees).
   const checked = new Map<number, PreparedJob>();
   for (const [num, jobOverrides] of planned.entries()) {
-    try {
-      const prepared = await prepareJob(source, jobOverrides, { num, sweepDir: '.' }, now);
-      if (num === 0 || (launcherName === 'inline' && checked.size < MAX_CHECKED_KEPT)) checked.set(num, prepared);
-    } catch (error) {
-      if (!(error instanceof TrellisError)) throw error;
-      problems.push(error);
-      error.message = `Job #${num} (${jobOverrides.join(' ')}): ${error.message}`;
-    }
+    const prepared = await problems.attemptAsync(
+      () => prepareJob(source, jobOverrides, { num, sweepDir: '.' }, now),
+      (error) => error.derive({ message: `Job #${num} (${jobOverrides.join(' ')}): ${error.message}` }),
+    );
+    if (prepared && (num === 0 || (launcherName === 'inline' && checked.size < MAX_CHECKED_KEPT))) checked.set(num, prepared);
   }
-  if (problems.length) {
-    const [first, ...rest] = problems;
-    first!.related.push(...rest);
-    first!.hint = first!.hint ?? 'nothing was launched; fix the sweep and run it again';
-    throw first!;
-  }
+  problems.throwIfAny('nothing was launched; fix the sweep and run it again');
   return checked;
 }
 

@@ -1,6 +1,7 @@
-import { TrellisError, didYouMean, type ErrorWhere, throwCollected } from '../errors/index.js';
+import { TrellisError, collectErrors, didYouMean, type ErrorWhere } from '../errors/index.js';
 import { cloneNode, dictNode, isInterpolation, isMissing, keyText, setKey, type DictNode, type Node } from '../tree/node.js';
 import { mergeDict, type Dereference, type PathSegment } from './merge.js';
+import { formatDottedKey, splitDottedKey } from '../util/key-path.js';
 import { UNSAFE_KEYS } from '../yaml/load.js';
 
 /** A command-line override of a config value (not a group choice). */
@@ -36,7 +37,7 @@ function select(root: Node, segments: string[], dereference: Dereference | undef
     if (!node) return undefined;
     if (isInterpolation(node) && dereference) node = dereference(root, path) ?? node;
     if (o && node.kind === 'list' && !/^\s*[+-]?\d+\s*$/.test(segment)) {
-      throw new TrellisError('OVERRIDE_INVALID', `Could not apply '${o.text}': the list at '${path.join('.')}' cannot be indexed by '${segment}'`, {
+      throw new TrellisError('OVERRIDE_INVALID', `Could not apply '${o.text}': the list at '${formatDottedKey(path)}' cannot be indexed by '${segment}'`, {
         where: whereOf(o),
         keyPath: o.key,
         hint: 'list elements are reached by position: key.0, key.1, …',
@@ -86,7 +87,7 @@ function siblingsHint(container: Node | undefined, segment: string): string | un
  * dict or list it already holds, anything else (an interpolation too) is replaced.
  */
 function update(root: DictNode, o: ConfigOverride, value: Node, force: boolean, dereference: Dereference | undefined): void {
-  const segments = o.key.split('.');
+  const segments = splitDottedKey(o.key);
   let container: Node = root;
   const path: PathSegment[] = [];
   const fix = o.type === 'change' ? `+${o.text}` : o.text.replace(/^\++/, '+');
@@ -94,7 +95,7 @@ function update(root: DictNode, o: ConfigOverride, value: Node, force: boolean, 
     new TrellisError('OVERRIDE_KEY_MISSING', `Could not override '${o.key}': the key '${shownKey}' is not in the config`, {
       where: whereOf(o),
       keyPath: o.key,
-      hint: [siblingsHint(container, shownKey.split('.').pop() ?? ''), `to append to your config use ${fix}`, `to add or override use +${fix}`].filter(Boolean).join('; '),
+      hint: [siblingsHint(container, splitDottedKey(shownKey).pop() ?? ''), `to append to your config use ${fix}`, `to add or override use +${fix}`].filter(Boolean).join('; '),
     });
   const indexError = (segment: string, list: { items: Node[] }) =>
     new TrellisError('OVERRIDE_INVALID', `Could not override '${o.key}': list index ${segment} is out of range (the list has ${list.items.length} items)`, {
@@ -106,7 +107,7 @@ function update(root: DictNode, o: ConfigOverride, value: Node, force: boolean, 
     let next = child(container, segment);
     if (!next.node || next.node.kind === 'value') {
       if (container.kind === 'list' && (!/^\d+$/.test(segment) || Number(segment) >= container.items.length)) throw indexError(segment, container);
-      if (!force) throw notFound(segments.slice(0, next.node ? i + 2 : i + 1).join('.'));
+      if (!force) throw notFound(formatDottedKey(segments.slice(0, next.node ? i + 2 : i + 1)));
       const fresh = dictNode(value.origin);
       if (container.kind === 'dict') setKey(container, segment, fresh);
       else if (container.kind === 'list') container.items[Number(segment)] = fresh;
@@ -119,7 +120,7 @@ function update(root: DictNode, o: ConfigOverride, value: Node, force: boolean, 
   const onNewKey = force
     ? undefined
     : (at: readonly PathSegment[]): never => {
-        const keyPath = at.map(String).join('.');
+        const keyPath = formatDottedKey(at);
         throw new TrellisError('OVERRIDE_KEY_MISSING', `Could not override '${o.key}': the key '${keyPath}' is not in the config`, {
           where: whereOf(o),
           keyPath,
@@ -152,7 +153,7 @@ function update(root: DictNode, o: ConfigOverride, value: Node, force: boolean, 
 }
 
 function remove(root: DictNode, o: ConfigOverride, dereference: Dereference | undefined): void {
-  const segments = o.key.split('.');
+  const segments = splitDottedKey(o.key);
   const current = select(root, segments, dereference, o);
   if (isNullish(current)) {
     throw new TrellisError('OVERRIDE_KEY_MISSING', `Could not delete from config. '${o.key}' does not exist.`, {
@@ -175,7 +176,7 @@ function remove(root: DictNode, o: ConfigOverride, dereference: Dereference | un
     throw new TrellisError('OVERRIDE_INVALID', `Could not delete '${o.key}': list elements cannot be deleted with ~`, {
       where: whereOf(o),
       keyPath: o.key,
-      hint: `replace the whole list instead: ${segments.slice(0, -1).join('.')}=[…]`,
+      hint: `replace the whole list instead: ${formatDottedKey(segments.slice(0, -1))}=[…]`,
     });
   }
   if (parent?.kind === 'dict') parent.entries.delete(last);
@@ -183,13 +184,13 @@ function remove(root: DictNode, o: ConfigOverride, dereference: Dereference | un
 
 /** Applies value overrides in order, as Hydra does after composing; collects every failure. */
 export function applyConfigOverrides(root: DictNode, overrides: ConfigOverride[], dereference?: Dereference, strictDereference?: Dereference): void {
-  const problems: TrellisError[] = [];
+  const problems = collectErrors();
   const selectDereference = strictDereference ?? dereference;
   for (const o of overrides) {
-    try {
+    problems.attempt(() => {
       if (o.type === 'delete') remove(root, o, selectDereference);
       else if (o.type === 'add') {
-        const existing = select(root, o.key.split('.'), selectDereference, o);
+        const existing = select(root, splitDottedKey(o.key), selectDereference, o);
         if (!isNullish(existing) && o.value?.kind === 'value') {
           throw new TrellisError('OVERRIDE_KEY_EXISTS', `Could not append to config. An item is already at '${o.key}'.`, {
             where: whereOf(o),
@@ -199,10 +200,7 @@ export function applyConfigOverrides(root: DictNode, overrides: ConfigOverride[]
         }
         update(root, o, o.value!, true, dereference);
       } else update(root, o, o.value!, o.type === 'force-add', dereference);
-    } catch (error) {
-      if (error instanceof TrellisError) problems.push(error);
-      else throw error;
-    }
+    });
   }
-  throwCollected(problems);
+  problems.throwIfAny();
 }

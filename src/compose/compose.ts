@@ -1,4 +1,4 @@
-import { TrellisError, type ErrorWhere, throwCollected } from '../errors/index.js';
+import { TrellisError, collectErrors, type ErrorWhere } from '../errors/index.js';
 import { buildDefaultsTree } from '../defaults/build-tree.js';
 import type { ResultDefault } from '../defaults/entries.js';
 import { DefaultsOverrides, type GroupOverride } from '../defaults/overrides.js';
@@ -6,6 +6,7 @@ import { choicesOf, defaultsTreeToList } from '../defaults/to-list.js';
 import { checkSweepsAllowed, groupChoiceOf, parseOverrides, valueToNode, type Override } from '../overrides/index.js';
 import type { ConfigRepository } from '../sources/repository.js';
 import { dictNode, isNullValue, setKey, type DictNode, type Node } from '../tree/node.js';
+import { splitDottedKey } from '../util/key-path.js';
 import { checkTreeSyntax } from '../interpolate/index.js';
 import { applyConfigOverrides, type ConfigOverride } from './apply-overrides.js';
 import { mergeRoot, type Dereference } from './merge.js';
@@ -50,7 +51,7 @@ function where(o: Override): ErrorWhere {
 function wrapInPackage(node: Node, pkg: string): Node {
   if (!pkg) return node;
   let wrapped = node;
-  for (const segment of pkg.split('.').reverse()) {
+  for (const segment of splitDottedKey(pkg).reverse()) {
     const parent = dictNode(node.origin);
     setKey(parent, segment, wrapped);
     wrapped = parent;
@@ -61,12 +62,12 @@ function wrapInPackage(node: Node, pkg: string): Node {
 function splitOverrides(repo: ConfigRepository, overrides: Override[]) {
   const groupOverrides: GroupOverride[] = [];
   const configOverrides: ConfigOverride[] = [];
-  const problems: TrellisError[] = [];
+  const problems = collectErrors();
   for (const o of overrides) {
     if (o.isSweep) continue;
     const isDict = o.value !== undefined && o.value.kind === 'dict';
     const isGroup = !isDict && o.key !== '' && (repo.groupExists(o.key) || (isHydraGroup(o.key) && o.key.includes('/')));
-    try {
+    problems.attempt(() => {
       if (!isGroup) {
         if (o.package !== undefined) {
           throw new TrellisError('GROUP_NOT_FOUND', `Override ${o.text} looks like a config group override, but config group '${o.key}' does not exist.`, {
@@ -76,7 +77,7 @@ function splitOverrides(repo: ConfigRepository, overrides: Override[]) {
         const value = o.value === undefined ? undefined : valueToNode(o.value, where(o));
         if (value) checkTreeSyntax(value);
         configOverrides.push({ text: o.text, index: o.index, type: o.type, key: o.key, value });
-        continue;
+        return;
       }
       if (o.type === 'force-add') {
         throw new TrellisError('OVERRIDE_INVALID', `force-add of config groups is not supported: '${o.text}'`, {
@@ -86,12 +87,9 @@ function splitOverrides(repo: ConfigRepository, overrides: Override[]) {
       }
       const value = o.type === 'delete' && o.value === undefined ? undefined : groupChoiceOf(o);
       groupOverrides.push({ text: o.text, index: o.index, type: o.type, group: o.key, package: o.package, value });
-    } catch (error) {
-      if (error instanceof TrellisError) problems.push(error);
-      else throw error;
-    }
+    });
   }
-  throwCollected(problems);
+  problems.throwIfAny();
   return { groupOverrides, configOverrides };
 }
 
@@ -145,7 +143,7 @@ export function compose(options: ComposeOptions): Composition {
   const runtimeOverrides: ConfigOverride[] = [];
   const jobOverrides: ConfigOverride[] = [];
   for (const o of configOverrides) {
-    const head = o.key.split('.')[0] ?? '';
+    const head = splitDottedKey(o.key)[0] ?? '';
     if ((RUNTIME_KEYS as readonly string[]).includes(head) && o.key.includes('.')) {
       // The runtime node is open: any `hydra.…`/`trellis.…` key may be set without `+`.
       runtimeOverrides.push({ ...o, key: o.key.slice(head.length + 1), type: o.type === 'change' ? 'force-add' : o.type });

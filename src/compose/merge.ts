@@ -1,7 +1,8 @@
 import { TrellisError } from '../errors/index.js';
 import { cloneNode, dictNode, isContainer, isInterpolation, isMissing, keyText, type DictNode, type ListNode, type Node } from '../tree/node.js';
+import { formatKeyPath, type PathSegment } from '../util/key-path.js';
 
-export type PathSegment = string | number;
+export type { PathSegment };
 
 /**
  * Resolves the interpolation held at `path` of `root` to the node it points at, or undefined when
@@ -16,16 +17,12 @@ export interface MergeOptions {
   onNewKey?: ((path: readonly PathSegment[]) => never) | undefined;
 }
 
-function pathText(path: readonly PathSegment[]): string {
-  return path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : String(seg)), '');
-}
-
 function mergeError(dest: Node, src: Node, path: readonly PathSegment[]): TrellisError {
   const kind = (n: Node) => (n.kind === 'dict' ? 'a mapping' : n.kind === 'list' ? 'a list' : 'a value');
   return new TrellisError('MERGE_TYPE', `Cannot merge ${kind(src)} into ${kind(dest)}`, {
     where: src.origin,
-    keyPath: pathText(path) || undefined,
-    hint: `${pathText(path) || 'the root'} holds ${kind(dest)}${dest.origin?.kind === 'file' ? ` (set at ${dest.origin.file}:${dest.origin.line})` : ''}; lists and mappings cannot be merged into each other: replace the value or change its type in both places`,
+    keyPath: formatKeyPath(path) || undefined,
+    hint: `${formatKeyPath(path) || 'the root'} holds ${kind(dest)}${dest.origin?.kind === 'file' ? ` (set at ${dest.origin.file}:${dest.origin.line})` : ''}; lists and mappings cannot be merged into each other: replace the value or change its type in both places`,
   });
 }
 

@@ -1,5 +1,5 @@
 import yargsParser from 'yargs-parser';
-import { TrellisError, didYouMean, throwCollected } from '../errors/index.js';
+import { TrellisError, collectErrors, didYouMean } from '../errors/index.js';
 import { GLOBAL_OPTIONS, type CommandSpec } from './command-spec.js';
 
 export interface ParsedArgv {
@@ -35,11 +35,11 @@ export function parseCommandArgv(spec: CommandSpec, args: readonly string[]): Pa
   });
   const known = new Set(options.flatMap((o) => [o.name, ...(o.alias ?? [])]));
   const overrides: string[] = [];
-  const problems: TrellisError[] = [];
+  const problems = collectErrors();
   for (const item of parsed._.map(String)) {
     if (item.startsWith('-') && !item.includes('=')) {
       const name = item.replace(/^-+/, '');
-      problems.push(
+      problems.add(
         new TrellisError('USAGE', `Unknown option '${item}' for 'trellis ${spec.name}'`, {
           hint: didYouMean(name, known) ?? `see 'trellis ${spec.name} --help'`,
         }),
@@ -47,7 +47,7 @@ export function parseCommandArgv(spec: CommandSpec, args: readonly string[]): Pa
     } else overrides.push(item);
   }
   if (!spec.takesOverrides && overrides.length) {
-    problems.push(new TrellisError('USAGE', `'trellis ${spec.name}' takes no arguments, got '${overrides[0]}'`));
+    problems.add(new TrellisError('USAGE', `'trellis ${spec.name}' takes no arguments, got '${overrides[0]}'`));
   }
   const flags: ParsedArgv['flags'] = {};
   for (const o of options) {
@@ -55,9 +55,9 @@ export function parseCommandArgv(spec: CommandSpec, args: readonly string[]): Pa
     const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
     flags[o.name] = value === undefined ? o.default : (value as string | boolean);
     if (o.values && typeof flags[o.name] === 'string' && !o.values.includes(flags[o.name] as string)) {
-      problems.push(new TrellisError('USAGE', `--${o.name} must be one of ${o.values.join(', ')}, got '${String(flags[o.name])}'`));
+      problems.add(new TrellisError('USAGE', `--${o.name} must be one of ${o.values.join(', ')}, got '${String(flags[o.name])}'`));
     }
   }
-  throwCollected(problems);
+  problems.throwIfAny();
   return { flags, overrides };
 }

@@ -1,4 +1,4 @@
-import { TrellisError, didYouMean, throwCollected } from '../errors/index.js';
+import { TrellisError, collectErrors, didYouMean } from '../errors/index.js';
 import type { ErrorWhere } from '../errors/index.js';
 import { GroupDefault, type InputDefault } from './entries.js';
 
@@ -113,7 +113,7 @@ export class DefaultsOverrides {
 
   /** Every override must have matched an entry; otherwise say which keys exist. */
   ensureOverridesUsed(isIgnorable: (key: string) => boolean): void {
-    const problems: TrellisError[] = [];
+    const problems = collectErrors();
     for (const [key, meta] of this.overrideMeta) {
       if (meta.used || isIgnorable(key)) continue;
       const group = key.split('@')[0] ?? key;
@@ -132,18 +132,18 @@ export class DefaultsOverrides {
         const fix = `+${key}=${Array.isArray(value) ? `[${value.join(',')}]` : String(value)}`;
         hint = hint ? `${hint} To append to your default list use ${fix}` : `to append to your default list use ${fix}`;
       }
-      problems.push(new TrellisError('DEFAULTS_OVERRIDE_UNUSED', message, { where: meta.where, hint }));
+      problems.add(new TrellisError('DEFAULTS_OVERRIDE_UNUSED', message, { where: meta.where, hint }));
     }
     for (const [key, deletion] of this.deletions) {
       if (deletion.used) continue;
       const desc = deletion.name !== undefined ? `${key}=${deletion.name}` : key;
-      problems.push(
+      problems.add(
         new TrellisError('DEFAULTS_OVERRIDE_UNUSED', `Could not delete '${desc}'. No match in the defaults list`, {
           where: deletion.where,
           hint: didYouMean(key, this.knownChoices.keys()),
         }),
       );
     }
-    throwCollected(problems);
+    problems.throwIfAny();
   }
 }

@@ -32,15 +32,24 @@ export interface TrellisErrorOptions {
   cause?: unknown;
 }
 
+/** What `TrellisError.derive` replaces: a message with context added, a key path, a hint… */
+export interface ErrorChanges {
+  message?: string | undefined;
+  where?: ErrorWhere | undefined;
+  keyPath?: string | undefined;
+  hint?: string | undefined;
+  related?: readonly TrellisError[] | undefined;
+}
+
 /** The one error class of trellis: a stable code, a message, where it happened and how to fix it. */
 export class TrellisError extends Error {
   override readonly name = 'TrellisError';
   readonly code: ErrorCode;
-  where: ErrorWhere | undefined;
-  keyPath: string | undefined;
-  hint: string | undefined;
+  readonly where: ErrorWhere | undefined;
+  readonly keyPath: string | undefined;
+  readonly hint: string | undefined;
   /** Further problems found in the same stage, reported together with this one. */
-  readonly related: TrellisError[];
+  readonly related: readonly TrellisError[];
 
   constructor(code: ErrorCode, message: string, options: TrellisErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -55,16 +64,25 @@ export class TrellisError extends Error {
   all(): TrellisError[] {
     return [this, ...this.related.flatMap((e) => e.all())];
   }
+
+  /**
+   * A new error for the same problem with the given fields replaced (`undefined` keeps a field);
+   * this one is not changed, since an error may already be held elsewhere. Code and cause are
+   * kept, and so is the stack: it shows where the problem was found, not where it was copied.
+   */
+  derive(changes: ErrorChanges): TrellisError {
+    const copy = new TrellisError(this.code, changes.message ?? this.message, {
+      where: changes.where ?? this.where,
+      keyPath: changes.keyPath ?? this.keyPath,
+      hint: changes.hint ?? this.hint,
+      related: changes.related ? [...changes.related] : [...this.related],
+      cause: this.cause,
+    });
+    if (this.stack !== undefined) copy.stack = this.stack;
+    return copy;
+  }
 }
 
 export function isTrellisError(value: unknown): value is TrellisError {
   return value instanceof TrellisError;
-}
-
-/** Throws the collected problems of a stage as one error (the first, with the rest related). */
-export function throwCollected(errors: TrellisError[]): void {
-  const [first, ...rest] = errors;
-  if (!first) return;
-  if (rest.length) first.related.push(...rest);
-  throw first;
 }

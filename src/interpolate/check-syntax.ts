@@ -1,5 +1,6 @@
-import { TrellisError, throwCollected } from '../errors/index.js';
+import { TrellisError, collectErrors } from '../errors/index.js';
 import { keyText, type Node, type Origin } from '../tree/node.js';
+import { appendIndex, appendKey } from '../util/key-path.js';
 import { pointInto } from './locate.js';
 import type { Element, Text } from './ast.js';
 import { GrammarFailure, parseConfigValue, parseSingleElement } from './parse.js';
@@ -66,24 +67,19 @@ export function checkInterpolationSyntax(value: string, origin?: Origin, keyPath
 
 /** Every grammar error in the tree's string values, in document order. */
 export function findSyntaxErrors(node: Node, path = ''): TrellisError[] {
-  const errors: TrellisError[] = [];
+  const problems = collectErrors();
   const visit = (n: Node, p: string): void => {
     if (n.kind === 'value') {
-      if (typeof n.value !== 'string') return;
-      try {
-        checkInterpolationSyntax(n.value, n.origin, p || undefined);
-      } catch (e) {
-        if (!(e instanceof TrellisError)) throw e;
-        errors.push(e);
-      }
-    } else if (n.kind === 'list') n.items.forEach((item, i) => visit(item, `${p}[${i}]`));
-    else for (const e of n.entries.values()) visit(e.node, p ? `${p}.${keyText(e)}` : keyText(e));
+      const value = n.value;
+      if (typeof value === 'string') problems.attempt(() => checkInterpolationSyntax(value, n.origin, p || undefined));
+    } else if (n.kind === 'list') n.items.forEach((item, i) => visit(item, appendIndex(p, i)));
+    else for (const e of n.entries.values()) visit(e.node, appendKey(p, keyText(e)));
   };
   visit(node, path);
-  return errors;
+  return [...problems.errors];
 }
 
 /** Throws one INTERPOLATION_SYNTAX error for the whole tree, the others attached as `related`. */
 export function checkTreeSyntax(node: Node, path = ''): void {
-  throwCollected(findSyntaxErrors(node, path));
+  collectErrors(findSyntaxErrors(node, path)).throwIfAny();
 }

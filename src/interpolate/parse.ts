@@ -1,4 +1,5 @@
 import type { Scalar } from '../tree/node.js';
+import { intScalar, parsePythonFloat, parsePythonInt } from '../util/python.js';
 import type { Concat, Constant, DictElement, Element, Interpolation, ListElement, Quoted, Text } from './ast.js';
 import { lexAt, type LexMode, type Token, type TokenType } from './lex.js';
 
@@ -54,24 +55,6 @@ function enter(st: State, at: number): void {
   if (++st.depth > MAX_DEPTH) throw new GrammarFailure(`interpolations nested more than ${MAX_DEPTH} deep`, at);
 }
 
-/** Python's int(): underscores allowed; beyond 2^53 stays exact as bigint. */
-export function intValue(text: string): number | bigint {
-  const digits = text.replace(/_/g, '').replace(/^\+/, '');
-  const n = Number(digits);
-  if (Number.isSafeInteger(n)) return n === 0 ? 0 : n;
-  return BigInt(digits);
-}
-
-/** Python's float() of a FLOAT token: `inf`, `nan` in any case, underscores, `1.`, `.5`. */
-export function floatValue(text: string): number {
-  const t = text.replace(/_/g, '').toLowerCase();
-  const sign = t.startsWith('-') ? -1 : 1;
-  const body = t.replace(/^[+-]/, '');
-  if (body === 'inf') return sign * Infinity;
-  if (body === 'nan') return NaN;
-  return Number(t);
-}
-
 /** A single grammar token as a typed value (`_createPrimitive` with one child). */
 function constantOf(t: Token): Constant {
   const base = { kind: 'constant' as const, start: t.start, end: t.end, float: false };
@@ -81,9 +64,9 @@ function constantOf(t: Token): Constant {
     case 'BOOL':
       return { ...base, value: t.text.toLowerCase() === 'true' };
     case 'INT':
-      return { ...base, value: intValue(t.text) };
+      return { ...base, value: intScalar(parsePythonInt(t.text) ?? 0n) };
     case 'FLOAT':
-      return { ...base, value: floatValue(t.text), float: true };
+      return { ...base, value: parsePythonFloat(t.text) ?? NaN, float: true };
     case 'ESC':
       return { ...base, value: unescapePairs(t.text) };
     default:

@@ -17,7 +17,7 @@ import type { Element, Interpolation, NodeInterpolation, ResolverInterpolation, 
 import { pointInto } from './locate.js';
 import { GrammarFailure, parseConfigValue, parseSingleElement } from './parse.js';
 import { pythonRepr, pythonStr, pythonTypeName } from './python-str.js';
-import { pythonIndex, splitKey } from './split-key.js';
+import { appendIndex, appendKey, formatDottedKey, parseListIndex, splitKey, type PathSegment } from '../util/key-path.js';
 import type { ResolveContext, ResolverCall, ResolverResult } from './types.js';
 
 /**
@@ -65,12 +65,7 @@ interface Span {
 }
 
 /** A path as segments: strings as in `a.b`, numbers index lists (or match int keys of dicts). */
-export type PathSegment = string | number;
-
-function joinPath(parent: string, seg: string, index: boolean): string {
-  if (index) return `${parent}[${seg}]`;
-  return parent ? `${parent}.${seg}` : seg;
-}
+export type { PathSegment };
 
 function top(loc: Loc): Loc {
   let l = loc;
@@ -119,11 +114,11 @@ class Resolution {
     return { node, parent: undefined, path: '', origin: node.origin, virtual: false };
   }
 
-  #childLoc(parent: Loc, node: Node, seg: string, index: boolean): Loc {
+  #childLoc(parent: Loc, node: Node, path: string): Loc {
     return {
       node,
       parent,
-      path: joinPath(parent.path, seg, index),
+      path,
       origin: node.origin ?? (parent.virtual ? parent.origin : undefined),
       virtual: parent.virtual,
     };
@@ -288,7 +283,7 @@ class Resolution {
       const loc = cur.loc as Loc;
       if (!isContainer(cur.node)) {
         if (!opts.strict) return undefined;
-        const parentKey = segs.slice(0, i).join('.');
+        const parentKey = formatDottedKey(segs.slice(0, i));
         throw this.#error(
           'INTERPOLATION_TYPE',
           `${shown} cannot be resolved: '${parentKey}' is ${pythonRepr(cur.node)}, not a container, so it cannot contain '${seg}'`,
@@ -323,23 +318,22 @@ class Resolution {
     if (node.kind === 'dict') {
       const entry = node.entries.get(typeof seg === 'number' ? keyId(seg) : seg);
       if (!entry || (typeof seg === 'string' && typeof entry.key !== 'string')) return undefined;
-      return this.#childLoc(loc, entry.node, keyText(entry), false);
+      return this.#childLoc(loc, entry.node, appendKey(loc.path, keyText(entry)));
     }
     if (node.kind !== 'list') return undefined;
-    const index = typeof seg === 'number' ? seg : pythonIndex(seg);
+    const index = typeof seg === 'number' ? seg : parseListIndex(seg);
     if (index === undefined) {
       // _select_one raises TypeError here for interpolations, oc.select and OmegaConf.select alike.
       if (opts.lenient) return undefined;
       throw this.#error('INTERPOLATION_TYPE', `${shown} indexes the list '${loc.path}' with '${seg}', which is not an int`, at, undefined);
     }
     const item = index >= 0 ? node.items[index] : undefined;
-    return item && this.#childLoc(loc, item, String(index), true);
+    return item && this.#childLoc(loc, item, appendIndex(loc.path, index));
   }
 
   #missingHint(loc: Loc, segs: readonly PathSegment[], i: number): string | undefined {
     const node = loc.node;
     const seg = String(segs[i]);
-    const prefix = loc.path ? (node.kind === 'list' ? loc.path : `${loc.path}.`) : '';
     if (node.kind === 'list') {
       if (seg.trim().startsWith('-')) return 'negative indices do not work in interpolations';
       return `'${loc.path}' has ${node.items.length} item(s)`;
@@ -350,14 +344,14 @@ class Resolution {
       return `the key ${seg} is not a string (YAML read it as ${typeof entries.find((e) => keyText(e) === seg)?.key}); interpolation reaches string keys only: quote it in the YAML ('${seg}': ...)`;
     }
     for (let n = segs.length - i; n >= 2; n--) {
-      const dotted = segs.slice(i, i + n).join('.');
+      const dotted = formatDottedKey(segs.slice(i, i + n));
       if (node.entries.get(dotted)?.key === dotted) return `'${dotted}' is one key containing dots; an interpolation reads the dots as a path`;
     }
     const names = entries.filter((e) => typeof e.key === 'string').map((e) => e.key as string);
     let best = closest(seg, names);
     // Also a key that is a prefix of the one asked for (`lrate` → `lr`), which edit distance misses.
     if (!best.length) best = names.filter((n) => n.length >= 2 && (seg.startsWith(n) || n.startsWith(seg))).slice(0, 3);
-    return best.length ? `did you mean ${best.map((b) => prefix + b).join(' or ')}?` : undefined;
+    return best.length ? `did you mean ${best.map((b) => appendKey(loc.path, b)).join(' or ')}?` : undefined;
   }
 
   #evalResolver(ip: ResolverInterpolation, f: Frame): Val {
@@ -384,12 +378,10 @@ class Resolution {
       );
     } catch (e) {
       if (e instanceof TrellisError) {
-        if (e.where === undefined && e.keyPath === undefined) {
-          const located = this.#error(e.code, e.message, f, ip);
-          e.where = located.where;
-          e.keyPath = located.keyPath;
-        }
-        throw e;
+        if (e.where !== undefined || e.keyPath !== undefined) throw e;
+        // A resolver's own error does not know where the call is: place it at the call.
+        const located = this.#error(e.code, e.message, f, ip);
+        throw e.derive({ where: located.where, keyPath: located.keyPath });
       }
       const message = e instanceof Error ? e.message : String(e);
       throw this.#error('INTERPOLATION_RESOLVER_FAILED', `Resolver '${name}' failed in ${this.#src(f, ip)}: ${message}`, f, ip, undefined, e);
@@ -518,11 +510,11 @@ class Resolution {
     this.#copying.push({ container: loc.node, via: via?.path });
     try {
       const node = loc.node;
-      if (node.kind === 'list') return listNode(node.items.map((item, n) => this.copy(this.#childLoc(loc, item, String(n), true))), node.origin);
+      if (node.kind === 'list') return listNode(node.items.map((item, n) => this.copy(this.#childLoc(loc, item, appendIndex(loc.path, n)))), node.origin);
       const out = dictNode(node.origin);
       if (node.kind === 'dict') {
         for (const e of node.entries.values()) {
-          const child = this.copy(this.#childLoc(loc, e.node, keyText(e), false));
+          const child = this.copy(this.#childLoc(loc, e.node, appendKey(loc.path, keyText(e))));
           setEntry(out, { key: e.key, ...(e.keyFloat ? { keyFloat: true } : {}), node: child });
         }
       }

@@ -1,4 +1,4 @@
-import { formatPythonFloat } from '../tree/node.js';
+import { formatPythonFloat, parsePythonFloat, parsePythonInt, pythonStringRepr } from '../util/python.js';
 import { FunctionError } from './function-error.js';
 import type { ParsedElement } from './types.js';
 
@@ -6,50 +6,6 @@ import type { ParsedElement } from './types.js';
  * Python's int(), float(), str() and bool() on one primitive, as Hydra's cast functions apply
  * them (bool() of a string accepts only true/false, str() of a bool is lower case).
  */
-
-/** Python's repr() of a str, for error messages. */
-export function pyRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = '';
-  for (const ch of s) {
-    if (ch === '\\') out += '\\\\';
-    else if (ch === quote) out += `\\${quote}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if ((ch.codePointAt(0) as number) < 0x20 || ch === '\x7f') out += `\\x${(ch.codePointAt(0) as number).toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return `${quote}${out}${quote}`;
-}
-
-const PY_WS = /^[\s]+|[\s]+$/g;
-
-/** Python int(str): optional sign, decimal digits with single underscores between them. */
-export function parsePythonInt(text: string): bigint | undefined {
-  const t = text.replace(PY_WS, '');
-  if (!/^[+-]?\d+(_\d+)*$/.test(t)) return undefined;
-  return BigInt(t.replace(/_/g, ''));
-}
-
-/** Python float(str): decimal or exponent forms with PEP 515 underscores, inf/infinity/nan. */
-export function parsePythonFloat(text: string): number | undefined {
-  const t = text.replace(PY_WS, '');
-  const special = /^([+-]?)(inf|infinity|nan)$/i.exec(t);
-  if (special) {
-    if ((special[2] as string).toLowerCase() === 'nan') return NaN;
-    return special[1] === '-' ? -Infinity : Infinity;
-  }
-  const digits = String.raw`\d(?:_?\d)*`;
-  const re = new RegExp(`^[+-]?(?:${digits}(?:\\.(?:${digits})?)?|\\.${digits})(?:[eE][+-]?${digits})?$`);
-  if (!re.test(t)) return undefined;
-  return Number(t.replace(/_/g, ''));
-}
-
-/** A bigint as a number when exact, else the bigint itself (for the tree's Scalar). */
-export function intValue(n: bigint): number | bigint {
-  return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
-}
 
 function intToFloat(n: bigint): number {
   const f = Number(n);
@@ -70,7 +26,7 @@ export function castIntPrimitive(e: ParsedElement): ParsedElement {
     case 'string':
     case 'quoted': {
       const n = parsePythonInt(e.value);
-      if (n === undefined) throw new FunctionError('ValueError', `invalid literal for int() with base 10: ${pyRepr(e.value)}`);
+      if (n === undefined) throw new FunctionError('ValueError', `invalid literal for int() with base 10: ${pythonStringRepr(e.value)}`);
       return { kind: 'int', value: n };
     }
     default:
@@ -89,7 +45,7 @@ export function castFloatPrimitive(e: ParsedElement): ParsedElement {
     case 'string':
     case 'quoted': {
       const f = parsePythonFloat(e.value);
-      if (f === undefined) throw new FunctionError('ValueError', `could not convert string to float: ${pyRepr(e.value)}`);
+      if (f === undefined) throw new FunctionError('ValueError', `could not convert string to float: ${pythonStringRepr(e.value)}`);
       return { kind: 'float', value: f };
     }
     default:
@@ -123,7 +79,7 @@ export function castBoolPrimitive(e: ParsedElement): ParsedElement {
       const lower = e.value.toLowerCase();
       if (lower === 'false') return { kind: 'bool', value: false };
       if (lower === 'true') return { kind: 'bool', value: true };
-      throw new FunctionError('ValueError', `Cannot cast ${pyRepr(e.value)} to bool`);
+      throw new FunctionError('ValueError', `Cannot cast ${pythonStringRepr(e.value)} to bool`);
     }
     case 'int':
       return { kind: 'bool', value: e.value !== 0n };

@@ -1,4 +1,4 @@
-import { TrellisError, throwCollected } from '../errors/index.js';
+import { TrellisError, collectErrors } from '../errors/index.js';
 import { overrideWhere } from './convert.js';
 import type { Override } from './types.js';
 
@@ -15,13 +15,13 @@ export function isFrameworkOverride(override: Pick<Override, 'key'>): boolean {
  * is. Every offending override is reported, in one thrown error.
  */
 export function checkSweepsAllowed(overrides: readonly Override[], mode: RunMode): void {
-  const errors: TrellisError[] = [];
+  const problems = collectErrors();
   for (const o of overrides) {
     if (!o.isSweep) continue;
     const where = { ...overrideWhere(o), col: 1, length: o.text.length };
     if (mode === 'multirun') {
       if (isFrameworkOverride(o)) {
-        errors.push(
+        problems.add(
           new TrellisError('SWEEP_INVALID', `Sweeping over Hydra's configuration is not supported : '${o.text}'`, {
             where,
             keyPath: o.key,
@@ -29,7 +29,7 @@ export function checkSweepsAllowed(overrides: readonly Override[], mode: RunMode
         );
       }
     } else if (o.valueType === 'simple-choice') {
-      errors.push(
+      problems.add(
         new TrellisError('SWEEP_WITHOUT_MULTIRUN', `Ambiguous value for argument '${o.text}'`, {
           where,
           keyPath: o.key,
@@ -37,7 +37,7 @@ export function checkSweepsAllowed(overrides: readonly Override[], mode: RunMode
         }),
       );
     } else {
-      errors.push(
+      problems.add(
         new TrellisError('SWEEP_WITHOUT_MULTIRUN', `Sweep parameters '${o.text}' requires --multirun`, {
           where,
           keyPath: o.key,
@@ -46,5 +46,5 @@ export function checkSweepsAllowed(overrides: readonly Override[], mode: RunMode
       );
     }
   }
-  throwCollected(errors);
+  problems.throwIfAny();
 }

@@ -1,6 +1,6 @@
 import { TrellisError, type ErrorWhere } from '../errors/index.js';
 import { dictNode, listNode, setEntry, valueNode, type Node, type Origin, type Scalar } from '../tree/node.js';
-import { intValue } from './cast.js';
+import { intScalar } from '../util/python.js';
 import { pyTypeName } from './compare.js';
 import { formatKeyElement } from './format.js';
 import type { DictKey, Override, ParsedElement, ParsedValue } from './types.js';
@@ -16,7 +16,7 @@ function keyScalar(key: DictKey): { key: Scalar; keyFloat?: boolean } {
     case 'string':
       return { key: key.value };
     case 'int':
-      return { key: intValue(key.value) };
+      return { key: intScalar(key.value) };
     case 'float':
       return { key: key.value, keyFloat: true };
     case 'bool':
@@ -33,7 +33,7 @@ function elementToNode(value: ParsedElement, origin: Origin | undefined): Node {
       // Override.value(): quoted strings lose their quotes; interpolations stay as text.
       return valueNode(value.value, false, origin);
     case 'int':
-      return valueNode(intValue(value.value), false, origin);
+      return valueNode(intScalar(value.value), false, origin);
     case 'float':
       return valueNode(value.value, true, origin);
     case 'bool':

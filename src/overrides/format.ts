@@ -1,4 +1,4 @@
-import { formatPythonFloat } from '../tree/node.js';
+import { pythonScalarStr } from '../util/python.js';
 import { ESCAPABLE } from './lexer.js';
 import type { Override, ParsedElement, ParsedValue, Quote } from './types.js';
 import { isSweepValue } from './types.js';
@@ -56,11 +56,10 @@ export function formatElement(value: ParsedElement): string {
     case 'string':
       return escapeSpecialCharacters(value.value);
     case 'int':
-      return value.value.toString();
-    case 'float':
-      return formatPythonFloat(value.value);
     case 'bool':
-      return value.value ? 'True' : 'False';
+      return pythonScalarStr(value.value);
+    case 'float':
+      return pythonScalarStr(value.value, true);
     case 'list':
       return `[${value.items.map(formatElement).join(',')}]`;
     case 'dict':

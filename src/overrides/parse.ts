@@ -1,5 +1,5 @@
-import { TrellisError, didYouMean, throwCollected } from '../errors/index.js';
-import { parsePythonFloat } from './cast.js';
+import { TrellisError, collectErrors, didYouMean } from '../errors/index.js';
+import { parsePythonFloat, parsePythonInt } from '../util/python.js';
 import { pyEquals } from './compare.js';
 import { quoteString, unescapeQuoted } from './format.js';
 import { FunctionError } from './function-error.js';
@@ -317,7 +317,7 @@ class OverrideParser {
     const t = kept[0] as Token;
     switch (t.type) {
       case 'INT':
-        return { kind: 'int', value: parseIntToken(t.text) };
+        return { kind: 'int', value: parsePythonInt(t.text) ?? 0n };
       case 'FLOAT':
         return { kind: 'float', value: parsePythonFloat(t.text) ?? NaN };
       case 'NULL':
@@ -454,14 +454,6 @@ function unescapeEsc(text: string): string {
   return out;
 }
 
-/** Python int() of an INT token: sign, digits and underscores; `-0` is 0. */
-function parseIntToken(text: string): bigint {
-  const negative = text.startsWith('-');
-  const digits = text.replace(/^[+-]/, '').replace(/_/g, '');
-  const n = BigInt(digits);
-  return negative ? -n : n;
-}
-
 function valueTypeOf(value: ParsedValue): ValueType {
   switch (value.kind) {
     case 'choice':
@@ -486,15 +478,8 @@ export function parseOverride(text: string, index = 0, options: ParseOptions = {
 /** Parses every override; all the bad ones are reported together in one thrown TrellisError. */
 export function parseOverrides(texts: readonly string[], options: ParseOptions = {}): Override[] {
   const out: Override[] = [];
-  const errors: TrellisError[] = [];
-  texts.forEach((text, index) => {
-    try {
-      out.push(parseOverride(text, index, options));
-    } catch (e) {
-      if (e instanceof TrellisError) errors.push(e);
-      else throw e;
-    }
-  });
-  throwCollected(errors);
+  const problems = collectErrors();
+  texts.forEach((text, index) => problems.attempt(() => out.push(parseOverride(text, index, options))));
+  problems.throwIfAny();
   return out;
 }

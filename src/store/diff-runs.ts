@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readRecords, type RunRecords } from './find-run.js';
 import type { ProvenanceEntry } from '../run/provenance.js';
 import { StoredRun } from './stored-run.js';
+import { appendIndex, appendKey } from '../util/key-path.js';
 
 /**
  * The categories of a run diff, in the order shown. All but `metrics` are inputs: what a run
@@ -36,9 +37,9 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 
 /** Leaf key paths (`a.b[0]`, as provenance.json writes them) → values; empty containers are leaves. */
 export function flatten(value: unknown, prefix = '', out: Map<string, unknown> = new Map()): Map<string, unknown> {
-  if (Array.isArray(value) && value.length) value.forEach((item, i) => flatten(item, `${prefix}[${i}]`, out));
+  if (Array.isArray(value) && value.length) value.forEach((item, i) => flatten(item, appendIndex(prefix, i), out));
   else if (isObject(value) && Object.keys(value).length) {
-    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+    for (const [k, v] of Object.entries(value)) flatten(v, appendKey(prefix, k), out);
   } else if (prefix) out.set(prefix, value);
   return out;
 }

@@ -6,6 +6,7 @@ import { readRecords, type RunRecords } from './find-run.js';
 import type { ProvenanceEntry } from '../run/provenance.js';
 import { getPath, splitPath } from './query-fields.js';
 import { StoredRun } from './stored-run.js';
+import { bracketKeyPath, formatDottedKey } from '../util/key-path.js';
 
 export type Origin =
   | { kind: 'file'; file: string; line: number; col: number }
@@ -85,7 +86,7 @@ function absoluteKey(ref: string, from: string): string {
   const base = splitPath(from).slice(0, -1);
   const up = base.slice(0, Math.max(0, base.length - (dots - 1)));
   const rest = ref.slice(dots);
-  return [...up, rest].filter(Boolean).join('.');
+  return formatDottedKey([...up, rest].filter(Boolean));
 }
 
 function textOf(parts: Array<string | Interpolation>): string | undefined {
@@ -183,12 +184,12 @@ export function explainKey(run: StoredRun | RunRecords, key: string): KeyExplana
   const path = splitPath(key);
   if (getPath(r.resolved, path) === undefined && getPath(r.config, path) === undefined) {
     const known = [...flatten(r.resolved).keys()];
-    const parents = new Set(known.flatMap((k) => splitPath(k).map((_, i, all) => all.slice(0, i + 1).join('.'))));
+    const parents = new Set(known.flatMap((k) => splitPath(k).map((_, i, all) => formatDottedKey(all.slice(0, i + 1)))));
     throw new TrellisError('KEY_NOT_FOUND', `The run has no config key '${key}'`, {
       keyPath: key,
       hint: didYouMean(key, parents) ?? (r.resolved === null ? 'the run has no readable resolved.yaml' : `top-level keys: ${Object.keys(r.resolved as object).join(', ')}`),
     });
   }
-  const step = new Explainer(r).step(path.join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]'), new Set());
+  const step = new Explainer(r).step(bracketKeyPath(key), new Set());
   return { ...step, run: { dir: r.dir, id: r.info.id }, overrides: r.overrides ?? r.info.overrides };
 }

@@ -1,3 +1,5 @@
+import { parseKeyPath } from '../util/key-path.js';
+
 /**
  * What a name in a query or a `--sort` key refers to. Run fields (status, tags, started…) are
  * checked by type when the query is parsed; config values, metrics and return values are typed
@@ -57,12 +59,9 @@ export type FieldRef =
       stat?: { name: string; stat: MetricStat };
     };
 
-/** `a.b[0].c` → ['a', 'b', '0', 'c']. */
+/** `a.b[0].c` → ['a', 'b', '0', 'c']; '' is the key '' (not the root), so it is looked up and not found. */
 export function splitPath(text: string): string[] {
-  return text
-    .replace(/\[(\d+)\]/g, '.$1')
-    .split('.')
-    .filter((s, _i, all) => s !== '' || all.length === 1);
+  return text === '' ? [''] : parseKeyPath(text);
 }
 
 const isStat = (s: string | undefined): s is MetricStat => s !== undefined && (METRIC_STATS as readonly string[]).includes(s);

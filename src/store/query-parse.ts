@@ -2,7 +2,7 @@ import { isValid } from 'date-fns/isValid';
 import { parseISO } from 'date-fns/parseISO';
 import { startOfDay } from 'date-fns/startOfDay';
 import { sub } from 'date-fns/sub';
-import { didYouMean, TrellisError, throwCollected } from '../errors/index.js';
+import { collectErrors, didYouMean, TrellisError } from '../errors/index.js';
 import { fieldRef, METRIC_STATS, RUN_FIELDS, type FieldRef } from './query-fields.js';
 import { lexQuery, queryWhere, type QueryToken } from './query-lex.js';
 import { STORE_STATUSES } from './types.js';
@@ -108,7 +108,7 @@ export function parseDurationLiteral(text: string): number | undefined {
 class Parser {
   private pos = 0;
   readonly fields: FieldRef[] = [];
-  readonly problems: TrellisError[] = [];
+  readonly problems = collectErrors();
 
   constructor(
     private readonly query: string,
@@ -230,7 +230,7 @@ class Parser {
   /** Type checks against run fields and metric statistics; problems are collected. */
   private check(field: FieldRef, op: CompareOp, values: Literal[], name: QueryToken): void {
     const problem = (lit: Literal | QueryToken, message: string, hint?: string) =>
-      this.problems.push(new TrellisError('QUERY_TYPE', message, { where: queryWhere(this.query, lit.col, lit.length), keyPath: field.text, hint }));
+      this.problems.add(new TrellisError('QUERY_TYPE', message, { where: queryWhere(this.query, lit.col, lit.length), keyPath: field.text, hint }));
     const ordered = op === '<' || op === '<=' || op === '>' || op === '>=';
     const textual = op === '~' || op === '!~';
     if (field.ns === 'metric') {
@@ -281,7 +281,7 @@ class Parser {
 export function parseQuery(text: string, now: Date = new Date()): ParsedQuery {
   const parser = new Parser(text, lexQuery(text), now);
   const root = parser.parse();
-  throwCollected(parser.problems);
+  parser.problems.throwIfAny();
   return { text, root, fields: parser.fields };
 }
 

@@ -1,5 +1,5 @@
-import { TrellisError, throwCollected } from '../errors/index.js';
-import { formatPythonFloat } from '../tree/node.js';
+import { TrellisError, collectErrors, type ErrorCollector } from '../errors/index.js';
+import { pythonScalarStr } from '../util/python.js';
 import {
   checkSweepsAllowed,
   formatKeyElement,
@@ -55,10 +55,10 @@ export interface SweepPlan {
 
 /** A config value as Python's f"{v}" prints it into `key=value` (the sweeper's _parse_config). */
 function paramText(value: SweeperParamValue): string {
-  if (value === null) return 'None';
-  if (typeof value === 'boolean') return value ? 'True' : 'False';
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : formatPythonFloat(value);
-  return value;
+  // JS prints an integral number from 1e21 on as `1e+21`, as Python prints that float; str() of
+  // an int would spell out every digit.
+  if (typeof value === 'number' && Number.isInteger(value)) return String(value);
+  return pythonScalarStr(value);
 }
 
 function paramEntries(params: SweeperParams | undefined): Array<readonly [string, SweeperParamValue]> {
@@ -85,53 +85,39 @@ function single<T>(value: T): LazySequence<T> {
  * The sweep's slots in job-list order: config params first, then CLI overrides; a CLI override
  * of a param's key replaces it in place. Shared by every sweeper. Collects every parse error.
  */
-export function sweepSlots(input: SweepInput): { slots: Map<string, Override>; errors: TrellisError[] } {
+export function sweepSlots(input: SweepInput): { slots: Map<string, Override>; problems: ErrorCollector } {
   const parseOptions = input.random ? { random: input.random } : {};
-  const errors: TrellisError[] = [];
+  const problems = collectErrors();
   const parsed: Override[] = [];
   const paramsPath = input.paramsPath ?? 'hydra.sweeper.params';
 
   paramEntries(input.params).forEach(([key, value], index) => {
-    try {
-      parsed.push(parseOverride(`${key}=${paramText(value)}`, index, parseOptions));
-    } catch (e) {
-      if (!(e instanceof TrellisError)) throw e;
-      e.keyPath = `${paramsPath}.${key}`;
-      errors.push(e);
-    }
+    problems.attempt(
+      () => parsed.push(parseOverride(`${key}=${paramText(value)}`, index, parseOptions)),
+      // A param is reported at its key in the config, not at the text built from it.
+      (e) => e.derive({ keyPath: `${paramsPath}.${key}` }),
+    );
   });
   const cli: Override[] = [];
-  input.overrides.forEach((text, index) => {
-    try {
-      cli.push(parseOverride(text, index, parseOptions));
-    } catch (e) {
-      if (!(e instanceof TrellisError)) throw e;
-      errors.push(e);
-    }
-  });
-  try {
-    checkSweepsAllowed(cli, 'multirun');
-  } catch (e) {
-    if (!(e instanceof TrellisError)) throw e;
-    errors.push(...e.all());
-  }
+  input.overrides.forEach((text, index) => problems.attempt(() => cli.push(parseOverride(text, index, parseOptions))));
+  problems.attempt(() => checkSweepsAllowed(cli, 'multirun'));
   parsed.push(...cli);
 
   // One slot per key element; a Map keeps the first insertion's position on update.
   const slots = new Map<string, Override>();
   for (const o of parsed) slots.set(formatKeyElement(o), o);
-  return { slots, errors };
+  return { slots, problems };
 }
 
 
 export function planSweep(input: SweepInput): SweepPlan {
-  const { slots, errors } = sweepSlots(input);
+  const { slots, problems } = sweepSlots(input);
   const axes: SweepAxis[] = [];
   for (const [key, override] of slots) {
-    try {
+    problems.attempt(() => {
       if (!override.isSweep) {
         axes.push({ key, override, values: single(formatOverrideForJob(override)) });
-        continue;
+        return;
       }
       const texts = sweepValueTexts(override, { listOptions: input.listOptions, random: input.random });
       axes.push({
@@ -139,23 +125,13 @@ export function planSweep(input: SweepInput): SweepPlan {
         override,
         values: { get length() { return texts.length; }, at: (i) => `${key}=${texts.at(i)}` },
       });
-    } catch (e) {
-      if (!(e instanceof TrellisError)) throw e;
-      errors.push(e);
-    }
+    });
   }
-  throwCollected(errors);
+  problems.throwIfAny();
 
   let count = 1;
-  for (const axis of axes) {
-    try {
-      count *= axis.values.length;
-    } catch (e) {
-      if (!(e instanceof TrellisError)) throw e;
-      errors.push(e);
-    }
-  }
-  throwCollected(errors);
+  for (const axis of axes) problems.attempt(() => (count *= axis.values.length));
+  problems.throwIfAny();
   if (!Number.isSafeInteger(count)) {
     throw new TrellisError('SWEEP_INVALID', `The sweep has ${count} jobs, more than can be counted exactly`, {
       hint: 'split the sweep into smaller ones',

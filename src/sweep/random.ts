@@ -1,4 +1,4 @@
-import { TrellisError, throwCollected } from '../errors/index.js';
+import { TrellisError } from '../errors/index.js';
 import { formatKeyElement, formatOverrideForJob, sweepValueTexts, type Override, type ParsedElement } from '../overrides/index.js';
 import type { SeededRng } from '../run/seeds.js';
 import { sweepSlots, type SweepInput } from './expand.js';
@@ -14,10 +14,10 @@ function numberOf(e: { kind: 'int'; value: bigint } | { kind: 'float'; value: nu
 }
 
 function dimensions(input: SweepInput): Dimension[] {
-  const { slots, errors } = sweepSlots(input);
+  const { slots, problems } = sweepSlots(input);
   const out: Dimension[] = [];
   for (const [key, o] of slots) {
-    try {
+    problems.attempt(() => {
       if (!o.isSweep) out.push({ key, kind: 'fixed', text: formatOverrideForJob(o) });
       else if (o.value?.kind === 'interval') {
         const low = numberOf(o.value.start);
@@ -34,12 +34,9 @@ function dimensions(input: SweepInput): Dimension[] {
         const element = formatKeyElement(o);
         out.push({ key, kind: 'choice', texts: { get length() { return texts.length; }, at: (i) => `${element}=${texts.at(i)}` } });
       }
-    } catch (e) {
-      if (!(e instanceof TrellisError)) throw e;
-      errors.push(e);
-    }
+    });
   }
-  throwCollected(errors);
+  problems.throwIfAny();
   return out;
 }
 

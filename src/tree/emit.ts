@@ -1,5 +1,6 @@
 import { plainWouldChangeType } from '../yaml/resolve-scalar.js';
-import { formatPythonFloat, keyText, type DictEntry, type Node, type Scalar } from './node.js';
+import { formatPythonFloat } from '../util/python.js';
+import { keyText, type DictEntry, type Node, type Scalar } from './node.js';
 
 /** Strings that YAML 1.2 readers (not only ours) would read as something else. */
 const YAML12_SPECIAL = /^(?:[-+]?(?:\.inf|\.Inf|\.INF)|\.nan|\.NaN|\.NAN|0o[0-7]+|[-+]?(?:\d[\d_]*)?\.?\d*(?:[eE][-+]?\d+)?|~|null|true|false|True|False)$/i;

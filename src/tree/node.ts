@@ -1,4 +1,8 @@
 import type { ErrorWhere } from '../errors/index.js';
+import { formatPythonFloat } from '../util/python.js';
+
+// Tests and older importers reach it here; new code imports util/python.ts.
+export { formatPythonFloat };
 
 /**
  * The config tree. Plain JavaScript objects cannot tell `1` from `1.0`, keep integers above
@@ -135,29 +139,6 @@ export function cloneNode<T extends Node>(node: T): T {
       return { ...node, entries } as T;
     }
   }
-}
-
-/**
- * Python's repr() of a float: shortest round-trip digits, `1.0` not `1`, exponent form below
- * 1e-4 and from 1e16 on (`1e-05`, `1e+16`), `inf`/`nan`.
- */
-export function formatPythonFloat(n: number): string {
-  if (Number.isNaN(n)) return 'nan';
-  if (n === Infinity) return 'inf';
-  if (n === -Infinity) return '-inf';
-  if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
-  const [mantissa = '', expText = '0'] = n.toExponential().split('e');
-  const exp = Number(expText);
-  const sign = mantissa.startsWith('-') ? '-' : '';
-  const digits = mantissa.replace('-', '').replace('.', '');
-  const decpt = exp + 1;
-  if (decpt > 16 || decpt < -3) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    return `${sign}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  if (decpt <= 0) return `${sign}0.${'0'.repeat(-decpt)}${digits}`;
-  if (decpt >= digits.length) return `${sign}${digits}${'0'.repeat(decpt - digits.length)}.0`;
-  return `${sign}${digits.slice(0, decpt)}.${digits.slice(decpt)}`;
 }
 
 export interface ToPlainOptions {

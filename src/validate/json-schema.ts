@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ConfigSchema } from './validate.js';
+import { splitDottedKey } from '../util/key-path.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -41,7 +42,7 @@ function objectBranches(schema: JsonSchema): JsonSchema[] {
 /** The sub-schema at a dotted path of object properties, or undefined. */
 function at(schema: JsonSchema, path: string): JsonSchema | undefined {
   let node: JsonSchema | undefined = schema;
-  for (const segment of path.split('.').filter(Boolean)) {
+  for (const segment of splitDottedKey(path).filter(Boolean)) {
     const candidates: JsonSchema[] = objectBranches(node ?? {}).map((b) => (b.properties as Record<string, JsonSchema> | undefined)?.[segment]).filter((c): c is JsonSchema => c !== undefined);
     if (!candidates.length) return undefined;
     const branches = candidates.flatMap(objectBranches);

@@ -16,8 +16,3 @@ export function locate(root: Node, path: readonly PropertyKey[]): { node: Node |
   }
   return { node, origin };
 }
-
-/** `a.b[0]` from a zod path. */
-export function dottedPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${String(seg)}` : String(seg)), '');
-}

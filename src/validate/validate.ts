@@ -1,7 +1,9 @@
 import type { ZodType } from 'zod';
-import { TrellisError, didYouMean, throwCollected } from '../errors/index.js';
-import { formatPythonFloat, fromPlain, keyText, setKey, type Node } from '../tree/node.js';
-import { dottedPath, locate } from './provenance.js';
+import { TrellisError, collectErrors, didYouMean } from '../errors/index.js';
+import { fromPlain, keyText, setKey, type Node } from '../tree/node.js';
+import { formatKeyPath } from '../util/key-path.js';
+import { formatPythonFloat } from '../util/python.js';
+import { locate } from './provenance.js';
 
 /** zod schemas describe the job config; this module is loaded only when an app declares one. */
 export type ConfigSchema = ZodType;
@@ -47,15 +49,15 @@ function issueError(issue: Issue, config: Node, schema: ConfigSchema): TrellisEr
     return issue.keys.map((key) => {
       const path = [...issue.path, key];
       const { node, origin } = locate(config, path);
-      return new TrellisError('VALIDATION_FAILED', `${dottedPath(path)}: unknown key (value ${shown(node)})`, {
+      return new TrellisError('VALIDATION_FAILED', `${formatKeyPath(path)}: unknown key (value ${shown(node)})`, {
         where: origin,
-        keyPath: dottedPath(path),
+        keyPath: formatKeyPath(path),
         hint: didYouMean(key, known) ?? (known.length ? `known keys: ${known.join(', ')}` : 'remove the key or add it to the schema'),
       });
     });
   }
   const { node, origin } = locate(config, issue.path);
-  const key = dottedPath(issue.path) || '(root)';
+  const key = formatKeyPath(issue.path) || '(root)';
   let hint: string | undefined;
   if (issue.code === 'invalid_value' && issue.values) hint = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (!node) hint = `set it in a config file or on the command line: +${key}=…`;
@@ -103,6 +105,6 @@ export function validateConfig(schema: ConfigSchema, resolved: Node, plain: unkn
   const result = schema.safeParse(plain);
   if (result.success) return { node: reconcile(resolved, result.data), data: result.data };
   const errors = (result.error.issues as unknown as Issue[]).flatMap((issue) => issueError(issue, resolved, schema));
-  throwCollected(errors);
+  collectErrors(errors).throwIfAny();
   throw new TrellisError('VALIDATION_FAILED', 'The config does not match the schema');
 }

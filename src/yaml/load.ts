@@ -1,5 +1,5 @@
 import { Alias, visit, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode, type Pair, Scalar as YamlScalar, YAMLMap } from 'yaml';
-import { TrellisError, type ErrorWhere, throwCollected } from '../errors/index.js';
+import { TrellisError, type ErrorWhere, collectErrors } from '../errors/index.js';
 import { dictNode, keyId, listNode, valueNode, type DictEntry, type DictNode, type Node, type Origin, type ValueNode } from '../tree/node.js';
 import { constructBool, constructFloat, constructInt, resolvePlainScalar, ScalarConstructError, type TypedScalar } from './resolve-scalar.js';
 
@@ -300,7 +300,7 @@ export function loadYaml(text: string, file: string, limits: YamlLimits = DEFAUL
       hint: 'check indentation, colons and quotes at this position',
     });
   });
-  throwCollected(problems);
+  collectErrors(problems).throwIfAny();
   const headerComments: string[] = [];
   for (const line of lines) {
     if (/^\s*#/.test(line)) headerComments.push(line.replace(/^\s*#\s?/, ''));

@@ -1,4 +1,5 @@
 import type { Scalar } from '../tree/node.js';
+import { intScalar, parsePythonFloat, parsePythonInt } from '../util/python.js';
 
 /**
  * Plain-scalar typing of PyYAML's YAML 1.1 resolver with OmegaConf's patches (`1e3` is a float;
@@ -15,42 +16,21 @@ export interface TypedScalar {
   float?: boolean;
 }
 
-function intFromBigInt(n: bigint): number | bigint {
-  return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
-}
-
 /** Thrown when a scalar cannot be constructed (PyYAML raises ValueError, KeyError or IndexError there). */
 export class ScalarConstructError extends Error {}
 
-// Python's str.strip() whitespace, near enough for YAML scalars.
-const PY_SPACE = /^[\s\u001c-\u001f\u0085]+|[\s\u001c-\u001f\u0085]+$/g;
-const DIGITS: Record<number, RegExp> = { 2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/ };
-const PREFIX: Record<number, RegExp> = { 2: /^0[bB]/, 8: /^0[oO]/, 16: /^0[xX]/ };
-
-/** Python's `int(text, base)` (underscores already removed by the caller). */
+/** Python's `int(text, base)`, raising as PyYAML's constructor does (the caller removed underscores). */
 function pythonInt(text: string, base: 2 | 8 | 10 | 16): bigint {
-  let s = text.replace(PY_SPACE, '');
-  let negative = false;
-  if (s[0] === '-' || s[0] === '+') {
-    negative = s[0] === '-';
-    s = s.slice(1);
-  }
-  const prefix = PREFIX[base];
-  if (prefix?.test(s)) s = s.slice(2);
-  if (!DIGITS[base]?.test(s)) throw new ScalarConstructError(`invalid literal for int() with base ${base}: '${text}'`);
-  const n = base === 10 ? BigInt(s) : BigInt(`0${({ 2: 'b', 8: 'o', 16: 'x' } as Record<number, string>)[base]}${s}`);
-  return negative ? -n : n;
+  const n = parsePythonInt(text, base);
+  if (n === undefined) throw new ScalarConstructError(`invalid literal for int() with base ${base}: '${text}'`);
+  return n;
 }
 
-/** Python's `float(text)`: decimal, exponent, inf/infinity/nan (text already lower-cased, no underscores). */
+/** Python's `float(text)`, raising as PyYAML's constructor does. */
 function pythonFloat(text: string): number {
-  const s = text.replace(PY_SPACE, '');
-  const m = /^([-+]?)(?:(inf|infinity)|(nan)|((?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[-+]?[0-9]+)?))$/.exec(s);
-  if (!m) throw new ScalarConstructError(`could not convert string to float: '${text}'`);
-  const sign = m[1] === '-' ? -1 : 1;
-  if (m[2]) return sign * Infinity;
-  if (m[3]) return NaN;
-  return sign * Number(m[4]);
+  const f = parsePythonFloat(text);
+  if (f === undefined) throw new ScalarConstructError(`could not convert string to float: '${text}'`);
+  return f;
 }
 
 /** Strips the sign the way PyYAML's int/float constructors do (`value[0]` fails on empty text). */
@@ -65,10 +45,10 @@ export function constructInt(text: string): number | bigint {
   const [sign, s] = splitSign(text.replace(/_/g, ''));
   const big = BigInt(sign);
   if (s === '0') return 0;
-  if (s.startsWith('0b')) return intFromBigInt(big * pythonInt(s.slice(2), 2));
-  if (s.startsWith('0x')) return intFromBigInt(big * pythonInt(s.slice(2), 16));
+  if (s.startsWith('0b')) return intScalar(big * pythonInt(s.slice(2), 2));
+  if (s.startsWith('0x')) return intScalar(big * pythonInt(s.slice(2), 16));
   if (s === '') throw new ScalarConstructError('string index out of range');
-  if (s[0] === '0') return intFromBigInt(big * pythonInt(s, 8));
+  if (s[0] === '0') return intScalar(big * pythonInt(s, 8));
   if (s.includes(':')) {
     const digits = s.split(':').map((part) => pythonInt(part, 10)).reverse();
     let value = 0n;
@@ -77,9 +57,9 @@ export function constructInt(text: string): number | bigint {
       value += digit * base;
       base *= 60n;
     }
-    return intFromBigInt(big * value);
+    return intScalar(big * value);
   }
-  return intFromBigInt(big * pythonInt(s, 10));
+  return intScalar(big * pythonInt(s, 10));
 }
 
 /** PyYAML's `construct_yaml_float`; sexagesimal parts are summed from the right, as Python does. */

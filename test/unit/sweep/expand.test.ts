@@ -246,6 +246,14 @@ describe('sweep errors', () => {
       expected: [{ code: 'SWEEP_INVALID', message: "Sweeping over Hydra's configuration is not supported" }],
     },
     {
+      name: 'two hydra sweeps, each reported once',
+      input: { overrides: ['hydra.a=1,2', 'hydra.b=3,4'] },
+      expected: [
+        { code: 'SWEEP_INVALID', message: "not supported : 'hydra.a=1,2'" },
+        { code: 'SWEEP_INVALID', message: "not supported : 'hydra.b=3,4'" },
+      ],
+    },
+    {
       name: 'glob without the group options',
       input: { overrides: ['db=glob(*)'] },
       expected: [{ code: 'SWEEP_INVALID', message: "glob() needs the options of group 'db'" }],
