@@ -68,7 +68,8 @@ function reasonOf(e: unknown): string {
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+/** The strings of a list in a record (others left out); [] when it is no list. */
+export const stringsOf = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 /** run.json → RunInfo; a string says why it is not a run record. */
 export function normalizeRunInfo(raw: unknown): RunInfo | string {
@@ -91,13 +92,13 @@ export function normalizeRunInfo(raw: unknown): RunInfo | string {
     entry: str(r.entry),
     config_dir: str(r.config_dir),
     config_name: str(r.config_name),
-    overrides: strings(r.overrides),
+    overrides: stringsOf(r.overrides),
     sweep: sweep && typeof sweep.dir === 'string' && typeof sweep.num === 'number' ? { dir: sweep.dir, num: sweep.num } : null,
     reproduces: str(r.reproduces),
     heartbeat: str(r.heartbeat),
     heartbeat_interval_s: num(r.heartbeat_interval_s),
-    tags: strings(r.tags),
-    notes: strings(r.notes),
+    tags: stringsOf(r.tags),
+    notes: stringsOf(r.notes),
   };
 }
 

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { customApp, readJson, runDirs, runNode } from '../helpers/app-project.js';
-import { repoRoot, runCli } from '../helpers/run-cli.js';
+import { repoRoot, runCli, spawnCli } from '../helpers/run-cli.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 import { ageTree, writeRun } from '../unit/store/synthetic-runs.js';
 
@@ -197,6 +197,30 @@ describe('a killed run without summary.json', () => {
     expect(text).toMatch(/\nstatus +crashed \(summary\.json missing; metrics from metrics\.jsonl\)\n/);
     expect(text).toMatch(/\nloss +0\.000727802 +0\.000727802 +1 +1374\n/);
   });
+});
+
+describe('trellis runs tag and note from many processes at once', () => {
+  const RUN = 'outputs/2026-11-20/10-00-00';
+  const ten = Array.from({ length: 10 }, (_, i) => `t${i}`);
+
+  it.each([
+    { name: 'runs tag keeps every tag', args: (word: string) => ['runs', 'tag', RUN, word], field: 'tags' as const },
+    { name: 'runs note keeps every note', args: (word: string) => ['runs', 'note', RUN, `note ${word}`], field: 'notes' as const },
+  ])('$name', async ({ args, field }) => {
+    const cwd = tmpDir();
+    writeRun(join(cwd, RUN), { id: '20261120-100000-aaaaaa', tags: ['old'], notes: ['first'] });
+    // A large run.json (many artifacts) takes milliseconds to rewrite, so the writes overlap
+    // for certain, not only when the processes happen to start within microseconds.
+    const file = join(cwd, RUN, '.trellis/run.json');
+    writeFileSync(file, JSON.stringify({ ...(JSON.parse(readFileSync(file, 'utf8')) as object), artifacts: Array.from({ length: 30_000 }, (_, i) => `checkpoints/epoch-${i}.pt`) }));
+    const results = await Promise.all(ten.map((word) => spawnCli(args(word), { cwd })));
+    expect(results.map((r) => [r.code, r.stderr])).toEqual(ten.map(() => [0, '']));
+    const written = readJson<Record<'tags' | 'notes', string[]>>(join(cwd, RUN), 'run.json')[field];
+    const expected = field === 'tags' ? ['old', ...ten] : ['first', ...ten.map((t) => `note ${t}`)];
+    expect([...written].sort()).toEqual(expected.sort());
+    // The lock is gone once every process is done.
+    expect(readdirSync(join(cwd, RUN, '.trellis')).filter((f) => f.includes('lock'))).toEqual([]);
+  }, 60_000);
 });
 
 describe('trellis rerun reports drift', () => {
