@@ -16,4 +16,4 @@ export { TrellisError, formatError, isTrellisError, ERROR_CODES, type ErrorCode,
 export { toPlain, fromPlain, type Node } from './tree/node.js';
 export { toYamlText, toJsonText } from './tree/emit.js';
 export { loadYaml } from './yaml/load.js';
-export { openStore, queryRuns, findRun, diffRuns, explainKey, rerun, detectDrift, verifyMetrics, parseQuery, StoredRun, type RunStore, type OpenStoreOptions, type QueryOptions, type QueryResult, type RunDiff, type DiffEntry, type KeyExplanation, type RerunOptions, type RerunResult, type DriftReport, type Verification, type RunInfo, type RunSummary, type StoreStatus } from './store/index.js';
+export { openStore, queryRuns, findRun, tagRun, noteRun, diffRuns, explainKey, rerun, detectDrift, verifyMetrics, parseQuery, StoredRun, type RunStore, type OpenStoreOptions, type AnnotateResult, type QueryOptions, type QueryResult, type RunDiff, type DiffEntry, type KeyExplanation, type RerunOptions, type RerunResult, type DriftReport, type Verification, type RunInfo, type RunSummary, type StoreStatus } from './store/index.js';

@@ -9,7 +9,7 @@ import { RERUN_ENV } from '../records/env-vars.js';
 import { writeFileAtomic, writeJsonAtomic, type Durability } from '../run/atomic-write.js';
 import { captureEnvironment, type EnvSnapshot } from '../run/env-snapshot.js';
 import { captureGit, type GitSnapshot } from '../run/git-snapshot.js';
-import { summarizeMetricsFileSync, type MetricSummary } from '../run/metrics.js';
+import { summarizeMetricsFile, type MetricSummary } from '../run/metrics.js';
 import { provenanceOf } from '../run/provenance.js';
 import { createRunDir } from '../run/run-dir.js';
 import { drawMasterSeed } from '../run/seeds.js';
@@ -316,7 +316,11 @@ function recordWriteFailure(run: StartedRun, cause: unknown): void {
 
 /** The summary of an interrupted job, from what reached metrics.jsonl (a torn last line is skipped). */
 function summaryFromMetricsSync(dir: string): Record<string, MetricSummary> {
-  return summarizeMetricsFileSync(recordPath(dir, RUN_FILES.metrics));
+  try {
+    return summarizeMetricsFile(recordPath(dir, RUN_FILES.metrics)).metrics;
+  } catch {
+    return {}; // no metrics file: the job logged nothing
+  }
 }
 
 function redactNode(node: Node, redact: (text: string) => string): Node {

@@ -32,8 +32,6 @@ export const RUN_FILES = {
 export const SWEEP_FILES = {
   /** Strategy, search space, seed, fingerprint and the job table. */
   sweep: 'sweep.json',
-  /** Held while a process runs the sweep: pid and host, so a second resume refuses. */
-  lock: 'sweep.lock',
   /** Result files of jobs started by a process launcher (SLURM), one per job number. */
   jobs: 'jobs',
   /** SLURM scripts and task logs. */

@@ -1,9 +1,8 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrellisError } from '../errors/index.js';
 import { recordPath, RECORDS_DIR, SWEEP_FILES } from './names.js';
-import { processAlive } from './process-alive.js';
+import { acquireRecordLock } from '../run/record-lock.js';
 
 /**
  * sweep.json's format. Version 2 adds `format_version`; version 1 (without it) reads the same.
@@ -65,70 +64,22 @@ export function readSweepRecord(sweepDir: string): SweepRecord {
   return record;
 }
 
-interface LockHolder {
-  pid: number;
-  host: string;
-  started: string;
-}
-
-function takeOver(path: string, dead: LockHolder): void {
-  const guard = `${path}.takeover`;
-  try {
-    closeSync(openSync(guard, 'wx'));
-  } catch {
-    // another process is taking over; a guard left by a crash is stale after a few seconds
-    try {
-      if (Date.now() - statSync(guard).mtimeMs > 10_000) rmSync(guard, { force: true });
-    } catch {
-      // gone already
-    }
-    return;
-  }
-  try {
-    const now = JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
-    if (now.pid === dead.pid && now.host === dead.host && now.started === dead.started) rmSync(path, { force: true });
-  } catch {
-    // removed or rewritten meanwhile: the next attempt looks again
-  } finally {
-    rmSync(guard, { force: true });
-  }
-}
-
 /**
- * Claims the sweep for this process: `.trellis/sweep.lock`, created exclusively, names the pid
- * and host that run it. A second run or resume of the same sweep refuses while the holder lives;
- * a lock whose holder died on this host is taken over. Returns the release function.
+ * Claims the sweep for this process: a lock on sweep.json, held while the sweep runs, names the
+ * pid and host that run it. A second run or resume of the same sweep refuses at once while the
+ * holder lives; a lock whose holder died on this host is taken over. Returns the release.
  */
 export function lockSweep(sweepDir: string): () => void {
   mkdirSync(join(sweepDir, RECORDS_DIR), { recursive: true });
-  const path = recordPath(sweepDir, SWEEP_FILES.lock);
-  const me: LockHolder = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      const fd = openSync(path, 'wx');
-      try {
-        writeSync(fd, `${JSON.stringify(me)}\n`);
-      } finally {
-        closeSync(fd);
-      }
-      return () => rmSync(path, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new TrellisError('RUN_IO', `Cannot create ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { cause: e });
-    }
-    let holder: LockHolder | undefined;
-    try {
-      holder = JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
-    } catch {
-      holder = undefined; // being written this instant, or torn by a crash: look again
-    }
-    if (holder && (holder.host !== me.host || processAlive(holder.pid))) {
-      throw new TrellisError('SWEEP_INVALID', `The sweep in ${sweepDir} is being run by process ${holder.pid} on ${holder.host} (since ${holder.started})`, {
-        hint: holder.host === me.host ? `wait for it, or stop it (kill ${holder.pid}) and resume again` : `wait for it, or stop it on ${holder.host}; if that host is gone, delete ${path}`,
-      });
-    }
-    // The holder died without releasing: take the lock over, one taker at a time (else one
-    // taker could remove the lock another has just made).
-    if (holder) takeOver(path, holder);
+  try {
+    const lock = acquireRecordLock(sweepRecordPath(sweepDir), { timeoutMs: 0 });
+    return () => lock.release();
+  } catch (error) {
+    if (!(error instanceof TrellisError) || error.code !== 'RUN_LOCKED') throw error;
+    const holder = /held by (.*)$/.exec(error.message)?.[1] ?? 'another process';
+    throw new TrellisError('SWEEP_INVALID', `The sweep in ${sweepDir} is being run by ${holder}`, {
+      hint: 'wait for it, or stop that process, then resume again',
+      cause: error,
+    });
   }
-  throw new TrellisError('SWEEP_INVALID', `Cannot take the lock ${path}: another process keeps taking it`, { hint: 'is another resume of this sweep starting right now?' });
 }

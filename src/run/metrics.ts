@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { open } from 'node:fs/promises';
 import { TrellisError } from '../errors/index.js';
 
@@ -182,6 +183,30 @@ export interface ReadMetricsResult {
 
 const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
 
+/**
+ * Sorts the lines of `metrics.jsonl` into rows and unparsable lines, in order. Only the last
+ * unparsable line can be a torn write still in progress, so it is held back until another follows.
+ */
+class LineSorter {
+  readonly skipped: { line: number; text: string }[] = [];
+  private bad: { line: number; text: string } | null = null;
+  private lineNo = 0;
+
+  /** The row on the next line, or undefined for a blank or unparsable one. */
+  take(text: string): MetricRow | undefined {
+    this.lineNo++;
+    if (text.trim() === '') return undefined;
+    if (this.bad) this.skipped.push(this.bad);
+    const row = parseRow(text);
+    this.bad = row ? null : { line: this.lineNo, text };
+    return row;
+  }
+
+  get torn(): { line: number; text: string } | null {
+    return this.bad;
+  }
+}
+
 /** Reads `metrics.jsonl` line by line (streaming), tolerating a torn last line. */
 export async function readMetrics(path: string): Promise<ReadMetricsResult> {
   let handle;
@@ -191,22 +216,69 @@ export async function readMetrics(path: string): Promise<ReadMetricsResult> {
     throw ioError(e, path, 'read');
   }
   const rows: MetricRow[] = [];
-  const skipped: { line: number; text: string }[] = [];
-  let bad: { line: number; text: string } | null = null;
-  let lineNo = 0;
+  const lines = new LineSorter();
   try {
     for await (const text of handle.readLines({ encoding: 'utf8' })) {
-      lineNo++;
-      if (text.trim() === '') continue;
-      if (bad) skipped.push(bad);
-      const row = parseRow(text);
-      bad = row ? null : { line: lineNo, text };
+      const row = lines.take(text);
       if (row) rows.push(row);
     }
   } finally {
     await handle.close();
   }
-  return { rows, torn: bad, skipped };
+  return { rows, torn: lines.torn, skipped: lines.skipped };
+}
+
+export interface MetricsFileSummary {
+  /** Per numeric metric, as `MetricsLog.summary()` gave it while logging (NaN and ±Infinity as numbers). */
+  metrics: Record<string, MetricSummary>;
+  /** How many lines parsed. */
+  rows: number;
+  torn: ReadMetricsResult['torn'];
+  skipped: ReadMetricsResult['skipped'];
+}
+
+/** Bytes read at a time: a file of millions of lines is summarised without holding it. */
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * The summary of a `metrics.jsonl` file, for a run that has no `summary.json` (killed, or still
+ * running): the same per-metric statistics the writer keeps, from the lines that parse; a torn
+ * last line is left out. Synchronous, so it can run in an exit or signal handler, and it streams.
+ * Throws RUN_IO when the file cannot be read (the cause has the errno code, ENOENT when missing).
+ */
+export function summarizeMetricsFile(path: string): MetricsFileSummary {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw ioError(e, path, 'read');
+  }
+  const stats = new SummaryBuilder();
+  const lines = new LineSorter();
+  let rows = 0;
+  const take = (text: string) => {
+    const row = lines.take(text);
+    if (!row) return;
+    stats.addRow(row);
+    rows++;
+  };
+  try {
+    const buffer = Buffer.alloc(CHUNK_BYTES);
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    for (let n; (n = readSync(fd, buffer, 0, CHUNK_BYTES, null)) > 0; ) {
+      const parts = (rest + decoder.write(buffer.subarray(0, n))).split('\n');
+      rest = parts.pop()!;
+      for (const text of parts) take(text);
+    }
+    rest += decoder.end();
+    if (rest !== '') take(rest);
+  } catch (e) {
+    throw ioError(e, path, 'read');
+  } finally {
+    closeSync(fd);
+  }
+  return { metrics: stats.toJSON(), rows, torn: lines.torn, skipped: lines.skipped };
 }
 
 function parseRow(text: string): MetricRow | undefined {
@@ -226,38 +298,14 @@ function parseRow(text: string): MetricRow | undefined {
   return row as MetricRow;
 }
 
-/**
- * The summary of a metrics file as it is on disk, read synchronously (a run that ends from a
- * signal handler cannot await): unparsable lines, such as a torn last one, are skipped; a missing
- * file is an empty summary.
- */
-export function summarizeMetricsFileSync(path: string): Record<string, MetricSummary> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return {};
-  }
-  const rows: MetricRow[] = [];
-  for (const line of text.split('\n')) {
-    const row = line.trim() === '' ? undefined : parseRow(line);
-    if (row) rows.push(row);
-  }
-  return summarizeMetrics(rows);
-}
-
 /** The summary of rows read back, the same as `MetricsLog.summary()` gave while logging them. */
 export function summarizeMetrics(rows: Iterable<MetricRow>): Record<string, MetricSummary> {
   const stats = new SummaryBuilder();
-  for (const row of rows) {
-    for (const name of Object.keys(row)) {
-      const value = row[name];
-      if (typeof value === 'number' && !RESERVED.has(name)) stats.add(name, value, row.step);
-    }
-  }
+  for (const row of rows) stats.addRow(row);
   return stats.toJSON();
 }
 
+/** The one definition of the summary rules, for the writer and every reader. */
 class SummaryBuilder {
   private readonly stats = new Map<string, MetricSummary>();
 
@@ -278,6 +326,14 @@ class SummaryBuilder {
     if (s.max === null || value > s.max) {
       s.max = value;
       s.max_step = step;
+    }
+  }
+
+  /** A row read back: its numeric values (the writer logged no others into the summary). */
+  addRow(row: MetricRow): void {
+    for (const name of Object.keys(row)) {
+      const value = row[name];
+      if (typeof value === 'number' && !RESERVED.has(name)) this.add(name, value, row.step);
     }
   }
 

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../run/atomic-write.js';
 import { getPath, METRIC_STATS } from './query-fields.js';
-import { isFinalStatus, NOT_INDEXED, type RunSource, type StoredRun } from './stored-run.js';
+import { isFinalStatus, metricsStamp, NOT_INDEXED, type RunSource, type StoredRun, type SummaryRead } from './stored-run.js';
 import type { RunInfo, RunSummary } from './types.js';
 
 /**
@@ -23,7 +23,10 @@ import type { RunInfo, RunSummary } from './types.js';
  * parent directory (`markRunChanged`), so the next scan checks every run there; a run added,
  * deleted or re-run (always into a new directory) changes that mtime too. Records of a
  * finished run changed by other means are seen with `--refresh` (every run checked) or
- * `--no-index`. Running, crashed, unknown and partial runs are checked every time.
+ * `--no-index`. Running, crashed, unknown and partial runs are checked every time. A summary
+ * derived from metrics.jsonl (a run without summary.json) is kept with the file's size and
+ * mtime, and used only while they are unchanged: lines are appended in place, which leaves
+ * `.trellis/`'s mtime as it was.
  *
  * Layout: `runs.json` (the walk and run.json), `summaries.json` (summary.json) and
  * `configs.json` (resolved.yaml), so a query loads only what it needs. Each is an IndexFile:
@@ -36,7 +39,7 @@ import type { RunInfo, RunSummary } from './types.js';
  */
 export const INDEX_DIR = '.trellis-index';
 /** Raised whenever the layout changes: an index of another version is rebuilt. */
-const VERSION = 3;
+const VERSION = 4;
 const NEWLINE = 0x0a;
 
 /** A directory of the walk: its sub-directories, valid while its mtime is unchanged. */
@@ -186,8 +189,11 @@ const MAPPING = '*';
 /** A part's `problem` for a run it holds nothing for (parts keep a row for every run). */
 const NO_ENTRY = 0;
 
+/** A part's record of a run: the value, why its file could not be read, and (summaries) a metricsStamp. */
+type PartRecord = [unknown, string | null] | [unknown, string | null, string];
+
 /**
- * summaries.json or configs.json: for each run its record `[value, problem]` (or null), a
+ * summaries.json or configs.json: for each run its PartRecord (or null), a
  * `problem` column, and the columns queries read. Rows follow the run part when the header's
  * `runs` names its generation; otherwise a run is found by its path and stamp.
  */
@@ -222,15 +228,31 @@ class Part {
     return row !== undefined && stamps?.[row] === run.stamp ? row : -1;
   }
 
-  record(row: number): [unknown, string | null] | undefined {
+  record(row: number): PartRecord | undefined {
     const r = this.file.row(row);
-    return Array.isArray(r) && r.length === 2 ? (r as [unknown, string | null]) : undefined;
+    return Array.isArray(r) && (r.length === 2 || (r.length === 3 && typeof r[2] === 'string')) ? (r as PartRecord) : undefined;
   }
 }
 
 /** summaries.json: a column per statistic of each metric any of its runs logged. */
 class SummaryPart extends Part {
   private readonly metrics = new Map<string, Map<string, unknown[] | null>>();
+  /** Per row: the metricsStamp a derived summary was read at, else null. */
+  private stamps: Array<string | null> | undefined;
+  /** Rows whose derived summary was checked against metrics.jsonl: still valid or not. */
+  private readonly checked = new Map<number, boolean>();
+
+  /** As Part.row; a summary derived from metrics.jsonl also needs the file as it was. */
+  override row(run: StoredRun): number {
+    const row = super.row(run);
+    if (row < 0) return row;
+    this.stamps ??= this.file.column<string | null>('metricsStamp') ?? [];
+    const stamp = this.stamps[row];
+    if (typeof stamp !== 'string') return row;
+    let valid = this.checked.get(row);
+    if (valid === undefined) this.checked.set(row, (valid = metricsStamp(run.dir) === stamp));
+    return valid ? row : -1;
+  }
 
   /** The column of one statistic of a metric; null when no run of the part logged the metric. */
   metricColumn(name: string, stat: string): unknown[] | null {
@@ -392,10 +414,10 @@ export class RootIndex implements RunSource {
     return row < 0 ? undefined : { part: part!, row };
   }
 
-  summary(run: StoredRun): { summary: RunSummary | null; summaryProblem: string | null } | undefined {
+  summary(run: StoredRun): SummaryRead | undefined {
     const at = this.partRow(this.summaryPart(), run);
     const r = at?.part.record(at.row);
-    return r && { summary: r[0] as RunSummary | null, summaryProblem: r[1] };
+    return r && { summary: r[0] as RunSummary | null, summaryProblem: r[1], ...(r.length === 3 && { metricsStamp: r[2] }) };
   }
 
   metric(run: StoredRun, name: string, stat: string): unknown {
@@ -406,6 +428,10 @@ export class RootIndex implements RunSource {
     return column ? column[at.row] : null;
   }
 
+  summaryPartProblem(run: StoredRun): string | null {
+    return this.partProblem(this.summaryPart(), run);
+  }
+
   config(run: StoredRun): { config: unknown; configProblem: string | null } | undefined {
     const at = this.partRow(this.configPart(), run);
     const r = at?.part.record(at.row);
@@ -413,7 +439,11 @@ export class RootIndex implements RunSource {
   }
 
   configProblem(run: StoredRun): string | null {
-    const at = this.partRow(this.configPart(), run);
+    return this.partProblem(this.configPart(), run);
+  }
+
+  private partProblem(part: Part | null, run: StoredRun): string | null {
+    const at = this.partRow(part, run);
     return at ? (at.part.problems[at.row] as string | null) : null;
   }
 
@@ -453,7 +483,7 @@ export class RootIndex implements RunSource {
 
   /** Writes the summary part: what was read this time, and what the index had for the others. */
   saveSummaries(runs: readonly StoredRun[]): void {
-    const entries = this.partEntries(this.summaryPart(), runs, (r) => r.loadedSummary(), (v) => [v.summary, v.summaryProblem]);
+    const entries = this.partEntries(this.summaryPart(), runs, (r) => r.loadedSummary(), (v): PartRecord => (v.metricsStamp === undefined ? [v.summary, v.summaryProblem] : [v.summary, v.summaryProblem, v.metricsStamp]));
     const columns = new Map<string, unknown[]>();
     entries.rows.forEach((entry, row) => {
       const metrics = (entry?.[0] as RunSummary | null | undefined)?.metrics ?? {};
@@ -466,7 +496,7 @@ export class RootIndex implements RunSource {
         }
       }
     });
-    this.savePart('summaries.json', entries, [...columns]);
+    this.savePart('summaries.json', entries, [['metricsStamp', entries.rows.map((e) => e?.[2] ?? null)], ...columns]);
   }
 
   /**
@@ -484,7 +514,7 @@ export class RootIndex implements RunSource {
    * follow its generation), each the value read this time, or else what the part had for the
    * run's records as they are, or null.
    */
-  private partEntries<V>(part: Part | null, runs: readonly StoredRun[], loaded: (run: StoredRun) => V | undefined, pack: (value: V) => [unknown, string | null] | undefined) {
+  private partEntries<V>(part: Part | null, runs: readonly StoredRun[], loaded: (run: StoredRun) => V | undefined, pack: (value: V) => PartRecord | undefined) {
     const old = part && !part.file.damaged ? part : undefined;
     const { generation, order } = this.runOrder(runs);
     const rows = order.map((run) => {
@@ -506,7 +536,7 @@ export class RootIndex implements RunSource {
     return { generation: this.generation, order };
   }
 
-  private savePart(file: string, entries: { generation?: string; order: readonly StoredRun[]; rows: ReadonlyArray<[unknown, string | null] | undefined> }, columns: ReadonlyArray<readonly [string, unknown]>): void {
+  private savePart(file: string, entries: { generation?: string; order: readonly StoredRun[]; rows: ReadonlyArray<PartRecord | undefined> }, columns: ReadonlyArray<readonly [string, unknown]>): void {
     const { generation, order, rows } = entries;
     writeIndexFile(
       this.root,

@@ -1,5 +1,6 @@
 export { openStore, DEFAULT_ROOTS, type OpenStoreOptions, type RunStore } from './open-store.js';
 export { StoredRun } from './stored-run.js';
+export { noteRun, tagRun, type AnnotateResult } from './annotate-run.js';
 export { queryRuns, runRow, type QueryOptions, type QueryResult, type RunRow } from './query-runs.js';
 export { parseQuery, parseSortKeys, type ParsedQuery, type QueryNode, type SortKey } from './query-parse.js';
 export { findRun, readRecords, type FindRunOptions, type RunRecords } from './find-run.js';

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { summarizeMetricsFile, type MetricSummary } from '../run/metrics.js';
 import { observedStatus, type ObservedStatus } from '../run/run-state.js';
 import { getPath } from './query-fields.js';
 import { readYamlRecord } from './read-yaml.js';
-import type { RunInfo, RunSummary, StoreStatus } from './types.js';
+import type { RecordedNumber, RunInfo, RunSummary, StoreStatus } from './types.js';
 
 export const RECORDS = '.trellis';
 
@@ -32,9 +33,11 @@ export interface RunSource {
   started(row: number): number | null | typeof NOT_INDEXED;
   /** Why summary.json could not be read, null when it could, undefined when it was never read. */
   summaryProblem(row: number): string | null | undefined;
-  summary(run: StoredRun): { summary: RunSummary | null; summaryProblem: string | null } | undefined;
+  summary(run: StoredRun): SummaryRead | undefined;
   /** One statistic of a metric as summary.json holds it, null when absent. */
   metric(run: StoredRun, name: string, stat: string): unknown;
+  /** Why the run's summary.json could not be read, as the summaries part keeps it (null: it could). */
+  summaryPartProblem(run: StoredRun): string | null;
   config(run: StoredRun): { config: unknown; configProblem: string | null } | undefined;
   /** The config value at `path`, undefined when there is none. */
   configAt(run: StoredRun, path: readonly string[]): unknown;
@@ -65,7 +68,8 @@ function reasonOf(e: unknown): string {
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+/** The strings of a list in a record (others left out); [] when it is no list. */
+export const stringsOf = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 /** run.json → RunInfo; a string says why it is not a run record. */
 export function normalizeRunInfo(raw: unknown): RunInfo | string {
@@ -88,13 +92,13 @@ export function normalizeRunInfo(raw: unknown): RunInfo | string {
     entry: str(r.entry),
     config_dir: str(r.config_dir),
     config_name: str(r.config_name),
-    overrides: strings(r.overrides),
+    overrides: stringsOf(r.overrides),
     sweep: sweep && typeof sweep.dir === 'string' && typeof sweep.num === 'number' ? { dir: sweep.dir, num: sweep.num } : null,
     reproduces: str(r.reproduces),
     heartbeat: str(r.heartbeat),
     heartbeat_interval_s: num(r.heartbeat_interval_s),
-    tags: strings(r.tags),
-    notes: strings(r.notes),
+    tags: stringsOf(r.tags),
+    notes: stringsOf(r.notes),
   };
 }
 
@@ -115,17 +119,61 @@ export function readRunState(dir: string): RunState {
   return typeof info === 'string' ? { info: null, problem: info } : { info, problem: null };
 }
 
-function readSummary(dir: string): { summary: RunSummary | null; summaryProblem: string | null } {
+/** A run's summary as read: from summary.json, or derived from metrics.jsonl when that has none. */
+export interface SummaryRead {
+  summary: RunSummary | null;
+  /** Why summary.json could not be read (and, when derived, that the metrics are from metrics.jsonl). */
+  summaryProblem: string | null;
+  /** Derived: metrics.jsonl's size and mtime when read (see metricsStamp); absent otherwise. */
+  metricsStamp?: string;
+}
+
+const metricsFile = (dir: string) => join(dir, RECORDS, 'metrics.jsonl');
+
+/**
+ * What a summary derived from metrics.jsonl is valid for: the file is append-only, so its size
+ * (and mtime) change with every line, though `.trellis/`'s mtime (the run's stamp) does not.
+ * Undefined when there is no such file.
+ */
+export function metricsStamp(dir: string): string | undefined {
+  const st = statSync(metricsFile(dir), { throwIfNoEntry: false });
+  return st?.isFile() ? `${st.size}:${st.mtimeMs}` : undefined;
+}
+
+function readSummary(dir: string): SummaryRead {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(join(dir, RECORDS, 'summary.json'), 'utf8'));
   } catch (e) {
-    return { summary: null, summaryProblem: `summary.json ${e instanceof SyntaxError ? 'is not valid JSON' : reasonOf(e)}` };
+    return derivedSummary(dir, `summary.json ${e instanceof SyntaxError ? 'is not valid JSON' : reasonOf(e)}`);
   }
-  if (raw === null || typeof raw !== 'object') return { summary: null, summaryProblem: 'summary.json is not a JSON object' };
+  if (raw === null || typeof raw !== 'object') return derivedSummary(dir, 'summary.json is not a JSON object');
   const r = raw as Record<string, unknown>;
   const metrics = r.metrics !== null && typeof r.metrics === 'object' && !Array.isArray(r.metrics) ? (r.metrics as RunSummary['metrics']) : {};
   return { summary: { metrics, result: r.result ?? null }, summaryProblem: null };
+}
+
+/**
+ * A run killed (or still running) has no summary.json but its metrics.jsonl: the metrics are
+ * summarised from that, by the writer's rules; the return value stays unknown (null).
+ */
+function derivedSummary(dir: string, problem: string): SummaryRead {
+  // Stamped before reading: lines appended meanwhile make the stamp stale, never the summary.
+  const stamp = metricsStamp(dir);
+  if (stamp === undefined) return { summary: null, summaryProblem: problem };
+  let metrics;
+  try {
+    metrics = summarizeMetricsFile(metricsFile(dir)).metrics;
+  } catch {
+    return { summary: null, summaryProblem: problem };
+  }
+  return { summary: { metrics: asRecorded(metrics), result: null }, summaryProblem: `${problem}; metrics from metrics.jsonl`, metricsStamp: stamp };
+}
+
+/** NaN and ±Infinity as summary.json holds them (strings: JSON has no such numbers), so both read alike. */
+function asRecorded(metrics: Record<string, MetricSummary>): RunSummary['metrics'] {
+  const recorded = (v: number | null) => (v === null || Number.isFinite(v) ? v : (String(v) as RecordedNumber));
+  return Object.fromEntries(Object.entries(metrics).map(([name, s]) => [name, { ...s, last: recorded(s.last), min: recorded(s.min), max: recorded(s.max) }]));
 }
 
 function readConfig(dir: string): { config: unknown; configProblem: string | null } {
@@ -161,6 +209,7 @@ export class StoredRun {
   private problemValue: string | null = null;
   private summaryValue: RunSummary | null | undefined;
   private summaryProblemValue: string | null | undefined;
+  private metricsStampValue: string | undefined;
   private configValue: unknown;
   private configProblemValue: string | null | undefined;
 
@@ -234,6 +283,7 @@ export class StoredRun {
       else if (this.row >= 0 && this.source!.summaryProblem(this.row) === undefined && isFinalStatus(this.recordedStatus() ?? '')) this.changed |= CHANGED.run;
       this.summaryValue = read.summary;
       this.summaryProblemValue = read.summaryProblem;
+      this.metricsStampValue = read.metricsStamp;
     }
     return this.summaryValue;
   }
@@ -242,7 +292,11 @@ export class StoredRun {
   metric(name: string, stat: string): unknown {
     if (this.summaryValue === undefined && this.stamp !== undefined && this.source) {
       const v = this.source.metric(this, name, stat);
-      if (v !== NOT_INDEXED) return v ?? undefined;
+      if (v !== NOT_INDEXED) {
+        // As when summary.json is read: a listing showing metrics gives the reason the same, warm or cold.
+        if (this.summaryProblemValue === undefined) this.summaryProblemValue = this.source.summaryPartProblem(this);
+        return v ?? undefined;
+      }
     }
     const stats = this.summary()?.metrics[name];
     return stats !== null && typeof stats === 'object' ? (stats as Record<string, unknown>)[stat] : undefined;
@@ -273,8 +327,11 @@ export class StoredRun {
   }
 
   /** summary.json and resolved.yaml as far as they were read (for the index). */
-  loadedSummary(): { summary: RunSummary | null; summaryProblem: string | null } | undefined {
-    return this.summaryValue === undefined ? undefined : { summary: this.summaryValue, summaryProblem: this.summaryProblemValue ?? null };
+  loadedSummary(): SummaryRead | undefined {
+    if (this.summaryValue === undefined) return undefined;
+    const read: SummaryRead = { summary: this.summaryValue, summaryProblem: this.summaryProblemValue ?? null };
+    if (this.metricsStampValue !== undefined) read.metricsStamp = this.metricsStampValue;
+    return read;
   }
   loadedConfig(): { config: unknown; configProblem: string | null } | undefined {
     return this.configValue === undefined ? undefined : { config: this.configValue, configProblem: this.configProblemValue ?? null };

@@ -30,13 +30,16 @@ export interface RunInfo {
   notes: string[];
 }
 
+/** A number as summary.json holds it: JSON has no NaN or ±Infinity, so those are strings. */
+export type RecordedNumber = number | 'NaN' | 'Infinity' | '-Infinity';
+
 /** One metric of summary.json. */
 export interface MetricStats {
-  last?: number | null;
+  last?: RecordedNumber | null;
   last_step?: number | null;
-  min?: number | null;
+  min?: RecordedNumber | null;
   min_step?: number | null;
-  max?: number | null;
+  max?: RecordedNumber | null;
   max_step?: number | null;
   count?: number | null;
 }

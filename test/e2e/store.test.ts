@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { customApp, readJson, runDirs, runNode } from '../helpers/app-project.js';
-import { repoRoot, runCli } from '../helpers/run-cli.js';
+import { repoRoot, runCli, spawnCli } from '../helpers/run-cli.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 import { ageTree, writeRun } from '../unit/store/synthetic-runs.js';
 
@@ -154,6 +154,73 @@ describe('trellis runs and the run index', () => {
     for (const flag of ['--refresh', '--no-index']) expect(ids('tags = best or notes ~ fine', flag)).toEqual(['20261120-100000-aaaaaa', '20261120-110000-bbbbbb']);
     expect(readdirSync(join(cwd, 'outputs/2026-11-20')).sort()).toEqual(['10-00-00', '11-00-00']);
   });
+});
+
+describe('a killed run without summary.json', () => {
+  /** 1,374 lines of loss = 1/(step+1), then a line torn by the kill. */
+  const killed = () => Array.from({ length: 1374 }, (_, step) => `{"step":${step},"time":${1_700_000_000 + step},"loss":${1 / (step + 1)}}\n`).join('') + '{"step":1374,"time":17';
+  const LOSS = { last: 1 / 1374, min: 1 / 1374, max: 1, count: 1374 };
+
+  function killedAndDone() {
+    const cwd = tmpDir();
+    // Still marked running, its heartbeat days old: the process is gone.
+    writeRun(join(cwd, 'outputs/2026-11-20/10-00-00'), { id: '20261120-100000-killed', status: 'running', heartbeat: '2026-11-20T10:00:00.000Z', metricsJsonl: killed() });
+    writeRun(join(cwd, 'outputs/2026-11-20/11-00-00'), { id: '20261120-110000-done', metrics: { loss: { last: 0.5, min: 0.4, max: 0.9 } } });
+    return ageTree(cwd); // old enough for the index to keep
+  }
+
+  it('lists as crashed with the metrics of its metrics.jsonl, from the files and from the index', () => {
+    const cwd = killedAndDone();
+    for (const pass of ['files', 'index built', 'index']) {
+      const r = cli(['runs', 'list', '--format', 'json', '--sort', 'id', '--columns', 'loss.last,loss.min,loss.max,loss.count'], cwd);
+      expect(r.code, pass).toBe(0);
+      expect(JSON.parse(r.stdout), pass).toMatchObject([
+        { id: '20261120-100000-killed', status: 'crashed', reason: 'summary.json missing; metrics from metrics.jsonl', fields: { 'loss.last': LOSS.last, 'loss.min': LOSS.min, 'loss.max': LOSS.max, 'loss.count': LOSS.count } },
+        { id: '20261120-110000-done', status: 'completed', reason: null, fields: { 'loss.last': 0.5, 'loss.min': 0.4, 'loss.max': 0.9, 'loss.count': 3 } },
+      ]);
+      if (pass === 'files') expect(readFileSync(join(cwd, 'outputs/.trellis-index/summaries.json'), 'utf8')).toContain('metrics from metrics.jsonl');
+    }
+  });
+
+  it('competes in runs best only when the query names its status, as any crashed run', () => {
+    const cwd = killedAndDone();
+    const best = (...args: string[]) => JSON.parse(cli(['runs', 'best', '--metric', 'loss', '--format', 'json', ...args], cwd).stdout) as Array<{ id: string; fields: Record<string, number> }>;
+    expect(best().map((r) => [r.id, r.fields['loss.min']])).toEqual([['20261120-110000-done', 0.4]]);
+    expect(best('status in (completed, crashed)').map((r) => [r.id, r.fields['loss.min']])).toEqual([['20261120-100000-killed', LOSS.min]]);
+  });
+
+  it('shows its metrics in runs show', () => {
+    const cwd = killedAndDone();
+    const shown = JSON.parse(cli(['runs', 'show', '20261120-100000-killed', '--format', 'json'], cwd).stdout) as { status: string; summary: { metrics: { loss: unknown } } };
+    expect(shown).toMatchObject({ status: 'crashed', summary: { metrics: { loss: { ...LOSS, last_step: 1373, min_step: 1373, max_step: 0 } }, result: null } });
+    const text = cli(['runs', 'show', '20261120-100000-killed'], cwd).stdout;
+    expect(text).toMatch(/\nstatus +crashed \(summary\.json missing; metrics from metrics\.jsonl\)\n/);
+    expect(text).toMatch(/\nloss +0\.000727802 +0\.000727802 +1 +1374\n/);
+  });
+});
+
+describe('trellis runs tag and note from many processes at once', () => {
+  const RUN = 'outputs/2026-11-20/10-00-00';
+  const ten = Array.from({ length: 10 }, (_, i) => `t${i}`);
+
+  it.each([
+    { name: 'runs tag keeps every tag', args: (word: string) => ['runs', 'tag', RUN, word], field: 'tags' as const },
+    { name: 'runs note keeps every note', args: (word: string) => ['runs', 'note', RUN, `note ${word}`], field: 'notes' as const },
+  ])('$name', async ({ args, field }) => {
+    const cwd = tmpDir();
+    writeRun(join(cwd, RUN), { id: '20261120-100000-aaaaaa', tags: ['old'], notes: ['first'] });
+    // A large run.json (many artifacts) takes milliseconds to rewrite, so the writes overlap
+    // for certain, not only when the processes happen to start within microseconds.
+    const file = join(cwd, RUN, '.trellis/run.json');
+    writeFileSync(file, JSON.stringify({ ...(JSON.parse(readFileSync(file, 'utf8')) as object), artifacts: Array.from({ length: 30_000 }, (_, i) => `checkpoints/epoch-${i}.pt`) }));
+    const results = await Promise.all(ten.map((word) => spawnCli(args(word), { cwd })));
+    expect(results.map((r) => [r.code, r.stderr])).toEqual(ten.map(() => [0, '']));
+    const written = readJson<Record<'tags' | 'notes', string[]>>(join(cwd, RUN), 'run.json')[field];
+    const expected = field === 'tags' ? ['old', ...ten] : ['first', ...ten.map((t) => `note ${t}`)];
+    expect([...written].sort()).toEqual(expected.sort());
+    // The lock is gone once every process is done.
+    expect(readdirSync(join(cwd, RUN, '.trellis')).filter((f) => f.includes('lock'))).toEqual([]);
+  }, 60_000);
 });
 
 describe('trellis rerun reports drift', () => {

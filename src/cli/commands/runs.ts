@@ -1,16 +1,14 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { didYouMean, TrellisError } from '../../errors/index.js';
-import { writeJsonAtomic } from '../../run/atomic-write.js';
 import { diffRuns } from '../../store/diff-runs.js';
 import { findRun, readRecords } from '../../store/find-run.js';
-import { markRunChanged } from '../../store/index-cache.js';
+import { noteRun, tagRun, type AnnotateResult } from '../../store/annotate-run.js';
 import { displayPath, openStore } from '../../store/open-store.js';
 import { fieldRef } from '../../store/query-fields.js';
 import { parseQuery } from '../../store/query-parse.js';
 import { extraFields, parseColumns, queryRuns, runRow, type RunRow } from '../../store/query-runs.js';
 import { cell, defaultColumns, durationText, fieldColumns, NO_PAINT, renderCsv, renderDiff, renderTable, rowJson, type Column, type Paint } from '../../store/render.js';
-import { RECORDS } from '../../store/stored-run.js';
 import type { ParsedArgv } from '../../console/argv.js';
 import { colors } from '../../console/colors.js';
 import type { CliIo } from '../io.js';
@@ -177,46 +175,20 @@ function show(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
   return 0;
 }
 
-/** Rewrites run.json with one change, atomically (run.json stays the source of truth). */
-function updateRunJson(dir: string, change: (record: Record<string, unknown>) => void, io: CliIo): void {
-  const path = resolve(dir, RECORDS, 'run.json');
-  let record: Record<string, unknown>;
-  try {
-    record = JSON.parse(requireText(path)) as Record<string, unknown>;
-  } catch (e) {
-    if (e instanceof TrellisError) throw e;
-    throw new TrellisError('RUN_RECORD_INVALID', `${displayPath(path, io.cwd)} is not valid JSON`);
-  }
-  if (record.status === 'running') io.stderr('warning: the run is still running; it rewrites run.json when it ends, keeping its own tags and notes\n');
-  change(record);
-  writeJsonAtomic(path, record);
+/** What a tag or note leaves to warn about (see AnnotateResult). */
+function warnAfterAnnotate(dir: string, result: AnnotateResult, io: CliIo): void {
+  if (result.running) io.stderr('warning: the run is still running; it rewrites run.json when it ends, keeping its own tags and notes\n');
   // Indexes take a finished run's records on trust while its parent directory is unchanged.
-  if (!markRunChanged(dir)) io.stderr(`warning: cannot write to ${displayPath(resolve(dir, '..'), io.cwd)}, so a listing may show the run as it was until 'trellis runs list --refresh'\n`);
-}
-
-function requireText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new TrellisError('RUN_RECORD_INVALID', `Cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  if (!result.indexNotified) io.stderr(`warning: cannot write to ${displayPath(resolve(dir, '..'), io.cwd)}, so a listing may show the run as it was until 'trellis runs list --refresh'\n`);
 }
 
 function tag(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
   const [ref, ...tags] = args;
   const run = lookup(ref, flags, io);
   if (!tags.length) throw usage('trellis runs tag needs at least one TAG', 'e.g. trellis runs tag RUN baseline best');
-  let now: string[] = [];
-  updateRunJson(
-    run.dir,
-    (record) => {
-      const current = Array.isArray(record.tags) ? record.tags.filter((t): t is string => typeof t === 'string') : [];
-      now = flags.remove ? current.filter((t) => !tags.includes(t)) : [...current, ...tags.filter((t, i) => !current.includes(t) && tags.indexOf(t) === i)];
-      record.tags = now;
-    },
-    io,
-  );
-  io.stdout(`${displayPath(run.dir, io.cwd)}: tags ${now.length ? now.join(', ') : '(none)'}\n`);
+  const result = tagRun(run.dir, tags, { remove: Boolean(flags.remove) });
+  warnAfterAnnotate(run.dir, result, io);
+  io.stdout(`${displayPath(run.dir, io.cwd)}: tags ${result.tags.length ? result.tags.join(', ') : '(none)'}\n`);
   return 0;
 }
 
@@ -225,13 +197,7 @@ function note(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
   const run = lookup(ref, flags, io);
   const text = words.join(' ').trim();
   if (!text) throw usage('trellis runs note needs the TEXT of the note', 'e.g. trellis runs note RUN "lr too high, diverged at epoch 3"');
-  updateRunJson(
-    run.dir,
-    (record) => {
-      record.notes = [...(Array.isArray(record.notes) ? record.notes : []), text];
-    },
-    io,
-  );
+  warnAfterAnnotate(run.dir, noteRun(run.dir, text), io);
   io.stdout(`${displayPath(run.dir, io.cwd)}: note added\n`);
   return 0;
 }

@@ -27,6 +27,7 @@ import { z } from 'zod';
 import { toPlain } from '../../../src/tree/node.js';
 import { parseQuery } from '../../../src/store/query-parse.js';
 import { findRun } from '../../../src/store/find-run.js';
+import { acquireRecordLock } from '../../../src/run/record-lock.js';
 
 const files = { 'db/mysql': 'port: 1', 'db/pg': 'port: 2' };
 const composeWith = (config: string, overrides: string[] = [], extra: Record<string, string> = {}) => () =>
@@ -125,6 +126,18 @@ const rows: Row[] = [
       }),
   },
   { code: 'RUN_RECORD_INVALID', raise: () => findRun('outputs/x', { cwd: tmpDir({ 'outputs/x/notes.txt': 'not a run' }) }) },
+  {
+    code: 'RUN_LOCKED',
+    raise: () => {
+      const record = join(tmpDir(), 'run.json');
+      const held = acquireRecordLock(record);
+      try {
+        return acquireRecordLock(record, { timeoutMs: 20 });
+      } finally {
+        held.release();
+      }
+    },
+  },
   { code: 'LAUNCHER_UNAVAILABLE', raise: () => checkSlurmAvailable({ SLURM_CONF: join(tmpdir(), 'no-such-slurm.conf'), PATH: '' }) },
   { code: 'LAUNCHER_REJECTED', raise: () => parseSbatch({ status: 1, stdout: '', stderr: 'sbatch: error: Batch job submission failed: Invalid partition name specified\n' }, ['--partition=x']) },
   { code: 'USAGE', raise: () => parseCommandArgv(findCommand('compose')!, ['--nope']) },

@@ -1,7 +1,8 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MetricsLog, readMetrics, summarizeMetrics, type MetricSummary, type MetricValue, type MetricsLogOptions } from '../../../src/run/metrics.js';
+import { MetricsLog, readMetrics, summarizeMetrics, summarizeMetricsFile, type MetricSummary, type MetricValue, type MetricsLogOptions } from '../../../src/run/metrics.js';
+import { errorOf } from '../../helpers/errors.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
 
 /** A clock that advances by `step` seconds per reading, from a fixed epoch time. */
@@ -135,6 +136,71 @@ describe('MetricsLog.summary', () => {
     expect(log.summary()).toEqual(expected);
     log.close();
     expect(summarizeMetrics((await readMetrics(path)).rows)).toEqual(expected);
+  });
+});
+
+describe('summarizeMetricsFile: the summary of a run without summary.json', () => {
+  const three = '{"step":0,"time":1,"loss":3,"acc":0.5}\n{"step":1,"time":2,"loss":1}\n{"step":2,"time":3,"loss":2,"acc":0.75}\n';
+  const loss = { last: 2, last_step: 2, min: 1, min_step: 1, max: 3, max_step: 0, count: 3 };
+  const acc = { last: 0.75, last_step: 2, min: 0.5, min_step: 0, max: 0.75, max_step: 2, count: 2 };
+
+  it.each<{ name: string; text: string; metrics: Record<string, MetricSummary>; rows: number; torn?: { line: number; text: string }; skipped?: number[] }>([
+    { name: 'a complete file', text: three, metrics: { loss, acc }, rows: 3 },
+    { name: 'a torn last line is left out', text: `${three}{"step":3,"time":4,"loss":0.`, metrics: { loss, acc }, rows: 3, torn: { line: 4, text: '{"step":3,"time":4,"loss":0.' } },
+    { name: 'a torn line of an earlier session is skipped', text: `{"step":0,"ti\n${three}`, metrics: { loss, acc }, rows: 3, skipped: [1] },
+    { name: 'a whole last line without its newline counts', text: three.trimEnd(), metrics: { loss, acc }, rows: 3 },
+    { name: 'an empty file', text: '', metrics: {}, rows: 0 },
+    {
+      name: 'NaN and ±Infinity strings are numbers; NaN is never min or max',
+      text: ['{"step":0,"time":1,"x":"NaN","y":"NaN"}', '{"step":1,"time":2,"x":"Infinity"}', '{"step":2,"time":3,"x":"-Infinity"}', '{"step":3,"time":4,"x":"NaN"}', ''].join('\n'),
+      metrics: {
+        x: { last: Number.NaN, last_step: 3, min: Number.NEGATIVE_INFINITY, min_step: 2, max: Number.POSITIVE_INFINITY, max_step: 1, count: 4 },
+        y: { last: Number.NaN, last_step: 0, min: null, min_step: null, max: null, max_step: null, count: 1 },
+      },
+      rows: 4,
+    },
+    {
+      name: 'strings and booleans are not metrics to summarize',
+      text: '{"step":0,"time":1,"phase":"train","best":true,"lr":0.1}\n{"step":5,"time":2,"phase":"val","best":false,"note":"NaN?"}\n',
+      metrics: { lr: { last: 0.1, last_step: 0, min: 0.1, min_step: 0, max: 0.1, max_step: 0, count: 1 } },
+      rows: 2,
+    },
+  ])('$name', ({ text, metrics, rows, torn, skipped }) => {
+    const path = join(tmpDir(), 'metrics.jsonl');
+    writeFileSync(path, text);
+    const summary = summarizeMetricsFile(path);
+    expect(summary.metrics).toEqual(metrics);
+    expect(summary.rows).toBe(rows);
+    expect(summary.torn).toEqual(torn ?? null);
+    expect(summary.skipped.map((s) => s.line)).toEqual(skipped ?? []);
+  });
+
+  it('reports a missing file as RUN_IO with ENOENT as its cause', () => {
+    const e = errorOf(() => summarizeMetricsFile(join(tmpDir(), 'nope.jsonl')));
+    expect(e.code).toBe('RUN_IO');
+    expect((e.cause as NodeJS.ErrnoException).code).toBe('ENOENT');
+  });
+
+  it('agrees with the writer over a file of several chunks', () => {
+    const path = join(tmpDir(), 'metrics.jsonl');
+    const log = new MetricsLog(path, { clock: fakeClock() });
+    for (let i = 0; i < 40_000; i++) log.log({ loss: Math.sin(i), acc: i % 7 === 0 ? Number.NaN : i / 3, phase: 'train' });
+    log.close();
+    expect(readFileSync(path).length).toBeGreaterThan(3 << 20);
+    const summary = summarizeMetricsFile(path);
+    expect(summary.rows).toBe(40_000);
+    expect(summary.metrics).toEqual(log.summary());
+  });
+
+  it('decodes a character split between two chunks', () => {
+    const CHUNK = 1 << 20; // the reader's chunk size
+    const head = '{"step":1,"time":1,"';
+    const pad = (n: number) => `{"step":0,"time":0,"pad":"${'x'.repeat(n - 29)}"}\n`;
+    const text = `${pad(CHUNK - 1 - head.length)}${head}ü":1}\n{"step":2,"time":2,"ü":2}\n`;
+    expect(Buffer.from(text).subarray(CHUNK - 1, CHUNK + 1).toString()).toBe('ü');
+    const path = join(tmpDir(), 'metrics.jsonl');
+    writeFileSync(path, text);
+    expect(summarizeMetricsFile(path).metrics).toEqual({ ü: { last: 2, last_step: 2, min: 1, min_step: 1, max: 2, max_step: 2, count: 2 } });
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findRun } from '../../../src/store/find-run.js';
@@ -225,6 +225,9 @@ describe('the index answers exactly what the files say', () => {
     writeRun(join(root, 'outputs/bad-config'), { id: 'bad-config' });
     put('bad-config', 'resolved.yaml', 'a: [1,\n');
     writeRun(join(root, 'outputs/running'), { id: 'running', status: 'running' });
+    writeRun(join(root, 'outputs/killed'), { id: 'killed', status: 'running', metricsJsonl: '{"step":0,"time":1,"val_loss":"NaN"}\n{"step":1,"time":2,"val_loss":0.25,"odd":"x"}\n{"step":2,"ti' });
+    writeRun(join(root, 'outputs/torn-derived'), { id: 'torn-derived', metricsJsonl: '{"step":0,"time":1,"val_loss":"-Infinity"}\n' });
+    put('torn-derived', 'summary.json', '{"metrics": {');
     writeRun(join(root, 'outputs/paused'), { id: 'paused', status: 'paused' });
     writeRun(join(root, 'outputs/unreadable'), { id: 'unreadable' });
     put('unreadable', 'run.json', '{"id": ');
@@ -248,6 +251,9 @@ describe('the index answers exactly what the files say', () => {
     const root = oddRuns();
     const files = everything(root, false);
     expect(files.map((r) => [r.rel, r.row.status])).toContainEqual(['odd', 'completed']);
+    // Derived from metrics.jsonl: NaN is last but not min; the torn line and the string are left out.
+    expect(files.find((r) => r.rel === 'killed')!.summary).toEqual({ metrics: { val_loss: { last: 0.25, last_step: 1, min: 0.25, min_step: 1, max: 0.25, max_step: 1, count: 2 } }, result: null });
+    expect(files.find((r) => r.rel === 'torn-derived')!.summary!.metrics.val_loss).toMatchObject({ last: '-Infinity', min: '-Infinity', count: 1 });
     expect(everything(root, true)).toEqual(files);
     expect(everything(root, true)).toEqual(files);
     expect(readFileSync(join(root, 'outputs/.trellis-index/runs.json'), 'utf8')).toMatch(/^[\0-\x7f]*$/);
@@ -282,6 +288,58 @@ describe('the index answers exactly what the files say', () => {
     const files = found(false);
     expect(found(true)).toEqual(files);
     expect(found(true)).toEqual(files);
+  });
+});
+
+describe('a run without summary.json shows the metrics of its metrics.jsonl', () => {
+  const lines = (...rows: Array<Record<string, unknown>>) => rows.map((r) => `${JSON.stringify({ time: 1, ...r })}\n`).join('');
+  const METRICS = lines({ step: 0, loss: 3 }, { step: 1, loss: 1 }, { step: 2, loss: 2 });
+  const now = new Date('2026-11-23T12:00:00.000Z');
+
+  it.each([
+    { name: 'a killed run (still marked running, its heartbeat old)', run: { status: 'running', metricsJsonl: METRICS }, status: 'crashed', reason: 'summary.json missing; metrics from metrics.jsonl', loss: [2, 1, 3, 3] },
+    { name: 'with a torn last line', run: { status: 'running', metricsJsonl: `${METRICS}{"step":3,"time":1,"loss":0.0` }, status: 'crashed', reason: 'summary.json missing; metrics from metrics.jsonl', loss: [2, 1, 3, 3] },
+    { name: 'a finished run that lost summary.json', run: { metricsJsonl: METRICS, omit: ['summary.json'] }, status: 'partial', reason: 'summary.json missing; metrics from metrics.jsonl', loss: [2, 1, 3, 3] },
+    { name: 'an empty metrics.jsonl', run: { status: 'running', metricsJsonl: '' }, status: 'crashed', reason: 'summary.json missing; metrics from metrics.jsonl', loss: [null, null, null, null] },
+    { name: 'no metrics.jsonl either', run: { status: 'running' }, status: 'crashed', reason: 'summary.json missing', loss: [null, null, null, null] },
+  ])('$name', ({ run, status, reason, loss }) => {
+    const root = tmpDir();
+    writeRun(join(root, 'outputs/a'), { id: 'a', ...run });
+    ageTree(root);
+    const fields = parseColumns('loss.last,loss.min,loss.max,loss.count');
+    const list = (index: boolean) => {
+      const store = openStore([], { cwd: root, index, now });
+      const rows = queryRuns(store, '', { cwd: root }).runs.map((r) => runRow(r, fields, { now, cwd: root }));
+      store.flush();
+      return rows.map((r) => ({ status: r.status, reason: r.reason, loss: Object.values(r.fields) }));
+    };
+    const expected = [{ status, reason, loss }];
+    expect(list(false)).toEqual(expected);
+    expect(list(true)).toEqual(expected); // building the index
+    expect(list(true)).toEqual(expected); // from it: the metrics from its columns, and why
+  });
+
+  it('and the index reads it again when lines are appended, which leaves the run\'s stamp as it was', () => {
+    const root = tmpDir();
+    const dir = writeRun(join(root, 'outputs/a'), { id: 'a', status: 'running', metricsJsonl: METRICS });
+    ageTree(root);
+    const index = (file: string) => statSync(join(root, 'outputs/.trellis-index', file)).ino;
+    const loss = () => {
+      const store = openStore([], { cwd: root, now });
+      const rows = queryRuns(store, 'loss.count > 0', { cwd: root }).runs.map((r) => [r.metric('loss', 'last'), r.metric('loss', 'count')]);
+      store.flush();
+      return rows;
+    };
+    expect(loss()).toEqual([[2, 3]]);
+    const cached = index('summaries.json');
+    expect(loss()).toEqual([[2, 3]]);
+    expect(index('summaries.json')).toBe(cached); // answered from the index, nothing rewritten
+    const stamp = statSync(join(dir, '.trellis')).mtimeMs;
+    appendFileSync(join(dir, '.trellis/metrics.jsonl'), lines({ step: 3, loss: 0.5 }));
+    expect(statSync(join(dir, '.trellis')).mtimeMs).toBe(stamp);
+    expect(loss()).toEqual([[0.5, 4]]);
+    expect(index('summaries.json')).not.toBe(cached);
+    expect(loss()).toEqual([[0.5, 4]]);
   });
 });
 

@@ -29,6 +29,8 @@ export interface SyntheticRun {
   gitDiff?: string;
   inputs?: unknown[];
   metrics?: Record<string, { last: number; min: number; max: number; count?: number }>;
+  /** The text of metrics.jsonl; none is written without it. */
+  metricsJsonl?: string;
   result?: unknown;
   /** Leave these records out. */
   omit?: string[];
@@ -96,6 +98,7 @@ export function writeRun(dir: string, r: SyntheticRun): string {
   put('inputs.json', JSON.stringify(r.inputs ?? []));
   const metrics = Object.fromEntries(Object.entries(r.metrics ?? { val_loss: { last: 0.5, min: 0.4, max: 0.9 } }).map(([k, m]) => [k, { last: m.last, last_step: 3, min: m.min, min_step: 2, max: m.max, max_step: 1, count: m.count ?? 3 }]));
   if (status !== 'running') put('summary.json', JSON.stringify({ metrics, result: r.result ?? null }));
+  if (r.metricsJsonl !== undefined) put('metrics.jsonl', r.metricsJsonl);
   return dir;
 }
 
