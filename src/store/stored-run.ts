@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { SWEEP_FILES } from '../records/names.js';
 import { join } from 'node:path';
 import { summarizeMetricsFile, type MetricSummary } from '../run/metrics.js';
 import { observedStatus, type ObservedStatus } from '../run/run-state.js';
@@ -107,7 +108,8 @@ export function readRunState(dir: string): RunState {
   try {
     text = readFileSync(join(dir, RECORDS, 'run.json'), 'utf8');
   } catch (e) {
-    return { info: null, problem: `run.json ${reasonOf(e)}` };
+    const atStart = (e as NodeJS.ErrnoException).code === 'ENOENT' ? startedOnly(dir) : undefined;
+    return atStart ? { info: atStart, problem: null } : { info: null, problem: `run.json ${reasonOf(e)}` };
   }
   let raw: unknown;
   try {
@@ -117,6 +119,24 @@ export function readRunState(dir: string): RunState {
   }
   const info = normalizeRunInfo(raw);
   return typeof info === 'string' ? { info: null, problem: info } : { info, problem: null };
+}
+
+/**
+ * A run directory whose process died before it wrote run.json (run.json comes last of the first
+ * records): what little is known, as a run still starting. Its heartbeat is the records
+ * directory's time, so it reads as running for a few seconds and as crashed after.
+ */
+function startedOnly(dir: string): RunInfo | undefined {
+  // A sweep's directory has records too, and is no run.
+  if (existsSync(join(dir, RECORDS, SWEEP_FILES.sweep)) || existsSync(join(dir, RECORDS, `${SWEEP_FILES.sweep}.lock`))) return undefined;
+  let since: Date;
+  try {
+    since = statSync(join(dir, RECORDS)).mtime;
+  } catch {
+    return undefined;
+  }
+  const info = normalizeRunInfo({ status: 'running', start: since.toISOString(), heartbeat: since.toISOString(), heartbeat_interval_s: 5, error: { type: 'crashed at start', message: 'the run ended before its run.json was written' } });
+  return typeof info === 'string' ? undefined : info;
 }
 
 /** A run's summary as read: from summary.json, or derived from metrics.jsonl when that has none. */
@@ -343,11 +363,11 @@ export class StoredRun {
     if (recorded === null) return 'unreadable';
     // Only a run still marked running needs run.json's heartbeat.
     const observed: ObservedStatus = isFinalStatus(recorded) ? recorded : observedStatus(this.info!, now);
-    if (isFinalStatus(observed)) {
-      // The index keeps whether summary.json was readable, so a listing need not load summaries.
-      if (this.summaryProblem() === undefined) this.summary();
-      if (this.summaryProblem()) return 'partial';
-    }
+    // Only a finished run promises complete records; a running or crashed one may lack some.
+    if (!isFinalStatus(observed)) return observed;
+    // The index keeps whether summary.json was readable, so a listing need not load summaries.
+    if (this.summaryProblem() === undefined) this.summary();
+    if (this.summaryProblem()) return 'partial';
     if (this.configProblemValue) return 'partial';
     return observed;
   }
