@@ -24,7 +24,7 @@ import { toYamlText } from '../tree/emit.js';
 import { fromPlain } from '../tree/node.js';
 import { sweepFingerprint } from './fingerprint.js';
 import { createProgress } from './progress.js';
-import type { SweepSettings } from './sweep-options.js';
+import { layered, type SweepSettings } from './sweep-options.js';
 import { throttled } from './throttled.js';
 
 export interface MultirunOptions extends SweepSettings {
@@ -216,11 +216,11 @@ function findSweepToResume(options: MultirunOptions, source: JobSource): { dir: 
 }
 
 async function checkedSlurmOptions(options: MultirunOptions, source: JobSource, previous: SweepRecord | undefined): Promise<SlurmOptions> {
-  const given = Object.fromEntries(Object.entries(options.slurm ?? {}).filter(([, v]) => v !== undefined));
-  const recorded = previous?.launcher === 'slurm' ? fromRecordKeys(previous.launcher_options ?? {}) : {};
+  const recorded: Partial<SlurmOptions> = previous?.launcher === 'slurm' ? fromRecordKeys(previous.launcher_options ?? {}) : {};
   // Before anything is written: no sweep directory for a sweep that cannot be submitted.
   (await import('../launch/slurm.js')).checkSlurmAvailable(source.env);
-  return { sbatchArgs: [], pollInterval: 1, ...recorded, ...given } as SlurmOptions;
+  // Defaults, then what the sweep was started with, then what is given now.
+  return layered({ sbatchArgs: [] as string[], pollInterval: 1 }, recorded, options.slurm ?? {}) as SlurmOptions;
 }
 
 /** Composes and validates every job before the first starts; one bad job stops the sweep, naming every bad one. */

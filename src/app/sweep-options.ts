@@ -1,4 +1,5 @@
 import { relative, resolve as resolvePath } from 'node:path';
+import { deepmergeCustom } from 'deepmerge-ts';
 import { selectPath } from '../api/select.js';
 import { TrellisError } from '../errors/index.js';
 import type { SlurmOptions } from '../launch/slurm.js';
@@ -30,91 +31,120 @@ export function wholeNumber(name: string, text: string | undefined): number | un
 
 const flagText = (flags: Flags, name: string) => (typeof flags[name] === 'string' && flags[name] !== '' ? (flags[name] as string) : undefined);
 
-/** Reads the sweep's settings from the flags and the composed runtime node (`trellis:`/`hydra:`). */
+/**
+ * Merges option layers, later ones winning: a value left undefined in a layer keeps the earlier
+ * one, and lists are replaced, not concatenated (Hydra's rule for overrides).
+ */
+export const layered = deepmergeCustom({ mergeArrays: false });
+
+const DEFAULTS = { jobs: 1, sweeper: 'grid', mode: 'min' as 'min' | 'max', failFast: false };
+
+/** Reads the sweep's settings: defaults, then the config's trellis/hydra node, then the flags. */
 export function sweepSettings(flags: Flags, argv: readonly string[], runtime: Node): SweepSettings {
   const fromConfig = (path: string): string | undefined => {
     const node = selectPath(runtime, path);
     return node?.kind === 'value' && node.value !== null ? String(node.value) : undefined;
   };
   const str = (name: string) => flagText(flags, name);
-  const jobs = wholeNumber('jobs', str('jobs') ?? fromConfig('launcher.n_jobs')) ?? 1;
   // Hydra's submitit plugin names its launcher by class: hydra/launcher=submitit_slurm.
   const target = fromConfig('launcher._target_');
-  const launcher = str('launcher') ?? fromConfig('launcher.name') ?? fromConfig('launcher') ?? (target?.endsWith('SlurmLauncher') ? 'slurm' : undefined) ?? (jobs > 1 ? 'local' : undefined);
-  return {
-    launcher,
-    jobs: launcher === 'local' ? Math.max(1, jobs) : 1,
+  const config = {
+    launcher: fromConfig('launcher.name') ?? fromConfig('launcher') ?? (target?.endsWith('SlurmLauncher') ? 'slurm' : undefined),
+    jobs: wholeNumber('jobs', fromConfig('launcher.n_jobs')),
+    sweeper: fromConfig('sweeper.name'),
+    trials: wholeNumber('trials', fromConfig('sweeper.trials')),
+    seed: wholeNumber('sweep-seed', fromConfig('sweeper.seed')),
+  };
+  const given = {
+    launcher: str('launcher'),
+    jobs: wholeNumber('jobs', str('jobs')),
+    sweeper: str('sweeper'),
+    trials: wholeNumber('trials', str('trials')),
+    seed: wholeNumber('sweep-seed', str('sweep-seed')),
     devices: str('devices')?.split(',').map((d) => d.trim()).filter(Boolean),
-    slurm: slurmOptions(flags, argv, runtime),
-    sweeper: str('sweeper') ?? fromConfig('sweeper.name') ?? 'grid',
-    trials: wholeNumber('trials', str('trials') ?? fromConfig('sweeper.trials')),
-    seed: wholeNumber('sweep-seed', str('sweep-seed') ?? fromConfig('sweeper.seed')),
-    failFast: Boolean(flags['fail-fast']),
+    failFast: flags['fail-fast'] === true ? true : undefined,
     objective: str('objective'),
-    mode: flags.mode === 'max' ? 'max' : 'min',
+    mode: flags.mode === 'max' ? ('max' as const) : undefined,
     resume: flags.resume === undefined ? undefined : (str('resume') ?? 'auto'),
   };
+  const merged = layered(DEFAULTS, config, given);
+  // More than one job at once means the local pool, unless a launcher was named.
+  const launcher = merged.launcher ?? (merged.jobs > 1 ? 'local' : undefined);
+  return { ...merged, launcher, jobs: launcher === 'local' ? Math.max(1, merged.jobs) : 1, slurm: slurmOptions(flags, argv, runtime) };
 }
 
+const SLURM_TIME = /^(\d+|\d+:\d+|\d+:\d+:\d+|\d+-\d+|\d+-\d+:\d+|\d+-\d+:\d+:\d+|UNLIMITED|INFINITE)$/i;
+
 /**
- * The SLURM launcher's options as given, by flag or by config (`trellis.launcher.*`, also the key
+ * The SLURM launcher's options as given, by flag over config (`trellis.launcher.*`, also the key
  * names of Hydra's submitit plugin: timeout_min, mem_gb, array_parallelism, additional_parameters).
  * Unset ones stay undefined: a resumed sweep keeps what it was started with.
  */
-function slurmOptions(
-  flags: Record<string, string | boolean | undefined>,
-  argv: readonly string[],
-  runtime: Node,
-): Partial<SlurmOptions> {
-  const int = wholeNumber;
+function slurmOptions(flags: Flags, argv: readonly string[], runtime: Node): Partial<SlurmOptions> {
   const node = (path: string) => selectPath(runtime, `launcher.${path}`);
   const value = (path: string): string | undefined => {
     const n = node(path);
     return n?.kind === 'value' && n.value !== null ? String(n.value) : undefined;
   };
   const flag = (name: string) => flagText(flags, name);
-  const timeoutMin = value('timeout_min');
   const memGb = value('mem_gb');
-  const pollText = flag('poll-interval') ?? value('poll_interval');
-  const poll = pollText === undefined ? undefined : Number(pollText);
-  if (poll !== undefined && !(poll > 0)) throw new TrellisError('USAGE', `--poll-interval must be a positive number of seconds, got '${pollText}'`);
-  const time = flag('time') ?? value('time') ?? timeoutMin;
-  if (time !== undefined && !/^(\d+|\d+:\d+|\d+:\d+:\d+|\d+-\d+|\d+-\d+:\d+|\d+-\d+:\d+:\d+|UNLIMITED|INFINITE)$/i.test(time)) {
-    throw new TrellisError('USAGE', `--time must be a SLURM time limit (minutes, MM:SS, HH:MM:SS or D-HH:MM:SS), got '${time}'`);
+  const config = {
+    partition: value('partition'),
+    time: value('time') ?? value('timeout_min'),
+    cpusPerTask: wholeNumber('cpus-per-task', value('cpus_per_task')),
+    mem: value('mem') ?? (memGb === undefined ? undefined : `${memGb}G`),
+    maxParallel: wholeNumber('max-parallel', value('max_parallel') ?? value('array_parallelism')),
+    pollInterval: seconds(value('poll_interval')),
+    jobName: value('job_name'),
+  };
+  const given = {
+    partition: flag('partition'),
+    time: flag('time'),
+    cpusPerTask: wholeNumber('cpus-per-task', flag('cpus-per-task')),
+    mem: flag('mem'),
+    maxParallel: wholeNumber('max-parallel', flag('max-parallel')),
+    pollInterval: seconds(flag('poll-interval')),
+  };
+  const merged = layered(config, given);
+  if (merged.time !== undefined && !SLURM_TIME.test(merged.time)) {
+    throw new TrellisError('USAGE', `--time must be a SLURM time limit (minutes, MM:SS, HH:MM:SS or D-HH:MM:SS), got '${merged.time}'`);
   }
-  // --sbatch-arg=ARG may be given many times (the flag table keeps only the last): read argv.
-  const sbatchArgs: string[] = [];
+  // Both apply: the config's sbatch arguments, then every --sbatch-arg given.
+  const sbatchArgs = [...configuredSbatchArgs(node, value), ...repeatedFlag(argv, 'sbatch-arg')];
+  return { ...merged, sbatchArgs: sbatchArgs.length ? sbatchArgs : undefined };
+}
+
+function seconds(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!(n > 0)) throw new TrellisError('USAGE', `--poll-interval must be a positive number of seconds, got '${text}'`);
+  return n;
+}
+
+/** Every value of a flag given many times (the flag table keeps only the last). */
+function repeatedFlag(argv: readonly string[], name: string): string[] {
+  const values: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a.startsWith('--sbatch-arg=')) sbatchArgs.push(a.slice('--sbatch-arg='.length));
-    else if (a === '--sbatch-arg' && argv[i + 1] !== undefined) sbatchArgs.push(argv[++i]!);
+    if (a.startsWith(`--${name}=`)) values.push(a.slice(name.length + 3));
+    else if (a === `--${name}` && argv[i + 1] !== undefined) values.push(argv[++i]!);
   }
+  return values;
+}
+
+function configuredSbatchArgs(node: (path: string) => Node | undefined, value: (path: string) => string | undefined): string[] {
   const configured: string[] = [];
   const list = node('sbatch_args');
-  if (list) {
-    const plain = toPlain(list);
-    if (Array.isArray(plain)) configured.push(...plain.map(String));
-  }
+  const plainList = list ? toPlain(list) : undefined;
+  if (Array.isArray(plainList)) configured.push(...plainList.map(String));
   for (const key of ['qos', 'account', 'gres', 'constraint', 'exclude', 'nodelist', 'comment']) {
     const v = value(key);
     if (v !== undefined) configured.push(`--${key}=${v}`);
   }
   const extra = node('additional_parameters');
-  if (extra) {
-    const plain = toPlain(extra);
-    if (plain && typeof plain === 'object' && !Array.isArray(plain)) for (const [k, v] of Object.entries(plain)) configured.push(v === true ? `--${k}` : `--${k}=${String(v)}`);
-  }
-  const all = [...configured, ...sbatchArgs];
-  return {
-    partition: flag('partition') ?? value('partition'),
-    time,
-    cpusPerTask: int('cpus-per-task', flag('cpus-per-task') ?? value('cpus_per_task')),
-    mem: flag('mem') ?? value('mem') ?? (memGb === undefined ? undefined : `${memGb}G`),
-    maxParallel: int('max-parallel', flag('max-parallel') ?? value('max_parallel') ?? value('array_parallelism')),
-    sbatchArgs: all.length ? all : undefined,
-    pollInterval: poll,
-    jobName: value('job_name'),
-  } as Partial<SlurmOptions>;
+  const plain = extra ? toPlain(extra) : undefined;
+  if (plain && typeof plain === 'object' && !Array.isArray(plain)) for (const [k, v] of Object.entries(plain)) configured.push(v === true ? `--${k}` : `--${k}=${String(v)}`);
+  return configured;
 }
 
 /** The launcher's record for run.json; its file paths (relative to the sweep) made relative to cwd like `sweep.dir`. */
