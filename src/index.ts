@@ -3,9 +3,9 @@
  * Named exports only; test/api.test.ts pins this list.
  */
 export { defineApp, type App, type AppIo, type DefineAppOptions, type Run, type Logger, type JobResult, type RunStatus } from './app/index.js';
-export { composeFromDir, openConfigDir, resolveComposition, type ComposeDirOptions } from './api/compose-dir.js';
-export { expandJobs, planJobs } from './api/multirun.js';
-export { selectPath, type SelectOptions } from './api/select.js';
+export { composeFromDir, openConfigDir, resolveComposition, type ComposeDirOptions } from './config-dir/compose-dir.js';
+export { expandJobs, planJobs } from './config-dir/multirun.js';
+export { selectPath, type SelectOptions } from './config-dir/select.js';
 export { compose, type ComposeOptions, type Composition } from './compose/compose.js';
 export { createFsRepository } from './sources/fs-repository.js';
 export { createMemoryRepository } from './sources/memory-repository.js';

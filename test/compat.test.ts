@@ -8,9 +8,9 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { composeFromDir, resolveComposition } from '../src/api/compose-dir.js';
-import { expandJobs } from '../src/api/multirun.js';
-import { selectPath } from '../src/api/select.js';
+import { composeFromDir, resolveComposition } from '../src/config-dir/compose-dir.js';
+import { expandJobs } from '../src/config-dir/multirun.js';
+import { selectPath } from '../src/config-dir/select.js';
 import { TrellisError } from '../src/errors/index.js';
 import { tagged } from './helpers/plain.js';
 

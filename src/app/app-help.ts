@@ -1,4 +1,4 @@
-import { openConfigDir } from '../api/compose-dir.js';
+import { openConfigDir } from '../config-dir/compose-dir.js';
 import { compose } from '../compose/compose.js';
 import { commandHelp } from '../console/help.js';
 import type { CommandSpec } from '../console/command-spec.js';

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve as resolvePath } from 'node:path';
-import { openConfigDir } from '../api/compose-dir.js';
-import { planJobs, sweepInputFor } from '../api/multirun.js';
-import { selectPath } from '../api/select.js';
+import { openConfigDir } from '../config-dir/compose-dir.js';
+import { planJobs, sweepInputFor } from '../config-dir/multirun.js';
+import { selectPath } from '../config-dir/select.js';
 import { collectErrors, TrellisError } from '../errors/index.js';
 import type { Interrupts } from '../job/interrupts.js';
 import type { JobRunner, ThreadOutput } from '../job/job-runner.js';

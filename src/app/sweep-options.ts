@@ -1,6 +1,6 @@
 import { relative, resolve as resolvePath } from 'node:path';
 import { deepmergeCustom } from 'deepmerge-ts';
-import { selectPath } from '../api/select.js';
+import { selectPath } from '../config-dir/select.js';
 import { TrellisError } from '../errors/index.js';
 import type { SlurmOptions } from '../launch/slurm.js';
 import { toPlain, type Node } from '../tree/node.js';

@@ -1,12 +1,12 @@
 import { resolve as resolvePath } from 'node:path';
 import { compose, type Composition } from '../compose/compose.js';
 import { createDefaultResolvers, resolveTree, selectNode, type ResolveContext, type ResolverRegistry } from '../interpolate/index.js';
-import { openConfigDir } from '../api/compose-dir.js';
+import { openConfigDir } from '../config-dir/compose-dir.js';
 import type { ConfigRepository } from '../sources/repository.js';
-import { createResolveContext, dereferenceFor } from '../api/resolve.js';
+import { createResolveContext, dereferenceFor } from '../config-dir/resolve.js';
 import { toPlain, type DictNode, type Node } from '../tree/node.js';
 import type { ConfigSchema } from '../validate/validate.js';
-import { resolveRuntime, runtimeOf } from '../api/runtime.js';
+import { resolveRuntime, runtimeOf } from '../config-dir/runtime.js';
 
 export interface JobSource {
   configDir: string;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { composeFromDir } from '../api/compose-dir.js';
+import { composeFromDir } from '../config-dir/compose-dir.js';
 import { RERUN_ENV } from '../records/env-vars.js';
 import { isTrellisError, TrellisError } from '../errors/index.js';
 import { captureEnvironment } from '../run/env-snapshot.js';

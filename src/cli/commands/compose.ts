@@ -1,5 +1,5 @@
-import { composeFromDir, resolveComposition, selectComposed } from '../../api/compose-dir.js';
-import { selectPath } from '../../api/select.js';
+import { composeFromDir, resolveComposition, selectComposed } from '../../config-dir/compose-dir.js';
+import { selectPath } from '../../config-dir/select.js';
 import { listNode, dictNode, setKey, valueNode, type Node } from '../../tree/node.js';
 import type { Composition } from '../../compose/compose.js';
 import { toJsonText, toYamlText } from '../../tree/emit.js';
@@ -32,7 +32,7 @@ export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
     io.stdout(emit(render(composition), format));
     return 0;
   }
-  const { expandJobs } = await import('../../api/multirun.js');
+  const { expandJobs } = await import('../../config-dir/multirun.js');
   const jobs = listNode();
   for (const job of expandJobs({ ...base, overrides })) {
     const composition = composeFromDir({ ...base, overrides: job });

@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeConfigSchemas } from '../../api/schema-files.js';
+import { writeConfigSchemas } from '../../config-dir/schema-files.js';
 import { TrellisError } from '../../errors/index.js';
 import type { ConfigSchema } from '../../validate/validate.js';
 import type { ParsedArgv } from '../../console/argv.js';

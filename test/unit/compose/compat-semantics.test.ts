@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compose } from '../../../src/compose/compose.js';
-import { createResolveContext, dereferenceFor, resolveTreeWith } from '../../../src/api/resolve.js';
+import { createResolveContext, dereferenceFor, resolveTreeWith } from '../../../src/config-dir/resolve.js';
 import { resolveValueAt } from '../../../src/interpolate/index.js';
 import { createMemoryRepository } from '../../../src/sources/memory-repository.js';
 import { TrellisError } from '../../../src/errors/index.js';

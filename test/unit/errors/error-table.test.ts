@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { compose } from '../../../src/compose/compose.js';
 import { ERROR_CODES, TrellisError, type ErrorCode, type ErrorWhere } from '../../../src/errors/index.js';
 import { createDefaultResolvers, resolveTree, selectNode } from '../../../src/interpolate/index.js';
-import { createResolveContext } from '../../../src/api/resolve.js';
+import { createResolveContext } from '../../../src/config-dir/resolve.js';
 import { parseCommandArgv } from '../../../src/console/argv.js';
 import { findCommand } from '../../../src/cli/options.js';
 import { defineApp } from '../../../src/app/define-app.js';
