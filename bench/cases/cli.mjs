@@ -14,6 +14,8 @@ export async function run({ reps }) {
         node: () => timeSpawnOk([NODE, '-e', '0'], { cwd: dir }).ms,
         compose: () => timeSpawnOk([NODE, CLI, 'compose', '--config-dir', 'conf'], { cwd: dir }).ms,
         run: () => timeSpawnOk([NODE, app], { cwd: dir }).ms,
+        // The same run with the job on the main thread: the difference is what the supervisor costs.
+        mainThread: () => timeSpawnOk([NODE, app], { cwd: dir, env: { ...process.env, TRELLIS_JOB_THREAD: 'off' } }).ms,
         zod: () => timeSpawnOk([NODE, join(BENCH_DIR, 'fixtures', 'zod-only.mjs')], { cwd: dir }).ms,
       },
       { reps, warmup: 2 },
@@ -22,6 +24,7 @@ export async function run({ reps }) {
     const compose = median(samples.compose);
     const single = median(samples.run);
     const zodFloor = median(samples.zod) / base;
+    const unsupervised = median(samples.mainThread);
     const common = { baseline: base, baselineName: 'node -e 0', unit: 'ms', target: '≤ 2× node -e 0' };
     return [
       row({ id: 'cli.compose', name: 'trellis compose (demo conf/)', value: compose, ...common, pass: compose / base <= 2, samples: samples.compose }),
@@ -33,6 +36,18 @@ export async function run({ reps }) {
         pass: single / base <= 2,
         note: `compose + zod + run dir + env + git capture${hasGit ? '' : ' (git not available: not captured)'}; Node + importing zod alone: ${zodFloor.toFixed(2)}×`,
         samples: samples.run,
+      }),
+      row({
+        id: 'cli.run.supervisor',
+        name: 'what the job thread costs a single run',
+        value: single - unsupervised,
+        unit: 'ms',
+        baseline: base,
+        baselineName: 'node -e 0',
+        target: 'single run ≤ 3.6× node -e 0',
+        pass: single / base <= 3.6,
+        note: `single run with the job on a job thread ${(single / base).toFixed(2)}×, on the main thread (TRELLIS_JOB_THREAD=off) ${(unsupervised / base).toFixed(2)}×`,
+        samples: samples.mainThread,
       }),
     ];
   } finally {

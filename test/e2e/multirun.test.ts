@@ -7,7 +7,7 @@ import { customApp, readJson, readRecord, runDirs, runNode } from '../helpers/ap
 import { repoRoot, runCli } from '../helpers/run-cli.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 import { tagged } from '../helpers/plain.js';
-import { waitFor } from '../helpers/wait.js';
+import { jsonIf, waitFor } from '../helpers/wait.js';
 
 interface SweepJson {
   strategy: string;
@@ -152,7 +152,11 @@ describe('multirun', () => {
   it('resume after a kill runs only unfinished jobs, keeps numbers, never overwrites; refuses a changed config', async () => {
     const cwd = customApp(jobBody, conf);
     const child = spawn(process.execPath, [join(cwd, 'app.mjs'), '-m', 'lr=1,2,3', 'sleep=0,4000'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    await waitFor(() => runDirs(join(cwd, 'multirun')).find((d) => d.endsWith('/1')), 'job #1 to start');
+    // Killed once job #1 runs and the table says so (it is written lazily).
+    await waitFor(() => {
+      const job1 = runDirs(join(cwd, 'multirun')).find((d) => d.endsWith('/1'));
+      return job1 && jsonIf<SweepJson>(join(job1, '..', '.trellis', 'sweep.json'))?.jobs[1]?.status === 'running';
+    }, 'job #1 to start');
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('exit', resolve));
     const { dir, record } = sweepOf(cwd);
