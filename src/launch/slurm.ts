@@ -463,8 +463,9 @@ export function slurmLauncher(options: SlurmLauncherOptions): BatchLauncher {
           if (Date.now() - task.endedAt < RESULT_GRACE_S * 1000) return;
         }
         task.done = true;
-        // Removed by fail-fast before it ever ran: the sweep reports it as skipped.
-        if (skipPending && !ran && state?.state === 'CANCELLED') return;
+        // Removed by fail-fast before it ever ran: the sweep reports it as skipped. squeue may
+        // already have forgotten it (no state at all) by the time it is polled.
+        if (skipPending && !ran && (state === undefined || state.state === 'CANCELLED')) return;
         const outcome = taskOutcome({ state, result, stderrText: readTail(stderrPath), time: slurm.time });
         const dir = result?.dir ?? findRunDir(options.sweepDir, task.num, task.id);
         if (dir) settleRunRecord(dir, outcome, state?.state);

@@ -1,5 +1,7 @@
+import { startCluster } from '../helpers/slurm-cluster.js';
 import { launcherContract } from './launcher.suite.js';
 
-// The SLURM launcher is held to the same behaviours against a real cluster in e2e/slurm.test.ts.
 launcherContract('inline', []);
 launcherContract('local (2 workers)', ['--jobs', '2']);
+const cluster = startCluster();
+launcherContract('slurm (2 tasks at once)', ['--launcher', 'slurm', '--poll-interval', '0.3', '--max-parallel', '2'], { jobsDieWithSweep: false, skip: cluster.ok ? undefined : cluster.reason });
