@@ -248,7 +248,8 @@ function claimSweepDir(first: PreparedJob, cwd: string): string {
 /**
  * A job's own run.json is the truth; sweep.json is written lazily and may be behind. A job whose
  * run completed is not run again, whatever the table says; one still running (a worker of a
- * killed sweep stopping) is waited for briefly, then the resume refuses.
+ * killed sweep stopping) is waited for briefly, then the resume refuses. Jobs submitted to a
+ * scheduler are left to their launcher, which follows them by job id.
  */
 async function reconcileWithRuns(rows: JobRow[], sweepDir: string, objectiveName: string | undefined): Promise<void> {
   const deadline = Date.now() + RUNNING_JOB_WAIT_MS;
@@ -256,7 +257,8 @@ async function reconcileWithRuns(rows: JobRow[], sweepDir: string, objectiveName
     const runs = runsOfSweep(sweepDir);
     const stillRunning: string[] = [];
     for (const row of rows) {
-      if (row.status === 'completed') continue;
+      // A job handed to a scheduler (SLURM) is followed by its launcher, by job id.
+      if (row.status === 'completed' || row.launcher) continue;
       const mine = runs.filter((r) => r.num === row.num);
       const completed = mine.find((r) => r.record.status === 'completed');
       if (completed) {
