@@ -1,13 +1,13 @@
 import { relative } from 'node:path';
 import { parseCommandArgv } from '../console/argv.js';
-import { colors } from '../console/colors.js';
+import { reportError } from '../console/report-error.js';
 import { TrellisError, formatError } from '../errors/index.js';
 import { composeFromDir, openConfigDir } from '../config-dir/compose-dir.js';
 import { selectPath } from '../config-dir/select.js';
 import { createDefaultResolvers, type ResolverFn, type ResolverOptions, type ResolverRegistry } from '../interpolate/index.js';
 import { locateCaller } from '../job/app-module.js';
 import type { JobFunction } from '../job/execute.js';
-import { EXIT_CODES, Interrupts } from '../job/interrupts.js';
+import { Interrupts } from '../job/interrupts.js';
 import { ThreadJobRunner, type JobRunner, type ThreadOutput } from '../job/job-runner.js';
 import { prepareJob, type JobSource } from '../job/prepare.js';
 import type { Run } from '../job/run-handle.js';
@@ -20,7 +20,7 @@ import type { ConfigSchema } from '../validate/validate.js';
 import { APP_COMMAND } from './app-options.js';
 import { appHelp, appInfo } from './app-help.js';
 import { runChildJob, servePool } from './job-process.js';
-import { sweepSettings, type Flags } from './sweep-options.js';
+import type { Flags } from './sweep-options.js';
 
 export interface DefineAppOptions<S extends ConfigSchema | undefined = undefined> {
   /** The job's name (`job.name`, the log file's name). Default: the config name. */
@@ -111,9 +111,9 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
 
   const multirun = async (source: JobSource, flags: Flags, overrides: readonly string[], io: AppIo, argv: readonly string[]): Promise<number> => {
     const runtime = composeFromDir({ configDir: source.configDir, configName: source.configName, cwd: source.cwd, env: source.env, overrides, multirun: true }).runtime;
+    // Sweep machinery (settings, sweepers, launchers, progress) loads only for -m.
+    const [{ sweepSettings }, { runMultirun }] = await Promise.all([import('./sweep-options.js'), import('./multirun.js')]);
     const settings = sweepSettings(flags, argv, runtime);
-    // Sweep machinery (sweepers, launchers, progress) loads only for -m.
-    const { runMultirun } = await import('./multirun.js');
     const interrupts = new Interrupts();
     try {
       return await runMultirun({
@@ -170,25 +170,7 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
           return 0;
         }
         if (typeof flags.cfg === 'string') {
-          const prepared = await prepareJob({ ...source, schema: flags.resolve ? source.schema : undefined }, overrides);
-          const jobNode: Node = flags.resolve ? prepared.resolved : prepared.config;
-          const runtimeNode: Node = prepared.runtime;
-          let out: Node;
-          if (flags.cfg === 'job') out = jobNode;
-          else if (flags.cfg === 'hydra' || flags.cfg === 'trellis') {
-            out = dictNode();
-            setKey(out, flags.cfg, runtimeNode);
-          } else {
-            out = dictNode();
-            setKey(out, 'trellis', runtimeNode);
-            if (jobNode.kind === 'dict') for (const [id, e] of jobNode.entries) out.entries.set(id, e);
-          }
-          if (typeof flags.package === 'string' && flags.package) {
-            const selected = selectPath(out, flags.package);
-            if (!selected) throw new TrellisError('KEY_NOT_FOUND', `--package ${flags.package}: no such key`, { keyPath: flags.package });
-            out = selected;
-          }
-          io.stdout(toYamlText(out));
+          io.stdout(await printedConfig(source, flags, overrides));
           return 0;
         }
         if (io.env[POOL_ENV]) return await servePool(processJob(source, io, argv));
@@ -196,23 +178,44 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
         if (flags.multirun || flags.resume !== undefined) return await multirun(source, flags, overrides, io, argv);
         // The job thread starts first: it loads the app's modules while this thread composes.
         const result = await runOne(source, overrides, io, argv, runnerFor(io, 'inherit'));
-        if (result.status !== 'completed') {
-          io.stderr(`[trellis] run ${result.status} (${relative(source.cwd, result.dir)}): ${result.error instanceof TrellisError ? formatError(result.error, { verbose }) : result.error instanceof Error ? result.error.message : String(result.error)}\n`);
-        } else io.stderr(`[trellis] run completed: ${relative(source.cwd, result.dir)}\n`);
+        io.stderr(`${runReport(result, source.cwd, verbose)}\n`);
         return result.exitCode;
       } catch (error) {
-        const c = colors(io.color);
-        if (error instanceof TrellisError) {
-          io.stderr(`${formatError(error, { verbose, color: c })}\n`);
-          return error.code === 'USAGE' ? EXIT_CODES.usage : error.code === 'RUN_IO' ? EXIT_CODES.recordsIo : EXIT_CODES.failed;
-        }
-        io.stderr(`${c.red('INTERNAL')} ${error instanceof Error ? error.message : String(error)}\n`);
-        if (verbose && error instanceof Error) io.stderr(`${error.stack ?? ''}\n`);
-        return EXIT_CODES.internal;
+        return reportError(error, io, verbose);
       }
     },
   };
   return app;
+}
+
+/** `--cfg job|hydra|all` (with `--resolve`, `--package`): the config as YAML, nothing run. */
+async function printedConfig(source: JobSource, flags: Flags, overrides: readonly string[]): Promise<string> {
+  const prepared = await prepareJob({ ...source, schema: flags.resolve ? source.schema : undefined }, overrides);
+  const jobNode: Node = flags.resolve ? prepared.resolved : prepared.config;
+  let out: Node;
+  if (flags.cfg === 'job') out = jobNode;
+  else if (flags.cfg === 'hydra' || flags.cfg === 'trellis') {
+    out = dictNode();
+    setKey(out, flags.cfg, prepared.runtime);
+  } else {
+    out = dictNode();
+    setKey(out, 'trellis', prepared.runtime);
+    if (jobNode.kind === 'dict') for (const [id, e] of jobNode.entries) out.entries.set(id, e);
+  }
+  if (typeof flags.package === 'string' && flags.package) {
+    const selected = selectPath(out, flags.package);
+    if (!selected) throw new TrellisError('KEY_NOT_FOUND', `--package ${flags.package}: no such key`, { keyPath: flags.package });
+    out = selected;
+  }
+  return toYamlText(out);
+}
+
+/** The line a single run ends with: where it is, and why it did not complete. */
+function runReport(result: JobResult, cwd: string, verbose: boolean): string {
+  const where = relative(cwd, result.dir);
+  if (result.status === 'completed') return `[trellis] run completed: ${where}`;
+  const why = result.error instanceof TrellisError ? formatError(result.error, { verbose }) : result.error instanceof Error ? result.error.message : String(result.error);
+  return `[trellis] run ${result.status} (${where}): ${why}`;
 }
 
 /** Opens a repository the way an app would; exported for tools that inspect an app's configs. */

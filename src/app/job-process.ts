@@ -1,12 +1,13 @@
+import { relative, resolve as resolvePath } from 'node:path';
 import { TrellisError } from '../errors/index.js';
-import { EXIT_CODES, Interrupts } from '../job/interrupts.js';
+import { Interrupts } from '../job/interrupts.js';
+import { EXIT_CODES } from '../records/exit-codes.js';
 import type { JobRunner } from '../job/job-runner.js';
 import { prepareJob, type JobSource } from '../job/prepare.js';
 import { captureSnapshots, runJob, type JobResult, type RunSnapshots } from '../job/run-job.js';
 import type { ChildResult, PoolMessage, PoolReply } from '../launch/launcher.js';
 import { CHILD_ENV, LAUNCHER_INFO_ENV } from '../records/env-vars.js';
 import { writeJsonAtomic } from '../run/atomic-write.js';
-import { launcherRecord } from './sweep-options.js';
 
 /** What a process started by a launcher needs to run the app's jobs. */
 export interface ProcessJobContext {
@@ -104,3 +105,17 @@ export async function servePool(ctx: ProcessJobContext): Promise<number> {
     process.disconnect?.();
   }
 }
+
+/** The launcher's record for run.json; its file paths (relative to the sweep) made relative to cwd like `sweep.dir`. */
+function launcherRecord(text: string | undefined, sweepDir: string, cwd: string): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  try {
+    const info = JSON.parse(text) as Record<string, unknown>;
+    for (const key of ['stdout', 'stderr']) if (typeof info[key] === 'string') info[key] = relative(cwd, resolvePath(sweepDir, info[key] as string));
+    return info;
+  } catch {
+    return undefined;
+  }
+}
+
+

@@ -1,4 +1,3 @@
-import { relative, resolve as resolvePath } from 'node:path';
 import { deepmergeCustom } from 'deepmerge-ts';
 import { selectPath } from '../config-dir/select.js';
 import { TrellisError } from '../errors/index.js';
@@ -146,17 +145,3 @@ function configuredSbatchArgs(node: (path: string) => Node | undefined, value: (
   if (plain && typeof plain === 'object' && !Array.isArray(plain)) for (const [k, v] of Object.entries(plain)) configured.push(v === true ? `--${k}` : `--${k}=${String(v)}`);
   return configured;
 }
-
-/** The launcher's record for run.json; its file paths (relative to the sweep) made relative to cwd like `sweep.dir`. */
-export function launcherRecord(text: string | undefined, sweepDir: string, cwd: string): Record<string, unknown> | undefined {
-  if (!text) return undefined;
-  try {
-    const info = JSON.parse(text) as Record<string, unknown>;
-    for (const key of ['stdout', 'stderr']) if (typeof info[key] === 'string') info[key] = relative(cwd, resolvePath(sweepDir, info[key] as string));
-    return info;
-  } catch {
-    return undefined;
-  }
-}
-
-

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TrellisError, formatError } from '../errors/index.js';
+import { TrellisError } from '../errors/index.js';
 import { parseCommandArgv } from '../console/argv.js';
-import { colors } from '../console/colors.js';
+import { reportError } from '../console/report-error.js';
 import { commandHelp } from '../console/help.js';
 import { mainHelp } from './help.js';
 import { processIo, type CliIo } from './io.js';
@@ -61,16 +61,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     const command = await loader();
     return await command.run(parsed, io);
   } catch (error) {
-    const c = colors(io.color);
-    if (error instanceof TrellisError) {
-      io.stderr(`${formatError(error, { verbose, color: c })}\n`);
-      return error.code === 'USAGE' ? 2 : 1;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`${c.red('INTERNAL')} ${message}\n`);
-    if (verbose && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
-    else io.stderr('hint: run again with --verbose for details, and report it as a trellis bug\n');
-    return 70;
+    return reportError(error, io, verbose);
   }
 }
 

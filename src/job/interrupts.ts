@@ -1,14 +1,4 @@
-/** Exit codes of an app and of `trellis run` (documented in the README). */
-export const EXIT_CODES = {
-  completed: 0,
-  failed: 1,
-  usage: 2,
-  internal: 70,
-  /** trellis could not write its records (a full disk, a lost mount). */
-  recordsIo: 74,
-  SIGINT: 130,
-  SIGTERM: 143,
-} as const;
+import { EXIT_CODES } from '../records/exit-codes.js';
 
 export type InterruptSignal = 'SIGINT' | 'SIGTERM';
 

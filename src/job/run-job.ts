@@ -17,7 +17,8 @@ import { redactStrings, redactText, secretValuesFromEnv } from '../run/secrets.j
 import { toYamlText } from '../tree/emit.js';
 import { fromPlain, type Node } from '../tree/node.js';
 import { errorRecord, type ErrorRecord, type JobState } from './execute.js';
-import { EXIT_CODES, type InterruptSignal, type Interrupts } from './interrupts.js';
+import { EXIT_CODES } from '../records/exit-codes.js';
+import type { InterruptSignal, Interrupts } from './interrupts.js';
 import type { JobOutcome, JobRunner } from './job-runner.js';
 import type { JobSource, PreparedJob } from './prepare.js';
 
