@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { parseCommandArgv } from '../console/argv.js';
 import { colors } from '../console/colors.js';
 import { TrellisError, formatError } from '../errors/index.js';
-import { composeFromDir, openConfigDir } from '../config-dir/compose-dir.js';
+import { composeFromDir } from '../config-dir/compose-dir.js';
 import { selectPath } from '../config-dir/select.js';
 import { createDefaultResolvers, type ResolverFn, type ResolverOptions, type ResolverRegistry } from '../interpolate/index.js';
 import { locateCaller } from '../job/app-module.js';
@@ -214,6 +214,3 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
   };
   return app;
 }
-
-/** Opens a repository the way an app would; exported for tools that inspect an app's configs. */
-export { openConfigDir };

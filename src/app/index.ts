@@ -1,3 +1,3 @@
 export { defineApp, type App, type AppIo, type DefineAppOptions } from './define-app.js';
-export type { Run, Logger, ArtifactRecord } from '../job/run-handle.js';
+export type { Run, Logger } from '../job/run-handle.js';
 export type { JobResult, RunStatus } from '../job/run-job.js';

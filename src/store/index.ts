@@ -1,11 +1,11 @@
-export { openStore, DEFAULT_ROOTS, type OpenStoreOptions, type RunStore } from './open-store.js';
+export { openStore, type OpenStoreOptions, type RunStore } from './open-store.js';
 export { StoredRun } from './stored-run.js';
 export { noteRun, tagRun, type AnnotateResult } from './annotate-run.js';
-export { queryRuns, runRow, type QueryOptions, type QueryResult, type RunRow } from './query-runs.js';
-export { parseQuery, parseSortKeys, type CompareOp, type Literal, type ParsedQuery, type QueryNode, type SortKey } from './query-parse.js';
+export { queryRuns, type QueryOptions, type QueryResult } from './query-runs.js';
+export { parseQuery, type CompareOp, type Literal, type ParsedQuery, type QueryNode, type SortKey } from './query-parse.js';
 export type { FieldRef, MetricStat, RunFieldType } from './query-fields.js';
-export { findRun, readRecords, type FindRunOptions, type RunRecords } from './find-run.js';
-export { diffRuns, DIFF_CATEGORIES, type DiffCategory, type DiffEntry, type RunDiff } from './diff-runs.js';
+export { findRun, type FindRunOptions, type RunRecords } from './find-run.js';
+export { diffRuns, type DiffCategory, type DiffEntry, type RunDiff } from './diff-runs.js';
 export { explainKey, type ExplainStep, type GroupChoice, type KeyExplanation } from './explain-key.js';
 export {
   rerun,
@@ -19,5 +19,4 @@ export {
   type Verdict,
   type Verification,
 } from './rerun.js';
-export { INDEX_DIR } from './index-cache.js';
 export type { MetricStats, RecordedNumber, RunInfo, RunSummary, StoreStatus } from './types.js';
