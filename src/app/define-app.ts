@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { parseCommandArgv } from '../console/argv.js';
 import { reportError } from '../console/report-error.js';
 import { TrellisError, formatError } from '../errors/index.js';
-import { composeFromDir, openConfigDir } from '../config-dir/compose-dir.js';
+import { composeFromDir } from '../config-dir/compose-dir.js';
 import { selectPath } from '../config-dir/select.js';
 import { createDefaultResolvers, type ResolverFn, type ResolverOptions, type ResolverRegistry } from '../interpolate/index.js';
 import { locateCaller } from '../job/app-module.js';
@@ -218,5 +218,3 @@ function runReport(result: JobResult, cwd: string, verbose: boolean): string {
   return `[trellis] run ${result.status} (${where}): ${why}`;
 }
 
-/** Opens a repository the way an app would; exported for tools that inspect an app's configs. */
-export { openConfigDir };

@@ -1,3 +1,4 @@
 export { defineApp, type App, type AppIo, type DefineAppOptions } from './define-app.js';
-export type { Run, Logger, ArtifactRecord } from '../job/run-handle.js';
+export type { Run, Logger } from '../job/run-handle.js';
 export type { JobResult, RunStatus } from '../job/run-job.js';
+export type { JobFunction } from '../job/execute.js';

@@ -41,7 +41,7 @@ export interface MultirunOptions extends SweepSettings {
 }
 
 /** The number a job is judged by: `--objective` (a returned key or a metric), or a returned number. */
-export function objectiveOf(returnValue: unknown, dir: string | undefined, name: string | undefined): number | undefined {
+function objectiveOf(returnValue: unknown, dir: string | undefined, name: string | undefined): number | undefined {
   if (name === undefined) {
     if (typeof returnValue === 'number') return returnValue;
     if (returnValue && typeof returnValue === 'object') {

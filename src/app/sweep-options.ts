@@ -21,7 +21,7 @@ export interface SweepSettings {
   resume: string | undefined;
 }
 
-export function wholeNumber(name: string, text: string | undefined): number | undefined {
+function wholeNumber(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0) throw new TrellisError('USAGE', `--${name} must be a whole number, got '${text}'`);

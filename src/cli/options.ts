@@ -1,6 +1,6 @@
 import { GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from '../console/command-spec.js';
 
-export { GLOBAL_OPTIONS, type CommandSpec, type OptionSpec };
+export { GLOBAL_OPTIONS, type CommandSpec };
 
 const CONFIG_SOURCE_OPTIONS: OptionSpec[] = [
   { name: 'config-dir', alias: ['cd', 'config-path', 'cp'], type: 'string', arg: 'DIR', description: 'directory holding the primary config and the config groups', default: 'conf' },

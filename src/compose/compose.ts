@@ -12,7 +12,7 @@ import { applyConfigOverrides, type ConfigOverride } from './apply-overrides.js'
 import { mergeRoot, type Dereference } from './merge.js';
 
 /** Names of the node that configures trellis itself; `hydra` is read as an alias. */
-export const RUNTIME_KEYS = ['hydra', 'trellis'] as const;
+const RUNTIME_KEYS = ['hydra', 'trellis'] as const;
 
 export interface ComposeOptions {
   repo: ConfigRepository;

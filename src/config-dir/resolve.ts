@@ -20,7 +20,7 @@ export interface ResolveOptions {
 }
 
 /** The runtime node as `${hydra:…}` sees it: the config's node plus what trellis computed. */
-export function runtimeNode(options: ResolveOptions): DictNode {
+function runtimeNode(options: ResolveOptions): DictNode {
   let runtime = dictNode();
   if (options.runtime) runtime = mergeRoot(runtime, options.runtime) as DictNode;
   const computed = dictNode();

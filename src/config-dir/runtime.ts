@@ -4,12 +4,12 @@ import { selectNode, type ResolveContext } from '../interpolate/index.js';
 import { formatOverrideForJob, type Override } from '../overrides/index.js';
 import { cloneNode, dictNode, fromPlain, setKey, type DictNode, type Node } from '../tree/node.js';
 
-export const DEFAULT_RUN_DIR = 'outputs/${now:%Y-%m-%d}/${now:%H-%M-%S}';
-export const DEFAULT_SWEEP_DIR = 'multirun/${now:%Y-%m-%d}/${now:%H-%M-%S}';
-export const DEFAULT_SWEEP_SUBDIR = '${trellis.job.num}';
+const DEFAULT_RUN_DIR = 'outputs/${now:%Y-%m-%d}/${now:%H-%M-%S}';
+const DEFAULT_SWEEP_DIR = 'multirun/${now:%Y-%m-%d}/${now:%H-%M-%S}';
+const DEFAULT_SWEEP_SUBDIR = '${trellis.job.num}';
 
 /** Hydra's `job.override_dirname`: the task overrides as `key=value`, sorted, comma-joined. */
-export function overrideDirname(overrides: readonly Override[], excludeKeys: readonly string[] = []): string {
+function overrideDirname(overrides: readonly Override[], excludeKeys: readonly string[] = []): string {
   return overrides
     .filter((o) => !o.isSweep && !excludeKeys.includes(o.key) && !/^(hydra|trellis)[./]/.test(o.key))
     .map((o) => formatOverrideForJob(o))

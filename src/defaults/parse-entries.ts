@@ -3,7 +3,7 @@ import type { Node, Origin } from '../tree/node.js';
 import { ConfigDefault, GroupDefault, type InputDefault } from './entries.js';
 
 /** Splits `group@pkg` (Hydra also reads the legacy `group@pkg1:pkg2` rename form). */
-export function splitGroupPackage(text: string): { group: string; package: string | undefined } {
+function splitGroupPackage(text: string): { group: string; package: string | undefined } {
   const at = text.indexOf('@');
   if (at === -1) return { group: text, package: undefined };
   let pkg = text.slice(at + 1);

@@ -4,7 +4,7 @@ import { executeJob, type ErrorRecord, type JobEnd, type JobFunction, type JobSt
 import { JOB_THREAD_DATA, type JobThreadData, type ToSupervisor } from './thread-protocol.js';
 
 /** How long a job asked to stop may take to reach its next `log()` before its thread is terminated. */
-export const STOP_GRACE_MS = 500;
+const STOP_GRACE_MS = 500;
 
 /** How a job ended, seen from the supervisor: its own end, or stopped from outside. */
 export type JobOutcome = JobEnd | { status: 'stopped' };

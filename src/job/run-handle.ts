@@ -60,7 +60,7 @@ export interface RunHandleState {
  * come, synchronously like Python's FileHandler: a crash loses none, and nothing is left to
  * await when the run ends. Lines after `close()` reach the console only.
  */
-export class LogFile {
+class LogFile {
   private fd: number | undefined;
 
   constructor(path: string) {

@@ -25,7 +25,7 @@ import type { JobSource, PreparedJob } from './prepare.js';
 export type { RunStatus } from '../records/run-record.js';
 
 /** How often run.json's heartbeat is refreshed while the job runs. */
-export const HEARTBEAT_SECONDS = 5;
+const HEARTBEAT_SECONDS = 5;
 
 /** The environment and git state of a run: captured per run, or once for all jobs of one process. */
 export interface RunSnapshots {

@@ -5,7 +5,7 @@ import type { Override } from './types.js';
 export type RunMode = 'run' | 'multirun';
 
 /** Hydra's `is_hydra_override`; trellis's own node counts too, since `hydra:` is its alias. */
-export function isFrameworkOverride(override: Pick<Override, 'key'>): boolean {
+function isFrameworkOverride(override: Pick<Override, 'key'>): boolean {
   return /^(hydra|trellis)[./]/.test(override.key);
 }
 

@@ -23,7 +23,6 @@ export type {
   SweepNumber,
   ValueType,
 } from './types.js';
-export { isSweepValue } from './types.js';
 export { parseOverride, parseOverrides } from './parse.js';
 export {
   escapeSpecialCharacters,
@@ -33,6 +32,5 @@ export {
   quoteString,
 } from './format.js';
 export { groupChoiceOf, valueToNode } from './convert.js';
-export { checkSweepsAllowed, isFrameworkOverride, type RunMode } from './check.js';
-export { sweepElements, sweepValueTexts, type LazySequence, type SweepValueOptions } from './sweep-values.js';
-export { FUNCTION_NAMES } from './functions.js';
+export { checkSweepsAllowed, type RunMode } from './check.js';
+export { sweepElements, sweepValueTexts, type LazySequence } from './sweep-values.js';

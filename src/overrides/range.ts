@@ -17,7 +17,7 @@ export interface LazySequence<T> {
 }
 
 /** Float ranges are walked step by step; past this many values we refuse instead of hanging. */
-export const MAX_FLOAT_RANGE = 1_000_000;
+const MAX_FLOAT_RANGE = 1_000_000;
 
 function toDecimal(n: SweepNumber): Decimal {
   return n.kind === 'int' ? decimalFromInt(n.value) : decimalFromFloat(n.value);

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 
 /** Whether process `pid` exists here (EPERM: it exists, owned by someone else). */
-export function processAlive(pid: number): boolean {
+function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -38,14 +38,14 @@ export interface GpuInfo {
   driverVersion: string;
 }
 
-export interface DependencyInfo {
+interface DependencyInfo {
   /** The range written in package.json. */
   spec: string;
   /** The exact installed version, from the lock file or node_modules; null when not installed. */
   installed: string | null;
 }
 
-export interface PackagesInfo {
+interface PackagesInfo {
   /** The nearest directory upward from cwd with a package.json; null when there is none. */
   project: { dir: string; name: string | null; version: string | null } | null;
   /** The package-lock.json the versions came from, when one was found. */

@@ -2,7 +2,7 @@ import type { SimpleGit } from 'simple-git';
 import { redactStrings, redactText, redactUrl } from './secrets.js';
 
 /** Diffs above this size are cut (at a line end) and flagged; a run directory is not a backup. */
-export const MAX_DIFF_BYTES = 5 * 1024 * 1024;
+const MAX_DIFF_BYTES = 5 * 1024 * 1024;
 /** Untracked entries above this count are cut and flagged (a forgotten `outputs/` is one entry). */
 const MAX_UNTRACKED = 1000;
 

@@ -5,7 +5,7 @@ import { checkTreeSyntax } from '../interpolate/index.js';
 import type { LoadedConfig } from './repository.js';
 
 /** The `@package` value of a file's leading comments (Hydra's header syntax), if any. */
-export function packageHeaderOf(headerComments: string[]): string | undefined {
+function packageHeaderOf(headerComments: string[]): string | undefined {
   for (const line of headerComments) {
     const match = /^\s*@package\s*(.*?)\s*$/.exec(line);
     if (match) return match[1] ?? '';

@@ -37,7 +37,7 @@ import type { RunInfo, RunSummary } from './types.js';
  * files keep their rows in the run part's order when they can (they name the `generation` of
  * runs.json they follow), so a warm listing looks no run up by its path.
  */
-export const INDEX_DIR = '.trellis-index';
+const INDEX_DIR = '.trellis-index';
 /** Raised whenever the layout changes: an index of another version is rebuilt. */
 const VERSION = 4;
 const NEWLINE = 0x0a;

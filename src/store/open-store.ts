@@ -189,11 +189,6 @@ export function openStore(roots: readonly string[] = [], options: OpenStoreOptio
   };
 }
 
-/** True when `dir` holds run records. */
-export function isRunDir(dir: string): boolean {
-  return existsSync(join(dir, RECORDS, 'run.json'));
-}
-
 export function displayPath(dir: string, cwd: string): string {
   const rel = relative(cwd, dir);
   return rel === '' ? '.' : rel.startsWith(`..${sep}`) || rel === '..' ? dir : rel;

@@ -10,7 +10,7 @@ export interface EvalContext {
 }
 
 /** Field values are plain: numbers (times as ms since the epoch), strings, booleans, null, lists. */
-export const MISSING = undefined;
+const MISSING = undefined;
 
 const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
 /** summary.json writes NaN and ±Infinity as strings (JSON has no such numbers). */

@@ -5,7 +5,7 @@ import { TrellisError, type ErrorWhere } from '../errors/index.js';
  * quote or an operator character, so `optimizer.lr`, `-30d`, `2026-11-01T10:00` and `1e-3` are
  * one word each; what a word means (field, number, date) is decided by the parser and checker.
  */
-export type QueryTokenType = 'word' | 'string' | 'op' | '(' | ')' | ',' | 'end';
+type QueryTokenType = 'word' | 'string' | 'op' | '(' | ')' | ',' | 'end';
 
 export interface QueryToken {
   type: QueryTokenType;

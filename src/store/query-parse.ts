@@ -55,7 +55,7 @@ const OPS: Record<string, CompareOp> = { '=': '=', '==': '=', '!=': '!=', '<': '
 
 const NUMBER = /^[-+]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 
-export function typedWord(text: string): string | number | boolean | null {
+function typedWord(text: string): string | number | boolean | null {
   if (NUMBER.test(text)) return Number(text.replaceAll('_', ''));
   const lower = text.toLowerCase();
   if (lower === 'true') return true;
@@ -77,7 +77,7 @@ const UNITS: Record<string, (n: number) => Duration> = {
 type Duration = Parameters<typeof sub>[1];
 
 /** `-30d`, `-12h`, `now`, `today`, `yesterday`, or an ISO date (a date alone covers the whole day). */
-export function parseTimeLiteral(text: string, now: Date): { from: number; to: number } | undefined {
+function parseTimeLiteral(text: string, now: Date): { from: number; to: number } | undefined {
   const lower = text.toLowerCase();
   if (lower === 'now') return { from: now.getTime(), to: now.getTime() };
   if (lower === 'today' || lower === 'yesterday') {
@@ -97,7 +97,7 @@ export function parseTimeLiteral(text: string, now: Date): { from: number; to: n
 }
 
 /** `90`, `90s`, `5m`, `2h`, `1d` → seconds. */
-export function parseDurationLiteral(text: string): number | undefined {
+function parseDurationLiteral(text: string): number | undefined {
   if (NUMBER.test(text)) return Number(text);
   const m = /^(\d+(?:\.\d+)?)(ms|s|min|m|h|d)$/.exec(text);
   if (!m) return undefined;

@@ -151,7 +151,7 @@ export function verifyMetrics(original: RunRecords, rerun: RunRecords, tolerance
 }
 
 /** Run directories whose run.json says they reproduce `original`, newest first. */
-export function findReproductions(original: string, roots: readonly string[]): string[] {
+function findReproductions(original: string, roots: readonly string[]): string[] {
   const found: Array<{ dir: string; start: string }> = [];
   const walk = (dir: string, depth: number) => {
     if (depth > 8) return;

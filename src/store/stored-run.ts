@@ -73,7 +73,7 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 export const stringsOf = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 /** run.json → RunInfo; a string says why it is not a run record. */
-export function normalizeRunInfo(raw: unknown): RunInfo | string {
+function normalizeRunInfo(raw: unknown): RunInfo | string {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return 'run.json is not a JSON object';
   const r = raw as Record<string, unknown>;
   if (typeof r.status !== 'string') return 'run.json has no status';

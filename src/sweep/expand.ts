@@ -19,8 +19,8 @@ import {
  * later override of the same slot replaces its value but keeps its place.
  */
 
-export type SweeperParamValue = string | number | boolean | null;
-export type SweeperParams =
+type SweeperParamValue = string | number | boolean | null;
+type SweeperParams =
   | Readonly<Record<string, SweeperParamValue>>
   | ReadonlyArray<readonly [string, SweeperParamValue]>;
 

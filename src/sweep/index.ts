@@ -1,17 +1,4 @@
-export {
-  countJobs,
-  sweepSlots,
-  expandBatches,
-  expandJobs,
-  expandSweep,
-  jobAt,
-  planSweep,
-  type SweepAxis,
-  type SweepInput,
-  type SweepPlan,
-  type SweeperParamValue,
-  type SweeperParams,
-} from './expand.js';
+export { countJobs, expandBatches, expandJobs, expandSweep, jobAt, planSweep, type SweepAxis, type SweepInput, type SweepPlan } from './expand.js';
 export { gridSweeper } from './grid.js';
 export { randomSweeper } from './random.js';
 export type { JobOutcome, Sweeper } from './sweeper.js';

@@ -24,7 +24,7 @@ function quoteString(s: string): string {
 }
 
 /** A scalar in YAML text that reads back (with OmegaConf's rules) as the same value and type. */
-export function yamlScalar(value: Scalar, float = false): string {
+function yamlScalar(value: Scalar, float = false): string {
   if (value === null) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'bigint') return value.toString();

@@ -49,7 +49,7 @@ export interface DictNode {
 export type Node = ValueNode | ListNode | DictNode;
 export type ContainerNode = ListNode | DictNode;
 
-export const MISSING = '???';
+const MISSING = '???';
 
 export function valueNode(value: Scalar, float = false, origin?: Origin): ValueNode {
   const node: ValueNode = { kind: 'value', value };

@@ -12,7 +12,7 @@ export interface YamlLimits {
   maxNodes: number;
 }
 
-export const DEFAULT_YAML_LIMITS: YamlLimits = { maxBytes: 16 * 1024 * 1024, maxDepth: 256, maxNodes: 250_000 };
+const DEFAULT_YAML_LIMITS: YamlLimits = { maxBytes: 16 * 1024 * 1024, maxDepth: 256, maxNodes: 250_000 };
 
 /** Keys that would reach an object's prototype if a consumer ever assigned them naively. */
 export const UNSAFE_KEYS = new Set(['__proto__']);

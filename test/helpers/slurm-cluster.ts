@@ -10,7 +10,7 @@ import { repoRoot } from './run-cli.js';
 
 const scripts = join(repoRoot, '..', 'shared', 'slurm');
 /** CPUs the test cluster advertises, so concurrent tests' tasks do not queue behind each other. */
-export const CLUSTER_ENV = { LOCAL_SLURM_CPUS: '8' };
+const CLUSTER_ENV = { LOCAL_SLURM_CPUS: '8' };
 
 export function startCluster(): { ok: true } | { ok: false; reason: string } {
   const start = join(scripts, 'start-local-slurm.sh');

@@ -20,8 +20,3 @@ export function tmpDir(files: Record<string, string> = {}, copyFrom?: string): s
   }
   return dir;
 }
-
-/** Replaces a temp root in text, so expectations do not depend on where the test ran. */
-export function normalize(text: string, root: string): string {
-  return text.split(root).join('<root>');
-}

@@ -61,7 +61,7 @@ export function encode(node: Node): unknown {
   return out;
 }
 
-export const NOW = new Date(2024, 0, 5, 9, 7, 3, 45); // local time: Friday 5 January 2024, 09:07:03.045
+const NOW = new Date(2024, 0, 5, 9, 7, 3, 45); // local time: Friday 5 January 2024, 09:07:03.045
 
 export function context(over: Partial<ResolveContext> = {}): ResolveContext {
   return { env: {}, resolvers: createDefaultResolvers(), now: () => NOW, secrets: new Set(), ...over };
