@@ -103,7 +103,10 @@ describe('sweeps killed at random moments and resumed run every job exactly once
       const args = ['-m', 'n=range(0,20)', ...flags];
       const child = spawn(process.execPath, [join(cwd, 'app.mjs'), ...args], { cwd, stdio: 'ignore' });
       const finishedBeforeKill = rng.int(0, 19);
-      await waitFor(() => runDirs(join(cwd, 'multirun')).filter((d) => jsonIf<{ status: string }>(join(d, '.trellis', 'run.json'))?.status === 'completed').length >= finishedBeforeKill || child.exitCode !== null, 'jobs to finish', 120_000);
+      // Killed once the sweep has its record (before that there is nothing to resume) and k jobs finished.
+      const recorded = () => runDirs(join(cwd, 'multirun')).some((d) => existsSync(join(d, '..', '.trellis', 'sweep.json')));
+      const finished = () => runDirs(join(cwd, 'multirun')).filter((d) => jsonIf<{ status: string }>(join(d, '.trellis', 'run.json'))?.status === 'completed').length;
+      await waitFor(() => (recorded() && finished() >= finishedBeforeKill) || child.exitCode !== null, 'jobs to finish', 120_000);
       child.kill('SIGKILL');
       await exited(child);
       const resumed = runNode(join(cwd, 'app.mjs'), [...args, '--resume'], cwd);
