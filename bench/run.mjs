@@ -68,7 +68,11 @@ function textTable(rows) {
   const body = rows.map(cells);
   const widths = HEADER.map((h, i) => Math.max(h.length, ...body.map((c) => c[i].length)));
   const right = new Set([1, 2, 3]);
-  const line = (c) => c.map((x, i) => (right.has(i) ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (c) =>
+    c
+      .map((x, i) => (right.has(i) ? x.padStart(widths[i]) : x.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(HEADER), line(widths.map((w) => '─'.repeat(w))), ...body.map(line)].join('\n');
 }
 
@@ -112,7 +116,19 @@ for (const name of selected) {
     process.stderr.write(` ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   } catch (error) {
     process.stderr.write(` failed\n${error instanceof Error ? error.stack : String(error)}\n`);
-    rows.push({ id: `${name}.error`, name: `${mod.title}: benchmark failed`, value: null, unit: '', baseline: null, baselineName: '', baselineUnit: '', ratio: null, target: '', pass: false, note: String(error instanceof Error ? error.message : error).split('\n')[0] });
+    rows.push({
+      id: `${name}.error`,
+      name: `${mod.title}: benchmark failed`,
+      value: null,
+      unit: '',
+      baseline: null,
+      baselineName: '',
+      baselineUnit: '',
+      ratio: null,
+      target: '',
+      pass: false,
+      note: String(error instanceof Error ? error.message : error).split('\n')[0],
+    });
   }
 }
 const seconds = (performance.now() - started) / 1000;
@@ -120,7 +136,9 @@ const seconds = (performance.now() - started) / 1000;
 const results = { date: new Date().toISOString(), commit: gitCommit(), machine, settings, durationSeconds: Number(seconds.toFixed(1)), rows };
 writeFileSync(opts.json, `${JSON.stringify(results, null, 2)}\n`);
 
-console.log(`\ntrellis benchmarks — ${machine.cpu}, ${machine.memoryGB} GB, Node ${machine.node}, ${results.commit ?? 'no git'}, load ${machine.loadAverage}\n`);
+console.log(
+  `\ntrellis benchmarks — ${machine.cpu}, ${machine.memoryGB} GB, Node ${machine.node}, ${results.commit ?? 'no git'}, load ${machine.loadAverage}\n`,
+);
 console.log(textTable(rows));
 const notes = rows.filter((r) => r.note);
 if (notes.length) {
@@ -128,7 +146,9 @@ if (notes.length) {
   for (const r of notes) console.log(`  ${r.name}: ${r.note}${r.baselineName ? `  [baseline: ${r.baselineName}]` : ''}`);
 }
 const misses = rows.filter((r) => r.pass === false);
-console.log(`\n${rows.filter((r) => r.pass === true).length} pass, ${misses.length} miss, ${rows.filter((r) => r.pass === null).length} without a target or not available; ${seconds.toFixed(0)} s; results in ${opts.json}`);
+console.log(
+  `\n${rows.filter((r) => r.pass === true).length} pass, ${misses.length} miss, ${rows.filter((r) => r.pass === null).length} without a target or not available; ${seconds.toFixed(0)} s; results in ${opts.json}`,
+);
 
 if (opts['write-readme']) {
   const readme = join(BENCH_DIR, 'README.md');

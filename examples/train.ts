@@ -50,7 +50,12 @@ function loadIris(standardize: boolean): Sample[] {
 
 /** A tiny dense network: `hidden` = 0 is softmax regression. Parameters live in one flat array. */
 function createModel(features: number, classes: number, hidden: number) {
-  const layers = hidden ? [{ in: features, out: hidden }, { in: hidden, out: classes }] : [{ in: features, out: classes }];
+  const layers = hidden
+    ? [
+        { in: features, out: hidden },
+        { in: hidden, out: classes },
+      ]
+    : [{ in: features, out: classes }];
   const offsets: number[] = [];
   let size = 0;
   for (const l of layers) {

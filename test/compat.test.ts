@@ -46,7 +46,11 @@ function decode(v: unknown): unknown {
       for (const [k, x] of o.$map as Array<[unknown, unknown]>) {
         const key = decode(k);
         const name =
-          typeof key === 'string' ? key : key !== null && typeof key === 'object' && '$float' in key ? `<number>${String((key as { $float: number }).$float)}` : `<${typeof key}>${String(key)}`;
+          typeof key === 'string'
+            ? key
+            : key !== null && typeof key === 'object' && '$float' in key
+              ? `<number>${String((key as { $float: number }).$float)}`
+              : `<${typeof key}>${String(key)}`;
         out[name] = decode(x);
       }
       return out;

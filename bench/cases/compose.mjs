@@ -16,7 +16,21 @@ export async function run({ reps }) {
   const first = med((r) => r.fresh.first);
   const common = { unit: 'ms', baseline: base, baselineName: 'read + yaml.parse of the 5 files', target: '≤ 1 ms' };
   return [
-    row({ id: 'compose.fresh', name: 'composeFromDir, new repository per call', value: fresh, ...common, pass: fresh <= 1, note: `files read + parsed every call (as each job does); first call in a process ${first.toFixed(2)} ms` }),
-    row({ id: 'compose.shared', name: 'compose(), one shared repository', value: shared, ...common, pass: shared <= 1, note: 'file loads cached by the repository after the first call' }),
+    row({
+      id: 'compose.fresh',
+      name: 'composeFromDir, new repository per call',
+      value: fresh,
+      ...common,
+      pass: fresh <= 1,
+      note: `files read + parsed every call (as each job does); first call in a process ${first.toFixed(2)} ms`,
+    }),
+    row({
+      id: 'compose.shared',
+      name: 'compose(), one shared repository',
+      value: shared,
+      ...common,
+      pass: shared <= 1,
+      note: 'file loads cached by the repository after the first call',
+    }),
   ];
 }

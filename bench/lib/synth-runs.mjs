@@ -129,14 +129,51 @@ function writeRun(dir, c, meta) {
   writeFileSync(join(t, 'overrides.yaml'), overrides.map((o) => `- ${o}\n`).join(''));
   writeFileSync(join(t, 'choices.yaml'), `model: ${c.model}\noptimizer: ${c.optimizer}\ndataset: iris\ntrainer: default\n`);
   writeFileSync(join(t, 'provenance.json'), provenance(c));
-  writeFileSync(join(t, 'defaults.json'), JSON.stringify(['model', 'optimizer', 'dataset', 'trainer'].map((g) => ({ config: `${g}/${g === 'model' ? c.model : g === 'optimizer' ? c.optimizer : g === 'dataset' ? 'iris' : 'default'}`, package: g, parent: 'config' })).concat([{ config: 'config', package: '', parent: null }]), null, 2));
-  writeFileSync(join(t, 'seeds.json'), JSON.stringify({ master: c.seed, derived: { split: (c.seed * 7919) >>> 0, init: (c.seed * 104729) >>> 0, batches: (c.seed * 1299709) >>> 0 } }, null, 2));
+  writeFileSync(
+    join(t, 'defaults.json'),
+    JSON.stringify(
+      ['model', 'optimizer', 'dataset', 'trainer']
+        .map((g) => ({
+          config: `${g}/${g === 'model' ? c.model : g === 'optimizer' ? c.optimizer : g === 'dataset' ? 'iris' : 'default'}`,
+          package: g,
+          parent: 'config',
+        }))
+        .concat([{ config: 'config', package: '', parent: null }]),
+      null,
+      2,
+    ),
+  );
+  writeFileSync(
+    join(t, 'seeds.json'),
+    JSON.stringify({ master: c.seed, derived: { split: (c.seed * 7919) >>> 0, init: (c.seed * 104729) >>> 0, batches: (c.seed * 1299709) >>> 0 } }, null, 2),
+  );
   writeFileSync(join(t, 'env.json'), meta.env);
-  writeFileSync(join(t, 'git.json'), JSON.stringify({ available: true, root: meta.cwd, commit: meta.commit, branch: 'main', remote: null, dirty: false, untracked: [], untrackedTruncated: false, diffBytes: 0, diffTruncated: false }, null, 2));
+  writeFileSync(
+    join(t, 'git.json'),
+    JSON.stringify(
+      {
+        available: true,
+        root: meta.cwd,
+        commit: meta.commit,
+        branch: 'main',
+        remote: null,
+        dirty: false,
+        untracked: [],
+        untrackedTruncated: false,
+        diffBytes: 0,
+        diffTruncated: false,
+      },
+      null,
+      2,
+    ),
+  );
   writeFileSync(join(t, 'inputs.json'), '[]');
   writeFileSync(join(t, 'metrics.jsonl'), `${metricLines.join('\n')}\n`);
   if (status !== 'running') writeFileSync(join(t, 'summary.json'), JSON.stringify({ metrics: stats, result }, null, 2));
-  writeFileSync(join(dir, 'train.log'), `[${start.toISOString().replace('T', ' ').slice(0, 19)},000][train][INFO] - epoch ${steps}: val_loss=${stats.val_loss.last.toFixed(4)}\n`);
+  writeFileSync(
+    join(dir, 'train.log'),
+    `[${start.toISOString().replace('T', ' ').slice(0, 19)},000][train][INFO] - epoch ${steps}: val_loss=${stats.val_loss.last.toFixed(4)}\n`,
+  );
   if (status === 'completed') writeFileSync(join(dir, 'model.json'), JSON.stringify({ model: { name: c.model }, params: [0.1, 0.2, 0.3] }));
 }
 
@@ -182,13 +219,43 @@ export function generateRuns(root, count = 10_000) {
     for (let j = 0; j < 100; j++, n++) {
       const c = config();
       const dir = join(sweepDir, String(j));
-      writeRun(dir, c, { n, start: new Date(when.getTime() + j * 4000), stamp: `${stamp}_${j}`, suffix: n.toString(16).padStart(6, '0'), cwd, env, commit, sweep: { dir: sweepDir, num: j } });
+      writeRun(dir, c, {
+        n,
+        start: new Date(when.getTime() + j * 4000),
+        stamp: `${stamp}_${j}`,
+        suffix: n.toString(16).padStart(6, '0'),
+        cwd,
+        env,
+        commit,
+        sweep: { dir: sweepDir, num: j },
+      });
       track(c, dir);
       jobs.push({ num: j, overrides: [`optimizer=${c.optimizer}`, `optimizer.lr=${c.lr}`], status: c.status, dir: String(j), objective: null, error: null });
     }
     mkdirSync(join(sweepDir, '.trellis'), { recursive: true });
     writeFileSync(join(sweepDir, 'multirun.yaml'), 'overrides:\n- optimizer=adam,sgd\n- optimizer.lr=0.001,0.01,0.1\nstrategy: grid\nconfig_name: config\n');
-    writeFileSync(join(sweepDir, '.trellis', 'sweep.json'), JSON.stringify({ strategy: 'grid', search_space: {}, seed: null, fingerprint: 'f00d', config_dir: 'conf', config_name: 'config', cwd, overrides: [], launcher: 'local', entry: 'examples/train.js', objective: { name: 'val_loss', mode: 'min' }, created: when.toISOString(), jobs }, null, 2));
+    writeFileSync(
+      join(sweepDir, '.trellis', 'sweep.json'),
+      JSON.stringify(
+        {
+          strategy: 'grid',
+          search_space: {},
+          seed: null,
+          fingerprint: 'f00d',
+          config_dir: 'conf',
+          config_name: 'config',
+          cwd,
+          overrides: [],
+          launcher: 'local',
+          entry: 'examples/train.js',
+          objective: { name: 'val_loss', mode: 'min' },
+          created: when.toISOString(),
+          jobs,
+        },
+        null,
+        2,
+      ),
+    );
   }
   for (; n < count; n++) {
     const c = config();

@@ -9,7 +9,22 @@ import { join } from 'node:path';
 
 const [dir, jobsText = '100'] = process.argv.slice(2);
 const jobs = Number(jobsText);
-const RECORDS = ['run.json', 'config.yaml', 'resolved.yaml', 'overrides.yaml', 'choices.yaml', 'provenance.json', 'defaults.json', 'env.json', 'git.json', 'seeds.json', 'run.json', 'seeds.json', 'inputs.json', 'summary.json'];
+const RECORDS = [
+  'run.json',
+  'config.yaml',
+  'resolved.yaml',
+  'overrides.yaml',
+  'choices.yaml',
+  'provenance.json',
+  'defaults.json',
+  'env.json',
+  'git.json',
+  'seeds.json',
+  'run.json',
+  'seeds.json',
+  'inputs.json',
+  'summary.json',
+];
 const text = 'x'.repeat(400);
 mkdirSync(dir, { recursive: true });
 let temp = 0;

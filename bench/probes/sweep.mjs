@@ -20,4 +20,6 @@ const t1 = process.hrtime.bigint();
 let n = 0;
 for (const _job of expandJobs(plan)) if (++n === 10_000) break;
 const tenThousandMs = Number(process.hrtime.bigint() - t1) / 1e6;
-process.stdout.write(`${JSON.stringify({ axes, count: plan.count, firstMs, tenThousandMs, rssBeforeMB, peakRssMB, peakAfterWalkMB: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ axes, count: plan.count, firstMs, tenThousandMs, rssBeforeMB, peakRssMB, peakAfterWalkMB: process.resourceUsage().maxRSS / 1024 })}\n`,
+);

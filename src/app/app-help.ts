@@ -8,7 +8,16 @@ import { listConfigGroups } from '../sources/list-groups.js';
 import { prepareJob, type JobSource } from '../job/prepare.js';
 
 /** Every config group under `parent` with its options, depth first. */
-type JsonSchema = { type?: unknown; description?: string; default?: unknown; properties?: Record<string, JsonSchema>; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; enum?: unknown[]; const?: unknown };
+type JsonSchema = {
+  type?: unknown;
+  description?: string;
+  default?: unknown;
+  properties?: Record<string, JsonSchema>;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  enum?: unknown[];
+  const?: unknown;
+};
 
 function typeText(s: JsonSchema): string {
   if (s.const !== undefined) return JSON.stringify(s.const);
@@ -66,7 +75,14 @@ export async function appHelp(source: JobSource, spec: CommandSpec): Promise<str
   } catch {
     // --help must work even when the config does not compose; the run would report why.
   }
-  lines.push('', '== Flags ==', commandHelp({ ...spec, name: '', usage: `${source.name} ${spec.usage}` }).split('\n').slice(2).join('\n'));
+  lines.push(
+    '',
+    '== Flags ==',
+    commandHelp({ ...spec, name: '', usage: `${source.name} ${spec.usage}` })
+      .split('\n')
+      .slice(2)
+      .join('\n'),
+  );
   return lines.join('\n');
 }
 
@@ -81,7 +97,13 @@ export async function appInfo(source: JobSource, overrides: readonly string[], w
     const rows = prepared.composition.defaults.map((d) => [d.configPath, d.package || '(root)', d.parent ?? '']);
     const w0 = Math.max(11, ...rows.map((r) => r[0]!.length));
     const w1 = Math.max(7, ...rows.map((r) => r[1]!.length));
-    sections.push(['Defaults list (merge order):', `  ${'Config path'.padEnd(w0)}  ${'Package'.padEnd(w1)}  Parent`, ...rows.map((r) => `  ${r[0]!.padEnd(w0)}  ${r[1]!.padEnd(w1)}  ${r[2]}`)].join('\n'));
+    sections.push(
+      [
+        'Defaults list (merge order):',
+        `  ${'Config path'.padEnd(w0)}  ${'Package'.padEnd(w1)}  Parent`,
+        ...rows.map((r) => `  ${r[0]!.padEnd(w0)}  ${r[1]!.padEnd(w1)}  ${r[2]}`),
+      ].join('\n'),
+    );
     sections.push(`Choices:\n${toYamlText(fromPlain(prepared.composition.choices)).replace(/^/gm, '  ').trimEnd()}`);
   }
   if (want('config')) sections.push(`Config:\n${toYamlText(prepared.config).replace(/^/gm, '  ').trimEnd()}`);

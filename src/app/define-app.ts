@@ -90,11 +90,16 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
   const sourceFor = (flags: Flags, env: NodeJS.ProcessEnv): JobSource => {
     const cwd = options.cwd ?? process.cwd();
     const configName = (typeof flags['config-name'] === 'string' && flags['config-name']) || options.configName || 'config';
-    const configDir = (typeof flags['config-dir'] === 'string' && flags['config-dir']) || (typeof flags['config-path'] === 'string' && flags['config-path']) || options.configDir || 'conf';
+    const configDir =
+      (typeof flags['config-dir'] === 'string' && flags['config-dir']) ||
+      (typeof flags['config-path'] === 'string' && flags['config-path']) ||
+      options.configDir ||
+      'conf';
     return { configDir, configName, cwd, env, schema: options.schema, resolvers, name: options.name ?? configName };
   };
 
-  const runnerFor = (io: AppIo, output: ThreadOutput) => new ThreadJobRunner(io.env[JOB_THREAD_ENV] === 'off' ? undefined : module, job as JobFunction<unknown>, { output, warn: (line) => io.stderr(`${line}\n`) });
+  const runnerFor = (io: AppIo, output: ThreadOutput) =>
+    new ThreadJobRunner(io.env[JOB_THREAD_ENV] === 'off' ? undefined : module, job as JobFunction<unknown>, { output, warn: (line) => io.stderr(`${line}\n`) });
 
   const runOne = async (source: JobSource, overrides: readonly string[], io: AppIo, argv: readonly string[], runner: JobRunner): Promise<JobResult> => {
     const interrupts = new Interrupts();
@@ -110,7 +115,14 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
   };
 
   const multirun = async (source: JobSource, flags: Flags, overrides: readonly string[], io: AppIo, argv: readonly string[]): Promise<number> => {
-    const runtime = composeFromDir({ configDir: source.configDir, configName: source.configName, cwd: source.cwd, env: source.env, overrides, multirun: true }).runtime;
+    const runtime = composeFromDir({
+      configDir: source.configDir,
+      configName: source.configName,
+      cwd: source.cwd,
+      env: source.env,
+      overrides,
+      multirun: true,
+    }).runtime;
     // Sweep machinery (settings, sweepers, launchers, progress) loads only for -m.
     const [{ sweepSettings }, { runMultirun }] = await Promise.all([import('./sweep-options.js'), import('./multirun.js')]);
     const settings = sweepSettings(flags, argv, runtime);
@@ -151,7 +163,13 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
     async run(overrides = []) {
       const io = defaultIo();
       // On the caller's thread: a program that runs jobs itself decides how to stop them.
-      return runOne(sourceFor({}, io.env), overrides, io, [...overrides], new ThreadJobRunner(undefined, job as JobFunction<unknown>, { output: 'inherit', warn: () => undefined }));
+      return runOne(
+        sourceFor({}, io.env),
+        overrides,
+        io,
+        [...overrides],
+        new ThreadJobRunner(undefined, job as JobFunction<unknown>, { output: 'inherit', warn: () => undefined }),
+      );
     },
     async main(argv = process.argv.slice(2), partialIo = {}) {
       // In a job thread the app only hands over its job (offerJob above); it never runs main.
@@ -214,7 +232,7 @@ async function printedConfig(source: JobSource, flags: Flags, overrides: readonl
 function runReport(result: JobResult, cwd: string, verbose: boolean): string {
   const where = relative(cwd, result.dir);
   if (result.status === 'completed') return `[trellis] run completed: ${where}`;
-  const why = result.error instanceof TrellisError ? formatError(result.error, { verbose }) : result.error instanceof Error ? result.error.message : String(result.error);
+  const why =
+    result.error instanceof TrellisError ? formatError(result.error, { verbose }) : result.error instanceof Error ? result.error.message : String(result.error);
   return `[trellis] run ${result.status} (${where}): ${why}`;
 }
-

@@ -24,9 +24,26 @@ function resultOf(result: JobResult): ChildResult {
 }
 
 /** Runs job `num` of the sweep in `sweepDir` in this process, supervised. */
-async function runSweepJob(ctx: ProcessJobContext, job: { num: number; overrides: readonly string[]; sweepDir: string; now: Date }, interrupts: Interrupts, snapshots: RunSnapshots, launcher?: Record<string, unknown>): Promise<JobResult> {
+async function runSweepJob(
+  ctx: ProcessJobContext,
+  job: { num: number; overrides: readonly string[]; sweepDir: string; now: Date },
+  interrupts: Interrupts,
+  snapshots: RunSnapshots,
+  launcher?: Record<string, unknown>,
+): Promise<JobResult> {
   const prepared = await prepareJob(ctx.source, job.overrides, { num: job.num, sweepDir: job.sweepDir }, job.now);
-  return runJob({ snapshots, prepared, runner: ctx.runner, interrupts, source: ctx.source, argv: ctx.argv, entry: ctx.entry, sweep: { dir: job.sweepDir, num: job.num }, launcher, print: ctx.print });
+  return runJob({
+    snapshots,
+    prepared,
+    runner: ctx.runner,
+    interrupts,
+    source: ctx.source,
+    argv: ctx.argv,
+    entry: ctx.entry,
+    sweep: { dir: job.sweepDir, num: job.num },
+    launcher,
+    print: ctx.print,
+  });
 }
 
 function sweepOf(env: NodeJS.ProcessEnv): { sweepDir: string; now: Date } {
@@ -50,7 +67,12 @@ export async function runChildJob(ctx: ProcessJobContext, overrides: readonly st
     writeJsonAtomic(resultFile, resultOf(result));
     return result.exitCode;
   } catch (error) {
-    writeJsonAtomic(resultFile, { status: 'failed', dir: undefined, returnValue: null, error: error instanceof Error ? error.message : String(error) } satisfies ChildResult);
+    writeJsonAtomic(resultFile, {
+      status: 'failed',
+      dir: undefined,
+      returnValue: null,
+      error: error instanceof Error ? error.message : String(error),
+    } satisfies ChildResult);
     throw error;
   } finally {
     interrupts.dispose();
@@ -85,7 +107,12 @@ export async function servePool(ctx: ProcessJobContext): Promise<number> {
         if (message.type !== 'job' || busy) return;
         busy = true;
         runSweepJob(ctx, { num: message.num, overrides: message.overrides, sweepDir, now }, interrupts, snapshots)
-          .then(resultOf, (error: unknown) => ({ status: 'failed' as const, dir: undefined, returnValue: null, error: error instanceof Error ? error.message : String(error) }))
+          .then(resultOf, (error: unknown) => ({
+            status: 'failed' as const,
+            dir: undefined,
+            returnValue: null,
+            error: error instanceof Error ? error.message : String(error),
+          }))
           .then((result) => {
             busy = false;
             send({ type: 'result', num: message.num, result });
@@ -117,5 +144,3 @@ function launcherRecord(text: string | undefined, sweepDir: string, cwd: string)
     return undefined;
   }
 }
-
-

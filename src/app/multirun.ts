@@ -63,9 +63,19 @@ function objectiveOf(returnValue: unknown, dir: string | undefined, name: string
 }
 
 /** SLURM options as sweep.json records them: the config's key names (max_parallel, sbatch_args …). */
-const RECORD_KEYS: Record<string, string> = { cpusPerTask: 'cpus_per_task', maxParallel: 'max_parallel', sbatchArgs: 'sbatch_args', pollInterval: 'poll_interval', jobName: 'job_name' };
+const RECORD_KEYS: Record<string, string> = {
+  cpusPerTask: 'cpus_per_task',
+  maxParallel: 'max_parallel',
+  sbatchArgs: 'sbatch_args',
+  pollInterval: 'poll_interval',
+  jobName: 'job_name',
+};
 function toRecordKeys(options: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined).map(([k, v]) => [RECORD_KEYS[k] ?? k, v]));
+  return Object.fromEntries(
+    Object.entries(options)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [RECORD_KEYS[k] ?? k, v]),
+  );
 }
 function fromRecordKeys(recorded: Record<string, unknown>): Record<string, unknown> {
   const back = Object.fromEntries(Object.entries(RECORD_KEYS).map(([k, v]) => [v, k]));
@@ -99,9 +109,19 @@ function table(rows: JobRow[], mode: 'min' | 'max', objectiveName: string): stri
     return mode === 'min' ? a.objective - b.objective : b.objective - a.objective;
   });
   const header = ['#', 'status', objectiveName, 'overrides', 'dir'];
-  const body = sorted.map((r) => [String(r.num), r.status, r.objective === null ? '-' : String(Number(r.objective.toPrecision(6))), r.overrides.join(' '), r.dir ?? '-']);
+  const body = sorted.map((r) => [
+    String(r.num),
+    r.status,
+    r.objective === null ? '-' : String(Number(r.objective.toPrecision(6))),
+    r.overrides.join(' '),
+    r.dir ?? '-',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 2 || i === 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 2 || i === 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
@@ -140,7 +160,8 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
   const sweepDir = previous?.dir ?? claimSweepDir(first, source.cwd);
   const unlock = lockSweep(sweepDir);
   try {
-    const rows: JobRow[] = previous?.record.jobs ?? sweep.planned.map((o, num) => ({ num, overrides: o, status: 'pending', dir: null, objective: null, error: null }));
+    const rows: JobRow[] =
+      previous?.record.jobs ?? sweep.planned.map((o, num) => ({ num, overrides: o, status: 'pending', dir: null, objective: null, error: null }));
     if (previous) await reconcileWithRuns(rows, sweepDir, options.objective ?? previous.record.objective.name ?? undefined);
     const record: SweepRecord = {
       ...(previous?.record ?? {
@@ -161,7 +182,11 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
       jobs: rows,
     };
     if (slurmOptions) record.launcher_options = toRecordKeys(slurmOptions);
-    if (!previous) writeFileAtomic(join(sweepDir, 'multirun.yaml'), toYamlText(fromPlain({ overrides: sweep.overrides, strategy: sweep.strategy, config_name: source.configName })));
+    if (!previous)
+      writeFileAtomic(
+        join(sweepDir, 'multirun.yaml'),
+        toYamlText(fromPlain({ overrides: sweep.overrides, strategy: sweep.strategy, config_name: source.configName })),
+      );
     // The objective's name and direction are the sweep's: a resume shows the same table.
     const objective = record.objective.name ?? undefined;
     const mode = record.objective.mode === 'max' ? 'max' : 'min';
@@ -197,16 +222,23 @@ function planSweep(options: MultirunOptions, source: JobSource, previous: SweepR
   }
   const fingerprint = sweepFingerprint({ ...base, overrides, sweeper: { strategy, describe: sweeper.describe() } });
   if (previous && previous.fingerprint !== fingerprint) {
-    throw new TrellisError('SWEEP_INVALID', `The config changed since the sweep started (fingerprint ${previous.fingerprint} → ${fingerprint}); refusing to resume`, {
-      hint: 'restore the config files as they were, or start a new sweep',
-    });
+    throw new TrellisError(
+      'SWEEP_INVALID',
+      `The config changed since the sweep started (fingerprint ${previous.fingerprint} → ${fingerprint}); refusing to resume`,
+      {
+        hint: 'restore the config files as they were, or start a new sweep',
+      },
+    );
   }
   const planned = previous ? previous.jobs.map((j) => j.overrides) : sweeper.ask(sweeper.total ?? Number.MAX_SAFE_INTEGER, []);
   return { strategy, sweeper, seed, overrides, fingerprint, planned };
 }
 
 function findSweepToResume(options: MultirunOptions, source: JobSource): { dir: string; record: SweepRecord } {
-  const dir = options.resume === 'auto' ? findPreviousSweep(resolvePath(source.cwd, 'multirun'), source.configName, options.overrides) : resolvePath(source.cwd, options.resume!);
+  const dir =
+    options.resume === 'auto'
+      ? findPreviousSweep(resolvePath(source.cwd, 'multirun'), source.configName, options.overrides)
+      : resolvePath(source.cwd, options.resume!);
   if (!dir || !existsSync(sweepRecordPath(dir))) {
     throw new TrellisError('SWEEP_INVALID', `No sweep to resume${dir ? ` in ${relative(source.cwd, dir)}` : ' for this command'}`, {
       hint: 'give the sweep directory: --resume multirun/<date>/<time>, or trellis sweep resume <dir>',
@@ -299,7 +331,9 @@ function runsOfSweep(sweepDir: string): Array<{ dir: string; num: number; record
     if (depth >= 4) return;
     let names: string[] = [];
     try {
-      names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+      names = readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+        .map((e) => e.name);
     } catch {
       return;
     }
@@ -326,12 +360,41 @@ interface DriveContext {
 async function createLauncher(ctx: DriveContext, print: (line: string) => void): Promise<Launcher> {
   const { options, source, sweepDir, now } = ctx;
   if (ctx.launcherName === 'local') {
-    return localLauncher({ entry: options.entry, baseArgs: options.baseArgs, sweepDir, now, jobs: options.jobs, devices: options.devices, cwd: source.cwd, env: source.env, print });
+    return localLauncher({
+      entry: options.entry,
+      baseArgs: options.baseArgs,
+      sweepDir,
+      now,
+      jobs: options.jobs,
+      devices: options.devices,
+      cwd: source.cwd,
+      env: source.env,
+      print,
+    });
   }
   if (ctx.launcherName === 'slurm') {
-    return (await import('../launch/slurm.js')).slurmLauncher({ entry: options.entry, baseArgs: options.baseArgs, sweepDir, now, cwd: source.cwd, env: source.env, print, slurm: { jobName: `trellis-${source.name}`, ...ctx.slurmOptions! } });
+    return (await import('../launch/slurm.js')).slurmLauncher({
+      entry: options.entry,
+      baseArgs: options.baseArgs,
+      sweepDir,
+      now,
+      cwd: source.cwd,
+      env: source.env,
+      print,
+      slurm: { jobName: `trellis-${source.name}`, ...ctx.slurmOptions! },
+    });
   }
-  return inlineLauncher({ source, runner: options.runner(print), interrupts: options.interrupts, sweepDir, now, argv: options.argv, entry: options.entry, print, checked: ctx.checked });
+  return inlineLauncher({
+    source,
+    runner: options.runner(print),
+    interrupts: options.interrupts,
+    sweepDir,
+    now,
+    argv: options.argv,
+    entry: options.entry,
+    print,
+    checked: ctx.checked,
+  });
 }
 
 /** Launches the jobs that did not complete, keeps the table current, and ends with the results table. */
@@ -346,7 +409,9 @@ async function drive(ctx: DriveContext): Promise<number> {
   const progress = await createProgress({ total: todo.length, isTTY: options.io.isTTY, write: options.io.stderr });
   const print = progress.print;
   const launcher = await createLauncher(ctx, print);
-  const outcomes: JobOutcome[] = rows.filter((r) => r.status === 'completed').map((r) => ({ num: r.num, overrides: r.overrides, status: 'completed', objective: r.objective ?? undefined }));
+  const outcomes: JobOutcome[] = rows
+    .filter((r) => r.status === 'completed')
+    .map((r) => ({ num: r.num, overrides: r.overrides, status: 'completed', objective: r.objective ?? undefined }));
   let stop = false;
   const offInterrupt = options.interrupts.onInterrupt(() => {
     stop = true;
@@ -368,7 +433,8 @@ async function drive(ctx: DriveContext): Promise<number> {
     if (job.status !== 'completed') {
       if (!options.interrupts.received) print(`[trellis] job #${job.num} ${job.status}: ${job.error ?? ''} (${row.dir ?? 'no run directory'})`);
       if (options.failFast) stop = true;
-    } else if (!options.io.isTTY) print(`[trellis] job #${job.num} completed${objective === undefined ? '' : ` (${ctx.objective ?? 'objective'}=${objective})`}: ${row.dir}`);
+    } else if (!options.io.isTTY)
+      print(`[trellis] job #${job.num} completed${objective === undefined ? '' : ` (${ctx.objective ?? 'objective'}=${objective})`}: ${row.dir}`);
   };
 
   try {
@@ -391,7 +457,8 @@ async function drive(ctx: DriveContext): Promise<number> {
             row.launcher = info;
             progress.jobStarted();
             save();
-            if (!options.io.isTTY) print(`[trellis] job #${num} running${typeof info.job_id === 'string' ? ` (${launcher.name} ${info.job_id})` : ''}: ${row.overrides.join(' ')}`);
+            if (!options.io.isTTY)
+              print(`[trellis] job #${num} running${typeof info.job_id === 'string' ? ` (${launcher.name} ${info.job_id})` : ''}: ${row.overrides.join(' ')}`);
           },
           finished(job, info) {
             rows[job.num]!.launcher = info;

@@ -60,7 +60,10 @@ export function sweepSettings(flags: Flags, argv: readonly string[], runtime: No
     sweeper: str('sweeper'),
     trials: wholeNumber('trials', str('trials')),
     seed: wholeNumber('sweep-seed', str('sweep-seed')),
-    devices: str('devices')?.split(',').map((d) => d.trim()).filter(Boolean),
+    devices: str('devices')
+      ?.split(',')
+      .map((d) => d.trim())
+      .filter(Boolean),
     failFast: flags['fail-fast'] === true ? true : undefined,
     objective: str('objective'),
     mode: flags.mode === 'max' ? ('max' as const) : undefined,
@@ -142,6 +145,7 @@ function configuredSbatchArgs(node: (path: string) => Node | undefined, value: (
   }
   const extra = node('additional_parameters');
   const plain = extra ? toPlain(extra) : undefined;
-  if (plain && typeof plain === 'object' && !Array.isArray(plain)) for (const [k, v] of Object.entries(plain)) configured.push(v === true ? `--${k}` : `--${k}=${String(v)}`);
+  if (plain && typeof plain === 'object' && !Array.isArray(plain))
+    for (const [k, v] of Object.entries(plain)) configured.push(v === true ? `--${k}` : `--${k}=${String(v)}`);
   return configured;
 }

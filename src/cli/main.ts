@@ -50,7 +50,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     const loader = LOADERS[name];
     if (!spec || !loader) {
       throw new TrellisError('USAGE', `Unknown command '${name}'`, {
-        hint: didYouMean(name, COMMANDS.map((c) => c.name)) ?? `commands: ${COMMANDS.map((c) => c.name).join(', ')}`,
+        hint:
+          didYouMean(
+            name,
+            COMMANDS.map((c) => c.name),
+          ) ?? `commands: ${COMMANDS.map((c) => c.name).join(', ')}`,
       });
     }
     const parsed = parseCommandArgv(spec, rest);
@@ -64,4 +68,3 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return reportError(error, io, verbose);
   }
 }
-

@@ -3,7 +3,14 @@ import { GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from '../console/co
 export { GLOBAL_OPTIONS, type CommandSpec };
 
 const CONFIG_SOURCE_OPTIONS: OptionSpec[] = [
-  { name: 'config-dir', alias: ['cd', 'config-path', 'cp'], type: 'string', arg: 'DIR', description: 'directory holding the primary config and the config groups', default: 'conf' },
+  {
+    name: 'config-dir',
+    alias: ['cd', 'config-path', 'cp'],
+    type: 'string',
+    arg: 'DIR',
+    description: 'directory holding the primary config and the config groups',
+    default: 'conf',
+  },
   { name: 'config-name', alias: ['cn'], type: 'string', arg: 'NAME', description: 'primary config name, without .yaml', default: 'config' },
 ];
 
@@ -72,7 +79,7 @@ COMMANDS.push({
     '  optimizer.name = adam and optimizer.lr < 0.05      config values (resolved)',
     '  val_loss.min < 0.1   val_acc.last >= 0.9           metrics (last|min|max|count)',
     '  status in (failed, crashed)   tags = baseline      status, tags, notes, overrides',
-    "  started > -30d   ended < 2026-11-01   duration > 5m  times (-30d -12h -15m, ISO dates)",
+    '  started > -30d   ended < 2026-11-01   duration > 5m  times (-30d -12h -15m, ISO dates)',
     "  name ~ iris   not (a = 1 or b != 'x y')            ~ (contains) !~ in; and or not ( )",
     'Run fields (status, tags, name, started…) win over config keys of the same name: use config.name.',
     '--sort: KEY ascending; -KEY or KEY:desc descending (write --sort=-KEY); several joined by commas.',
@@ -83,7 +90,13 @@ COMMANDS.push({
     { name: 'sort', type: 'string', arg: 'KEY', description: 'sort by a field, -KEY descending (default: -started, newest first)' },
     { name: 'limit', alias: ['n'], type: 'string', arg: 'N', description: 'show at most N runs' },
     { name: 'columns', type: 'string', arg: 'A,B', description: 'the table/CSV columns (fields, e.g. id,status,optimizer.lr,val_loss.min,dir)' },
-    { name: 'format', type: 'string', arg: 'FORMAT', values: ['table', 'text', 'json', 'csv'], description: 'output format (list/best: table, json, csv; show/diff: text, json)' },
+    {
+      name: 'format',
+      type: 'string',
+      arg: 'FORMAT',
+      values: ['table', 'text', 'json', 'csv'],
+      description: 'output format (list/best: table, json, csv; show/diff: text, json)',
+    },
     { name: 'metric', type: 'string', arg: 'NAME', description: 'best: the metric (NAME uses min or max by --mode; NAME.last for the last value)' },
     { name: 'mode', type: 'string', arg: 'MODE', values: ['min', 'max'], default: 'min', description: 'best: lower or higher is better' },
     { name: 'remove', type: 'boolean', description: 'tag: remove the tags instead of adding them' },
@@ -122,7 +135,11 @@ COMMANDS.push({
     { name: 'dry-run', type: 'boolean', description: 'report drift only; run nothing' },
     ...RUN_LOOKUP_OPTIONS,
   ],
-  examples: ['trellis rerun outputs/2026-11-23/10-15-02 --verify', 'trellis rerun 20261123-1020 trainer.epochs=20', 'trellis rerun multirun/2026-11-23/10-20-00/1 --dry-run'],
+  examples: [
+    'trellis rerun outputs/2026-11-23/10-15-02 --verify',
+    'trellis rerun 20261123-1020 trainer.epochs=20',
+    'trellis rerun multirun/2026-11-23/10-20-00/1 --dry-run',
+  ],
 });
 
 export function findCommand(name: string): CommandSpec | undefined {

@@ -62,10 +62,13 @@ function sameValue(a: Node, b: Node): boolean {
   }
   if (a.kind === 'list' && b.kind === 'list') return a.items.length === b.items.length && a.items.every((x, i) => sameValue(x, b.items[i]!));
   if (a.kind === 'dict' && b.kind === 'dict') {
-    return a.entries.size === b.entries.size && [...a.entries].every(([id, e]) => {
-      const other = b.entries.get(id);
-      return other !== undefined && sameValue(e.node, other.node);
-    });
+    return (
+      a.entries.size === b.entries.size &&
+      [...a.entries].every(([id, e]) => {
+        const other = b.entries.get(id);
+        return other !== undefined && sameValue(e.node, other.node);
+      })
+    );
   }
   return false;
 }
@@ -77,7 +80,10 @@ function render(node: Node): string {
 
 function siblingsHint(container: Node | undefined, segment: string): string | undefined {
   if (container?.kind !== 'dict') return undefined;
-  return didYouMean(segment, [...container.entries.values()].map((e) => keyText(e)));
+  return didYouMean(
+    segment,
+    [...container.entries.values()].map((e) => keyText(e)),
+  );
 }
 
 /**
@@ -95,7 +101,9 @@ function update(root: DictNode, o: ConfigOverride, value: Node, force: boolean, 
     new TrellisError('OVERRIDE_KEY_MISSING', `Could not override '${o.key}': the key '${shownKey}' is not in the config`, {
       where: whereOf(o),
       keyPath: o.key,
-      hint: [siblingsHint(container, splitDottedKey(shownKey).pop() ?? ''), `to append to your config use ${fix}`, `to add or override use +${fix}`].filter(Boolean).join('; '),
+      hint: [siblingsHint(container, splitDottedKey(shownKey).pop() ?? ''), `to append to your config use ${fix}`, `to add or override use +${fix}`]
+        .filter(Boolean)
+        .join('; '),
     });
   const indexError = (segment: string, list: { items: Node[] }) =>
     new TrellisError('OVERRIDE_INVALID', `Could not override '${o.key}': list index ${segment} is out of range (the list has ${list.items.length} items)`, {
@@ -132,7 +140,10 @@ function update(root: DictNode, o: ConfigOverride, value: Node, force: boolean, 
     if (current.kind === 'dict' && value.kind === 'dict') mergeDict(current, value, root, at, { dereference, onNewKey });
     else if (current.kind !== value.kind) {
       const kind = (n: Node) => (n.kind === 'dict' ? 'a mapping' : 'a list');
-      throw new TrellisError('MERGE_TYPE', `Could not override '${o.key}': cannot merge ${kind(value)} into ${kind(current)}`, { where: whereOf(o), keyPath: o.key });
+      throw new TrellisError('MERGE_TYPE', `Could not override '${o.key}': cannot merge ${kind(value)} into ${kind(current)}`, {
+        where: whereOf(o),
+        keyPath: o.key,
+      });
     }
     return current.kind === 'dict';
   };
@@ -163,11 +174,15 @@ function remove(root: DictNode, o: ConfigOverride, dereference: Dereference | un
     });
   }
   if (o.value !== undefined && !sameValue(o.value, current!)) {
-    throw new TrellisError('OVERRIDE_VALUE_MISMATCH', `Could not delete from config. The value of '${o.key}' is ${render(current!)} and not ${render(o.value)}.`, {
-      where: whereOf(o),
-      keyPath: o.key,
-      hint: `use ~${o.key} to delete whatever the value is`,
-    });
+    throw new TrellisError(
+      'OVERRIDE_VALUE_MISMATCH',
+      `Could not delete from config. The value of '${o.key}' is ${render(current!)} and not ${render(o.value)}.`,
+      {
+        where: whereOf(o),
+        keyPath: o.key,
+        hint: `use ~${o.key} to delete whatever the value is`,
+      },
+    );
   }
   const parent = segments.length === 1 ? root : select(root, segments.slice(0, -1), dereference);
   const last = segments[segments.length - 1]!;

@@ -87,7 +87,11 @@ function updateOverrides(ctx: BuildContext, defaults: InputDefault[], parent: In
     if (d instanceof GroupDefault && d.override) {
       lastOverride = d;
       if (interpolatedSubtree) {
-        throw new TrellisError('DEFAULTS_INVALID', `${parent.getConfigPath()}: Default List Overrides are not allowed in the subtree of an interpolated config group (override ${d.getOverrideKey()}=${String(d.getName())}).`, { where: d.origin });
+        throw new TrellisError(
+          'DEFAULTS_INVALID',
+          `${parent.getConfigPath()}: Default List Overrides are not allowed in the subtree of an interpolated config group (override ${d.getOverrideKey()}=${String(d.getName())}).`,
+          { where: d.origin },
+        );
       }
       ctx.overrides.addOverride(parent.getConfigPath(), d);
     }

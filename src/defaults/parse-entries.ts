@@ -23,12 +23,18 @@ export function parseDefaultsList(configPath: string, list: Node): InputDefault[
   for (const item of list.items) {
     if (item.kind === 'value' && typeof item.value === 'string') {
       const { group: path, package: pkg } = splitGroupPackage(item.value);
-      if (path === '_self_' && pkg !== undefined) throw invalid(configPath, '_self_@PACKAGE is not supported', item.origin, 'give the package in the header of the config instead');
+      if (path === '_self_' && pkg !== undefined)
+        throw invalid(configPath, '_self_@PACKAGE is not supported', item.origin, 'give the package in the header of the config instead');
       result.push(new ConfigDefault(path, pkg, item.origin));
       continue;
     }
     if (item.kind !== 'dict') {
-      throw invalid(configPath, `unsupported defaults list item ${item.kind === 'value' ? JSON.stringify(item.value) : 'list'}`, item.origin, 'items are `- config_name`, `- group: option` or `- _self_`');
+      throw invalid(
+        configPath,
+        `unsupported defaults list item ${item.kind === 'value' ? JSON.stringify(item.value) : 'list'}`,
+        item.origin,
+        'items are `- config_name`, `- group: option` or `- _self_`',
+      );
     }
     if (item.entries.size !== 1) {
       throw invalid(configPath, 'a defaults list item must have exactly one key', item.origin, 'write each group on its own line: `- db: mysql`');
@@ -52,7 +58,12 @@ export function parseDefaultsList(configPath: string, list: Node): InputDefault[
     else if (v.kind === 'list' && v.items.every((x) => x.kind === 'value' && typeof x.value === 'string')) {
       value = v.items.map((x) => (x.kind === 'value' ? String(x.value) : ''));
     } else {
-      throw invalid(configPath, `the option of '${group}' must be a name, a list of names or null`, v.origin ?? item.origin, `for example: - ${group}: option_name`);
+      throw invalid(
+        configPath,
+        `the option of '${group}' must be a name, a list of names or null`,
+        v.origin ?? item.origin,
+        `for example: - ${group}: option_name`,
+      );
     }
     result.push(new GroupDefault({ group, value, package: pkg, optional, override, origin: v.origin ?? item.origin }));
   }

@@ -61,6 +61,7 @@ export function defaultsTreeToList(tree: DefaultsTreeNode, isIgnoredGroup: (grou
 export function choicesOf(knownChoices: Map<string, string | null | undefined>): Record<string, string | null> {
   const out: Record<string, string | null> = {};
   // Choices are found last entry first; list them in defaults-list order.
-  for (const [key, value] of [...knownChoices].reverse()) Object.defineProperty(out, key, { value: value ?? null, enumerable: true, writable: true, configurable: true });
+  for (const [key, value] of [...knownChoices].reverse())
+    Object.defineProperty(out, key, { value: value ?? null, enumerable: true, writable: true, configurable: true });
   return out;
 }

@@ -47,8 +47,7 @@ export type LexMode = 'top' | 'interp' | 'value' | "'" | '"';
 
 const isWs = (c: string | undefined): boolean => c === ' ' || c === '\t';
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
-const isAlpha = (c: string | undefined): boolean =>
-  c !== undefined && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+const isAlpha = (c: string | undefined): boolean => c !== undefined && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
 
 function skipWs(s: string, p: number): number {
   while (isWs(s[p])) p++;
@@ -101,8 +100,7 @@ function signed(s: string, p: number, body: (s: string, p: number) => number): n
   return body(s, q);
 }
 
-const floatBody = (s: string, p: number): number =>
-  Math.max(pointFloat(s, p), exponentFloat(s, p), keyword(s, p, 'inf'), keyword(s, p, 'nan'));
+const floatBody = (s: string, p: number): number => Math.max(pointFloat(s, p), exponentFloat(s, p), keyword(s, p, 'inf'), keyword(s, p, 'nan'));
 
 /** ID; inside `${...}` (INTER_ID) OmegaConf 2.2 lexes no '-', so `${a-b:x}` is a key, not a resolver. */
 function id(s: string, p: number, dash = true): number {

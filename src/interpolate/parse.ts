@@ -240,8 +240,7 @@ function sequence(st: State, close: 'BRACE_CLOSE' | 'BRACKET_CLOSE'): { items: E
     }
     const n = peek(st, 'value');
     if (n.type === close) return { items, texts };
-    if (n.type !== 'COMMA')
-      throw new GrammarFailure(`expected ',' or '${close === 'BRACE_CLOSE' ? '}' : ']'}', found ${describe(n)}`, n.start);
+    if (n.type !== 'COMMA') throw new GrammarFailure(`expected ',' or '${close === 'BRACE_CLOSE' ? '}' : ']'}', found ${describe(n)}`, n.start);
     st.pos = n.end;
   }
 }

@@ -88,8 +88,6 @@ function startOf(key: string, f: { scope?: Loc | undefined; holder: Loc }): { ba
   return { base, rest };
 }
 
-
-
 function isStringNode(node: Node): node is Node & { kind: 'value'; value: string } {
   return node.kind === 'value' && typeof node.value === 'string';
 }
@@ -510,7 +508,11 @@ class Resolution {
     this.#copying.push({ container: loc.node, via: via?.path });
     try {
       const node = loc.node;
-      if (node.kind === 'list') return listNode(node.items.map((item, n) => this.copy(this.#childLoc(loc, item, appendIndex(loc.path, n)))), node.origin);
+      if (node.kind === 'list')
+        return listNode(
+          node.items.map((item, n) => this.copy(this.#childLoc(loc, item, appendIndex(loc.path, n)))),
+          node.origin,
+        );
       const out = dictNode(node.origin);
       if (node.kind === 'dict') {
         for (const e of node.entries.values()) {

@@ -11,7 +11,6 @@ import type { ResolverCall, ResolverFn } from './types.js';
  * removed it, and a config using it must fail as it does there.
  */
 
-
 function typeError(message: string, hint?: string): TrellisError {
   return new TrellisError('INTERPOLATION_TYPE', message, { hint });
 }
@@ -107,14 +106,19 @@ const ocCreate: ResolverFn = (args, call) => {
 const ocDeprecated: ResolverFn = (args, call) => {
   arity(args, 1, 2, '${oc.deprecated:key[,message]}');
   const key = stringArg(args, 0, 'oc.deprecated', 'the interpolation key');
-  const message = args.length > 1 ? stringArg(args, 1, 'oc.deprecated', 'the message') : "'$OLD_KEY' is deprecated. Change your code and config to use '$NEW_KEY'";
+  const message =
+    args.length > 1 ? stringArg(args, 1, 'oc.deprecated', 'the message') : "'$OLD_KEY' is deprecated. Change your code and config to use '$NEW_KEY'";
   const target = call.select(key);
   if (target === undefined) {
     throw new TrellisError('INTERPOLATION_KEY_MISSING', `In oc.deprecated resolver at '${call.keyPath}': Key not found: '${key}'`);
   }
   const values: Record<string, string> = { OLD_KEY: call.keyPath, NEW_KEY: call.pathOf(target) ?? key };
   // Python's string.Template.safe_substitute: $NAME or ${NAME}; $$ is a dollar; unknown names stay.
-  call.warn(message.replace(/\$(?:(\$)|([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})/g, (m, dollar?: string, a?: string, b?: string) => (dollar ? '$' : (values[a ?? b ?? ''] ?? m))));
+  call.warn(
+    message.replace(/\$(?:(\$)|([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})/g, (m, dollar?: string, a?: string, b?: string) =>
+      dollar ? '$' : (values[a ?? b ?? ''] ?? m),
+    ),
+  );
   return target;
 };
 
@@ -123,7 +127,10 @@ function dictInput(args: Node[], call: ResolverCall, resolver: string): { dict: 
   arity(args, 1, 1, `\${${resolver}:key}`);
   const arg = args[0] as Node;
   if (arg.kind !== 'value' || typeof arg.value !== 'string') {
-    throw typeError(`\`${resolver}\` requires a string as input, but obtained \`${pythonStr(arg)}\` of type: ${pythonTypeName(arg)}`, `write the key, as in \${${resolver}:path.to.dict}`);
+    throw typeError(
+      `\`${resolver}\` requires a string as input, but obtained \`${pythonStr(arg)}\` of type: ${pythonTypeName(arg)}`,
+      `write the key, as in \${${resolver}:path.to.dict}`,
+    );
   }
   const found = call.select(arg.value, { throwOnMissing: true });
   if (found === undefined) {

@@ -92,7 +92,8 @@ export async function executeJob(job: JobFunction<unknown>, ticket: JobTicket, r
       return reporter.stopNow();
     },
   });
-  reportState = () => reporter.state({ tags: [...state.tags], notes: [...state.notes], artifacts: [...state.artifacts], inputs: state.inputs.toJSON(), seeds: seeds.toJSON() });
+  reportState = () =>
+    reporter.state({ tags: [...state.tags], notes: [...state.notes], artifacts: [...state.artifacts], inputs: state.inputs.toJSON(), seeds: seeds.toJSON() });
   // An awaiting job's buffered metrics still reach the file within a second (tail -f, crashes).
   const flusher = setInterval(() => state.metrics.flush(), 1000);
   flusher.unref();
@@ -107,7 +108,11 @@ export async function executeJob(job: JobFunction<unknown>, ticket: JobTicket, r
     state.metrics.close();
     reportState();
     const record = errorRecord(error);
-    return { status: 'failed', error: { ...record, message: redact(record.message), stack: record.stack === null ? null : redact(record.stack) }, summary: state.metrics.summary() };
+    return {
+      status: 'failed',
+      error: { ...record, message: redact(record.message), stack: record.stack === null ? null : redact(record.stack) },
+      summary: state.metrics.summary(),
+    };
   } finally {
     clearInterval(flusher);
     state.logFile.close();

@@ -116,7 +116,11 @@ export class ThreadJobRunner implements JobRunner {
           // The job ended its thread itself (process.exit) or threw outside its own call stack.
           if (errored) return resolve({ status: 'failed', error: { type: errored.name, message: errored.message, stack: errored.stack ?? null }, summary: {} });
           if (code === 0) return resolve({ status: 'completed', returnValue: null, summary: {} });
-          resolve({ status: 'failed', error: { type: 'Error', message: `the job ended its thread with exit code ${code} before returning`, stack: null }, summary: {} });
+          resolve({
+            status: 'failed',
+            error: { type: 'Error', message: `the job ended its thread with exit code ${code} before returning`, stack: null },
+            summary: {},
+          });
         };
         worker.on('message', this.listener);
         worker.once('exit', this.exitListener);

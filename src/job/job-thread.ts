@@ -18,7 +18,11 @@ async function load(): Promise<JobFunction<unknown> | undefined> {
   // The module may await its own main() at top level: the job is taken as soon as defineApp
   // hands it over, not when the import finishes.
   const imported = import(data.url).then(
-    () => ({ type: 'Error', message: `importing ${data.url} did not define the app (its defineApp call #${data.key.split('#').pop()} never ran)`, stack: null }),
+    () => ({
+      type: 'Error',
+      message: `importing ${data.url} did not define the app (its defineApp call #${data.key.split('#').pop()} never ran)`,
+      stack: null,
+    }),
     (error: unknown) => errorRecord(error),
   );
   const first = await Promise.race([defined, imported]);

@@ -142,7 +142,9 @@ export function createRunHandle(options: {
       const target = resolve(options.dir, name);
       const rel = relative(options.dir, target);
       if (rel.startsWith('..') || isAbsolute(rel) || rel === '') {
-        throw new TrellisError('RUN_IO', `Artifact name '${name}' would leave the run directory`, { hint: 'use a relative name such as model.bin or plots/loss.png' });
+        throw new TrellisError('RUN_IO', `Artifact name '${name}' would leave the run directory`, {
+          hint: 'use a relative name such as model.bin or plots/loss.png',
+        });
       }
       mkdirSync(dirname(target), { recursive: true });
       if (typeof data === 'object' && data !== null && 'path' in data) copyFileSync(resolve(options.cwd, data.path), target);

@@ -176,7 +176,10 @@ async function startRun(options: RunJobOptions): Promise<StartedRun> {
     writeFileAtomic(recordPath(dir, RUN_FILES.overrides), yaml(fromPlain([...prepared.overrides])));
     writeFileAtomic(recordPath(dir, RUN_FILES.choices), yaml(fromPlain(prepared.composition.choices)));
     writeJsonAtomic(recordPath(dir, RUN_FILES.provenance), redactStrings(provenanceOf(prepared.config), redact));
-    writeJsonAtomic(recordPath(dir, RUN_FILES.defaults), prepared.composition.defaults.map((d) => ({ config: d.configPath, package: d.package, parent: d.parent ?? null })));
+    writeJsonAtomic(
+      recordPath(dir, RUN_FILES.defaults),
+      prepared.composition.defaults.map((d) => ({ config: d.configPath, package: d.package, parent: d.parent ?? null })),
+    );
     const snapshots = options.snapshots ?? captureSnapshots({ env: source.env, cwd: source.cwd, argv: options.argv });
     const [envCaptured, gitCaptured] = await Promise.all([snapshots.env, snapshots.git]);
     const [envSnapshot, git] = prepared.secrets.size ? [redactStrings(envCaptured, redact), redactStrings(gitCaptured, redact)] : [envCaptured, gitCaptured];
@@ -246,7 +249,11 @@ function finishRun(run: StartedRun, outcome: JobOutcome, signal: InterruptSignal
   const stopped = outcome.status === 'stopped';
   const status: RunStatus = stopped ? 'interrupted' : outcome.status;
   const exitCode = stopped ? EXIT_CODES[signal ?? 'SIGINT'] : outcome.status === 'completed' ? EXIT_CODES.completed : EXIT_CODES.failed;
-  const error: ErrorRecord | null = stopped ? errorRecord(new Error(`interrupted by ${signal ?? 'a stop request'}`)) : outcome.status === 'failed' ? outcome.error : null;
+  const error: ErrorRecord | null = stopped
+    ? errorRecord(new Error(`interrupted by ${signal ?? 'a stop request'}`))
+    : outcome.status === 'failed'
+      ? outcome.error
+      : null;
   Object.assign(run.record, {
     status,
     end: end.toISOString(),
@@ -329,4 +336,3 @@ function redactNode(node: Node, redact: (text: string) => string): Node {
   if (node.kind === 'list') return { ...node, items: node.items.map((item) => redactNode(item, redact)) };
   return { ...node, entries: new Map([...node.entries].map(([id, e]) => [id, { ...e, node: redactNode(e.node, redact) }])) };
 }
-

@@ -33,7 +33,10 @@ export function inlineLauncher(options: InlineLauncherOptions): Launcher {
     async launch(spec: JobSpec): Promise<LaunchedJob> {
       const checked = options.checked?.get(spec.num);
       options.checked?.delete(spec.num);
-      const prepared = checked?.sweepSubdir !== undefined ? { ...checked, runDir: resolvePath(options.sweepDir, checked.sweepSubdir) } : await prepareJob(options.source, spec.overrides, { num: spec.num, sweepDir: options.sweepDir }, options.now);
+      const prepared =
+        checked?.sweepSubdir !== undefined
+          ? { ...checked, runDir: resolvePath(options.sweepDir, checked.sweepSubdir) }
+          : await prepareJob(options.source, spec.overrides, { num: spec.num, sweepDir: options.sweepDir }, options.now);
       snapshots ??= captureSnapshots({ env: options.source.env, cwd: options.source.cwd, argv: options.argv });
       const result = await runJob({
         snapshots,

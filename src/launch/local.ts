@@ -37,7 +37,9 @@ function launched(spec: JobSpec, result: ChildResult): LaunchedJob {
  */
 export function localLauncher(options: LocalLauncherOptions): Launcher {
   if (!options.entry) {
-    throw new TrellisError('USAGE', 'The local launcher needs the app to be started from a script', { hint: 'run the app as `node your-app.js -m …`, or use --launcher inline' });
+    throw new TrellisError('USAGE', 'The local launcher needs the app to be started from a script', {
+      hint: 'run the app as `node your-app.js -m …`, or use --launcher inline',
+    });
   }
   const entry = options.entry;
   const workers = new Map<number, PoolWorker>();
@@ -104,7 +106,15 @@ export function localLauncher(options: LocalLauncherOptions): Launcher {
       // The sweep never runs more than `parallelism` jobs at once: a worker is idle, or one can start.
       const worker = idle.shift() ?? spawnWorker(freeSlots.shift() ?? nextSlot++);
       const ready = await worker.ready;
-      if (!ready) return { num: spec.num, overrides: spec.overrides, status: 'failed', dir: undefined, returnValue: undefined, error: 'the worker process ended before it was ready (see its output above)' };
+      if (!ready)
+        return {
+          num: spec.num,
+          overrides: spec.overrides,
+          status: 'failed',
+          dir: undefined,
+          returnValue: undefined,
+          error: 'the worker process ended before it was ready (see its output above)',
+        };
       const job = await new Promise<LaunchedJob>((settle) => {
         worker.current = { spec, settle };
         send(worker, { type: 'job', num: spec.num, overrides: spec.overrides });

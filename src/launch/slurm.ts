@@ -65,10 +65,37 @@ export interface SlurmLauncherOptions {
 }
 
 /** Task states after which the task may still run. Everything else is terminal. */
-const ACTIVE = new Set(['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', 'SUSPENDED', 'REQUEUED', 'REQUEUE_FED', 'REQUEUE_HOLD', 'RESIZING', 'SIGNALING', 'STAGE_OUT', 'STOPPED', 'RESV_DEL_HOLD', 'SPECIAL_EXIT']);
+const ACTIVE = new Set([
+  'PENDING',
+  'CONFIGURING',
+  'RUNNING',
+  'COMPLETING',
+  'SUSPENDED',
+  'REQUEUED',
+  'REQUEUE_FED',
+  'REQUEUE_HOLD',
+  'RESIZING',
+  'SIGNALING',
+  'STAGE_OUT',
+  'STOPPED',
+  'RESV_DEL_HOLD',
+  'SPECIAL_EXIT',
+]);
 const RUNNING = new Set(['RUNNING', 'COMPLETING', 'SIGNALING', 'STAGE_OUT', 'SUSPENDED', 'STOPPED']);
 /** Pending reasons after which a task is unlikely ever to start without a change by someone. */
-const STUCK_REASONS = new Set(['PartitionConfig', 'PartitionNodeLimit', 'PartitionTimeLimit', 'ReqNodeNotAvail', 'BadConstraints', 'InvalidAccount', 'InvalidQOS', 'PartitionDown', 'PartitionInactive', 'NodeDown', 'DependencyNeverSatisfied']);
+const STUCK_REASONS = new Set([
+  'PartitionConfig',
+  'PartitionNodeLimit',
+  'PartitionTimeLimit',
+  'ReqNodeNotAvail',
+  'BadConstraints',
+  'InvalidAccount',
+  'InvalidQOS',
+  'PartitionDown',
+  'PartitionInactive',
+  'NodeDown',
+  'DependencyNeverSatisfied',
+]);
 
 export const SLURM_DIR = join(RECORDS_DIR_NAME, SWEEP_FILES.slurm);
 
@@ -107,7 +134,9 @@ export function checkSlurmAvailable(env: NodeJS.ProcessEnv): { conf: string } {
   if (!conf) {
     throw new TrellisError(
       'LAUNCHER_UNAVAILABLE',
-      env.SLURM_CONF ? `SLURM_CONF points at ${env.SLURM_CONF}, which does not exist` : `No SLURM configuration found (SLURM_CONF is unset and none of ${CONF_CANDIDATES.join(', ')} exists)`,
+      env.SLURM_CONF
+        ? `SLURM_CONF points at ${env.SLURM_CONF}, which does not exist`
+        : `No SLURM configuration found (SLURM_CONF is unset and none of ${CONF_CANDIDATES.join(', ')} exists)`,
       { hint: 'run the sweep on a machine of the cluster (a login node), or set SLURM_CONF to its slurm.conf; --launcher local runs the jobs here' },
     );
   }
@@ -162,11 +191,22 @@ export function parseSqueue(text: string): Map<string, TaskState> {
 /** `sbatch --parsable` prints `A` or `A;cluster`; anything else is a rejection with its message. */
 export function parseSbatch(result: ExecResult, args: string[]): string {
   if (result.errorCode === 'ENOENT') {
-    throw new TrellisError('LAUNCHER_UNAVAILABLE', 'sbatch is not installed (not found on PATH)', { hint: 'load the cluster’s SLURM module or install the SLURM client' });
+    throw new TrellisError('LAUNCHER_UNAVAILABLE', 'sbatch is not installed (not found on PATH)', {
+      hint: 'load the cluster’s SLURM module or install the SLURM client',
+    });
   }
   const id = result.stdout.trim().split(/\s+/).pop()?.split(';')[0];
   if (result.status === 0 && id && /^\d+$/.test(id)) return id;
-  const message = (result.stderr.trim() || result.stdout.trim() || (result.errorCode ? `could not start sbatch (${result.errorCode})` : `exit ${result.status}`)).replace(/^sbatch: error: /gm, '').split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
+  const message = (
+    result.stderr.trim() ||
+    result.stdout.trim() ||
+    (result.errorCode ? `could not start sbatch (${result.errorCode})` : `exit ${result.status}`)
+  )
+    .replace(/^sbatch: error: /gm, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join('; ');
   throw new TrellisError('LAUNCHER_REJECTED', `sbatch rejected the job array: ${message}`, {
     hint: `the request was: sbatch ${args.map(shellQuote).join(' ')}\nfix the SLURM options (--partition, --time, --cpus-per-task, --mem, --sbatch-arg) and run the sweep again, or resume it: trellis sweep resume <sweep-dir>`,
   });
@@ -188,7 +228,12 @@ function decodeWait(raw: number): string {
  * completed; otherwise SLURM's state says why it ended (CANCELLED/TIMEOUT by state, never by exit
  * code); a task SLURM no longer lists is judged by the line slurmstepd leaves in its stderr file.
  */
-export function taskOutcome(input: { state: TaskState | undefined; result: ChildResult | undefined; stderrText: string; time: string | undefined }): TaskOutcome {
+export function taskOutcome(input: {
+  state: TaskState | undefined;
+  result: ChildResult | undefined;
+  stderrText: string;
+  time: string | undefined;
+}): TaskOutcome {
   const { state, result } = input;
   const timeout = (): TaskOutcome => ({ status: 'failed', error: `reached the SLURM time limit (TIMEOUT${input.time ? `, --time ${input.time}` : ''})` });
   if (result?.status === 'completed') return { status: 'completed', error: undefined };
@@ -199,7 +244,11 @@ export function taskOutcome(input: { state: TaskState | undefined; result: Child
     else if (/\*\*\* JOB \d+ ON \S+ CANCELLED AT \S+ DUE TO PREEMPTION/.test(input.stderrText)) name = 'PREEMPTED';
     else if (/\*\*\* JOB \d+ ON \S+ CANCELLED AT/.test(input.stderrText)) name = 'CANCELLED';
   }
-  const lastLine = input.stderrText.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('slurmstepd')).at(-1);
+  const lastLine = input.stderrText
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('slurmstepd'))
+    .at(-1);
   const tail = lastLine ? `; last stderr line: ${lastLine.length > 200 ? `${lastLine.slice(0, 200)}…` : lastLine}` : '';
   switch (name) {
     case 'TIMEOUT':
@@ -215,11 +264,16 @@ export function taskOutcome(input: { state: TaskState | undefined; result: Child
       return result ? { status: result.status, error: result.error } : { status: 'failed', error: `the task exited 0 without reporting a result${tail}` };
     case 'FAILED':
       if (result) return { status: result.status, error: result.error };
-      return { status: 'failed', error: `the task failed (${decodeWait(state!.exitCode)}${state!.reason && state!.reason !== 'None' && state!.reason !== 'NonZeroExitCode' ? `, ${state!.reason}` : ''}) before reporting a result${tail}` };
+      return {
+        status: 'failed',
+        error: `the task failed (${decodeWait(state!.exitCode)}${state!.reason && state!.reason !== 'None' && state!.reason !== 'NonZeroExitCode' ? `, ${state!.reason}` : ''}) before reporting a result${tail}`,
+      };
     case 'OUT_OF_MEMORY':
       return { status: 'failed', error: 'ran out of memory (OUT_OF_MEMORY); ask for more with --mem' };
     default:
-      return result && result.status !== 'interrupted' ? { status: result.status, error: result.error } : { status: 'failed', error: `SLURM ended the task: ${name}${state?.reason && state.reason !== 'None' ? ` (${state.reason})` : ''}${tail}` };
+      return result && result.status !== 'interrupted'
+        ? { status: result.status, error: result.error }
+        : { status: 'failed', error: `SLURM ended the task: ${name}${state?.reason && state.reason !== 'None' ? ` (${state.reason})` : ''}${tail}` };
   }
 }
 
@@ -288,7 +342,9 @@ function findRunDir(sweepDir: string, num: number, jobId: string): string | unde
     if (depth >= 4) return undefined;
     let entries: string[] = [];
     try {
-      entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== RECORDS_DIR_NAME).map((e) => e.name);
+      entries = readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && e.name !== RECORDS_DIR_NAME)
+        .map((e) => e.name);
     } catch {
       return undefined;
     }
@@ -346,7 +402,9 @@ const POLL_GIVE_UP_S = 300;
 
 export function slurmLauncher(options: SlurmLauncherOptions): BatchLauncher {
   if (!options.entry) {
-    throw new TrellisError('USAGE', 'The SLURM launcher needs the app to be started from a script', { hint: 'run the app as `node your-app.js -m … --launcher slurm`' });
+    throw new TrellisError('USAGE', 'The SLURM launcher needs the app to be started from a script', {
+      hint: 'run the app as `node your-app.js -m … --launcher slurm`',
+    });
   }
   checkSlurmAvailable(options.env);
   const entry = options.entry;
@@ -371,7 +429,15 @@ export function slurmLauncher(options: SlurmLauncherOptions): BatchLauncher {
   const rel = (path: string) => relative(options.sweepDir, path);
   const infoOf = (arrayId: string, index: number, extra: LauncherInfo = {}): LauncherInfo => {
     const id = `${arrayId}_${index}`;
-    return { name: 'slurm', job_id: id, state: 'PENDING', stdout: rel(join(slurmDir, `${id}.out`)), stderr: rel(join(slurmDir, `${id}.err`)), result: rel(join(slurmDir, `${id}.json`)), ...extra };
+    return {
+      name: 'slurm',
+      job_id: id,
+      state: 'PENDING',
+      stdout: rel(join(slurmDir, `${id}.out`)),
+      stderr: rel(join(slurmDir, `${id}.err`)),
+      result: rel(join(slurmDir, `${id}.json`)),
+      ...extra,
+    };
   };
   const scancel = (ids: string[], extra: string[] = []) => (ids.length ? exec('scancel', [...extra, ...ids]) : Promise.resolve(undefined));
 
@@ -409,7 +475,17 @@ export function slurmLauncher(options: SlurmLauncherOptions): BatchLauncher {
     mkdirSync(slurmDir, { recursive: true });
     const tasks: Task[] = [];
     const newTask = (spec: JobSpec, arrayId: string, index: number, extra: LauncherInfo = {}): Task => {
-      const task: Task = { num: spec.num, overrides: spec.overrides, arrayId, index, id: `${arrayId}_${index}`, started: false, done: false, endedAt: undefined, info: infoOf(arrayId, index, extra) };
+      const task: Task = {
+        num: spec.num,
+        overrides: spec.overrides,
+        arrayId,
+        index,
+        id: `${arrayId}_${index}`,
+        started: false,
+        done: false,
+        endedAt: undefined,
+        info: infoOf(arrayId, index, extra),
+      };
       tasks.push(task);
       return task;
     };
@@ -436,7 +512,9 @@ export function slurmLauncher(options: SlurmLauncherOptions): BatchLauncher {
             const task = newTask(spec, arrayId!, Number(index));
             task.started = true;
             events.submitted(task.num, task.info);
-            options.print(`[trellis] job #${spec.num} ${finishedUnseen ? 'completed' : `is still in SLURM (${state!.state})`} as ${id}: ${finishedUnseen ? 'taking its result' : 'following it'}`);
+            options.print(
+              `[trellis] job #${spec.num} ${finishedUnseen ? 'completed' : `is still in SLURM (${state!.state})`} as ${id}: ${finishedUnseen ? 'taking its result' : 'following it'}`,
+            );
           } else fresh.push(spec);
         }
       }
@@ -447,7 +525,9 @@ export function slurmLauncher(options: SlurmLauncherOptions): BatchLauncher {
           const arrayId = await submit(chunk);
           for (const [index, spec] of chunk.entries()) events.submitted(spec.num, newTask(spec, arrayId, index).info);
           const nums = chunk.map((j) => j.num);
-          options.print(`[trellis] submitted SLURM array ${arrayId}: ${chunk.length} task${chunk.length === 1 ? '' : 's'} (jobs #${Math.min(...nums)}–#${Math.max(...nums)})${slurm.maxParallel ? `, at most ${slurm.maxParallel} at once` : ''}; logs in ${rel(slurmDir)}/${arrayId}_*.out`);
+          options.print(
+            `[trellis] submitted SLURM array ${arrayId}: ${chunk.length} task${chunk.length === 1 ? '' : 's'} (jobs #${Math.min(...nums)}–#${Math.max(...nums)})${slurm.maxParallel ? `, at most ${slurm.maxParallel} at once` : ''}; logs in ${rel(slurmDir)}/${arrayId}_*.out`,
+          );
         }
       }
 
@@ -470,7 +550,17 @@ export function slurmLauncher(options: SlurmLauncherOptions): BatchLauncher {
         const dir = result?.dir ?? findRunDir(options.sweepDir, task.num, task.id);
         if (dir) settleRunRecord(dir, outcome, state?.state);
         task.info = { ...task.info, state: state?.state ?? 'UNKNOWN', exit_code: state ? decodeWait(state.exitCode) : null };
-        events.finished({ num: task.num, overrides: task.overrides, status: outcome.status, dir, returnValue: outcome.status === 'completed' ? result?.returnValue : undefined, error: outcome.error }, task.info);
+        events.finished(
+          {
+            num: task.num,
+            overrides: task.overrides,
+            status: outcome.status,
+            dir,
+            returnValue: outcome.status === 'completed' ? result?.returnValue : undefined,
+            error: outcome.error,
+          },
+          task.info,
+        );
       };
 
       while (tasks.some((t) => !t.done)) {
@@ -490,7 +580,8 @@ export function slurmLauncher(options: SlurmLauncherOptions): BatchLauncher {
         else {
           // The controller may be restarting or busy: keep the tasks, retry, give up after a while.
           failingSince ??= Date.now();
-          if (!warned.has('squeue')) options.print(`[trellis] squeue failed (${(listed.stderr.trim() || listed.errorCode) ?? `exit ${listed.status}`}); retrying`);
+          if (!warned.has('squeue'))
+            options.print(`[trellis] squeue failed (${(listed.stderr.trim() || listed.errorCode) ?? `exit ${listed.status}`}); retrying`);
           warned.add('squeue');
           if (Date.now() - failingSince > POLL_GIVE_UP_S * 1000) {
             throw new TrellisError('LAUNCHER_UNAVAILABLE', `squeue has failed for ${POLL_GIVE_UP_S} s: ${listed.stderr.trim()}`, {
@@ -510,7 +601,9 @@ export function slurmLauncher(options: SlurmLauncherOptions): BatchLauncher {
             }
             if (state.state === 'PENDING' && STUCK_REASONS.has(state.reason) && !warned.has(state.reason)) {
               warned.add(state.reason);
-              options.print(`[trellis] SLURM keeps tasks pending: ${state.reason} (they may never start; scancel ${task.arrayId} or Ctrl-C, then fix the request)`);
+              options.print(
+                `[trellis] SLURM keeps tasks pending: ${state.reason} (they may never start; scancel ${task.arrayId} or Ctrl-C, then fix the request)`,
+              );
             }
             continue;
           }
@@ -536,7 +629,17 @@ export function slurmLauncher(options: SlurmLauncherOptions): BatchLauncher {
       return new Promise((resolve, reject) => {
         let outcome: LaunchedJob | undefined;
         launchBatch([spec], { submitted() {}, started() {}, finished: (job) => (outcome = job) }).then(
-          () => resolve(outcome ?? { num: spec.num, overrides: spec.overrides, status: 'interrupted', dir: undefined, returnValue: undefined, error: 'stopped before it started' }),
+          () =>
+            resolve(
+              outcome ?? {
+                num: spec.num,
+                overrides: spec.overrides,
+                status: 'interrupted',
+                dir: undefined,
+                returnValue: undefined,
+                error: 'stopped before it started',
+              },
+            ),
           reject,
         );
       });

@@ -115,10 +115,7 @@ export function pyLess(a: ParsedElement, b: ParsedElement): boolean {
     }
     return a.items.length < b.items.length;
   }
-  throw new FunctionError(
-    'TypeError',
-    `'<' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`,
-  );
+  throw new FunctionError('TypeError', `'<' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`);
 }
 
 /**

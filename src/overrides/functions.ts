@@ -1,15 +1,7 @@
 import { castBoolPrimitive, castFloatPrimitive, castIntPrimitive, castStrPrimitive } from './cast.js';
 import { pyLess, pySorted, pyTypeName } from './compare.js';
 import { FunctionError } from './function-error.js';
-import type {
-  ChoiceSweep,
-  GlobSweep,
-  ParsedElement,
-  ParsedValue,
-  RangeSweep,
-  Sweep,
-  SweepNumber,
-} from './types.js';
+import type { ChoiceSweep, GlobSweep, ParsedElement, ParsedValue, RangeSweep, Sweep, SweepNumber } from './types.js';
 import { isSweepValue } from './types.js';
 
 /**
@@ -262,10 +254,7 @@ const FUNCTIONS: Record<string, FunctionSpec> = {
       const all = isGiven(sweepArg) ? [...args, sweepArg] : args;
       const last = all[all.length - 1] as ParsedValue;
       if (!isSweepValue(last) || last.kind === 'glob') {
-        throw new FunctionError(
-          'ValueError',
-          `Last argument to tag() must be a choice(), range() or interval(), got ${pyTypeName(sweepArg)}`,
-        );
+        throw new FunctionError('ValueError', `Last argument to tag() must be a choice(), range() or interval(), got ${pyTypeName(sweepArg)}`);
       }
       const tags: string[] = [];
       for (const t of all.slice(0, -1)) {
@@ -324,10 +313,7 @@ const FUNCTIONS: Record<string, FunctionSpec> = {
   },
 
   glob: {
-    params: [
-      pos('include', ['list', 'string'], 'Union[List[str], str]'),
-      pos('exclude', ['list', 'string', 'null'], 'Optional[Union[List[str], str]]', false),
-    ],
+    params: [pos('include', ['list', 'string'], 'Union[List[str], str]'), pos('exclude', ['list', 'string', 'null'], 'Optional[Union[List[str], str]]', false)],
     call({ named }): GlobSweep {
       const exclude = named.get('exclude');
       return {
@@ -391,17 +377,16 @@ function bind(params: Param[], positional: ParsedValue[], keyword: Array<[string
  * Evaluates one grammar function. Top-level quoted strings are unquoted first (Hydra's
  * Functions.eval), so `choice('a,b')` holds the plain string `a,b`. Throws FunctionError.
  */
-export function callFunction(
-  name: string,
-  positional: ParsedValue[],
-  keyword: Array<[string, ParsedValue]>,
-  ctx: FunctionContext,
-): ParsedValue {
+export function callFunction(name: string, positional: ParsedValue[], keyword: Array<[string, ParsedValue]>, ctx: FunctionContext): ParsedValue {
   const spec = FUNCTIONS[name];
   if (!spec || !isKnownFunction(name)) {
     throw new FunctionError('HydraException', `Unknown function '${name}'`, `available: ${FUNCTION_NAMES.join(', ')}`);
   }
   const unquote = (v: ParsedValue): ParsedValue => (v.kind === 'quoted' ? { kind: 'string', value: v.value } : v);
-  const bound = bind(spec.params, positional.map(unquote), keyword.map(([k, v]) => [k, unquote(v)]));
+  const bound = bind(
+    spec.params,
+    positional.map(unquote),
+    keyword.map(([k, v]) => [k, unquote(v)]),
+  );
   return spec.call(bound, ctx);
 }

@@ -24,13 +24,7 @@ export type {
   ValueType,
 } from './types.js';
 export { parseOverride, parseOverrides } from './parse.js';
-export {
-  escapeSpecialCharacters,
-  formatElement,
-  formatKeyElement,
-  formatOverrideForJob,
-  quoteString,
-} from './format.js';
+export { escapeSpecialCharacters, formatElement, formatKeyElement, formatOverrideForJob, quoteString } from './format.js';
 export { groupChoiceOf, valueToNode } from './convert.js';
 export { checkSweepsAllowed, type RunMode } from './check.js';
 export { sweepElements, sweepValueTexts, type LazySequence } from './sweep-values.js';

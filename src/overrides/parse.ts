@@ -5,17 +5,7 @@ import { quoteString, unescapeQuoted } from './format.js';
 import { FunctionError } from './function-error.js';
 import { FUNCTION_NAMES, callFunction, isKnownFunction, type FunctionContext } from './functions.js';
 import { tokenize, type Token, type TokenType } from './lexer.js';
-import type {
-  DictItem,
-  DictKey,
-  Override,
-  OverrideType,
-  ParseOptions,
-  ParsedElement,
-  ParsedValue,
-  Quote,
-  ValueType,
-} from './types.js';
+import type { DictItem, DictKey, Override, OverrideType, ParseOptions, ParsedElement, ParsedValue, Quote, ValueType } from './types.js';
 import { isSweepValue } from './types.js';
 
 /**
@@ -44,7 +34,7 @@ const DICT_KEY_TOKENS: ReadonlySet<TokenType> = new Set<TokenType>(['ID', 'NULL'
 const CLOSERS: Partial<Record<TokenType, string>> = { BRACKET_OPEN: "']'", BRACE_OPEN: "'}'", POPEN: "')'" };
 
 const KEY_HINT = "a key is a dotted path (a.b.0), a config group (db or model/encoder) and an optional '@package'";
-const VALUE_HINT = "quote the value ('...' or \"...\"), or escape special characters with a backslash";
+const VALUE_HINT = 'quote the value (\'...\' or "..."), or escape special characters with a backslash';
 
 function describe(token: Token): string {
   return token.type === 'EOF' ? 'the end of the override' : `'${token.text}'`;
@@ -247,7 +237,13 @@ class OverrideParser {
   private elementsOnly(values: ParsedValue[], start: number, where: string): ParsedElement[] {
     for (const v of values) {
       if (isSweepValue(v)) {
-        throw this.error('OVERRIDE_INVALID', start, this.peek().start - start, `a sweep (${v.kind}) cannot be nested in ${where}`, 'sweep over the whole value instead, e.g. key=[1,2],[3,4]');
+        throw this.error(
+          'OVERRIDE_INVALID',
+          start,
+          this.peek().start - start,
+          `a sweep (${v.kind}) cannot be nested in ${where}`,
+          'sweep over the whole value instead, e.g. key=[1,2],[3,4]',
+        );
       }
     }
     return values as ParsedElement[];
@@ -290,7 +286,11 @@ class OverrideParser {
     const t = this.peek();
     if (!DICT_KEY_TOKENS.has(t.type)) {
       if (t.type === 'QUOTED_VALUE') {
-        this.fail(t, `mismatched input ${describe(t)}: dict keys cannot be quoted`, "write the key unquoted and escape special characters with a backslash: {a\\ b:1}");
+        this.fail(
+          t,
+          `mismatched input ${describe(t)}: dict keys cannot be quoted`,
+          'write the key unquoted and escape special characters with a backslash: {a\\ b:1}',
+        );
       }
       this.fail(t, `mismatched input ${describe(t)}: expected a dict key`);
     }
@@ -402,7 +402,13 @@ class OverrideParser {
       const argToken = this.peek();
       const value = this.parseElement();
       if (keyword.length) {
-        throw this.error('OVERRIDE_SYNTAX', argToken.start, this.peek().start - argToken.start, 'positional argument follows keyword argument', 'put positional arguments before named ones');
+        throw this.error(
+          'OVERRIDE_SYNTAX',
+          argToken.start,
+          this.peek().start - argToken.start,
+          'positional argument follows keyword argument',
+          'put positional arguments before named ones',
+        );
       }
       positional.push(value);
     };

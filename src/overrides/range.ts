@@ -1,12 +1,4 @@
-import {
-  decimalAdd,
-  decimalCompare,
-  decimalFromFloat,
-  decimalFromInt,
-  decimalSign,
-  decimalToFloat,
-  type Decimal,
-} from './decimal.js';
+import { decimalAdd, decimalCompare, decimalFromFloat, decimalFromInt, decimalSign, decimalToFloat, type Decimal } from './decimal.js';
 import { FunctionError } from './function-error.js';
 import type { RangeSweep, SweepNumber } from './types.js';
 
@@ -53,10 +45,7 @@ function floatRange(sweep: RangeSweep): LazySequence<SweepNumber> {
   const sign = decimalSign(step);
   let current = toDecimal(sweep.start);
   if (sign === 0) {
-    throw new FunctionError(
-      'HydraException',
-      `Invalid range values (start:${decimalText(current)}, stop:${decimalText(stop)}, step:${decimalText(step)})`,
-    );
+    throw new FunctionError('HydraException', `Invalid range values (start:${decimalText(current)}, stop:${decimalText(stop)}, step:${decimalText(step)})`);
   }
   const estimate = (decimalToFloat(stop) - decimalToFloat(current)) / decimalToFloat(step);
   if (estimate > MAX_FLOAT_RANGE) {

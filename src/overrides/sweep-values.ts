@@ -71,7 +71,7 @@ function sweepItems(override: Override, options: SweepValueOptions): LazySequenc
       }
       case 'glob': {
         if (!options.listOptions) {
-          throw sweepError(override, `glob() needs the options of group '${override.key}'`, 'pass listOptions to list a group\'s options');
+          throw sweepError(override, `glob() needs the options of group '${override.key}'`, "pass listOptions to list a group's options");
         }
         const names = filterGlob(options.listOptions(override.key), value.include, value.exclude);
         return fromArray(names.map((name): Item => ({ kind: 'option', name })));

@@ -54,15 +54,7 @@ export interface DictItem {
 }
 
 /** One value: what Hydra calls `ParsedElementType`. */
-export type ParsedElement =
-  | StringElement
-  | QuotedElement
-  | IntElement
-  | FloatElement
-  | BoolElement
-  | NullElement
-  | ListElement
-  | DictElement;
+export type ParsedElement = StringElement | QuotedElement | IntElement | FloatElement | BoolElement | NullElement | ListElement | DictElement;
 
 /** A number as range() and interval() hold it (Python keeps int and float apart). */
 export type SweepNumber = IntElement | FloatElement;
@@ -134,8 +126,5 @@ export interface ParseOptions {
 }
 
 export function isSweepValue(value: ParsedValue | undefined): value is Sweep {
-  return (
-    value !== undefined &&
-    (value.kind === 'choice' || value.kind === 'range' || value.kind === 'interval' || value.kind === 'glob')
-  );
+  return value !== undefined && (value.kind === 'choice' || value.kind === 'range' || value.kind === 'interval' || value.kind === 'glob');
 }

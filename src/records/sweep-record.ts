@@ -57,9 +57,12 @@ export function readSweepRecord(sweepDir: string): SweepRecord {
     throw new TrellisError('SWEEP_INVALID', `${path} cannot be read (${(cause as NodeJS.ErrnoException).code ?? 'not valid JSON'})`, { cause });
   }
   const record = raw as SweepRecord;
-  if (record === null || typeof record !== 'object' || !Array.isArray(record.jobs)) throw new TrellisError('SWEEP_INVALID', `${path} is not a sweep record (no job table)`);
+  if (record === null || typeof record !== 'object' || !Array.isArray(record.jobs))
+    throw new TrellisError('SWEEP_INVALID', `${path} is not a sweep record (no job table)`);
   if ((record.format_version ?? 1) > SWEEP_FORMAT_VERSION) {
-    throw new TrellisError('SWEEP_INVALID', `${path} has format version ${record.format_version}, newer than this trellis reads (${SWEEP_FORMAT_VERSION})`, { hint: 'update trellis to resume or read this sweep' });
+    throw new TrellisError('SWEEP_INVALID', `${path} has format version ${record.format_version}, newer than this trellis reads (${SWEEP_FORMAT_VERSION})`, {
+      hint: 'update trellis to resume or read this sweep',
+    });
   }
   return record;
 }

@@ -40,11 +40,7 @@ export interface GitSnapshotOptions {
  * without git or when git fails, the answer is `{ available: false, reason }`. Known secret
  * values are removed from every field, the diff included.
  */
-export async function captureGit(
-  cwd: string,
-  secretValues: Iterable<string> = [],
-  options: GitSnapshotOptions = {},
-): Promise<GitSnapshot> {
+export async function captureGit(cwd: string, secretValues: Iterable<string> = [], options: GitSnapshotOptions = {}): Promise<GitSnapshot> {
   const secrets = [...secretValues];
   try {
     // Lazy: simple-git is only needed when a run starts, never for `compose` or `--help`.
@@ -61,7 +57,8 @@ export async function captureGit(
         git.raw(['config', '--list', '-z']),
       ]);
     } catch (e) {
-      if (/not a git repository|must be run in a work tree/i.test(e instanceof Error ? e.message : String(e))) return { available: false, reason: `${cwd} is not inside a git work tree` };
+      if (/not a git repository|must be run in a work tree/i.test(e instanceof Error ? e.message : String(e)))
+        return { available: false, reason: `${cwd} is not inside a git work tree` };
       throw e;
     }
     const { commit, branch, dirty, untracked } = parseStatus(status);

@@ -111,7 +111,7 @@ export class MetricsLog {
     this.chunks = [];
     this.buffered = 0;
     try {
-      for (let offset = 0; offset < data.length; ) offset += writeSync(this.fd, data, offset);
+      for (let offset = 0; offset < data.length;) offset += writeSync(this.fd, data, offset);
     } catch (e) {
       throw ioError(e, this.path, 'write');
     }
@@ -266,7 +266,7 @@ export function summarizeMetricsFile(path: string): MetricsFileSummary {
     const buffer = Buffer.alloc(CHUNK_BYTES);
     const decoder = new StringDecoder('utf8');
     let rest = '';
-    for (let n; (n = readSync(fd, buffer, 0, CHUNK_BYTES, null)) > 0; ) {
+    for (let n; (n = readSync(fd, buffer, 0, CHUNK_BYTES, null)) > 0;) {
       const parts = (rest + decoder.write(buffer.subarray(0, n))).split('\n');
       rest = parts.pop()!;
       for (const text of parts) take(text);

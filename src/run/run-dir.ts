@@ -3,7 +3,6 @@ import { dirname, join, resolve } from 'node:path';
 import { TrellisError } from '../errors/index.js';
 import { RECORDS_DIR } from '../records/names.js';
 
-
 /** How many `_N` suffixes are tried before giving up (a fixed `run.dir` reused this often is a bug). */
 const MAX_SUFFIX = 10_000;
 

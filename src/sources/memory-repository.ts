@@ -22,8 +22,18 @@ export function createMemoryRepository(files: Record<string, string>, name = 'me
     },
     configExists: (path) => (checkConfigPath(path), Object.hasOwn(files, path)),
     groupExists: (group) => !group || paths.some((p) => p.startsWith(`${group}/`)),
-    listOptions: (group) => children(group).filter((c) => !c.includes('/')).sort(),
-    listGroups: (group) => [...new Set(children(group).filter((c) => c.includes('/')).map((c) => c.split('/')[0]!))].sort(),
+    listOptions: (group) =>
+      children(group)
+        .filter((c) => !c.includes('/'))
+        .sort(),
+    listGroups: (group) =>
+      [
+        ...new Set(
+          children(group)
+            .filter((c) => c.includes('/'))
+            .map((c) => c.split('/')[0]!),
+        ),
+      ].sort(),
     describeSources: () => [`${name}://`],
   };
 }

@@ -130,7 +130,8 @@ function runtimeMap(r: RunRecords): Map<string, unknown> {
       if (!isObject(s)) continue;
       for (const [k, v] of Object.entries(s)) if (k !== 'execPath' && k !== 'hostname' && k !== 'version') m.set(`${section}.${k}`, v);
     }
-    if (Array.isArray(env.gpus)) m.set('gpus', env.gpus.map((g) => (isObject(g) ? `${String(g.name)} (${String(g.driverVersion)})` : String(g))).join(', ') || 'none');
+    if (Array.isArray(env.gpus))
+      m.set('gpus', env.gpus.map((g) => (isObject(g) ? `${String(g.name)} (${String(g.driverVersion)})` : String(g))).join(', ') || 'none');
     if (isObject(env.env)) for (const [k, v] of Object.entries(env.env)) m.set(`env.${k}`, v);
   }
   m.set('host', r.info.host);

@@ -8,10 +8,7 @@ import { getPath, splitPath } from './query-fields.js';
 import { StoredRun } from './stored-run.js';
 import { bracketKeyPath, formatDottedKey } from '../util/key-path.js';
 
-export type Origin =
-  | { kind: 'file'; file: string; line: number; col: number }
-  | { kind: 'override'; text: string; index: number }
-  | { kind: 'unknown' };
+export type Origin = { kind: 'file'; file: string; line: number; col: number } | { kind: 'override'; text: string; index: number } | { kind: 'unknown' };
 
 /** The config whose file set a value: the group option picked and what picked it. */
 export interface GroupChoice {
@@ -34,7 +31,11 @@ export interface ExplainStep {
   origin: Origin;
   group: GroupChoice | null;
   /** The `${…}` in the composed value, in order: a key reference with its own explanation, or a resolver call. */
-  references: Array<{ text: string; kind: 'node'; step: ExplainStep } | { text: string; kind: 'resolver'; resolver: string; references: ExplainStep[] } | { text: string; kind: 'cycle' | 'missing'; key: string }>;
+  references: Array<
+    | { text: string; kind: 'node'; step: ExplainStep }
+    | { text: string; kind: 'resolver'; resolver: string; references: ExplainStep[] }
+    | { text: string; kind: 'cycle' | 'missing'; key: string }
+  >;
 }
 
 export interface KeyExplanation extends ExplainStep {
@@ -69,7 +70,8 @@ function groupOf(r: RunRecords, file: string): GroupChoice | null {
   const slash = match.config.lastIndexOf('/');
   const group = slash < 0 ? null : match.config.slice(0, slash);
   const option = match.config.slice(slash + 1);
-  if (group === null) return { config: match.config, group, option, chosenBy: match.parent === null ? 'the primary config' : `the defaults list of ${match.parent}` };
+  if (group === null)
+    return { config: match.config, group, option, chosenBy: match.parent === null ? 'the primary config' : `the defaults list of ${match.parent}` };
   const overrides = r.overrides ?? r.info.overrides;
   const picked = overrides.find((o) => {
     const key = o.replace(/^\+{1,2}/, '').split('=')[0]!;
@@ -130,7 +132,8 @@ class Explainer {
       if (ref === undefined) return { text: src, kind: 'resolver', resolver: '(computed key)', references: this.nested(node.parts, text, from, seen) };
       const key = absoluteKey(ref, from);
       if (seen.has(key)) return { text: src, kind: 'cycle', key };
-      if (getPath(this.r.config, splitPath(key)) === undefined && getPath(this.r.resolved, splitPath(key)) === undefined) return { text: src, kind: 'missing', key };
+      if (getPath(this.r.config, splitPath(key)) === undefined && getPath(this.r.resolved, splitPath(key)) === undefined)
+        return { text: src, kind: 'missing', key };
       return { text: src, kind: 'node', step: this.step(key, seen) };
     }
     const name = textOf(node.name) ?? '(computed)';
@@ -187,7 +190,9 @@ export function explainKey(run: StoredRun | RunRecords, key: string): KeyExplana
     const parents = new Set(known.flatMap((k) => splitPath(k).map((_, i, all) => formatDottedKey(all.slice(0, i + 1)))));
     throw new TrellisError('KEY_NOT_FOUND', `The run has no config key '${key}'`, {
       keyPath: key,
-      hint: didYouMean(key, parents) ?? (r.resolved === null ? 'the run has no readable resolved.yaml' : `top-level keys: ${Object.keys(r.resolved as object).join(', ')}`),
+      hint:
+        didYouMean(key, parents) ??
+        (r.resolved === null ? 'the run has no readable resolved.yaml' : `top-level keys: ${Object.keys(r.resolved as object).join(', ')}`),
     });
   }
   const step = new Explainer(r).step(bracketKeyPath(key), new Set());

@@ -26,7 +26,9 @@ export function findRun(ref: string, options: FindRunOptions = {}): StoredRun {
   if (existsSync(path) && statSync(path).isDirectory()) {
     if (!existsSync(join(path, RECORDS, 'run.json'))) {
       throw new TrellisError('RUN_RECORD_INVALID', `${ref} is not a run directory: it has no ${RECORDS}/run.json`, {
-        hint: existsSync(join(path, RECORDS, 'sweep.json')) ? `it is a sweep; name one of its jobs, e.g. ${join(ref, '0')}` : 'list runs with: trellis runs list',
+        hint: existsSync(join(path, RECORDS, 'sweep.json'))
+          ? `it is a sweep; name one of its jobs, e.g. ${join(ref, '0')}`
+          : 'list runs with: trellis runs list',
       });
     }
     const state = readRunState(path);
@@ -40,7 +42,9 @@ export function findRun(ref: string, options: FindRunOptions = {}): StoredRun {
   if (prefixed.length === 1) return prefixed[0]!;
   if (prefixed.length === 0) {
     throw new TrellisError('RUN_NOT_FOUND', `No run has the id or directory '${ref}'`, {
-      hint: store.roots.length ? `searched ${store.roots.map((r) => displayPath(r, cwd)).join(', ')}; list runs with: trellis runs list` : 'no outputs/ or multirun/ here; give the run directory, or --root DIR',
+      hint: store.roots.length
+        ? `searched ${store.roots.map((r) => displayPath(r, cwd)).join(', ')}; list runs with: trellis runs list`
+        : 'no outputs/ or multirun/ here; give the run directory, or --root DIR',
     });
   }
   const shown = prefixed.slice(0, 10).map((r) => `${r.id}  ${displayPath(r.dir, cwd)}`);

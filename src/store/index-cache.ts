@@ -84,7 +84,8 @@ class IndexFile {
       for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) starts.push(at + 1);
       const header = JSON.parse(bytes.toString('latin1', 0, starts[1] ?? bytes.length)) as Record<string, unknown>;
       const { sections, rows } = header;
-      if (header.version !== VERSION || !Array.isArray(sections) || !sections.every((s) => typeof s === 'string') || !Number.isSafeInteger(rows)) return undefined;
+      if (header.version !== VERSION || !Array.isArray(sections) || !sections.every((s) => typeof s === 'string') || !Number.isSafeInteger(rows))
+        return undefined;
       // Every line ends with a newline: a file cut short has fewer.
       if (starts.length !== 2 + sections.length + (rows as number) || starts[starts.length - 1] !== bytes.length) return undefined;
       return new IndexFile(bytes, starts, sections, rows as number, header);
@@ -140,8 +141,18 @@ class IndexFile {
 /** JSON text with every character beyond ASCII escaped (`\\uXXXX`), as index files hold it. */
 const asciiJson = (value: unknown) => JSON.stringify(value).replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
-function writeIndexFile(root: string, file: string, header: Record<string, unknown>, sections: ReadonlyArray<readonly [string, unknown]>, rows: readonly string[]): void {
-  const lines = [asciiJson({ version: VERSION, ...header, sections: sections.map(([name]) => name), rows: rows.length }), ...sections.map(([, value]) => asciiJson(value)), ...rows];
+function writeIndexFile(
+  root: string,
+  file: string,
+  header: Record<string, unknown>,
+  sections: ReadonlyArray<readonly [string, unknown]>,
+  rows: readonly string[],
+): void {
+  const lines = [
+    asciiJson({ version: VERSION, ...header, sections: sections.map(([name]) => name), rows: rows.length }),
+    ...sections.map(([, value]) => asciiJson(value)),
+    ...rows,
+  ];
   try {
     mkdirSync(join(root, INDEX_DIR), { recursive: true });
     writeFileAtomic(join(root, INDEX_DIR, file), `${lines.join('\n')}\n`);
@@ -150,7 +161,28 @@ function writeIndexFile(root: string, file: string, header: Record<string, unkno
   }
 }
 
-const INFO_KEYS = ['id', 'name', 'status', 'start', 'end', 'duration_s', 'exit_code', 'error', 'host', 'cwd', 'entry', 'config_dir', 'config_name', 'overrides', 'sweep', 'reproduces', 'heartbeat', 'heartbeat_interval_s', 'tags', 'notes'] as const satisfies ReadonlyArray<keyof RunInfo>;
+const INFO_KEYS = [
+  'id',
+  'name',
+  'status',
+  'start',
+  'end',
+  'duration_s',
+  'exit_code',
+  'error',
+  'host',
+  'cwd',
+  'entry',
+  'config_dir',
+  'config_name',
+  'overrides',
+  'sweep',
+  'reproduces',
+  'heartbeat',
+  'heartbeat_interval_s',
+  'tags',
+  'notes',
+] as const satisfies ReadonlyArray<keyof RunInfo>;
 
 /** RunInfo as an array in INFO_KEYS order: a third of the size, so it parses faster. */
 const packInfo = (info: RunInfo) => INFO_KEYS.map((k) => info[k]);
@@ -283,7 +315,13 @@ class ConfigPart extends Part {
 type ConfigLookup = { values: unknown[]; flags: string | null } | 'absent' | 'whole';
 
 const isDirEntry = (d: unknown): d is [string, number, string[], boolean, number[]] =>
-  Array.isArray(d) && typeof d[0] === 'string' && typeof d[1] === 'number' && Array.isArray(d[2]) && typeof d[3] === 'boolean' && Array.isArray(d[4]) && d[4].length === d[2].length;
+  Array.isArray(d) &&
+  typeof d[0] === 'string' &&
+  typeof d[1] === 'number' &&
+  Array.isArray(d[2]) &&
+  typeof d[3] === 'boolean' &&
+  Array.isArray(d[4]) &&
+  d[4].length === d[2].length;
 const isSweepEntry = (s: unknown): s is [string, string] => Array.isArray(s) && typeof s[0] === 'string' && typeof s[1] === 'string';
 
 /** One root's index: the run part is loaded at once, summaries and configs on first use. */
@@ -466,24 +504,39 @@ export class RootIndex implements RunSource {
   saveRuns(dirs: ReadonlyMap<string, IndexedDir>, sweeps: ReadonlyMap<string, string>, runs: readonly StoredRun[]): void {
     const kept = runs.filter((r) => r.stamp !== undefined);
     const rowOf = new Map(kept.map((run, row) => [run.rel, row]));
-    const rows = kept.map((run) => (run.source === this && run.row >= 0 && !this.damagedRows.has(run.row) ? this.runFile!.rowText(run.row) : asciiJson(run.info ? packInfo(run.info) : run.reason())));
+    const rows = kept.map((run) =>
+      run.source === this && run.row >= 0 && !this.damagedRows.has(run.row)
+        ? this.runFile!.rowText(run.row)
+        : asciiJson(run.info ? packInfo(run.info) : run.reason()),
+    );
     const generation = randomBytes(6).toString('hex');
-    writeIndexFile(this.root, 'runs.json', { generation }, [
-      ['dirs', [...dirs].map(([rel, d]) => [rel, d.mtime, d.children, d.records, d.children.map((name) => rowOf.get(childRel(rel, name)) ?? -1)])],
-      ['sweeps', [...sweeps]],
-      ['rel', kept.map((r) => r.rel)],
-      ['stamp', kept.map((r) => r.stamp)],
-      ['status', kept.map((r) => r.recordedStatus())],
-      ['summaryProblem', kept.map(keptSummaryProblem)],
-      ['id', kept.map((r) => r.id)],
-      ['start', kept.map((r) => r.started() ?? null)],
-    ], rows);
+    writeIndexFile(
+      this.root,
+      'runs.json',
+      { generation },
+      [
+        ['dirs', [...dirs].map(([rel, d]) => [rel, d.mtime, d.children, d.records, d.children.map((name) => rowOf.get(childRel(rel, name)) ?? -1)])],
+        ['sweeps', [...sweeps]],
+        ['rel', kept.map((r) => r.rel)],
+        ['stamp', kept.map((r) => r.stamp)],
+        ['status', kept.map((r) => r.recordedStatus())],
+        ['summaryProblem', kept.map(keptSummaryProblem)],
+        ['id', kept.map((r) => r.id)],
+        ['start', kept.map((r) => r.started() ?? null)],
+      ],
+      rows,
+    );
     this.written = { generation, runs: kept };
   }
 
   /** Writes the summary part: what was read this time, and what the index had for the others. */
   saveSummaries(runs: readonly StoredRun[]): void {
-    const entries = this.partEntries(this.summaryPart(), runs, (r) => r.loadedSummary(), (v): PartRecord => (v.metricsStamp === undefined ? [v.summary, v.summaryProblem] : [v.summary, v.summaryProblem, v.metricsStamp]));
+    const entries = this.partEntries(
+      this.summaryPart(),
+      runs,
+      (r) => r.loadedSummary(),
+      (v): PartRecord => (v.metricsStamp === undefined ? [v.summary, v.summaryProblem] : [v.summary, v.summaryProblem, v.metricsStamp]),
+    );
     const columns = new Map<string, unknown[]>();
     entries.rows.forEach((entry, row) => {
       const metrics = (entry?.[0] as RunSummary | null | undefined)?.metrics ?? {};
@@ -505,7 +558,12 @@ export class RootIndex implements RunSource {
    * so a query for a path in neither knows no run has it.
    */
   saveConfigs(runs: readonly StoredRun[]): void {
-    const entries = this.partEntries(this.configPart(), runs, (r) => r.loadedConfig(), (v) => (this.keepsConfig(v.config) ? [v.config, v.configProblem] : undefined));
+    const entries = this.partEntries(
+      this.configPart(),
+      runs,
+      (r) => r.loadedConfig(),
+      (v) => (this.keepsConfig(v.config) ? [v.config, v.configProblem] : undefined),
+    );
     this.savePart('configs.json', entries, configColumns(entries.rows.map((entry) => entry?.[0])));
   }
 
@@ -536,7 +594,11 @@ export class RootIndex implements RunSource {
     return { generation: this.generation, order };
   }
 
-  private savePart(file: string, entries: { generation?: string; order: readonly StoredRun[]; rows: ReadonlyArray<PartRecord | undefined> }, columns: ReadonlyArray<readonly [string, unknown]>): void {
+  private savePart(
+    file: string,
+    entries: { generation?: string; order: readonly StoredRun[]; rows: ReadonlyArray<PartRecord | undefined> },
+    columns: ReadonlyArray<readonly [string, unknown]>,
+  ): void {
     const { generation, order, rows } = entries;
     writeIndexFile(
       this.root,

@@ -103,7 +103,10 @@ function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: 
       } catch {
         return;
       }
-      children = entries.filter((e) => e.isDirectory() && !skipped(e.name)).map((e) => e.name).sort();
+      children = entries
+        .filter((e) => e.isDirectory() && !skipped(e.name))
+        .map((e) => e.name)
+        .sort();
       records = entries.some((e) => e.name === RECORDS && e.isDirectory());
       if (!racy(st.mtimeMs)) {
         scan.dirs.set(rel, { mtime: st.mtimeMs, children, records });

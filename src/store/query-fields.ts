@@ -7,33 +7,36 @@ import { parseKeyPath } from '../util/key-path.js';
  */
 export type RunFieldType = 'status' | 'string' | 'list' | 'time' | 'duration' | 'number';
 
-export const RUN_FIELDS: Record<string, { type: RunFieldType; canonical: string }> = Object.assign(Object.create(null) as Record<string, { type: RunFieldType; canonical: string }>, {
-  status: { type: 'status', canonical: 'status' },
-  id: { type: 'string', canonical: 'id' },
-  name: { type: 'string', canonical: 'name' },
-  host: { type: 'string', canonical: 'host' },
-  dir: { type: 'string', canonical: 'dir' },
-  entry: { type: 'string', canonical: 'entry' },
-  error: { type: 'string', canonical: 'error' },
-  reason: { type: 'string', canonical: 'reason' },
-  sweep: { type: 'string', canonical: 'sweep' },
-  job: { type: 'number', canonical: 'job' },
-  reproduces: { type: 'string', canonical: 'reproduces' },
-  tags: { type: 'list', canonical: 'tags' },
-  tag: { type: 'list', canonical: 'tags' },
-  notes: { type: 'list', canonical: 'notes' },
-  note: { type: 'list', canonical: 'notes' },
-  overrides: { type: 'list', canonical: 'overrides' },
-  override: { type: 'list', canonical: 'overrides' },
-  started: { type: 'time', canonical: 'started' },
-  start: { type: 'time', canonical: 'started' },
-  ended: { type: 'time', canonical: 'ended' },
-  end: { type: 'time', canonical: 'ended' },
-  heartbeat: { type: 'time', canonical: 'heartbeat' },
-  duration: { type: 'duration', canonical: 'duration' },
-  duration_s: { type: 'duration', canonical: 'duration' },
-  exit_code: { type: 'number', canonical: 'exit_code' },
-});
+export const RUN_FIELDS: Record<string, { type: RunFieldType; canonical: string }> = Object.assign(
+  Object.create(null) as Record<string, { type: RunFieldType; canonical: string }>,
+  {
+    status: { type: 'status', canonical: 'status' },
+    id: { type: 'string', canonical: 'id' },
+    name: { type: 'string', canonical: 'name' },
+    host: { type: 'string', canonical: 'host' },
+    dir: { type: 'string', canonical: 'dir' },
+    entry: { type: 'string', canonical: 'entry' },
+    error: { type: 'string', canonical: 'error' },
+    reason: { type: 'string', canonical: 'reason' },
+    sweep: { type: 'string', canonical: 'sweep' },
+    job: { type: 'number', canonical: 'job' },
+    reproduces: { type: 'string', canonical: 'reproduces' },
+    tags: { type: 'list', canonical: 'tags' },
+    tag: { type: 'list', canonical: 'tags' },
+    notes: { type: 'list', canonical: 'notes' },
+    note: { type: 'list', canonical: 'notes' },
+    overrides: { type: 'list', canonical: 'overrides' },
+    override: { type: 'list', canonical: 'overrides' },
+    started: { type: 'time', canonical: 'started' },
+    start: { type: 'time', canonical: 'started' },
+    ended: { type: 'time', canonical: 'ended' },
+    end: { type: 'time', canonical: 'ended' },
+    heartbeat: { type: 'time', canonical: 'heartbeat' },
+    duration: { type: 'duration', canonical: 'duration' },
+    duration_s: { type: 'duration', canonical: 'duration' },
+    exit_code: { type: 'number', canonical: 'exit_code' },
+  },
+);
 
 /** The statistics summary.json keeps per metric. */
 export const METRIC_STATS = ['last', 'min', 'max', 'count', 'last_step', 'min_step', 'max_step'] as const;

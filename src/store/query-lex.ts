@@ -47,7 +47,10 @@ export function lexQuery(query: string): QueryToken[] {
         text += query[j];
       }
       if (j >= query.length) {
-        throw new TrellisError('QUERY_SYNTAX', `Unterminated string: no closing ${c}`, { where: queryWhere(query, col, query.length - i), hint: `end the string with ${c}` });
+        throw new TrellisError('QUERY_SYNTAX', `Unterminated string: no closing ${c}`, {
+          where: queryWhere(query, col, query.length - i),
+          hint: `end the string with ${c}`,
+        });
       }
       tokens.push({ type: 'string', text, col, length: j + 1 - i });
       i = j + 1;

@@ -186,7 +186,11 @@ class Parser {
       return inner;
     }
     if (t.type !== 'word' || ['and', 'or'].includes(t.text.toLowerCase())) {
-      this.fail(t, `Expected a field name, got ${this.describe(t)}`, 'a condition reads like optimizer.lr < 0.05, val_loss.min < 0.1, status = completed or started > -30d');
+      this.fail(
+        t,
+        `Expected a field name, got ${this.describe(t)}`,
+        'a condition reads like optimizer.lr < 0.05, val_loss.min < 0.1, status = completed or started > -30d',
+      );
     }
     return this.comparison();
   }
@@ -194,7 +198,12 @@ class Parser {
   private comparison(): QueryNode {
     const name = this.next();
     const field = fieldRef(name.text);
-    if (!field) this.fail(name, `'${name.text}' is not a field name`, 'a field is a dotted key such as optimizer.lr, a metric such as val_loss.min, or one of status, tags, started, duration');
+    if (!field)
+      this.fail(
+        name,
+        `'${name.text}' is not a field name`,
+        'a field is a dotted key such as optimizer.lr, a metric such as val_loss.min, or one of status, tags, started, duration',
+      );
     this.fields.push(field);
     const opToken = this.next();
     let op: CompareOp | undefined;
@@ -235,13 +244,16 @@ class Parser {
     const textual = op === '~' || op === '!~';
     if (field.ns === 'metric') {
       if (textual) problem(name, `'${field.text}' is a number: '~' matches text`, 'compare metrics with = != < <= > >=');
-      for (const v of values) if (typeof v.value !== 'number' && !(op === '=' || op === '!=' ? v.value === null : false)) problem(v, `'${field.text}' is a metric: expected a number, got '${v.text}'`);
+      for (const v of values)
+        if (typeof v.value !== 'number' && !(op === '=' || op === '!=' ? v.value === null : false))
+          problem(v, `'${field.text}' is a metric: expected a number, got '${v.text}'`);
       return;
     }
     if (field.ns !== 'run') return;
     switch (field.type) {
       case 'status':
-        if (op !== '=' && op !== '!=' && op !== 'in') problem(name, `status takes = != or in, not '${op}'`, 'e.g. status = completed, status in (failed, crashed)');
+        if (op !== '=' && op !== '!=' && op !== 'in')
+          problem(name, `status takes = != or in, not '${op}'`, 'e.g. status = completed, status in (failed, crashed)');
         for (const v of values) {
           if (!(STORE_STATUSES as readonly string[]).includes(String(v.value))) {
             problem(v, `Unknown status '${v.text}'`, didYouMean(v.text, STORE_STATUSES) ?? `statuses: ${STORE_STATUSES.join(', ')}`);

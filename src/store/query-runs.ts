@@ -98,7 +98,8 @@ export function runRow(run: StoredRun, fields: readonly FieldRef[], ctx: EvalCon
   const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const f of fields) {
     const v = fieldValue(run, f, ctx);
-    values[f.text] = v === undefined ? null : f.ns === 'run' && ['started', 'ended', 'heartbeat'].includes(f.name) && typeof v === 'number' ? new Date(v).toISOString() : v;
+    values[f.text] =
+      v === undefined ? null : f.ns === 'run' && ['started', 'ended', 'heartbeat'].includes(f.name) && typeof v === 'number' ? new Date(v).toISOString() : v;
   }
   return {
     dir: displayPath(run.dir, ctx.cwd),
@@ -118,7 +119,11 @@ export function runRow(run: StoredRun, fields: readonly FieldRef[], ctx: EvalCon
 }
 
 /** Fields named by a query and sort keys, without duplicates or ones every row shows anyway. */
-export function extraFields(query: ParsedQuery, sort: readonly SortKey[], shown: readonly string[] = ['status', 'started', 'duration', 'overrides', 'dir', 'id', 'tags']): FieldRef[] {
+export function extraFields(
+  query: ParsedQuery,
+  sort: readonly SortKey[],
+  shown: readonly string[] = ['status', 'started', 'duration', 'overrides', 'dir', 'id', 'tags'],
+): FieldRef[] {
   const out: FieldRef[] = [];
   const seen = new Set<string>(shown);
   for (const f of [...query.fields, ...sort.map((s) => s.field)]) {

@@ -44,7 +44,8 @@ function scalar(text: string): unknown | typeof FALLBACK {
       return FALLBACK;
     }
   }
-  if (c === undefined || /^[?:,[\]{}#&*!|>%@`]/.test(text) || text.startsWith('- ') || text === '-' || text.includes(' #') || text.includes(': ')) return FALLBACK;
+  if (c === undefined || /^[?:,[\]{}#&*!|>%@`]/.test(text) || text.startsWith('- ') || text === '-' || text.includes(' #') || text.includes(': '))
+    return FALLBACK;
   try {
     return jsonScalar(resolvePlainScalar(text).value);
   } catch {
@@ -108,7 +109,11 @@ function readEmitted(text: string): unknown {
     }
     // Leave the containers this line is not in: deeper ones, and a sequence written at the
     // indent of its key when the line is the next key of that mapping.
-    for (let top = stack[stack.length - 1]; top && (top.indent > indent || (top.indent === indent && !dash && Array.isArray(top.container))); top = stack[stack.length - 1]) {
+    for (
+      let top = stack[stack.length - 1];
+      top && (top.indent > indent || (top.indent === indent && !dash && Array.isArray(top.container)));
+      top = stack[stack.length - 1]
+    ) {
       stack.pop();
     }
     const frame = stack[stack.length - 1];

@@ -65,7 +65,15 @@ export function fieldColumns(names: readonly string[]): Column[] {
   return names.map((name) => ({ title: name, get: (r: RunRow) => (name === 'dir' ? r.dir : cell(r.fields[name])) }));
 }
 
-const STATUS_PAINT: Record<string, keyof Paint> = { completed: 'green', failed: 'red', crashed: 'red', unreadable: 'red', partial: 'yellow', interrupted: 'yellow', running: 'cyan' };
+const STATUS_PAINT: Record<string, keyof Paint> = {
+  completed: 'green',
+  failed: 'red',
+  crashed: 'red',
+  unreadable: 'red',
+  partial: 'yellow',
+  interrupted: 'yellow',
+  running: 'cyan',
+};
 
 /** An aligned table; the last column is not padded. Colours only the status column. */
 export function renderTable(rows: readonly RunRow[], columns: readonly Column[], paint: Paint = NO_PAINT): string {
@@ -126,9 +134,16 @@ export function renderDiff(diff: RunDiff, paths: { a: string; b: string }, paint
   out.push('');
   if (sameCats.length) out.push(paint.dim(`same: ${sameCats.join(', ')}`));
   if (diff.outcomesDiffer && !diff.inputsDiffer) {
-    out.push(paint.yellow('The outcomes differ but no recorded input does: the cause is something trellis does not record (unseeded randomness, hardware, unrecorded inputs).'));
+    out.push(
+      paint.yellow(
+        'The outcomes differ but no recorded input does: the cause is something trellis does not record (unseeded randomness, hardware, unrecorded inputs).',
+      ),
+    );
   }
-  for (const [side, problems] of [['A', diff.problems.a], ['B', diff.problems.b]] as const) {
+  for (const [side, problems] of [
+    ['A', diff.problems.a],
+    ['B', diff.problems.b],
+  ] as const) {
     if (problems.length) out.push(paint.yellow(`${side}: ${problems.join('; ')}`));
   }
   return `${out.join('\n')}\n`;
@@ -168,7 +183,13 @@ export function renderDrift(report: DriftReport, paint: Paint = NO_PAINT): strin
   const out: string[] = [];
   if (report.composeError) out.push(paint.yellow(`drift: the recorded overrides no longer compose: ${report.composeError}`));
   if (!report.drifts.length && !report.composeError) return `${paint.dim('no drift: config files, git, packages and inputs are as the run recorded them')}\n`;
-  const labels: Record<string, string> = { config: 'config files changed since the run', git: 'git changed since the run', packages: 'installed packages changed', inputs: 'tracked inputs changed', runtime: 'runtime changed' };
+  const labels: Record<string, string> = {
+    config: 'config files changed since the run',
+    git: 'git changed since the run',
+    packages: 'installed packages changed',
+    inputs: 'tracked inputs changed',
+    runtime: 'runtime changed',
+  };
   for (const cat of ['config', 'git', 'packages', 'runtime', 'inputs'] as const) {
     const items = report.drifts.filter((d) => d.category === cat);
     if (!items.length) continue;
@@ -179,8 +200,14 @@ export function renderDrift(report: DriftReport, paint: Paint = NO_PAINT): strin
 }
 
 export function renderVerification(v: Verification, paint: Paint = NO_PAINT): string {
-  const head = v.verdict === 'equal' ? paint.green('verify: equal: every metric and the return value match exactly') : v.verdict === 'within-tolerance' ? paint.yellow(`verify: within tolerance (relative ${v.tolerance})`) : paint.red(`verify: different (relative tolerance ${v.tolerance})`);
+  const head =
+    v.verdict === 'equal'
+      ? paint.green('verify: equal: every metric and the return value match exactly')
+      : v.verdict === 'within-tolerance'
+        ? paint.yellow(`verify: within tolerance (relative ${v.tolerance})`)
+        : paint.red(`verify: different (relative tolerance ${v.tolerance})`);
   const lines = [head];
-  for (const d of v.differences) lines.push(`  ${d.key}: ${cell(d.a)} → ${cell(d.b)}${d.relative !== undefined ? paint.dim(` (relative ${d.relative.toExponential(2)})`) : ''}`);
+  for (const d of v.differences)
+    lines.push(`  ${d.key}: ${cell(d.a)} → ${cell(d.b)}${d.relative !== undefined ? paint.dim(` (relative ${d.relative.toExponential(2)})`) : ''}`);
   return `${lines.join('\n')}\n`;
 }

@@ -106,7 +106,8 @@ export async function detectDrift(r: RunRecords, env: NodeJS.ProcessEnv = proces
       if (git.commit !== was.commit) drifts.push({ category: 'git', key: 'commit', was: was.commit ?? null, now: git.commit });
       if (git.dirty !== was.dirty) drifts.push({ category: 'git', key: 'dirty', was: was.dirty ?? null, now: git.dirty });
       const wasDiff = r.gitDiff ?? '';
-      if (git.diff !== wasDiff) drifts.push({ category: 'git', key: 'diff', was: wasDiff ? `${wasDiff.length} bytes` : 'clean', now: git.diff ? `${git.diff.length} bytes` : 'clean' });
+      if (git.diff !== wasDiff)
+        drifts.push({ category: 'git', key: 'diff', was: wasDiff ? `${wasDiff.length} bytes` : 'clean', now: git.diff ? `${git.diff.length} bytes` : 'clean' });
     }
   } else if (git.available && was) drifts.push({ category: 'git', key: 'available', was: false, now: true });
 
@@ -114,7 +115,8 @@ export async function detectDrift(r: RunRecords, env: NodeJS.ProcessEnv = proces
   const fresh: RunRecords = { ...r, env: envNow as unknown as Record<string, unknown> };
   const d = diffRuns(r, fresh);
   for (const e of d.categories.packages) drifts.push({ category: 'packages', key: e.key, was: e.a ?? null, now: e.b ?? null });
-  for (const e of d.categories.runtime) if (/^runtime\.(node|typescript)$/.test(e.key)) drifts.push({ category: 'runtime', key: e.key, was: e.a ?? null, now: e.b ?? null });
+  for (const e of d.categories.runtime)
+    if (/^runtime\.(node|typescript)$/.test(e.key)) drifts.push({ category: 'runtime', key: e.key, was: e.a ?? null, now: e.b ?? null });
 
   for (const input of r.inputs ?? []) {
     try {
@@ -191,7 +193,9 @@ export async function rerun(run: StoredRun | string, options: RerunOptions = {})
   const cwd = info.cwd ?? process.cwd();
   const entry = isAbsolute(info.entry) ? info.entry : resolve(cwd, info.entry);
   if (!existsSync(entry)) {
-    throw new TrellisError('RUN_RECORD_INVALID', `The run's entry script ${entry} no longer exists`, { hint: 'rebuild the app (npm run build), or check out the commit in git.json' });
+    throw new TrellisError('RUN_RECORD_INVALID', `The run's entry script ${entry} no longer exists`, {
+      hint: 'rebuild the app (npm run build), or check out the commit in git.json',
+    });
   }
   const env = options.env ?? process.env;
   const drift = await detectDrift(r, env);
@@ -203,7 +207,15 @@ export async function rerun(run: StoredRun | string, options: RerunOptions = {})
   const childEnv: NodeJS.ProcessEnv = { ...env, [RERUN_ENV.reproduces]: r.dir };
   if (typeof master === 'number') childEnv[RERUN_ENV.masterSeed] = String(master);
   else delete childEnv[RERUN_ENV.masterSeed];
-  const args = [entry, ...(r.overrides ?? info.overrides), ...(options.overrides ?? []), '--config-dir', info.config_dir ?? 'conf', '--config-name', info.config_name ?? 'config'];
+  const args = [
+    entry,
+    ...(r.overrides ?? info.overrides),
+    ...(options.overrides ?? []),
+    '--config-dir',
+    info.config_dir ?? 'conf',
+    '--config-name',
+    info.config_name ?? 'config',
+  ];
   const child = spawn(process.execPath, args, { cwd, env: childEnv, stdio: options.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
   child.stdout?.on('data', (d: Buffer) => (output.stdout += d.toString('utf8')));
   child.stderr?.on('data', (d: Buffer) => (output.stderr += d.toString('utf8')));

@@ -135,7 +135,13 @@ function startedOnly(dir: string): RunInfo | undefined {
   } catch {
     return undefined;
   }
-  const info = normalizeRunInfo({ status: 'running', start: since.toISOString(), heartbeat: since.toISOString(), heartbeat_interval_s: 5, error: { type: 'crashed at start', message: 'the run ended before its run.json was written' } });
+  const info = normalizeRunInfo({
+    status: 'running',
+    start: since.toISOString(),
+    heartbeat: since.toISOString(),
+    heartbeat_interval_s: 5,
+    error: { type: 'crashed at start', message: 'the run ended before its run.json was written' },
+  });
   return typeof info === 'string' ? undefined : info;
 }
 

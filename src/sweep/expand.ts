@@ -20,9 +20,7 @@ import {
  */
 
 type SweeperParamValue = string | number | boolean | null;
-type SweeperParams =
-  | Readonly<Record<string, SweeperParamValue>>
-  | ReadonlyArray<readonly [string, SweeperParamValue]>;
+type SweeperParams = Readonly<Record<string, SweeperParamValue>> | ReadonlyArray<readonly [string, SweeperParamValue]>;
 
 export interface SweepInput {
   /** The command-line overrides, as given. */
@@ -109,7 +107,6 @@ export function sweepSlots(input: SweepInput): { slots: Map<string, Override>; p
   return { slots, problems };
 }
 
-
 export function planSweep(input: SweepInput): SweepPlan {
   const { slots, problems } = sweepSlots(input);
   const axes: SweepAxis[] = [];
@@ -123,7 +120,12 @@ export function planSweep(input: SweepInput): SweepPlan {
       axes.push({
         key,
         override,
-        values: { get length() { return texts.length; }, at: (i) => `${key}=${texts.at(i)}` },
+        values: {
+          get length() {
+            return texts.length;
+          },
+          at: (i) => `${key}=${texts.at(i)}`,
+        },
       });
     });
   }

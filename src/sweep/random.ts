@@ -32,7 +32,16 @@ function dimensions(input: SweepInput): Dimension[] {
       } else {
         const texts = sweepValueTexts(o, { listOptions: input.listOptions, random: input.random });
         const element = formatKeyElement(o);
-        out.push({ key, kind: 'choice', texts: { get length() { return texts.length; }, at: (i) => `${element}=${texts.at(i)}` } });
+        out.push({
+          key,
+          kind: 'choice',
+          texts: {
+            get length() {
+              return texts.length;
+            },
+            at: (i) => `${element}=${texts.at(i)}`,
+          },
+        });
       }
     });
   }
@@ -71,7 +80,11 @@ export function randomSweeper(input: SweepInput, options: { trials: number; seed
       seed: options.seed,
       trials: options.trials,
       space: dims.map((d) =>
-        d.kind === 'fixed' ? { key: d.key, fixed: d.text } : d.kind === 'choice' ? { key: d.key, choices: d.texts.length } : { key: d.key, interval: [d.low, d.high], log: d.log, int: d.int },
+        d.kind === 'fixed'
+          ? { key: d.key, fixed: d.text }
+          : d.kind === 'choice'
+            ? { key: d.key, choices: d.texts.length }
+            : { key: d.key, interval: [d.low, d.high], log: d.log, int: d.int },
       ),
     }),
     ask(max) {

@@ -175,7 +175,11 @@ export function toPlain(node: Node, options: ToPlainOptions = {}, path: (string 
 
 /** Builds a tree from plain JavaScript values (numbers with a fraction become floats). */
 export function fromPlain(value: unknown, origin?: Origin): Node {
-  if (Array.isArray(value)) return listNode(value.map((v) => fromPlain(v, origin)), origin);
+  if (Array.isArray(value))
+    return listNode(
+      value.map((v) => fromPlain(v, origin)),
+      origin,
+    );
   if (value !== null && typeof value === 'object') {
     const dict = dictNode(origin);
     for (const [k, v] of Object.entries(value)) setKey(dict, k, fromPlain(v, origin));

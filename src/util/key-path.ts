@@ -58,7 +58,10 @@ export function splitDottedKey(key: string): string[] {
 
 /** The segments of a key in either form: `a.b[0].c` and `a.b.0.c` → `['a', 'b', '0', 'c']`; no empty ones. */
 export function parseKeyPath(text: string): string[] {
-  return text.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean);
+  return text
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .filter(Boolean);
 }
 
 /**

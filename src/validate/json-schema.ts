@@ -18,7 +18,8 @@ function forFiles(node: unknown): unknown {
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(node)) {
     if (key === 'required') continue;
-    out[key === 'oneOf' ? 'anyOf' : key] = key === 'properties' ? Object.fromEntries(Object.entries(value as JsonSchema).map(([k, v]) => [k, leaf(forFiles(v) as JsonSchema)])) : forFiles(value);
+    out[key === 'oneOf' ? 'anyOf' : key] =
+      key === 'properties' ? Object.fromEntries(Object.entries(value as JsonSchema).map(([k, v]) => [k, leaf(forFiles(v) as JsonSchema)])) : forFiles(value);
   }
   return out;
 }
@@ -43,7 +44,9 @@ function objectBranches(schema: JsonSchema): JsonSchema[] {
 function at(schema: JsonSchema, path: string): JsonSchema | undefined {
   let node: JsonSchema | undefined = schema;
   for (const segment of splitDottedKey(path).filter(Boolean)) {
-    const candidates: JsonSchema[] = objectBranches(node ?? {}).map((b) => (b.properties as Record<string, JsonSchema> | undefined)?.[segment]).filter((c): c is JsonSchema => c !== undefined);
+    const candidates: JsonSchema[] = objectBranches(node ?? {})
+      .map((b) => (b.properties as Record<string, JsonSchema> | undefined)?.[segment])
+      .filter((c): c is JsonSchema => c !== undefined);
     if (!candidates.length) return undefined;
     const branches = candidates.flatMap(objectBranches);
     node = branches.length === 1 ? branches[0] : branches.length > 1 ? { anyOf: branches } : candidates[0];

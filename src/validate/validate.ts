@@ -67,7 +67,8 @@ function issueError(issue: Issue, config: Node, schema: ConfigSchema): TrellisEr
 
 /** Keeps float flags and origins of unchanged values when zod hands back plain data. */
 function reconcile(original: Node | undefined, data: unknown): Node {
-  if (original?.kind === 'value' && (data === original.value || (typeof data === 'number' && Number.isNaN(data) && Number.isNaN(original.value as number)))) return original;
+  if (original?.kind === 'value' && (data === original.value || (typeof data === 'number' && Number.isNaN(data) && Number.isNaN(original.value as number))))
+    return original;
   if (original?.kind === 'value' && typeof original.value === 'bigint' && typeof data === 'bigint' && data === original.value) return original;
   if (Array.isArray(data)) {
     const list = fromPlain([]);

@@ -1,4 +1,18 @@
-import { Alias, visit, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode, type Pair, Scalar as YamlScalar, YAMLMap } from 'yaml';
+import {
+  Alias,
+  visit,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node as YamlNode,
+  type Pair,
+  Scalar as YamlScalar,
+  YAMLMap,
+} from 'yaml';
 import { TrellisError, type ErrorWhere, collectErrors } from '../errors/index.js';
 import { dictNode, keyId, listNode, valueNode, type DictEntry, type DictNode, type Node, type Origin, type ValueNode } from '../tree/node.js';
 import { constructBool, constructFloat, constructInt, resolvePlainScalar, ScalarConstructError, type TypedScalar } from './resolve-scalar.js';
@@ -65,12 +79,22 @@ function typedScalar(state: LoadState, node: YamlScalar, asKey = false): TypedSc
       if (!(e instanceof ScalarConstructError)) throw e;
       throw constructError(state, node, `Cannot construct a value for the tag ${tag} from '${text}': ${e.message}`);
     }
-    throw constructError(state, node, `Cannot construct a value for the tag ${tag} from '${text}'`, 'only the standard tags !!str, !!int, !!float, !!bool and !!null are supported');
+    throw constructError(
+      state,
+      node,
+      `Cannot construct a value for the tag ${tag} from '${text}'`,
+      'only the standard tags !!str, !!int, !!float, !!bool and !!null are supported',
+    );
   }
   if (node.type !== 'PLAIN') return { value: text };
   // PyYAML resolves these plain scalars to tags it has no constructor for (as keys, `=` is a string).
   if ((text === '=' && !asKey) || text === '<<') {
-    throw constructError(state, node, `'${text}' cannot be a plain value (PyYAML reads it as the tag !!${text === '=' ? 'value' : 'merge'})`, `quote it: '${text}'`);
+    throw constructError(
+      state,
+      node,
+      `'${text}' cannot be a plain value (PyYAML reads it as the tag !!${text === '=' ? 'value' : 'merge'})`,
+      `quote it: '${text}'`,
+    );
   }
   try {
     return resolvePlainScalar(text);
@@ -96,7 +120,12 @@ function flowKeyIndicator(state: LoadState, node: YamlScalar): string | undefine
     body = rest;
   }
   if (body.startsWith(':') || body.includes('?')) {
-    throw constructError(state, node, `'${text}' cannot be a plain scalar inside [...] or {...} (PyYAML reads '?' and a leading ':' as indicators there)`, 'quote it');
+    throw constructError(
+      state,
+      node,
+      `'${text}' cannot be a plain scalar inside [...] or {...} (PyYAML reads '?' and a leading ':' as indicators there)`,
+      'quote it',
+    );
   }
   return rest;
 }
@@ -144,7 +173,9 @@ function convert(state: LoadState, node: YamlNode | null | undefined, depth: num
     checkCollectionTag(state, node, ['seq', 'omap', 'pairs']);
     const inFlow = flow || Boolean(node.flow);
     return listNode(
-      node.items.map((item) => (inFlow ? convertFlowItem(state, item as YamlNode, depth, aliasStack) : convert(state, item as YamlNode, depth + 1, aliasStack))),
+      node.items.map((item) =>
+        inFlow ? convertFlowItem(state, item as YamlNode, depth, aliasStack) : convert(state, item as YamlNode, depth + 1, aliasStack),
+      ),
       originOf(state, node),
     );
   }
@@ -194,7 +225,7 @@ function mergeSources(state: LoadState, pair: Pair, depth: number, aliasStack: A
     const converted = convert(state, source as YamlNode, depth + 1, aliasStack);
     if (converted.kind !== 'dict') {
       throw new TrellisError('YAML_SYNTAX', 'A merge key (<<) needs a mapping or a list of mappings', {
-        where: whereAt(state, (source as YamlNode | null)?.range?.[0] ?? pair.key ? ((pair.key as YamlNode).range?.[0] ?? 0) : 0),
+        where: whereAt(state, ((source as YamlNode | null)?.range?.[0] ?? pair.key) ? ((pair.key as YamlNode).range?.[0] ?? 0) : 0),
       });
     }
     return converted;
@@ -322,10 +353,14 @@ function reparseStringRoot(root: ValueNode, file: string, limits: YamlLimits): N
   const inner = loadYaml(String(root.value), file, limits, true).root;
   if (inner.kind !== 'value') return inner;
   if (inner.value === null || typeof inner.value === 'string') return { ...root, value: inner.value };
-  throw new TrellisError('YAML_SYNTAX', `The document is the string '${String(root.value)}', which OmegaConf reads again as YAML and gets a ${typeof inner.value === 'boolean' ? 'bool' : 'number'}, not a config`, {
-    where: root.origin ?? { kind: 'file', file, line: 1, col: 1 },
-    hint: 'a config file holds a mapping (or a list)',
-  });
+  throw new TrellisError(
+    'YAML_SYNTAX',
+    `The document is the string '${String(root.value)}', which OmegaConf reads again as YAML and gets a ${typeof inner.value === 'boolean' ? 'bool' : 'number'}, not a config`,
+    {
+      where: root.origin ?? { kind: 'file', file, line: 1, col: 1 },
+      hint: 'a config file holds a mapping (or a list)',
+    },
+  );
 }
 
 /**
@@ -348,10 +383,14 @@ function checkTabs(state: LoadState, text: string): void {
     const end = comment < 0 ? line.length : comment + (line[comment] === '#' ? 0 : 1);
     const tab = line.slice(0, end).indexOf('\t');
     if (tab >= 0) {
-      throw new TrellisError('YAML_SYNTAX', 'Invalid YAML: a tab cannot start a token here (PyYAML only accepts tabs inside quoted or block scalars and comments)', {
-        where: whereAt(state, offset + tab),
-        hint: 'replace the tab with spaces, or quote the value that holds it',
-      });
+      throw new TrellisError(
+        'YAML_SYNTAX',
+        'Invalid YAML: a tab cannot start a token here (PyYAML only accepts tabs inside quoted or block scalars and comments)',
+        {
+          where: whereAt(state, offset + tab),
+          hint: 'replace the tab with spaces, or quote the value that holds it',
+        },
+      );
     }
     offset += line.length + 1;
   }

@@ -50,7 +50,10 @@ export function constructInt(text: string): number | bigint {
   if (s === '') throw new ScalarConstructError('string index out of range');
   if (s[0] === '0') return intScalar(big * pythonInt(s, 8));
   if (s.includes(':')) {
-    const digits = s.split(':').map((part) => pythonInt(part, 10)).reverse();
+    const digits = s
+      .split(':')
+      .map((part) => pythonInt(part, 10))
+      .reverse();
     let value = 0n;
     let base = 1n;
     for (const digit of digits) {

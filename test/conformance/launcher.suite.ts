@@ -23,7 +23,12 @@ const body = `async (cfg, run) => {
   return { n: cfg.n, pid: process.pid };
 }`;
 
-interface Row { num: number; overrides: string[]; status: string; dir: string | null }
+interface Row {
+  num: number;
+  overrides: string[];
+  status: string;
+  dir: string | null;
+}
 type RunJson = { status: string; pid: number; sweep: { num: number } | null; overrides: string[] };
 
 function sweepIn(cwd: string): { dir: string; jobs: Row[] } {
@@ -35,7 +40,9 @@ const runsOf = (cwd: string) => runDirs(join(cwd, 'multirun')).map((d) => ({ dir
 
 /** No job ran twice: per job number, at most one run directory says completed. */
 function expectNoDoubleRuns(cwd: string): void {
-  const completed = runsOf(cwd).filter((r) => r.run.status === 'completed').map((r) => r.run.sweep!.num);
+  const completed = runsOf(cwd)
+    .filter((r) => r.run.status === 'completed')
+    .map((r) => r.run.sweep!.num);
   expect(completed.length).toBe(new Set(completed).size);
 }
 
@@ -105,12 +112,19 @@ export function launcherContract(name: string, flags: string[], traits: Launcher
       await waitFor(() => runsOf(cwd).some((r) => r.run?.status === 'completed'), 'a job to complete');
       child.kill('SIGKILL');
       await exited(child);
-      if (traits.jobsDieWithSweep) for (const { run } of runsOf(cwd)) if (run) await waitFor(() => run.pid === child.pid || !alive(run.pid), `worker ${run.pid} to exit`);
+      if (traits.jobsDieWithSweep)
+        for (const { run } of runsOf(cwd)) if (run) await waitFor(() => run.pid === child.pid || !alive(run.pid), `worker ${run.pid} to exit`);
       const resumed = runNode(join(cwd, 'app.mjs'), [...args, '--resume'], cwd);
       expect(resumed.code).toBe(0);
       expect(sweepIn(cwd).jobs.map((j) => j.status)).toEqual(Array(6).fill('completed'));
       expectNoDoubleRuns(cwd);
-      expect(new Set(runsOf(cwd).filter((r) => r.run.status === 'completed').map((r) => r.run.sweep!.num))).toEqual(new Set([0, 1, 2, 3, 4, 5]));
+      expect(
+        new Set(
+          runsOf(cwd)
+            .filter((r) => r.run.status === 'completed')
+            .map((r) => r.run.sweep!.num),
+        ),
+      ).toEqual(new Set([0, 1, 2, 3, 4, 5]));
     });
   });
 }

@@ -31,13 +31,32 @@ describe('the demo app (npm start)', () => {
     const [dir, ...more] = runDirs(join(cwd, 'outputs'));
     expect(more).toEqual([]);
     expect(dir).toMatch(/outputs\/\d{4}-\d{2}-\d{2}\/\d{2}-\d{2}-\d{2}$/);
-    for (const file of ['run.json', 'config.yaml', 'resolved.yaml', 'overrides.yaml', 'choices.yaml', 'seeds.json', 'env.json', 'git.json', 'inputs.json', 'metrics.jsonl', 'summary.json']) {
+    for (const file of [
+      'run.json',
+      'config.yaml',
+      'resolved.yaml',
+      'overrides.yaml',
+      'choices.yaml',
+      'seeds.json',
+      'env.json',
+      'git.json',
+      'inputs.json',
+      'metrics.jsonl',
+      'summary.json',
+    ]) {
       expect(existsSync(join(dir!, '.trellis', file)), file).toBe(true);
     }
     expect(existsSync(join(dir!, 'train.log'))).toBe(true);
     expect(existsSync(join(dir!, 'model.json'))).toBe(true);
     const runJson = json(dir!, 'run.json');
-    expect(runJson).toMatchObject({ name: 'train', status: 'completed', exit_code: 0, error: null, overrides: ['optimizer=adam', 'trainer.epochs=4'], config_name: 'config' });
+    expect(runJson).toMatchObject({
+      name: 'train',
+      status: 'completed',
+      exit_code: 0,
+      error: null,
+      overrides: ['optimizer=adam', 'trainer.epochs=4'],
+      config_name: 'config',
+    });
     expect(typeof runJson.duration_s).toBe('number');
     expect(loadYaml(record(dir!, 'overrides.yaml'), 'o').root).toMatchObject({ kind: 'list' });
     expect(tagged(loadYaml(record(dir!, 'choices.yaml'), 'c').root)).toEqual({ model: 'linear', optimizer: 'adam', dataset: 'iris', trainer: 'default' });
@@ -50,16 +69,30 @@ describe('the demo app (npm start)', () => {
     // Round trip: resolved.yaml reads back as exactly what `trellis compose --resolve` gives.
     const composed = runCli(['compose', '--resolve', 'optimizer=adam', 'trainer.epochs=4'], { cwd });
     expect(tagged(loadYaml(record(dir!, 'resolved.yaml'), 'r').root)).toEqual(tagged(loadYaml(composed.stdout, 'c').root));
-    expect(json(dir!, 'seeds.json')).toMatchObject({ master: 42, derived: { split: expect.any(Number), init: expect.any(Number), batches: expect.any(Number) } });
-    const env = json(dir!, 'env.json') as { runtime: { node: string }; cpu: { count: number }; packages: { dependencies: Record<string, { installed: string | null }> }; invocation: { argv: string[] } };
+    expect(json(dir!, 'seeds.json')).toMatchObject({
+      master: 42,
+      derived: { split: expect.any(Number), init: expect.any(Number), batches: expect.any(Number) },
+    });
+    const env = json(dir!, 'env.json') as {
+      runtime: { node: string };
+      cpu: { count: number };
+      packages: { dependencies: Record<string, { installed: string | null }> };
+      invocation: { argv: string[] };
+    };
     expect(env.runtime.node).toBe(process.versions.node);
     expect(env.cpu.count).toBeGreaterThan(0);
     expect(env.invocation.argv).toEqual(['optimizer=adam', 'trainer.epochs=4']);
     // The temp project is not a git work tree: git.json says so instead of failing.
     expect(json(dir!, 'git.json')).toMatchObject({ available: false });
     expect(json(dir!, 'inputs.json')).toEqual([]);
-    expect(json(dir!, 'provenance.json')).toMatchObject({ 'optimizer.name': { value: 'adam', file: 'conf/optimizer/adam.yaml', line: 1, col: 7 }, 'trainer.epochs': { value: 4, override: 'trainer.epochs=4' } });
-    const lines = record(dir!, 'metrics.jsonl').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    expect(json(dir!, 'provenance.json')).toMatchObject({
+      'optimizer.name': { value: 'adam', file: 'conf/optimizer/adam.yaml', line: 1, col: 7 },
+      'trainer.epochs': { value: 4, override: 'trainer.epochs=4' },
+    });
+    const lines = record(dir!, 'metrics.jsonl')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, number>);
     expect(lines.map((l) => l.step)).toEqual([1, 2, 3, 4]);
     for (const l of lines) expect(Object.keys(l).sort()).toEqual(['step', 'time', 'train_acc', 'train_loss', 'val_acc', 'val_loss']);
     const summary = json(dir!, 'summary.json') as { metrics: Record<string, { last: number }>; result: { val_loss: number } };
@@ -99,7 +132,9 @@ describe('the demo app (npm start)', () => {
     expect(job.code).toBe(0);
     expect(tagged(loadYaml(job.stdout, 'out').root)).toMatchObject({ model: { name: 'mlp', features: 4, hidden: 16 } });
     const hydra = run(demo, ['--cfg', 'hydra', 'optimizer=adam'], cwd);
-    expect(tagged(loadYaml(hydra.stdout, 'out').root)).toMatchObject({ hydra: { job: { name: 'train', override_dirname: 'optimizer=adam' }, runtime: { choices: { optimizer: 'adam' } } } });
+    expect(tagged(loadYaml(hydra.stdout, 'out').root)).toMatchObject({
+      hydra: { job: { name: 'train', override_dirname: 'optimizer=adam' }, runtime: { choices: { optimizer: 'adam' } } },
+    });
     expect(run(demo, ['--cfg', 'job', '--package', 'optimizer.lr'], cwd).stdout).toBe('0.1\n');
     expect(existsSync(join(cwd, 'outputs'))).toBe(false);
   });
@@ -175,7 +210,9 @@ describe('custom apps', () => {
   });
 
   async function startAndSignal(signal: NodeJS.Signals) {
-    const cwd = customApp(`async (cfg, run) => { run.log({ x: 1 }); run.logger.info('started'); await new Promise((r) => setTimeout(r, 20000)); }`, { 'conf/config.yaml': 'a: 1\n' });
+    const cwd = customApp(`async (cfg, run) => { run.log({ x: 1 }); run.logger.info('started'); await new Promise((r) => setTimeout(r, 20000)); }`, {
+      'conf/config.yaml': 'a: 1\n',
+    });
     const child = spawn(process.execPath, [join(cwd, 'app.mjs')], { cwd, env: { ...process.env, NO_COLOR: '1' } });
     await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => d.toString().includes('started') && resolve()));
     child.kill(signal);

@@ -28,7 +28,8 @@ describe('trellis compose (real CLI in a temp dir)', () => {
   it('--resolve fills ${hydra:…}/${trellis:…} runtime values and ${now:…}', () => {
     const cwd = tmpDir({
       ...project,
-      'conf/config.yaml': 'defaults:\n  - db: mysql\n  - _self_\n\nname: ${hydra:job.name}\ndb_choice: ${trellis:runtime.choices.db}\ndirname: ${hydra:job.override_dirname}\nyear: ${now:%Y}\nnum: ${hydra:job.num}\n',
+      'conf/config.yaml':
+        'defaults:\n  - db: mysql\n  - _self_\n\nname: ${hydra:job.name}\ndb_choice: ${trellis:runtime.choices.db}\ndirname: ${hydra:job.override_dirname}\nyear: ${now:%Y}\nnum: ${hydra:job.num}\n',
     });
     const r = runCli(['compose', '--resolve', 'db=postgres', 'db.port=1'], { cwd });
     expect(r.stderr).toBe('');
@@ -70,7 +71,11 @@ describe('trellis compose (real CLI in a temp dir)', () => {
     {
       name: 'unknown option of a group',
       args: ['compose', 'db=mysq'],
-      stderr: ["override #1 'db=mysq'  GROUP_OPTION_NOT_FOUND", "In 'config': Could not find 'db/mysq'", "hint: did you mean 'mysql'?; available options in 'db': mysql, postgres"],
+      stderr: [
+        "override #1 'db=mysq'  GROUP_OPTION_NOT_FOUND",
+        "In 'config': Could not find 'db/mysq'",
+        "hint: did you mean 'mysql'?; available options in 'db': mysql, postgres",
+      ],
     },
     {
       name: 'unknown key',
@@ -90,7 +95,7 @@ describe('trellis compose (real CLI in a temp dir)', () => {
     {
       name: 'missing primary config',
       args: ['compose', '--config-name', 'nope'],
-      stderr: ["CONFIG_NOT_FOUND", "Cannot find primary config 'nope'"],
+      stderr: ['CONFIG_NOT_FOUND', "Cannot find primary config 'nope'"],
     },
   ])('error: $name (exit 1, rendered on stderr, nothing on stdout)', ({ args, stderr }) => {
     const cwd = tmpDir(project);

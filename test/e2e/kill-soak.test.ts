@@ -96,23 +96,31 @@ describe('sweeps killed at random moments and resumed run every job exactly once
   it.each([
     { launcher: 'inline', flags: [] as string[] },
     { launcher: 'local', flags: ['--jobs', '2'] },
-  ])(`${TRIALS} kill -9 + resume trials of a 20-job sweep ($launcher)`, async ({ flags }) => {
-    const rng = createRng(flags.length ? 2 : 1);
-    for (let trial = 0; trial < TRIALS; trial++) {
-      const cwd = customApp(quick, { 'conf/config.yaml': 'n: 0\n' });
-      const args = ['-m', 'n=range(0,20)', ...flags];
-      const child = spawn(process.execPath, [join(cwd, 'app.mjs'), ...args], { cwd, stdio: 'ignore' });
-      const finishedBeforeKill = rng.int(0, 19);
-      // Killed once the sweep has its record (before that there is nothing to resume) and k jobs finished.
-      const recorded = () => runDirs(join(cwd, 'multirun')).some((d) => existsSync(join(d, '..', '.trellis', 'sweep.json')));
-      const finished = () => runDirs(join(cwd, 'multirun')).filter((d) => jsonIf<{ status: string }>(join(d, '.trellis', 'run.json'))?.status === 'completed').length;
-      await waitFor(() => (recorded() && finished() >= finishedBeforeKill) || child.exitCode !== null, 'jobs to finish', 120_000);
-      child.kill('SIGKILL');
-      await exited(child);
-      const resumed = runNode(join(cwd, 'app.mjs'), [...args, '--resume'], cwd);
-      expect(resumed.stderr).toContain('20/20 jobs completed');
-      const completed = runDirs(join(cwd, 'multirun')).map((d) => jsonIf<{ status: string; sweep: { num: number } }>(join(d, '.trellis', 'run.json'))!).filter((r) => r.status === 'completed').map((r) => r.sweep.num);
-      expect(completed.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
-    }
-  }, 1_200_000);
+  ])(
+    `${TRIALS} kill -9 + resume trials of a 20-job sweep ($launcher)`,
+    async ({ flags }) => {
+      const rng = createRng(flags.length ? 2 : 1);
+      for (let trial = 0; trial < TRIALS; trial++) {
+        const cwd = customApp(quick, { 'conf/config.yaml': 'n: 0\n' });
+        const args = ['-m', 'n=range(0,20)', ...flags];
+        const child = spawn(process.execPath, [join(cwd, 'app.mjs'), ...args], { cwd, stdio: 'ignore' });
+        const finishedBeforeKill = rng.int(0, 19);
+        // Killed once the sweep has its record (before that there is nothing to resume) and k jobs finished.
+        const recorded = () => runDirs(join(cwd, 'multirun')).some((d) => existsSync(join(d, '..', '.trellis', 'sweep.json')));
+        const finished = () =>
+          runDirs(join(cwd, 'multirun')).filter((d) => jsonIf<{ status: string }>(join(d, '.trellis', 'run.json'))?.status === 'completed').length;
+        await waitFor(() => (recorded() && finished() >= finishedBeforeKill) || child.exitCode !== null, 'jobs to finish', 120_000);
+        child.kill('SIGKILL');
+        await exited(child);
+        const resumed = runNode(join(cwd, 'app.mjs'), [...args, '--resume'], cwd);
+        expect(resumed.stderr).toContain('20/20 jobs completed');
+        const completed = runDirs(join(cwd, 'multirun'))
+          .map((d) => jsonIf<{ status: string; sweep: { num: number } }>(join(d, '.trellis', 'run.json'))!)
+          .filter((r) => r.status === 'completed')
+          .map((r) => r.sweep.num);
+        expect(completed.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+      }
+    },
+    1_200_000,
+  );
 });

@@ -39,7 +39,11 @@ describe('job lifecycle: a supervisor stops jobs that never await', () => {
   ])('$name', async ({ log }) => {
     const cwd = customApp(busyBody, conf);
     const { child, dir } = await startRun(cwd, [`log=${log}`]);
-    if (log) await waitFor(() => existsSync(join(dir, '.trellis', 'metrics.jsonl')) && readFileSync(join(dir, '.trellis', 'metrics.jsonl'), 'utf8').length > 0, 'a logged metric');
+    if (log)
+      await waitFor(
+        () => existsSync(join(dir, '.trellis', 'metrics.jsonl')) && readFileSync(join(dir, '.trellis', 'metrics.jsonl'), 'utf8').length > 0,
+        'a logged metric',
+      );
     child.kill('SIGINT');
     expect(await exited(child)).toBe(130);
     expect(readJson(dir, 'run.json')).toMatchObject({ status: 'interrupted', exit_code: 130, error: { message: 'interrupted by SIGINT' } });
@@ -110,7 +114,12 @@ describe('job lifecycle: sweeps never lose or repeat work', () => {
     // No job ran twice: no second run directory (0_1, …) exists.
     expect(runDirs(join(cwd, 'multirun')).map((d) => d.split('/').pop())).toEqual(['0', '1', '2', '3']);
     const after = JSON.parse(readFileSync(sweepFile, 'utf8')) as { jobs: Array<{ status: string; dir: string }> };
-    expect(after.jobs.map((j) => [j.status, j.dir])).toEqual([['completed', '0'], ['completed', '1'], ['completed', '2'], ['completed', '3']]);
+    expect(after.jobs.map((j) => [j.status, j.dir])).toEqual([
+      ['completed', '0'],
+      ['completed', '1'],
+      ['completed', '2'],
+      ['completed', '3'],
+    ]);
   });
 
   it('a second resume of a running sweep refuses, naming the process that holds it', async () => {
@@ -186,7 +195,10 @@ describe('job lifecycle: a full disk', () => {
  */
 function screenLines(raw: string): string[] {
   return raw.split('\n').map((line) => {
-    const visible = line.replace(/\r$/, '').split(/\r|\u001b\[1G/).pop()!;
+    const visible = line
+      .replace(/\r$/, '')
+      .split(/\r|\u001b\[1G/)
+      .pop()!;
     return visible.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
   });
 }
@@ -194,15 +206,26 @@ function screenLines(raw: string): string[] {
 describe('job lifecycle: progress on a terminal', () => {
   it('log lines go above the bar and the table is printed after the bar is cleared', () => {
     const app = customApp(`async (cfg, run) => { run.logger.info('hello from ' + cfg.steps); return cfg.steps; }`, conf);
-    const tty = spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} app.mjs -m steps=1,2,3`, '/dev/null'], { cwd: app, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const tty = spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} app.mjs -m steps=1,2,3`, '/dev/null'], {
+      cwd: app,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     expect(tty.status).toBe(0);
     expect(tty.stdout).toMatch(/\d\/3 jobs \| \d running/);
     const screen = screenLines(tty.stdout);
     // Every log line stands whole on a line of its own, not glued to the bar.
-    for (const n of [1, 2, 3]) expect(screen.filter((l) => /^\[[^\]]+\]\[job\]\[INFO\] - hello from \d$/.test(l))).toContainEqual(expect.stringContaining(`hello from ${n}`));
+    for (const n of [1, 2, 3])
+      expect(screen.filter((l) => /^\[[^\]]+\]\[job\]\[INFO\] - hello from \d$/.test(l))).toContainEqual(expect.stringContaining(`hello from ${n}`));
     // The table comes after the bar is cleared: its lines hold nothing of the bar.
     const header = screen.findIndex((l) => l.startsWith('#  status'));
-    expect(screen.slice(header, header + 5).map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual(['# status', '- ---------', '0 completed', '1 completed', '2 completed']);
+    expect(screen.slice(header, header + 5).map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual([
+      '# status',
+      '- ---------',
+      '0 completed',
+      '1 completed',
+      '2 completed',
+    ]);
     expect(screen.slice(header).join('\n')).not.toContain('jobs |');
   });
 });

@@ -28,7 +28,9 @@ const jobBody = `async (cfg, run) => {
 }`;
 
 function sweepOf(cwd: string): { dir: string; record: SweepJson } {
-  const [dir, ...more] = runDirs(join(cwd, 'multirun')).map((d) => d.replace(/\/\d+(_\d+)?$/, '')).filter((d, i, all) => all.indexOf(d) === i);
+  const [dir, ...more] = runDirs(join(cwd, 'multirun'))
+    .map((d) => d.replace(/\/\d+(_\d+)?$/, ''))
+    .filter((d, i, all) => all.indexOf(d) === i);
   expect(more).toEqual([]);
   return { dir: dir!, record: JSON.parse(readFileSync(join(dir!, '.trellis', 'sweep.json'), 'utf8')) as SweepJson };
 }
@@ -42,16 +44,29 @@ describe('multirun', () => {
     expect(dir).toMatch(/multirun\/\d{4}-\d{2}-\d{2}\/\d{2}-\d{2}-\d{2}$/);
     expect(record.strategy).toBe('grid');
     expect(record.jobs.map((j) => j.overrides)).toEqual([
-      ['lr=0.3', 'seed=1'], ['lr=0.3', 'seed=2'], ['lr=0.1', 'seed=1'], ['lr=0.1', 'seed=2'], ['lr=0.2', 'seed=1'], ['lr=0.2', 'seed=2'],
+      ['lr=0.3', 'seed=1'],
+      ['lr=0.3', 'seed=2'],
+      ['lr=0.1', 'seed=1'],
+      ['lr=0.1', 'seed=2'],
+      ['lr=0.2', 'seed=1'],
+      ['lr=0.2', 'seed=2'],
     ]);
     expect(record.jobs.map((j) => [j.status, j.dir, j.objective])).toEqual([
-      ['completed', '0', 0.3], ['completed', '1', 0.3], ['completed', '2', 0.1], ['completed', '3', 0.1], ['completed', '4', 0.2], ['completed', '5', 0.2],
+      ['completed', '0', 0.3],
+      ['completed', '1', 0.3],
+      ['completed', '2', 0.1],
+      ['completed', '3', 0.1],
+      ['completed', '4', 0.2],
+      ['completed', '5', 0.2],
     ]);
     expect(existsSync(join(dir, 'multirun.yaml'))).toBe(true);
     expect(readJson(join(dir, '2'), 'run.json')).toMatchObject({ status: 'completed', overrides: ['lr=0.1', 'seed=1'], sweep: { num: 2 } });
     // The table lists the best (lowest) score first.
     const table = r.stderr.slice(r.stderr.indexOf('#  status'));
-    const order = table.split('\n').slice(2, 8).map((l) => Number(l.trim().split(/\s+/)[0]));
+    const order = table
+      .split('\n')
+      .slice(2, 8)
+      .map((l) => Number(l.trim().split(/\s+/)[0]));
     expect(order).toEqual([2, 3, 4, 5, 0, 1]);
     expect(r.stderr).toContain('sweep finished: 6/6 jobs completed');
   });
@@ -59,7 +74,11 @@ describe('multirun', () => {
   it('shows a live progress bar on a terminal and plain lines elsewhere', () => {
     const cwd = customApp(jobBody, conf);
     // `script` runs the command on a pseudo-terminal, as a user's shell would.
-    const tty = spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} app.mjs -m lr=1,2,3`, '/dev/null'], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const tty = spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} app.mjs -m lr=1,2,3`, '/dev/null'], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     expect(tty.status).toBe(0);
     expect(tty.stdout).toMatch(/\[trellis\] .*\d\/3 jobs \| \d running \| 0 failed/);
     expect(tty.stdout).not.toContain('launching job #');
@@ -74,7 +93,9 @@ describe('multirun', () => {
     expect(r.code).toBe(0);
     const { dir, record } = sweepOf(cwd);
     expect(record.jobs.every((j) => j.status === 'completed')).toBe(true);
-    const results = record.jobs.map((j) => (JSON.parse(readRecord(join(dir, j.dir!), 'summary.json')) as { result: { start: number; end: number; devices: string; pid: number } }).result);
+    const results = record.jobs.map(
+      (j) => (JSON.parse(readRecord(join(dir, j.dir!), 'summary.json')) as { result: { start: number; end: number; devices: string; pid: number } }).result,
+    );
     // Two workers, each reused: four jobs ran in two processes, never in this one.
     expect(new Set(results.map((x) => x.pid)).size).toBe(2);
     expect(results.map((x) => x.pid)).not.toContain(process.pid);
@@ -100,7 +121,10 @@ describe('multirun', () => {
     // The same seed gives the same draws through the local launcher (jobs recompose from strings).
     const again = customApp(jobBody, conf);
     expect(runNode(join(again, 'app.mjs'), [...args, '--jobs', '2'], again).code).toBe(0);
-    expect(readJson<{ launcher: string; jobs: Array<{ status: string }> }>(sweepOf(again).dir, 'sweep.json')).toMatchObject({ launcher: 'local', jobs: Array(12).fill({ status: 'completed' }) });
+    expect(readJson<{ launcher: string; jobs: Array<{ status: string }> }>(sweepOf(again).dir, 'sweep.json')).toMatchObject({
+      launcher: 'local',
+      jobs: Array(12).fill({ status: 'completed' }),
+    });
     expect(sweepOf(again).record.jobs.map((j) => j.overrides)).toEqual(first.jobs.map((j) => j.overrides));
   });
 
@@ -129,7 +153,7 @@ describe('multirun', () => {
     const bad = customApp(jobBody, { ...conf, 'conf/db/a.yaml': 'x: 1\n' });
     const r2 = runNode(join(bad, 'app.mjs'), ['-m', '+db=a,b'], bad);
     expect(r2.code).toBe(1);
-    expect(r2.stderr).toContain("Job #1 (+db=b)");
+    expect(r2.stderr).toContain('Job #1 (+db=b)');
     expect(existsSync(join(bad, 'multirun'))).toBe(false);
   });
 
@@ -181,14 +205,24 @@ describe('multirun', () => {
     'launched for real, Hydra case %s gives Hydra’s jobs and configs',
     (name) => {
       const caseDir = join(repoRoot, 'test', 'fixtures', 'hydra-compat', name);
-      const c = JSON.parse(readFileSync(join(caseDir, 'case.json'), 'utf8')) as { config_name: string; overrides: string[]; expect: { jobs: string[][]; configs: unknown[] } };
+      const c = JSON.parse(readFileSync(join(caseDir, 'case.json'), 'utf8')) as {
+        config_name: string;
+        overrides: string[];
+        expect: { jobs: string[][]; configs: unknown[] };
+      };
       const cwd = customApp('async (cfg) => cfg', {});
       cpSync(join(caseDir, 'conf'), join(cwd, 'conf'), { recursive: true });
       const r = runNode(join(cwd, 'app.mjs'), ['-m', '--config-name', c.config_name, ...c.overrides], cwd);
       expect(r.code).toBe(0);
       const { dir, record } = sweepOf(cwd);
       expect(record.jobs.map((j) => j.overrides)).toEqual(c.expect.jobs);
-      const configs = record.jobs.map((j) => JSON.parse(JSON.stringify(tagged(loadYaml(readRecord(join(dir, j.dir!), 'resolved.yaml'), 'r').root), (_k, v: unknown) => (v && typeof v === 'object' && '$float' in v ? (v as { $float: number }).$float : v))));
+      const configs = record.jobs.map((j) =>
+        JSON.parse(
+          JSON.stringify(tagged(loadYaml(readRecord(join(dir, j.dir!), 'resolved.yaml'), 'r').root), (_k, v: unknown) =>
+            v && typeof v === 'object' && '$float' in v ? (v as { $float: number }).$float : v,
+          ),
+        ),
+      );
       expect(configs).toEqual(c.expect.configs);
     },
   );

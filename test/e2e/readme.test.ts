@@ -44,7 +44,9 @@ function words(line: string): string[] {
 describe('README', () => {
   it('opens with the two commands: npm ci && npm start, then npm ci && npm test', () => {
     const quick = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Concepts'));
-    const commands = blocks('sh').filter((b) => quick.includes(b)).map((b) => b.trim());
+    const commands = blocks('sh')
+      .filter((b) => quick.includes(b))
+      .map((b) => b.trim());
     expect(commands.slice(0, 2)).toEqual(['npm ci && npm start', 'npm ci && npm test']);
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.start).toBe('node dist/examples/train.js');
@@ -55,14 +57,18 @@ describe('README', () => {
     .flatMap((b) => b.split('\n'))
     .map((l) => l.replace(/\s+#.*$/, '').trim())
     .filter((l) => l.startsWith('npm start -- ') || l.startsWith('npx trellis '));
-  it.each(quickExamples)('runs `%s`', (line) => {
-    const cwd = demoProject();
-    const args = line.startsWith('npm start -- ') ? words(line.slice('npm start -- '.length)) : words(line.slice('npx trellis '.length));
-    const script = line.startsWith('npm start') ? join(repoRoot, 'dist', 'examples', 'train.js') : cliPath;
-    const r = spawnSync(process.execPath, [script, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
-    expect(r.stderr).not.toMatch(/INTERNAL|Error:/);
-    expect(r.status).toBe(0);
-  }, 120_000);
+  it.each(quickExamples)(
+    'runs `%s`',
+    (line) => {
+      const cwd = demoProject();
+      const args = line.startsWith('npm start -- ') ? words(line.slice('npm start -- '.length)) : words(line.slice('npx trellis '.length));
+      const script = line.startsWith('npm start') ? join(repoRoot, 'dist', 'examples', 'train.js') : cliPath;
+      const r = spawnSync(process.execPath, [script, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
+      expect(r.stderr).not.toMatch(/INTERNAL|Error:/);
+      expect(r.status).toBe(0);
+    },
+    120_000,
+  );
 
   it.each([
     { fixture: 'readme-db', args: ['compose', 'db=mysq'], start: "override #1 'db=mysq'" },
@@ -79,7 +85,9 @@ describe('README', () => {
 
   it('the library API example runs and prints the choices it claims', () => {
     const cwd = demoProject();
-    const code = blocks('ts').find((b) => b.includes('composeFromDir'))!.replace("from 'trellis'", `from ${JSON.stringify(trellisUrl)}`);
+    const code = blocks('ts')
+      .find((b) => b.includes('composeFromDir'))!
+      .replace("from 'trellis'", `from ${JSON.stringify(trellisUrl)}`);
     writeFileSync(join(cwd, 'example.mjs'), code);
     const r = spawnSync(process.execPath, ['example.mjs'], { cwd, encoding: 'utf8' });
     expect(r.stderr).toBe('');

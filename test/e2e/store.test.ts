@@ -86,7 +86,13 @@ describe('trellis runs over the demo', () => {
     const d = JSON.parse(r.stdout) as { categories: Record<string, Array<Record<string, unknown>>>; inputsDiffer: boolean; outcomesDiffer: boolean };
     expect(d.categories.choices).toEqual([{ key: 'optimizer', a: 'adam', b: 'sgd' }]);
     expect(d.categories.overrides).toEqual([{ key: 'optimizer', a: 'optimizer=adam', b: 'optimizer=sgd' }]);
-    expect(d.categories.config).toContainEqual({ key: 'optimizer.name', a: 'adam', b: 'sgd', aFrom: 'conf/optimizer/adam.yaml:1:7', bFrom: 'conf/optimizer/sgd.yaml:1:7' });
+    expect(d.categories.config).toContainEqual({
+      key: 'optimizer.name',
+      a: 'adam',
+      b: 'sgd',
+      aFrom: 'conf/optimizer/adam.yaml:1:7',
+      bFrom: 'conf/optimizer/sgd.yaml:1:7',
+    });
     expect(d.categories.config).toContainEqual({ key: 'optimizer.betas[0]', a: 0.9, aFrom: 'conf/optimizer/adam.yaml:3:9' });
     expect(d.categories.seeds).toEqual([]);
     expect(d).toMatchObject({ inputsDiffer: true, outcomesDiffer: true });
@@ -123,7 +129,9 @@ describe('trellis runs over the demo', () => {
     const again = runDirs(join(cwd, 'outputs')).filter((d) => relative(cwd, d) !== single);
     expect(again).toHaveLength(1);
     expect(readJson(again[0]!, 'run.json')).toMatchObject({ reproduces: join(cwd, single), overrides: ['trainer.epochs=3'] });
-    expect(readFileSync(join(again[0]!, '.trellis/metrics.jsonl'), 'utf8').replace(/"time":[\d.]+/g, '')).toBe(readFileSync(join(cwd, single, '.trellis/metrics.jsonl'), 'utf8').replace(/"time":[\d.]+/g, ''));
+    expect(readFileSync(join(again[0]!, '.trellis/metrics.jsonl'), 'utf8').replace(/"time":[\d.]+/g, '')).toBe(
+      readFileSync(join(cwd, single, '.trellis/metrics.jsonl'), 'utf8').replace(/"time":[\d.]+/g, ''),
+    );
   });
 
   it('reruns a job of a sweep with an extra override and reports a difference', () => {
@@ -144,27 +152,35 @@ describe('trellis runs and the run index', () => {
     writeRun(join(cwd, 'outputs/2026-11-20/10-00-00'), { id: '20261120-100000-aaaaaa' });
     writeRun(join(cwd, 'outputs/2026-11-20/11-00-00'), { id: '20261120-110000-bbbbbb' });
     ageTree(cwd);
-    const ids = (...args: string[]) => (JSON.parse(cli(['runs', 'list', ...args, '--format', 'json', '--sort', 'id'], cwd).stdout) as Array<{ id: string }>).map((r) => r.id);
+    const ids = (...args: string[]) =>
+      (JSON.parse(cli(['runs', 'list', ...args, '--format', 'json', '--sort', 'id'], cwd).stdout) as Array<{ id: string }>).map((r) => r.id);
     expect(ids()).toEqual(['20261120-100000-aaaaaa', '20261120-110000-bbbbbb']);
     expect(existsSync(join(cwd, 'outputs/.trellis-index/runs.json'))).toBe(true);
     expect(cli(['runs', 'tag', '20261120-100000', 'best'], cwd).code).toBe(0);
     expect(ids('tags = best')).toEqual(['20261120-100000-aaaaaa']);
     expect(cli(['runs', 'note', '20261120-110000', 'looks', 'fine'], cwd).code).toBe(0);
     expect(ids('notes ~ fine')).toEqual(['20261120-110000-bbbbbb']);
-    for (const flag of ['--refresh', '--no-index']) expect(ids('tags = best or notes ~ fine', flag)).toEqual(['20261120-100000-aaaaaa', '20261120-110000-bbbbbb']);
+    for (const flag of ['--refresh', '--no-index'])
+      expect(ids('tags = best or notes ~ fine', flag)).toEqual(['20261120-100000-aaaaaa', '20261120-110000-bbbbbb']);
     expect(readdirSync(join(cwd, 'outputs/2026-11-20')).sort()).toEqual(['10-00-00', '11-00-00']);
   });
 });
 
 describe('a killed run without summary.json', () => {
   /** 1,374 lines of loss = 1/(step+1), then a line torn by the kill. */
-  const killed = () => Array.from({ length: 1374 }, (_, step) => `{"step":${step},"time":${1_700_000_000 + step},"loss":${1 / (step + 1)}}\n`).join('') + '{"step":1374,"time":17';
+  const killed = () =>
+    Array.from({ length: 1374 }, (_, step) => `{"step":${step},"time":${1_700_000_000 + step},"loss":${1 / (step + 1)}}\n`).join('') + '{"step":1374,"time":17';
   const LOSS = { last: 1 / 1374, min: 1 / 1374, max: 1, count: 1374 };
 
   function killedAndDone() {
     const cwd = tmpDir();
     // Still marked running, its heartbeat days old: the process is gone.
-    writeRun(join(cwd, 'outputs/2026-11-20/10-00-00'), { id: '20261120-100000-killed', status: 'running', heartbeat: '2026-11-20T10:00:00.000Z', metricsJsonl: killed() });
+    writeRun(join(cwd, 'outputs/2026-11-20/10-00-00'), {
+      id: '20261120-100000-killed',
+      status: 'running',
+      heartbeat: '2026-11-20T10:00:00.000Z',
+      metricsJsonl: killed(),
+    });
     writeRun(join(cwd, 'outputs/2026-11-20/11-00-00'), { id: '20261120-110000-done', metrics: { loss: { last: 0.5, min: 0.4, max: 0.9 } } });
     return ageTree(cwd); // old enough for the index to keep
   }
@@ -175,7 +191,12 @@ describe('a killed run without summary.json', () => {
       const r = cli(['runs', 'list', '--format', 'json', '--sort', 'id', '--columns', 'loss.last,loss.min,loss.max,loss.count'], cwd);
       expect(r.code, pass).toBe(0);
       expect(JSON.parse(r.stdout), pass).toMatchObject([
-        { id: '20261120-100000-killed', status: 'crashed', reason: 'summary.json missing; metrics from metrics.jsonl', fields: { 'loss.last': LOSS.last, 'loss.min': LOSS.min, 'loss.max': LOSS.max, 'loss.count': LOSS.count } },
+        {
+          id: '20261120-100000-killed',
+          status: 'crashed',
+          reason: 'summary.json missing; metrics from metrics.jsonl',
+          fields: { 'loss.last': LOSS.last, 'loss.min': LOSS.min, 'loss.max': LOSS.max, 'loss.count': LOSS.count },
+        },
         { id: '20261120-110000-done', status: 'completed', reason: null, fields: { 'loss.last': 0.5, 'loss.min': 0.4, 'loss.max': 0.9, 'loss.count': 3 } },
       ]);
       if (pass === 'files') expect(readFileSync(join(cwd, 'outputs/.trellis-index/summaries.json'), 'utf8')).toContain('metrics from metrics.jsonl');
@@ -184,14 +205,18 @@ describe('a killed run without summary.json', () => {
 
   it('competes in runs best only when the query names its status, as any crashed run', () => {
     const cwd = killedAndDone();
-    const best = (...args: string[]) => JSON.parse(cli(['runs', 'best', '--metric', 'loss', '--format', 'json', ...args], cwd).stdout) as Array<{ id: string; fields: Record<string, number> }>;
+    const best = (...args: string[]) =>
+      JSON.parse(cli(['runs', 'best', '--metric', 'loss', '--format', 'json', ...args], cwd).stdout) as Array<{ id: string; fields: Record<string, number> }>;
     expect(best().map((r) => [r.id, r.fields['loss.min']])).toEqual([['20261120-110000-done', 0.4]]);
     expect(best('status in (completed, crashed)').map((r) => [r.id, r.fields['loss.min']])).toEqual([['20261120-100000-killed', LOSS.min]]);
   });
 
   it('shows its metrics in runs show', () => {
     const cwd = killedAndDone();
-    const shown = JSON.parse(cli(['runs', 'show', '20261120-100000-killed', '--format', 'json'], cwd).stdout) as { status: string; summary: { metrics: { loss: unknown } } };
+    const shown = JSON.parse(cli(['runs', 'show', '20261120-100000-killed', '--format', 'json'], cwd).stdout) as {
+      status: string;
+      summary: { metrics: { loss: unknown } };
+    };
     expect(shown).toMatchObject({ status: 'crashed', summary: { metrics: { loss: { ...LOSS, last_step: 1373, min_step: 1373, max_step: 0 } }, result: null } });
     const text = cli(['runs', 'show', '20261120-100000-killed'], cwd).stdout;
     expect(text).toMatch(/\nstatus +crashed \(summary\.json missing; metrics from metrics\.jsonl\)\n/);
@@ -206,21 +231,31 @@ describe('trellis runs tag and note from many processes at once', () => {
   it.each([
     { name: 'runs tag keeps every tag', args: (word: string) => ['runs', 'tag', RUN, word], field: 'tags' as const },
     { name: 'runs note keeps every note', args: (word: string) => ['runs', 'note', RUN, `note ${word}`], field: 'notes' as const },
-  ])('$name', async ({ args, field }) => {
-    const cwd = tmpDir();
-    writeRun(join(cwd, RUN), { id: '20261120-100000-aaaaaa', tags: ['old'], notes: ['first'] });
-    // A large run.json (many artifacts) takes milliseconds to rewrite, so the writes overlap
-    // for certain, not only when the processes happen to start within microseconds.
-    const file = join(cwd, RUN, '.trellis/run.json');
-    writeFileSync(file, JSON.stringify({ ...(JSON.parse(readFileSync(file, 'utf8')) as object), artifacts: Array.from({ length: 30_000 }, (_, i) => `checkpoints/epoch-${i}.pt`) }));
-    const results = await Promise.all(ten.map((word) => spawnCli(args(word), { cwd })));
-    expect(results.map((r) => [r.code, r.stderr])).toEqual(ten.map(() => [0, '']));
-    const written = readJson<Record<'tags' | 'notes', string[]>>(join(cwd, RUN), 'run.json')[field];
-    const expected = field === 'tags' ? ['old', ...ten] : ['first', ...ten.map((t) => `note ${t}`)];
-    expect([...written].sort()).toEqual(expected.sort());
-    // The lock is gone once every process is done.
-    expect(readdirSync(join(cwd, RUN, '.trellis')).filter((f) => f.includes('lock'))).toEqual([]);
-  }, 60_000);
+  ])(
+    '$name',
+    async ({ args, field }) => {
+      const cwd = tmpDir();
+      writeRun(join(cwd, RUN), { id: '20261120-100000-aaaaaa', tags: ['old'], notes: ['first'] });
+      // A large run.json (many artifacts) takes milliseconds to rewrite, so the writes overlap
+      // for certain, not only when the processes happen to start within microseconds.
+      const file = join(cwd, RUN, '.trellis/run.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          ...(JSON.parse(readFileSync(file, 'utf8')) as object),
+          artifacts: Array.from({ length: 30_000 }, (_, i) => `checkpoints/epoch-${i}.pt`),
+        }),
+      );
+      const results = await Promise.all(ten.map((word) => spawnCli(args(word), { cwd })));
+      expect(results.map((r) => [r.code, r.stderr])).toEqual(ten.map(() => [0, '']));
+      const written = readJson<Record<'tags' | 'notes', string[]>>(join(cwd, RUN), 'run.json')[field];
+      const expected = field === 'tags' ? ['old', ...ten] : ['first', ...ten.map((t) => `note ${t}`)];
+      expect([...written].sort()).toEqual(expected.sort());
+      // The lock is gone once every process is done.
+      expect(readdirSync(join(cwd, RUN, '.trellis')).filter((f) => f.includes('lock'))).toEqual([]);
+    },
+    60_000,
+  );
 });
 
 describe('trellis rerun reports drift', () => {
@@ -229,7 +264,8 @@ describe('trellis rerun reports drift', () => {
       'conf/config.yaml': 'lr: 0.5\nwidth: 4\n',
       '.gitignore': 'outputs/\nmultirun/\n',
     });
-    const git = (...args: string[]) => expect(spawnSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd, encoding: 'utf8' }).status).toBe(0);
+    const git = (...args: string[]) =>
+      expect(spawnSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd, encoding: 'utf8' }).status).toBe(0);
     git('init', '-q');
     git('add', '-A');
     git('commit', '-qm', 'init');
@@ -258,7 +294,12 @@ describe('trellis rerun reports drift', () => {
 
 describe('errors and help', () => {
   it.each([
-    { name: 'a query syntax error with a caret', args: ['runs', 'list', 'optimizer.lr <'], code: 1, stderr: 'query:1:15  QUERY_SYNTAX\nExpected a value, got the end of the query\n   1 | optimizer.lr <\n     |               ^\n' },
+    {
+      name: 'a query syntax error with a caret',
+      args: ['runs', 'list', 'optimizer.lr <'],
+      code: 1,
+      stderr: 'query:1:15  QUERY_SYNTAX\nExpected a value, got the end of the query\n   1 | optimizer.lr <\n     |               ^\n',
+    },
     { name: 'an unknown subcommand', args: ['runs', 'lst'], code: 2, stderr: "USAGE\nUnknown subcommand 'runs lst'\nhint: did you mean 'list'" },
     { name: 'an unknown run', args: ['runs', 'show', 'nope'], code: 1, stderr: "RUN_NOT_FOUND\nNo run has the id or directory 'nope'\n" },
     { name: 'explain without a key', args: ['explain', 'x'], code: 2, stderr: 'USAGE\nusage: trellis explain RUN KEY\n' },

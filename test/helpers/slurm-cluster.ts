@@ -18,7 +18,8 @@ export function startCluster(): { ok: true } | { ok: false; reason: string } {
   if (process.getuid?.() !== 0) {
     // Not root: usable only if a cluster is already up (e.g. started by .ci/run with sudo). Asked
     // only when a slurm.conf exists, so the client never looks for a controller in DNS.
-    if (!existsSync(process.env.SLURM_CONF ?? '/etc/slurm/slurm.conf') || !existsSync('/usr/bin/scontrol')) return { ok: false, reason: 'needs root to start slurmd, and no SLURM is running' };
+    if (!existsSync(process.env.SLURM_CONF ?? '/etc/slurm/slurm.conf') || !existsSync('/usr/bin/scontrol'))
+      return { ok: false, reason: 'needs root to start slurmd, and no SLURM is running' };
     const ping = spawnSync('scontrol', ['ping'], { encoding: 'utf8', timeout: 30_000 });
     return /is UP/.test(ping.stdout) ? { ok: true } : { ok: false, reason: 'needs root to start slurmd, and the configured controller does not answer' };
   }
@@ -29,4 +30,3 @@ export function startCluster(): { ok: true } | { ok: false; reason: string } {
   if (r.status !== 0) return { ok: false, reason: `start-local-slurm.sh failed: ${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)}` };
   return { ok: true };
 }
-

@@ -16,7 +16,8 @@ export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
   const [ref, ...overrides] = args.overrides;
   if (!ref) throw new TrellisError('USAGE', 'usage: trellis rerun RUN [OVERRIDE…]', { hint: 'RUN is a run directory, a run id or a unique prefix of one' });
   const tolerance = Number(args.flags.tolerance ?? '1e-9');
-  if (!Number.isFinite(tolerance) || tolerance < 0) throw new TrellisError('USAGE', `--tolerance must be a non-negative number, got '${String(args.flags.tolerance)}'`);
+  if (!Number.isFinite(tolerance) || tolerance < 0)
+    throw new TrellisError('USAGE', `--tolerance must be a non-negative number, got '${String(args.flags.tolerance)}'`);
   const root = typeof args.flags.root === 'string' && args.flags.root ? [args.flags.root] : [];
   const found = findRun(ref, { cwd: io.cwd, roots: root });
   const paint = io.color ? colors(true) : NO_PAINT;

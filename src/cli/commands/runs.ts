@@ -8,7 +8,19 @@ import { displayPath, openStore } from '../../store/open-store.js';
 import { fieldRef } from '../../store/query-fields.js';
 import { parseQuery } from '../../store/query-parse.js';
 import { extraFields, parseColumns, queryRuns, runRow, type RunRow } from '../../store/query-runs.js';
-import { cell, defaultColumns, durationText, fieldColumns, NO_PAINT, renderCsv, renderDiff, renderTable, rowJson, type Column, type Paint } from '../../store/render.js';
+import {
+  cell,
+  defaultColumns,
+  durationText,
+  fieldColumns,
+  NO_PAINT,
+  renderCsv,
+  renderDiff,
+  renderTable,
+  rowJson,
+  type Column,
+  type Paint,
+} from '../../store/render.js';
 import type { ParsedArgv } from '../../console/argv.js';
 import { colors } from '../../console/colors.js';
 import type { CliIo } from '../io.js';
@@ -70,12 +82,21 @@ function list(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
   const format = formatOf(flags, ['table', 'json', 'csv'], 'table');
   const { roots, query } = rootsAndQuery(args, flags, io.cwd);
   const store = openStore(roots, storeOptions(flags, io));
-  const result = queryRuns(store, query, { sort: typeof flags.sort === 'string' && flags.sort !== '' ? flags.sort : undefined, limit: limitOf(flags), cwd: io.cwd });
+  const result = queryRuns(store, query, {
+    sort: typeof flags.sort === 'string' && flags.sort !== '' ? flags.sort : undefined,
+    limit: limitOf(flags),
+    cwd: io.cwd,
+  });
   const columnsFlag = typeof flags.columns === 'string' && flags.columns !== '' ? parseColumns(flags.columns) : undefined;
   const fields = columnsFlag ?? extraFields(result.query, result.sort);
   const rows = result.runs.map((r) => runRow(r, fields, result.context));
   store.flush();
-  const columns = columnsFlag ? fieldColumns(columnsFlag.map((f) => f.text)) : defaultColumns(rows, fields.map((f) => f.text));
+  const columns = columnsFlag
+    ? fieldColumns(columnsFlag.map((f) => f.text))
+    : defaultColumns(
+        rows,
+        fields.map((f) => f.text),
+      );
   emitRows(io, rows, columns, format, paintFor(io));
   if (format === 'table') {
     if (!store.roots.length) io.stderr(`no runs: ${roots.length ? roots.join(', ') : 'outputs/ and multirun/'} not found here\n`);
@@ -150,9 +171,23 @@ function show(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
     ['entry', info.entry ?? '-'],
     ['config', `${info.config_dir ?? '-'}/${info.config_name ?? '-'}`],
     ['overrides', (r.overrides ?? info.overrides).join(' ') || '-'],
-    ['choices', r.choices ? Object.entries(r.choices).map(([k, v]) => `${k}=${cell(v)}`).join(' ') : '-'],
+    [
+      'choices',
+      r.choices
+        ? Object.entries(r.choices)
+            .map(([k, v]) => `${k}=${cell(v)}`)
+            .join(' ')
+        : '-',
+    ],
     ['seed', r.seeds ? cell(r.seeds.master) : '-'],
-    ['git', r.git ? (r.git.available === true ? `${String(r.git.commit ?? 'no commit').slice(0, 12)}${r.git.dirty ? ' (dirty)' : ''}` : `not recorded (${String(r.git.reason ?? '')})`) : '-'],
+    [
+      'git',
+      r.git
+        ? r.git.available === true
+          ? `${String(r.git.commit ?? 'no commit').slice(0, 12)}${r.git.dirty ? ' (dirty)' : ''}`
+          : `not recorded (${String(r.git.reason ?? '')})`
+        : '-',
+    ],
   ];
   if (info.sweep) lines.push(['sweep', `${info.sweep.dir} job ${info.sweep.num}`]);
   if (info.reproduces) lines.push(['reproduces', info.reproduces]);
@@ -160,14 +195,30 @@ function show(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
   for (const note of info.notes) lines.push(['note', note]);
   if (info.error?.message) lines.push(['error', `${info.error.type ?? 'Error'}: ${info.error.message}`]);
   const width = Math.max(...lines.map(([k]) => k.length));
-  const out = lines.map(([k, v]) => `${paint.bold(k.padEnd(width))}  ${k === 'status' ? (status === 'completed' ? paint.green(v) : status === 'running' ? v : paint.red(v)) : v}`);
+  const out = lines.map(
+    ([k, v]) => `${paint.bold(k.padEnd(width))}  ${k === 'status' ? (status === 'completed' ? paint.green(v) : status === 'running' ? v : paint.red(v)) : v}`,
+  );
   const metrics = Object.entries(r.summary?.metrics ?? {});
   if (metrics.length) {
     const rows = metrics.map(([name, s]) => [name, cell(s.last), cell(s.min), cell(s.max), cell(s.count)]);
     const head = ['metric', 'last', 'min', 'max', 'count'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-    out.push('', paint.bold(head.map((h, i) => h.padEnd(widths[i]!)).join('  ').trimEnd()));
-    for (const row of rows) out.push(row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+    out.push(
+      '',
+      paint.bold(
+        head
+          .map((h, i) => h.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+      ),
+    );
+    for (const row of rows)
+      out.push(
+        row
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+      );
   }
   if (r.summary?.result !== undefined && r.summary.result !== null) out.push('', `${paint.bold('result')}  ${JSON.stringify(r.summary.result)}`);
   if (r.problems.length) out.push('', paint.yellow(`records: ${r.problems.join('; ')}`));
@@ -179,7 +230,10 @@ function show(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
 function warnAfterAnnotate(dir: string, result: AnnotateResult, io: CliIo): void {
   if (result.running) io.stderr('warning: the run is still running; it rewrites run.json when it ends, keeping its own tags and notes\n');
   // Indexes take a finished run's records on trust while its parent directory is unchanged.
-  if (!result.indexNotified) io.stderr(`warning: cannot write to ${displayPath(resolve(dir, '..'), io.cwd)}, so a listing may show the run as it was until 'trellis runs list --refresh'\n`);
+  if (!result.indexNotified)
+    io.stderr(
+      `warning: cannot write to ${displayPath(resolve(dir, '..'), io.cwd)}, so a listing may show the run as it was until 'trellis runs list --refresh'\n`,
+    );
 }
 
 function tag(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
@@ -204,7 +258,8 @@ function note(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
 
 function diff(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
   const format = formatOf(flags, ['text', 'json'], 'text');
-  if (args.length !== 2) throw usage(`trellis runs diff takes two runs, got ${args.length}`, 'e.g. trellis runs diff outputs/2026-11-23/10-15-02 20261123-1020');
+  if (args.length !== 2)
+    throw usage(`trellis runs diff takes two runs, got ${args.length}`, 'e.g. trellis runs diff outputs/2026-11-23/10-15-02 20261123-1020');
   const a = lookup(args[0], flags, io, 'A');
   const b = lookup(args[1], flags, io, 'B');
   const d = diffRuns(a, b);
@@ -231,5 +286,8 @@ export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
     case 'diff':
       return diff(rest, args.flags, io);
   }
-  throw usage(sub === undefined ? 'trellis runs needs a subcommand' : `Unknown subcommand 'runs ${sub}'`, (sub && didYouMean(sub, SUBCOMMANDS)) || `subcommands: ${SUBCOMMANDS.join(', ')}`);
+  throw usage(
+    sub === undefined ? 'trellis runs needs a subcommand' : `Unknown subcommand 'runs ${sub}'`,
+    (sub && didYouMean(sub, SUBCOMMANDS)) || `subcommands: ${SUBCOMMANDS.join(', ')}`,
+  );
 }

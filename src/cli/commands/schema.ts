@@ -12,12 +12,17 @@ interface AppLike {
 
 export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
   const appFile = typeof args.flags.app === 'string' ? args.flags.app : undefined;
-  if (!appFile) throw new TrellisError('USAGE', 'trellis schema needs --app FILE: the compiled module that defines your app', { hint: 'e.g. trellis schema --app dist/examples/train.js' });
+  if (!appFile)
+    throw new TrellisError('USAGE', 'trellis schema needs --app FILE: the compiled module that defines your app', {
+      hint: 'e.g. trellis schema --app dist/examples/train.js',
+    });
   const module = (await import(pathToFileURL(resolve(io.cwd, appFile)).href)) as Record<string, unknown>;
   const app = (Object.values(module).find((v) => (v as AppLike | null)?.options?.schema) ?? undefined) as AppLike | undefined;
   const schema = app?.options?.schema;
   if (!schema) {
-    throw new TrellisError('USAGE', `${appFile} exports no app with a schema`, { hint: 'export the value of defineApp({ schema, … }, job), e.g. `export const app = defineApp(…)`' });
+    throw new TrellisError('USAGE', `${appFile} exports no app with a schema`, {
+      hint: 'export the value of defineApp({ schema, … }, job), e.g. `export const app = defineApp(…)`',
+    });
   }
   const configDir = typeof args.flags['config-dir'] === 'string' ? args.flags['config-dir'] : (app.options?.configDir ?? 'conf');
   const outDir = typeof args.flags.out === 'string' ? args.flags.out : 'schemas';
@@ -28,6 +33,8 @@ export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
   }
   for (const file of written) io.stdout(`wrote ${file}\n`);
   const example = relative(resolve(io.cwd, configDir, 'optimizer'), resolve(io.cwd, outDir, 'config.schema.json'));
-  io.stdout(`\nAdd a first line like this to a YAML file so that editors using yaml-language-server check it:\n# yaml-language-server: $schema=${example.replace('config.schema.json', '<group>.schema.json')}\n`);
+  io.stdout(
+    `\nAdd a first line like this to a YAML file so that editors using yaml-language-server check it:\n# yaml-language-server: $schema=${example.replace('config.schema.json', '<group>.schema.json')}\n`,
+  );
   return 0;
 }

@@ -10,13 +10,18 @@ import type { CliIo } from '../io.js';
 export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
   const [action, dir, ...rest] = args.overrides;
   if (action !== 'resume' || !dir || rest.length) {
-    throw new TrellisError('USAGE', 'usage: trellis sweep resume <sweep-dir>', { hint: 'the sweep directory holds .trellis/sweep.json, e.g. multirun/2026-11-23/10-20-00' });
+    throw new TrellisError('USAGE', 'usage: trellis sweep resume <sweep-dir>', {
+      hint: 'the sweep directory holds .trellis/sweep.json, e.g. multirun/2026-11-23/10-20-00',
+    });
   }
   const sweepDir = resolve(io.cwd, dir);
-  if (!existsSync(sweepRecordPath(sweepDir))) throw new TrellisError('SWEEP_INVALID', `${dir} is not a sweep directory (no ${relative(sweepDir, sweepRecordPath(sweepDir))})`);
+  if (!existsSync(sweepRecordPath(sweepDir)))
+    throw new TrellisError('SWEEP_INVALID', `${dir} is not a sweep directory (no ${relative(sweepDir, sweepRecordPath(sweepDir))})`);
   const record = readSweepRecord(sweepDir);
   if (!record.entry) {
-    throw new TrellisError('SWEEP_INVALID', `The sweep in ${dir} did not record the script that started it`, { hint: 'resume it from code, or run the app again with -m --resume ' + dir });
+    throw new TrellisError('SWEEP_INVALID', `The sweep in ${dir} did not record the script that started it`, {
+      hint: 'resume it from code, or run the app again with -m --resume ' + dir,
+    });
   }
   const cwd = record.cwd ?? io.cwd;
   const argv = [resolve(cwd, record.entry), '--resume', sweepDir, '--config-dir', record.config_dir ?? 'conf', '--config-name', record.config_name ?? 'config'];

@@ -21,7 +21,13 @@ function staticPackages(entry: string): Set<string> {
     for (const match of text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm)) {
       const spec = match[1] ?? match[2]!;
       if (spec.startsWith('.')) visit(resolve(dirname(file), spec));
-      else if (!spec.startsWith('node:')) packages.add(spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/'));
+      else if (!spec.startsWith('node:'))
+        packages.add(
+          spec
+            .split('/')
+            .slice(0, spec.startsWith('@') ? 2 : 1)
+            .join('/'),
+        );
     }
   };
   visit(entry);
@@ -32,7 +38,11 @@ describe('lazy imports', () => {
   it.each([
     { name: 'the CLI entry (help, version, argument parsing)', entry: 'cli/bin.js', allowed: ['fastest-levenshtein', 'yargs-parser'] },
     { name: 'trellis compose', entry: 'cli/commands/compose.js', allowed: ['fastest-levenshtein', 'yaml'] },
-    { name: 'the app runner (zod, simple-git load only when used)', entry: 'app/define-app.js', allowed: ['fastest-levenshtein', 'pure-rand', 'yaml', 'yargs-parser'] },
+    {
+      name: 'the app runner (zod, simple-git load only when used)',
+      entry: 'app/define-app.js',
+      allowed: ['fastest-levenshtein', 'pure-rand', 'yaml', 'yargs-parser'],
+    },
   ])('$name loads only $allowed', ({ entry, allowed }) => {
     expect([...staticPackages(join(dist, entry))].sort()).toEqual(allowed);
   });

@@ -48,9 +48,19 @@ describe('applyConfigOverrides (Hydra struct-mode rules)', () => {
   });
 
   const errors = [
-    { name: 'unknown key', override: o('change', 'trainer.epoch', 5, 'trainer.epoch=5'), code: 'OVERRIDE_KEY_MISSING', hint: /did you mean 'epochs'.*\+trainer\.epoch=5/ },
+    {
+      name: 'unknown key',
+      override: o('change', 'trainer.epoch', 5, 'trainer.epoch=5'),
+      code: 'OVERRIDE_KEY_MISSING',
+      hint: /did you mean 'epochs'.*\+trainer\.epoch=5/,
+    },
     { name: 'unknown parent', override: o('change', 'model.lr', 5, 'model.lr=5'), code: 'OVERRIDE_KEY_MISSING', hint: /\+model\.lr=5/ },
-    { name: 'new key inside a merged dict', override: o('change', 'trainer', { extra: 1 }, 'trainer={extra:1}'), code: 'OVERRIDE_KEY_MISSING', hint: /\+\+trainer=\{extra:1\}/ },
+    {
+      name: 'new key inside a merged dict',
+      override: o('change', 'trainer', { extra: 1 }, 'trainer={extra:1}'),
+      code: 'OVERRIDE_KEY_MISSING',
+      hint: /\+\+trainer=\{extra:1\}/,
+    },
     { name: '+ on an existing value', override: o('add', 'name', 'x', '+name=x'), code: 'OVERRIDE_KEY_EXISTS', hint: /'name=x'.*'\+\+name=x'/ },
     { name: '~ of a missing key', override: o('delete', 'nope', undefined, '~nope'), code: 'OVERRIDE_KEY_MISSING' },
     { name: '~ of a null value (Hydra: does not exist)', override: o('delete', 'seed', undefined, '~seed'), code: 'OVERRIDE_KEY_MISSING' },

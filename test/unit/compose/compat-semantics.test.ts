@@ -35,14 +35,39 @@ const one = (yaml: string) => ({ config: yaml });
 
 const valueOverrides: Case[] = [
   // OmegaConf.update never dereferences the node it writes to: `${b}` is replaced, not merged into.
-  { name: 'a dict onto an interpolation replaces it', files: one('b: {x: 1, y: 2}\na: ${b}\n'), overrides: ['a={x:9}'], expected: { b: { x: 1, y: 2 }, a: { x: 9 } } },
+  {
+    name: 'a dict onto an interpolation replaces it',
+    files: one('b: {x: 1, y: 2}\na: ${b}\n'),
+    overrides: ['a={x:9}'],
+    expected: { b: { x: 1, y: 2 }, a: { x: 9 } },
+  },
   { name: 'a key below an interpolation needs ++', files: one('b: {x: 1, y: 2}\na: ${b}\n'), overrides: ['a.x=5'], error: 'OVERRIDE_KEY_MISSING' },
-  { name: '++ below an interpolation starts a new dict', files: one('b: {x: 1, y: 2}\na: ${b}\n'), overrides: ['++a.x=5'], expected: { b: { x: 1, y: 2 }, a: { x: 5 } } },
-  { name: '+ below an interpolation starts a new dict', files: one('b: {x: 1, y: 2}\na: ${b}\n'), overrides: ['+a.z=9'], expected: { b: { x: 1, y: 2 }, a: { z: 9 } } },
+  {
+    name: '++ below an interpolation starts a new dict',
+    files: one('b: {x: 1, y: 2}\na: ${b}\n'),
+    overrides: ['++a.x=5'],
+    expected: { b: { x: 1, y: 2 }, a: { x: 5 } },
+  },
+  {
+    name: '+ below an interpolation starts a new dict',
+    files: one('b: {x: 1, y: 2}\na: ${b}\n'),
+    overrides: ['+a.z=9'],
+    expected: { b: { x: 1, y: 2 }, a: { z: 9 } },
+  },
   // Struct mode holds at every depth of a merged dict, and inside list elements.
   { name: 'a new nested key in a merged dict', files: one('a:\n  b:\n    c: 1\n'), overrides: ['a={b:{d:2}}'], error: 'OVERRIDE_KEY_MISSING' },
-  { name: 'a new key merged into a dict through an inner interpolation', files: one('a:\n  b: ${c}\nc: {x: 1}\n'), overrides: ['a={b:{y:2}}'], error: 'OVERRIDE_KEY_MISSING' },
-  { name: 'an inner interpolation is merged into a copy of its target', files: one('a:\n  b: ${c}\nc: {x: 1}\n'), overrides: ['++a={b:{y:2}}'], expected: { a: { b: { x: 1, y: 2 } }, c: { x: 1 } } },
+  {
+    name: 'a new key merged into a dict through an inner interpolation',
+    files: one('a:\n  b: ${c}\nc: {x: 1}\n'),
+    overrides: ['a={b:{y:2}}'],
+    error: 'OVERRIDE_KEY_MISSING',
+  },
+  {
+    name: 'an inner interpolation is merged into a copy of its target',
+    files: one('a:\n  b: ${c}\nc: {x: 1}\n'),
+    overrides: ['++a={b:{y:2}}'],
+    expected: { a: { b: { x: 1, y: 2 } }, c: { x: 1 } },
+  },
   { name: 'a new key in a list element', files: one('l:\n  - a: 1\n'), overrides: ['l.0={b:2}'], error: 'OVERRIDE_KEY_MISSING' },
   { name: 'an existing key in a list element', files: one('l:\n  - a: 1\n'), overrides: ['l.0={a:2}'], expected: { l: [{ a: 2 }] } },
   { name: '++ through a scalar list element', files: one('l: [1, 2]\n'), overrides: ['++l.0.x=2'], expected: { l: [{ x: 2 }, 2] } },
@@ -50,7 +75,12 @@ const valueOverrides: Case[] = [
   { name: '+ through a broken interpolation', files: one('a: x${c}\nb: {}\n'), overrides: ['+a.b=7'], error: 'INTERPOLATION_KEY_MISSING' },
   { name: '+ through a recursive interpolation', files: one('b: ${b}\n'), overrides: ['+b.b.a=v'], error: 'INTERPOLATION_CYCLE' },
   { name: '+ with a word as a list index', files: one('a: [1]\n'), overrides: ['+a.x=null'], error: 'OVERRIDE_INVALID' },
-  { name: '+ with a word indexing a list reached through an interpolation', files: one('a: ${b}\nb: []\n'), overrides: ['+a.c.0=7'], error: 'OVERRIDE_INVALID' },
+  {
+    name: '+ with a word indexing a list reached through an interpolation',
+    files: one('a: ${b}\nb: []\n'),
+    overrides: ['+a.c.0=7'],
+    error: 'OVERRIDE_INVALID',
+  },
   { name: '~ of a recursive interpolation', files: one('a: ${a}\nc: 1\n'), overrides: ['~a'], error: 'INTERPOLATION_CYCLE' },
   { name: '~ of a list element', files: one('c: [1.5, 2]\n'), overrides: ['~c.0'], error: 'OVERRIDE_INVALID' },
   { name: '+ through a scalar replaces it', files: one('a: 1\n'), overrides: ['+a.b=2'], expected: { a: { b: 2 } } },

@@ -145,13 +145,23 @@ describe('defaults list: overrides', () => {
   const primary = { config: 'defaults:\n  - db: mysql\n  - optimizer: sgd\n  - _self_\n' };
 
   it('a CLI choice replaces the option and drops its nested defaults', () => {
-    const files = { config: 'defaults:\n  - model: resnet\n', 'model/resnet': 'defaults:\n  - backbone: r50\n', 'model/vit': 'p: 16', 'model/backbone/r50': 'd: 1' };
+    const files = {
+      config: 'defaults:\n  - model: resnet\n',
+      'model/resnet': 'defaults:\n  - backbone: r50\n',
+      'model/vit': 'p: 16',
+      'model/backbone/r50': 'd: 1',
+    };
     expect(defaultsOf(files, [{ type: 'change', group: 'model', value: 'vit' }]).list).toEqual(['model/vit@model', 'config']);
   });
 
   it('+group=option appends after the primary entries', () => {
     const files = { ...primary, 'logger/csv': 'x: 1' };
-    expect(defaultsOf(files, [{ type: 'add', group: 'logger', value: 'csv' }]).list).toEqual(['db/mysql@db', 'optimizer/sgd@optimizer', 'config', 'logger/csv@logger']);
+    expect(defaultsOf(files, [{ type: 'add', group: 'logger', value: 'csv' }]).list).toEqual([
+      'db/mysql@db',
+      'optimizer/sgd@optimizer',
+      'config',
+      'logger/csv@logger',
+    ]);
   });
 
   it('~group removes the entry', () => {
@@ -173,9 +183,27 @@ describe('defaults list: overrides', () => {
 describe('defaults list: errors', () => {
   const cases: Array<{ name: string; files: Record<string, string>; overrides?: GroupOverride[]; code: string; message: RegExp; hint?: RegExp }> = [
     { name: 'missing primary', files: {}, code: 'CONFIG_NOT_FOUND', message: /Cannot find primary config 'config'/ },
-    { name: 'unknown option lists the options', files: { config: 'defaults:\n  - db: mysq\n' }, code: 'GROUP_OPTION_NOT_FOUND', message: /Could not find 'db\/mysq'/, hint: /did you mean 'mysql'.*available options in 'db': mysql, postgres/ },
-    { name: 'unknown group', files: { config: 'defaults:\n  - dbs: mysql\n' }, code: 'GROUP_NOT_FOUND', message: /Could not find 'dbs\/mysql'/, hint: /did you mean 'db'/ },
-    { name: 'mandatory choice not given', files: { config: 'defaults:\n  - db: ???\n' }, code: 'DEFAULTS_MISSING_CHOICE', message: /You must specify 'db', e.g, db=<OPTION>/, hint: /mysql, postgres/ },
+    {
+      name: 'unknown option lists the options',
+      files: { config: 'defaults:\n  - db: mysq\n' },
+      code: 'GROUP_OPTION_NOT_FOUND',
+      message: /Could not find 'db\/mysq'/,
+      hint: /did you mean 'mysql'.*available options in 'db': mysql, postgres/,
+    },
+    {
+      name: 'unknown group',
+      files: { config: 'defaults:\n  - dbs: mysql\n' },
+      code: 'GROUP_NOT_FOUND',
+      message: /Could not find 'dbs\/mysql'/,
+      hint: /did you mean 'db'/,
+    },
+    {
+      name: 'mandatory choice not given',
+      files: { config: 'defaults:\n  - db: ???\n' },
+      code: 'DEFAULTS_MISSING_CHOICE',
+      message: /You must specify 'db', e.g, db=<OPTION>/,
+      hint: /mysql, postgres/,
+    },
     {
       name: 'appending a group that is already selected',
       files: { config: 'defaults:\n  - db: mysql\n' },
@@ -199,18 +227,43 @@ describe('defaults list: errors', () => {
       message: /Could not delete 'db'/,
     },
     { name: 'two _self_', files: { config: 'defaults:\n  - _self_\n  - _self_\n' }, code: 'DEFAULTS_INVALID', message: /Duplicate _self_/ },
-    { name: 'override before a normal entry', files: { config: 'defaults:\n  - override db: mysql\n  - optimizer: sgd\n' }, code: 'DEFAULTS_INVALID', message: /Overrides must be at the end/ },
+    {
+      name: 'override before a normal entry',
+      files: { config: 'defaults:\n  - override db: mysql\n  - optimizer: sgd\n' },
+      code: 'DEFAULTS_INVALID',
+      message: /Overrides must be at the end/,
+    },
     { name: 'malformed item', files: { config: 'defaults:\n  - {db: mysql, optimizer: sgd}\n' }, code: 'DEFAULTS_INVALID', message: /exactly one key/ },
     { name: '_self_ with a package', files: { config: 'defaults:\n  - _self_@x\n' }, code: 'DEFAULTS_INVALID', message: /_self_@PACKAGE is not supported/ },
-    { name: 'interpolated choice naming an unknown key', files: { config: 'defaults:\n  - db: mysql\n  - optimizer: ${not_found}\n' }, code: 'DEFAULTS_INVALID', message: /Error resolving interpolation '\$\{not_found\}', possible interpolation keys: db/ },
+    {
+      name: 'interpolated choice naming an unknown key',
+      files: { config: 'defaults:\n  - db: mysql\n  - optimizer: ${not_found}\n' },
+      code: 'DEFAULTS_INVALID',
+      message: /Error resolving interpolation '\$\{not_found\}', possible interpolation keys: db/,
+    },
     {
       name: 'a nested choice is known by its group path, not its last name',
-      files: { config: 'defaults:\n  - server: apache\n', 'server/apache': 'defaults:\n  - db: mysql\n  - extra: ${db}\n', 'server/db/mysql': 'd: 1', 'server/extra/mysql': 'e: 1' },
+      files: {
+        config: 'defaults:\n  - server: apache\n',
+        'server/apache': 'defaults:\n  - db: mysql\n  - extra: ${db}\n',
+        'server/db/mysql': 'd: 1',
+        'server/extra/mysql': 'e: 1',
+      },
       code: 'DEFAULTS_INVALID',
       message: /possible interpolation keys: server, server\/db/,
     },
-    { name: 'legacy ${defaults.N.group} interpolation', files: { config: 'defaults:\n  - db: mysql\n  - optimizer: ${defaults.0.db}\n' }, code: 'DEFAULTS_INVALID', message: /deprecated interpolation form/ },
-    { name: 'option escaping the search path', files: { config: 'defaults:\n  - db: ../../etc/passwd\n' }, code: 'PATH_ESCAPE', message: /would leave the config search path/ },
+    {
+      name: 'legacy ${defaults.N.group} interpolation',
+      files: { config: 'defaults:\n  - db: mysql\n  - optimizer: ${defaults.0.db}\n' },
+      code: 'DEFAULTS_INVALID',
+      message: /deprecated interpolation form/,
+    },
+    {
+      name: 'option escaping the search path',
+      files: { config: 'defaults:\n  - db: ../../etc/passwd\n' },
+      code: 'PATH_ESCAPE',
+      message: /would leave the config search path/,
+    },
   ];
   it.each(cases)('$name', ({ files, overrides, code, message, hint }) => {
     const repo = createMemoryRepository({ ...base, ...files });

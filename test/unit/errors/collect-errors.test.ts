@@ -18,7 +18,12 @@ describe('ErrorCollector.throwIfAny', () => {
   it.each([
     { name: 'nothing collected: returns', found: [], hint: undefined, expected: undefined },
     { name: 'one problem', found: [problem('a')], hint: undefined, expected: { messages: ['a'], hint: undefined } },
-    { name: 'several: first, the rest related, in order', found: [problem('a'), problem('b'), problem('c')], hint: undefined, expected: { messages: ['a', 'b', 'c'], hint: undefined } },
+    {
+      name: 'several: first, the rest related, in order',
+      found: [problem('a'), problem('b'), problem('c')],
+      hint: undefined,
+      expected: { messages: ['a', 'b', 'c'], hint: undefined },
+    },
     { name: 'hint given to a first without one', found: [problem('a'), problem('b')], hint: 'fix it', expected: { messages: ['a', 'b'], hint: 'fix it' } },
     { name: 'hint given to a lone problem without one', found: [problem('a')], hint: 'fix it', expected: { messages: ['a'], hint: 'fix it' } },
     { name: "the first's own hint wins", found: [problem('a', 'own')], hint: 'fix it', expected: { messages: ['a'], hint: 'own' } },
@@ -112,7 +117,11 @@ describe('TrellisError.derive', () => {
     { name: 'message with context', changes: { message: 'Job #0: bad' }, expected: { message: 'Job #0: bad', where, keyPath: 'a', hint: 'h', related: ['r'] } },
     { name: 'key path', changes: { keyPath: 'p.a' }, expected: { message: 'bad', where, keyPath: 'p.a', hint: 'h', related: ['r'] } },
     { name: 'related replaced', changes: { related: [problem('s')] }, expected: { message: 'bad', where, keyPath: 'a', hint: 'h', related: ['s'] } },
-    { name: 'undefined keeps a field', changes: { hint: undefined, where: undefined }, expected: { message: 'bad', where, keyPath: 'a', hint: 'h', related: ['r'] } },
+    {
+      name: 'undefined keeps a field',
+      changes: { hint: undefined, where: undefined },
+      expected: { message: 'bad', where, keyPath: 'a', hint: 'h', related: ['r'] },
+    },
   ])('$name', ({ changes, expected }) => {
     const copy = original.derive(changes);
     expect(copy).not.toBe(original);

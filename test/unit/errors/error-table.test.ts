@@ -30,8 +30,10 @@ import { findRun } from '../../../src/store/find-run.js';
 import { acquireRecordLock } from '../../../src/run/record-lock.js';
 
 const files = { 'db/mysql': 'port: 1', 'db/pg': 'port: 2' };
-const composeWith = (config: string, overrides: string[] = [], extra: Record<string, string> = {}) => () =>
-  compose({ repo: createMemoryRepository({ ...files, config, ...extra }), configName: 'config', overrides });
+const composeWith =
+  (config: string, overrides: string[] = [], extra: Record<string, string> = {}) =>
+  () =>
+    compose({ repo: createMemoryRepository({ ...files, config, ...extra }), configName: 'config', overrides });
 const resolveText = (yaml: string, path?: string) => () => {
   const root = loadYaml(yaml, 'c.yaml').root;
   const ctx = createResolveContext({ env: {}, resolvers: createDefaultResolvers() });
@@ -68,7 +70,11 @@ const rows: Row[] = [
   { code: 'OVERRIDE_VALUE_MISMATCH', raise: composeWith('a: 1\n', ['~a=2']), where: override('~a=2'), keyPath: 'a' },
   { code: 'OVERRIDE_INVALID', raise: composeWith('defaults:\n  - db: mysql\n', ['db=null']), where: override('db=null') },
   { code: 'SWEEP_WITHOUT_MULTIRUN', raise: composeWith('a: 1\n', ['a=1,2']), where: override('a=1,2'), keyPath: 'a' },
-  { code: 'SWEEP_INVALID', raise: () => compose({ repo: createMemoryRepository({ config: 'a: 1' }), configName: 'config', overrides: ['hydra.job.name=a,b'], multirun: true }), where: override('hydra.job.name=a,b') },
+  {
+    code: 'SWEEP_INVALID',
+    raise: () => compose({ repo: createMemoryRepository({ config: 'a: 1' }), configName: 'config', overrides: ['hydra.job.name=a,b'], multirun: true }),
+    where: override('hydra.job.name=a,b'),
+  },
   { code: 'INTERPOLATION_SYNTAX', raise: composeWith('x: 1\na: ${b\n'), where: { kind: 'file', file: 'config.yaml', line: 2 }, keyPath: 'a' },
   { code: 'INTERPOLATION_KEY_MISSING', raise: resolveText('a: ${b}\n'), where: { kind: 'file', file: 'c.yaml', line: 1 }, keyPath: 'a' },
   { code: 'INTERPOLATION_TO_MISSING', raise: resolveText('a: ${b}\nb: ???\n'), keyPath: 'a' },
@@ -139,9 +145,18 @@ const rows: Row[] = [
     },
   },
   { code: 'LAUNCHER_UNAVAILABLE', raise: () => checkSlurmAvailable({ SLURM_CONF: join(tmpdir(), 'no-such-slurm.conf'), PATH: '' }) },
-  { code: 'LAUNCHER_REJECTED', raise: () => parseSbatch({ status: 1, stdout: '', stderr: 'sbatch: error: Batch job submission failed: Invalid partition name specified\n' }, ['--partition=x']) },
+  {
+    code: 'LAUNCHER_REJECTED',
+    raise: () =>
+      parseSbatch({ status: 1, stdout: '', stderr: 'sbatch: error: Batch job submission failed: Invalid partition name specified\n' }, ['--partition=x']),
+  },
   { code: 'USAGE', raise: () => parseCommandArgv(findCommand('compose')!, ['--nope']) },
-  { code: 'INTERNAL', raise: () => { throw new TrellisError('INTERNAL', 'kept for unexpected failures; rendered with a bug-report hint'); } },
+  {
+    code: 'INTERNAL',
+    raise: () => {
+      throw new TrellisError('INTERNAL', 'kept for unexpected failures; rendered with a bug-report hint');
+    },
+  },
 ];
 
 describe('error table: every code has a case', () => {

@@ -72,7 +72,12 @@ describe('resolution on arbitrary values', () => {
 
   it('a whole-value interpolation to any key of letters and digits gives the value with its type', () => {
     const key = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_@$-]{0,10}$/);
-    const scalar = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.string({ maxLength: 10 }).filter((s) => !s.includes('${') && s !== '???'));
+    const scalar = fc.oneof(
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.string({ maxLength: 10 }).filter((s) => !s.includes('${') && s !== '???'),
+    );
     fc.assert(
       fc.property(key, scalar, (k, v) => {
         fc.pre(k !== 'ref');

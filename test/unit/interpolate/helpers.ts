@@ -27,7 +27,11 @@ export const at = (value: unknown, origin: Origin): At => new At(value, origin);
 export function tree(value: unknown, origin?: Origin): Node {
   if (value instanceof At) return tree(value.value, value.origin);
   if (value instanceof Float) return valueNode(value.value, true, origin);
-  if (Array.isArray(value)) return listNode(value.map((v) => tree(v)), origin);
+  if (Array.isArray(value))
+    return listNode(
+      value.map((v) => tree(v)),
+      origin,
+    );
   if (value instanceof KeyedMap) {
     const d = dictNode(origin);
     for (const [k, v] of value.entries) {

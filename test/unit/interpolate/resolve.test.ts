@@ -9,8 +9,16 @@ const F = (repr: string) => ({ $float: repr });
 describe('resolution: values', () => {
   it.each([
     { name: 'relative ${.x} is a sibling', config: { a: { x: 1, y: '${.x}' } }, expected: { a: { x: 1, y: 1 } } },
-    { name: 'each extra dot goes one level up', config: { x: 0, a: { b: { y: '${...x}', z: '${..w}' }, w: 2 } }, expected: { x: 0, a: { b: { y: 0, z: 2 }, w: 2 } } },
-    { name: 'whole-value interpolation of a dict copies it resolved', config: { a: { x: 1, y: '${a.x}' }, b: '${a}' }, expected: { a: { x: 1, y: 1 }, b: { x: 1, y: 1 } } },
+    {
+      name: 'each extra dot goes one level up',
+      config: { x: 0, a: { b: { y: '${...x}', z: '${..w}' }, w: 2 } },
+      expected: { x: 0, a: { b: { y: 0, z: 2 }, w: 2 } },
+    },
+    {
+      name: 'whole-value interpolation of a dict copies it resolved',
+      config: { a: { x: 1, y: '${a.x}' }, b: '${a}' },
+      expected: { a: { x: 1, y: 1 }, b: { x: 1, y: 1 } },
+    },
     {
       name: 'a referenced dict resolves its relative paths where it sits',
       config: { z: 'root', a: { y: '${..z}' }, deep: { z: 'deep', b: '${a}' } },
@@ -22,11 +30,37 @@ describe('resolution: values', () => {
     { name: 'int 1 and float 1.0 concatenate as "11.0"', config: { i: 1, fl: f(1.0), s: '${i}${fl}' }, expected: { i: 1, fl: F('1.0'), s: '11.0' } },
     {
       name: 'string interpolation renders with Python str()',
-      config: { t: true, n: null, small: f(1e-5), big: f(1e16), inf: f(Infinity), d: { a: 1, n: null, s: "it's" }, l: [1, 'x', f(0.5)], s: '${t} ${n} ${small} ${big} ${inf} ${d} ${l}' },
-      expected: { t: true, n: null, small: F('1e-05'), big: F('1e+16'), inf: F('inf'), d: { a: 1, n: null, s: "it's" }, l: [1, 'x', F('0.5')], s: `True None 1e-05 1e+16 inf {'a': 1, 'n': None, 's': "it's"} [1, 'x', 0.5]` },
+      config: {
+        t: true,
+        n: null,
+        small: f(1e-5),
+        big: f(1e16),
+        inf: f(Infinity),
+        d: { a: 1, n: null, s: "it's" },
+        l: [1, 'x', f(0.5)],
+        s: '${t} ${n} ${small} ${big} ${inf} ${d} ${l}',
+      },
+      expected: {
+        t: true,
+        n: null,
+        small: F('1e-05'),
+        big: F('1e+16'),
+        inf: F('inf'),
+        d: { a: 1, n: null, s: "it's" },
+        l: [1, 'x', F('0.5')],
+        s: `True None 1e-05 1e+16 inf {'a': 1, 'n': None, 's': "it's"} [1, 'x', 0.5]`,
+      },
     },
-    { name: 'a container prints its interpolations unresolved', config: { x: 1, d: { a: '${x}' }, s: 'd=${d}' }, expected: { x: 1, d: { a: 1 }, s: "d={'a': '${x}'}" } },
-    { name: 'escaped top-level value is literal text', config: { x: 1, e: '\\${x}', p: 'C:\\\\temp\\\\${x}' }, expected: { x: 1, e: '${x}', p: 'C:\\\\temp\\1' } },
+    {
+      name: 'a container prints its interpolations unresolved',
+      config: { x: 1, d: { a: '${x}' }, s: 'd=${d}' },
+      expected: { x: 1, d: { a: 1 }, s: "d={'a': '${x}'}" },
+    },
+    {
+      name: 'escaped top-level value is literal text',
+      config: { x: 1, e: '\\${x}', p: 'C:\\\\temp\\\\${x}' },
+      expected: { x: 1, e: '${x}', p: 'C:\\\\temp\\1' },
+    },
     { name: 'an escaped target is not resolved twice', config: { a: '\\${x}', b: '${a}' }, expected: { a: '${x}', b: '${x}' } },
     {
       name: 'a moved copy resolves relative to where it sits',
@@ -65,7 +99,13 @@ interface ErrorCase {
 }
 
 const errorCases: ErrorCase[] = [
-  { name: 'missing key, caret on the interpolation', config: { a: 1, b: at('${c}', LINE('b: ${c}')) }, code: 'INTERPOLATION_KEY_MISSING', keyPath: 'b', where: { line: 7, col: 4, length: 4 } },
+  {
+    name: 'missing key, caret on the interpolation',
+    config: { a: 1, b: at('${c}', LINE('b: ${c}')) },
+    code: 'INTERPOLATION_KEY_MISSING',
+    keyPath: 'b',
+    where: { line: 7, col: 4, length: 4 },
+  },
   {
     name: 'missing key inside a quoted value, with did-you-mean',
     config: { optimizer: { lr: 1 }, model: { lr: at('x ${optimizer.lrate}', LINE("  lr: 'x ${optimizer.lrate}'")) } },
@@ -88,8 +128,20 @@ const errorCases: ErrorCase[] = [
     keyPath: 'b',
     where: { line: 3, col: 4 },
   },
-  { name: 'the error is where the broken interpolation is, not where the chain started', config: { a: '${b}', b: at('${c}', LINE('b: ${c}')) }, code: 'INTERPOLATION_KEY_MISSING', keyPath: 'b', where: { line: 7 } },
-  { name: 'int keys cannot be reached (trap 8)', config: { labels: map([0, 'cat']), l: '${labels.0}' }, code: 'INTERPOLATION_KEY_MISSING', keyPath: 'l', hint: /not a string/ },
+  {
+    name: 'the error is where the broken interpolation is, not where the chain started',
+    config: { a: '${b}', b: at('${c}', LINE('b: ${c}')) },
+    code: 'INTERPOLATION_KEY_MISSING',
+    keyPath: 'b',
+    where: { line: 7 },
+  },
+  {
+    name: 'int keys cannot be reached (trap 8)',
+    config: { labels: map([0, 'cat']), l: '${labels.0}' },
+    code: 'INTERPOLATION_KEY_MISSING',
+    keyPath: 'l',
+    hint: /not a string/,
+  },
   { name: 'a dotted key is one key', config: { 'a.b': 1, c: '${a.b}' }, code: 'INTERPOLATION_KEY_MISSING', keyPath: 'c', hint: /one key containing dots/ },
   { name: 'negative indices do not work', config: { l: [1, 2], x: '${l.-1}' }, code: 'INTERPOLATION_KEY_MISSING', keyPath: 'x', hint: /negative/ },
   { name: 'index past the end', config: { l: [1, 2], x: '${l[2]}' }, code: 'INTERPOLATION_KEY_MISSING', keyPath: 'x' },
@@ -97,11 +149,24 @@ const errorCases: ErrorCase[] = [
   { name: 'interpolation to ???', config: { a: '???', b: at('${a}', LINE('b: ${a}')) }, code: 'INTERPOLATION_TO_MISSING', keyPath: 'b', where: { col: 4 } },
   { name: 'string interpolation to ???', config: { a: { m: '???' }, b: 'x${a.m}' }, code: 'INTERPOLATION_TO_MISSING', keyPath: 'b', message: /'a\.m'/ },
   { name: 'through a ??? node', config: { a: '???', b: '${a.x}' }, code: 'INTERPOLATION_TO_MISSING', keyPath: 'b' },
-  { name: 'cycle prints the chain', config: { a: '${b}', b: at('${a}', LINE('b: ${a}')) }, code: 'INTERPOLATION_CYCLE', keyPath: 'b', message: /a → b → a/, where: { col: 4 } },
+  {
+    name: 'cycle prints the chain',
+    config: { a: '${b}', b: at('${a}', LINE('b: ${a}')) },
+    code: 'INTERPOLATION_CYCLE',
+    keyPath: 'b',
+    message: /a → b → a/,
+    where: { col: 4 },
+  },
   { name: 'self reference', config: { a: '${a}' }, code: 'INTERPOLATION_CYCLE', keyPath: 'a', message: /a → a/ },
   { name: 'ancestor interpolation (trap 11)', config: { a: { z: '${a}' } }, code: 'INTERPOLATION_CYCLE', keyPath: 'a.z', message: /a\.z → a/ },
   { name: 'root interpolation through an empty nested key', config: { e: '', a: '${${e}}' }, code: 'INTERPOLATION_CYCLE', keyPath: 'a' },
-  { name: 'cycle through containers', config: { x: '${y}', y: { w: '${z}' }, z: { q: '${x}' } }, code: 'INTERPOLATION_CYCLE', keyPath: 'z.q', message: /x → y\.w → z\.q → x/ },
+  {
+    name: 'cycle through containers',
+    config: { x: '${y}', y: { w: '${z}' }, z: { q: '${x}' } },
+    code: 'INTERPOLATION_CYCLE',
+    keyPath: 'z.q',
+    message: /x → y\.w → z\.q → x/,
+  },
   { name: 'path through null', config: { a: null, b: '${a.x}' }, code: 'INTERPOLATION_TYPE', keyPath: 'b', message: /'a' is None/ },
   { name: 'path through a scalar', config: { a: 3, b: '${a.x.y}' }, code: 'INTERPOLATION_TYPE', keyPath: 'b' },
   { name: 'an int used as a key (trap 8)', config: { l: ['a', 'b', 'c'], i: 2, v: '${l.${i}}' }, code: 'INTERPOLATION_TYPE', keyPath: 'v', hint: /quote/ },
@@ -109,8 +174,20 @@ const errorCases: ErrorCase[] = [
   { name: 'a resolver name that is not a string', config: { n: 1, v: '${${n}:x}' }, code: 'INTERPOLATION_TYPE', keyPath: 'v' },
   { name: 'the legacy env resolver is gone', config: { h: '${env:HOME}' }, code: 'INTERPOLATION_RESOLVER_UNKNOWN', keyPath: 'h', hint: /oc\.env/ },
   { name: 'unknown resolver, did you mean', config: { h: '${oc.evn:HOME}' }, code: 'INTERPOLATION_RESOLVER_UNKNOWN', keyPath: 'h', hint: /oc\.env/ },
-  { name: 'unset variable without default', config: { h: at('${oc.env:TRELLIS_NOPE}', LINE('h: ${oc.env:TRELLIS_NOPE}')) }, code: 'INTERPOLATION_RESOLVER_FAILED', keyPath: 'h', where: { col: 4, length: 22 } },
-  { name: 'grammar error met while resolving an unchecked value', config: { v: at('a ${b', LINE('v: a ${b')) }, code: 'INTERPOLATION_SYNTAX', keyPath: 'v', where: { col: 6 } },
+  {
+    name: 'unset variable without default',
+    config: { h: at('${oc.env:TRELLIS_NOPE}', LINE('h: ${oc.env:TRELLIS_NOPE}')) },
+    code: 'INTERPOLATION_RESOLVER_FAILED',
+    keyPath: 'h',
+    where: { col: 4, length: 22 },
+  },
+  {
+    name: 'grammar error met while resolving an unchecked value',
+    config: { v: at('a ${b', LINE('v: a ${b')) },
+    code: 'INTERPOLATION_SYNTAX',
+    keyPath: 'v',
+    where: { col: 6 },
+  },
 ];
 
 describe('resolution: errors', () => {
@@ -151,7 +228,12 @@ describe('selectNode (OmegaConf.select)', () => {
 
 describe('resolveValueAt (merging onto an interpolation, trap 3)', () => {
   it.each([
-    { name: 'a dict target comes back as stored, inner interpolations untouched', config: { a: { x: 1, y: '${.x}' }, b: '${a}' }, path: 'b', expected: { x: 1, y: '${.x}' } },
+    {
+      name: 'a dict target comes back as stored, inner interpolations untouched',
+      config: { a: { x: 1, y: '${.x}' }, b: '${a}' },
+      path: 'b',
+      expected: { x: 1, y: '${.x}' },
+    },
     { name: 'a scalar target', config: { a: f(0.5), b: 'lr=${a}' }, path: 'b', expected: 'lr=0.5' },
     { name: 'relative to the holder', config: { a: { x: { k: 1 }, b: '${.x}' } }, path: 'a.b', expected: { k: 1 } },
     { name: 'not an interpolation: the node itself', config: { a: { k: 1 } }, path: 'a', expected: { k: 1 } },

@@ -27,7 +27,12 @@ describe('oc.env', () => {
     { name: 'null default gives null', config: { v: '${oc.env:TRELLIS_T_U,null}' }, expected: { v: null } },
     { name: 'interpolated default', config: { d: 3, v: '${oc.env:TRELLIS_T_U,${d}}' }, expected: { d: 3, v: '3' } },
     { name: 'set but empty gives "" not the default', config: { v: '${oc.env:TRELLIS_T_E,dflt}' }, env: { TRELLIS_T_E: '' }, expected: { v: '' } },
-    { name: '${} in the variable is never resolved', config: { b: 1, v: '${oc.env:TRELLIS_T_R}' }, env: { TRELLIS_T_R: '${b}' }, expected: { b: 1, v: '${b}' } },
+    {
+      name: '${} in the variable is never resolved',
+      config: { b: 1, v: '${oc.env:TRELLIS_T_R}' },
+      env: { TRELLIS_T_R: '${b}' },
+      expected: { b: 1, v: '${b}' },
+    },
     { name: 'inside a string', config: { v: '/data/${oc.env:TRELLIS_T_A}/x' }, env: { TRELLIS_T_A: 'me' }, expected: { v: '/data/me/x' } },
   ])('$name', ({ config, env, expected }) => {
     expect(run(config, { env: env ?? {} })).toEqual(expected);
@@ -100,7 +105,11 @@ describe('oc.create', () => {
     { name: 'a dict literal', config: { v: '${oc.create:{a: 1, b: [x]}}' }, expected: { v: { a: 1, b: ['x'] } } },
     { name: 'a word', config: { v: '${oc.create:abc}' }, expected: { v: { abc: null } } },
     // OmegaConf 2.2.2: {'a': None, 'b': 'xNone', 'c': {}} for ${oc.create:null}, x${oc.create:null}, ${oc.create:""}.
-    { name: 'null gives None (a DictConfig holding None)', config: { v: '${oc.create:null}', s: 'x${oc.create:null}', e: '${oc.create:""}' }, expected: { v: null, s: 'xNone', e: {} } },
+    {
+      name: 'null gives None (a DictConfig holding None)',
+      config: { v: '${oc.create:null}', s: 'x${oc.create:null}', e: '${oc.create:""}' },
+      expected: { v: null, s: 'xNone', e: {} },
+    },
     {
       name: 'a copy of a node: relative paths inside resolve where the copy sits',
       config: { z: 0, src: { y: '${..z}' }, deep: { z: 5, v: '${oc.create:${src}}' } },
@@ -150,10 +159,30 @@ describe('oc.deprecated', () => {
 describe('oc.dict', () => {
   it.each<Row>([
     { name: 'keys', config: { bar: { a: 0, b: 1 }, foo: '${oc.dict.keys:bar}' }, expected: { bar: { a: 0, b: 1 }, foo: ['a', 'b'] } },
-    { name: 'keys through an interpolation', config: { bar: '${boz}', boz: { a: 0 }, foo: '${oc.dict.keys:bar}' }, expected: { bar: { a: 0 }, boz: { a: 0 }, foo: ['a'] } },
-    { name: 'int keys', config: { y: map([1, 'one'], [2, 'two']), foo: '${oc.dict.keys:y}' }, expected: { y: { $map: [[1, 'one'], [2, 'two']] }, foo: [1, 2] } },
+    {
+      name: 'keys through an interpolation',
+      config: { bar: '${boz}', boz: { a: 0 }, foo: '${oc.dict.keys:bar}' },
+      expected: { bar: { a: 0 }, boz: { a: 0 }, foo: ['a'] },
+    },
+    {
+      name: 'int keys',
+      config: { y: map([1, 'one'], [2, 'two']), foo: '${oc.dict.keys:y}' },
+      expected: {
+        y: {
+          $map: [
+            [1, 'one'],
+            [2, 'two'],
+          ],
+        },
+        foo: [1, 2],
+      },
+    },
     { name: 'values', config: { bar: { a: 0, b: { x: 1 } }, foo: '${oc.dict.values:bar}' }, expected: { bar: { a: 0, b: { x: 1 } }, foo: [0, { x: 1 }] } },
-    { name: 'values stay live interpolations', config: { bar: { key: '${val}' }, val: 'v', foo: '${oc.dict.values:bar}', s: '${foo}' }, expected: { bar: { key: 'v' }, val: 'v', foo: ['v'], s: ['v'] } },
+    {
+      name: 'values stay live interpolations',
+      config: { bar: { key: '${val}' }, val: 'v', foo: '${oc.dict.values:bar}', s: '${foo}' },
+      expected: { bar: { key: 'v' }, val: 'v', foo: ['v'], s: ['v'] },
+    },
     { name: 'relative values', config: { outer: { x: '${oc.dict.values:.y}', y: { a: 1 } } }, expected: { outer: { x: [1], y: { a: 1 } } } },
     { name: 'relative values up', config: { outer: { x: '${oc.dict.values:..y}' }, y: { a: 1 } }, expected: { outer: { x: [1] }, y: { a: 1 } } },
     { name: 'relative keys', config: { outer: { x: '${oc.dict.keys:.y}', y: { a: 1 } } }, expected: { outer: { x: ['a'], y: { a: 1 } } } },
@@ -162,7 +191,12 @@ describe('oc.dict', () => {
   });
 
   it.each([
-    { name: 'keys of a list', config: { l: [1], k: '${oc.dict.keys:l}' }, code: 'INTERPOLATION_TYPE', message: /cannot be applied to objects of type: ListConfig/ },
+    {
+      name: 'keys of a list',
+      config: { l: [1], k: '${oc.dict.keys:l}' },
+      code: 'INTERPOLATION_TYPE',
+      message: /cannot be applied to objects of type: ListConfig/,
+    },
     { name: 'values of an int', config: { int: 0, k: '${oc.dict.values:int}' }, code: 'INTERPOLATION_TYPE', message: /type: int/ },
     { name: 'a non-string argument', config: { b: true, k: '${oc.dict.keys:${b}}' }, code: 'INTERPOLATION_TYPE', message: /requires a string/ },
     { name: 'a missing key', config: { k: '${oc.dict.keys:bar}' }, code: 'INTERPOLATION_KEY_MISSING', message: /Key not found: 'bar'/ },

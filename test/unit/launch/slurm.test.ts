@@ -25,8 +25,22 @@ describe('slurm launcher: parsing', () => {
   });
 
   it.each([
-    { name: 'rejected', r: { status: 1, stdout: '', stderr: 'sbatch: error: invalid partition specified: x\nsbatch: error: Batch job submission failed: Invalid partition name specified\n' }, code: 'LAUNCHER_REJECTED', message: 'sbatch rejected the job array: invalid partition specified: x; Batch job submission failed: Invalid partition name specified' },
-    { name: 'missing', r: { status: null, stdout: '', stderr: '', errorCode: 'ENOENT' }, code: 'LAUNCHER_UNAVAILABLE', message: 'sbatch is not installed (not found on PATH)' },
+    {
+      name: 'rejected',
+      r: {
+        status: 1,
+        stdout: '',
+        stderr: 'sbatch: error: invalid partition specified: x\nsbatch: error: Batch job submission failed: Invalid partition name specified\n',
+      },
+      code: 'LAUNCHER_REJECTED',
+      message: 'sbatch rejected the job array: invalid partition specified: x; Batch job submission failed: Invalid partition name specified',
+    },
+    {
+      name: 'missing',
+      r: { status: null, stdout: '', stderr: '', errorCode: 'ENOENT' },
+      code: 'LAUNCHER_UNAVAILABLE',
+      message: 'sbatch is not installed (not found on PATH)',
+    },
   ])('sbatch $name is a TrellisError with its message', ({ r, code, message }) => {
     let error: unknown;
     try {
@@ -50,20 +64,79 @@ describe('slurm launcher: task state → run status', () => {
   it.each([
     { name: 'completed with a result', state: state('COMPLETED'), result: result('completed'), want: { status: 'completed', error: undefined } },
     { name: 'the job threw', state: state('FAILED', 256, 'NonZeroExitCode'), result: result('failed', 'boom'), want: { status: 'failed', error: 'boom' } },
-    { name: 'killed by SIGKILL, no result', state: state('FAILED', 9, 'JobLaunchFailure'), result: undefined, stderr: 'x\nKilled here\n', want: { status: 'failed', error: 'the task failed (signal 9, JobLaunchFailure) before reporting a result; last stderr line: Killed here' } },
-    { name: 'exit 3 before any result', state: state('FAILED', 768, 'NonZeroExitCode'), result: undefined, want: { status: 'failed', error: 'the task failed (exit 3) before reporting a result' } },
-    { name: 'exit 0 without a result', state: state('COMPLETED'), result: undefined, want: { status: 'failed', error: 'the task exited 0 without reporting a result' } },
-    { name: 'scancel while running', state: state('CANCELLED', 15), result: result('interrupted', 'interrupted by SIGTERM'), want: { status: 'interrupted', error: 'cancelled in SLURM (scancel) while running' } },
-    { name: 'scancel while pending', state: state('CANCELLED', 0, 'Resources'), result: undefined, want: { status: 'interrupted', error: 'cancelled in SLURM (scancel) before reporting a result' } },
+    {
+      name: 'killed by SIGKILL, no result',
+      state: state('FAILED', 9, 'JobLaunchFailure'),
+      result: undefined,
+      stderr: 'x\nKilled here\n',
+      want: { status: 'failed', error: 'the task failed (signal 9, JobLaunchFailure) before reporting a result; last stderr line: Killed here' },
+    },
+    {
+      name: 'exit 3 before any result',
+      state: state('FAILED', 768, 'NonZeroExitCode'),
+      result: undefined,
+      want: { status: 'failed', error: 'the task failed (exit 3) before reporting a result' },
+    },
+    {
+      name: 'exit 0 without a result',
+      state: state('COMPLETED'),
+      result: undefined,
+      want: { status: 'failed', error: 'the task exited 0 without reporting a result' },
+    },
+    {
+      name: 'scancel while running',
+      state: state('CANCELLED', 15),
+      result: result('interrupted', 'interrupted by SIGTERM'),
+      want: { status: 'interrupted', error: 'cancelled in SLURM (scancel) while running' },
+    },
+    {
+      name: 'scancel while pending',
+      state: state('CANCELLED', 0, 'Resources'),
+      result: undefined,
+      want: { status: 'interrupted', error: 'cancelled in SLURM (scancel) before reporting a result' },
+    },
     { name: 'scancel just after it completed', state: state('CANCELLED', 15), result: result('completed'), want: { status: 'completed', error: undefined } },
-    { name: 'time limit (by state, not exit code)', state: state('TIMEOUT', 15, 'TimeLimit'), result: result('interrupted', 'interrupted by SIGTERM'), time: '1', want: { status: 'failed', error: 'reached the SLURM time limit (TIMEOUT, --time 1)' } },
-    { name: 'out of memory', state: state('OUT_OF_MEMORY'), result: undefined, want: { status: 'failed', error: 'ran out of memory (OUT_OF_MEMORY); ask for more with --mem' } },
-    { name: 'node failure', state: state('NODE_FAIL', 0, 'NodeDown'), result: undefined, want: { status: 'failed', error: 'SLURM ended the task: NODE_FAIL (NodeDown)' } },
+    {
+      name: 'time limit (by state, not exit code)',
+      state: state('TIMEOUT', 15, 'TimeLimit'),
+      result: result('interrupted', 'interrupted by SIGTERM'),
+      time: '1',
+      want: { status: 'failed', error: 'reached the SLURM time limit (TIMEOUT, --time 1)' },
+    },
+    {
+      name: 'out of memory',
+      state: state('OUT_OF_MEMORY'),
+      result: undefined,
+      want: { status: 'failed', error: 'ran out of memory (OUT_OF_MEMORY); ask for more with --mem' },
+    },
+    {
+      name: 'node failure',
+      state: state('NODE_FAIL', 0, 'NodeDown'),
+      result: undefined,
+      want: { status: 'failed', error: 'SLURM ended the task: NODE_FAIL (NodeDown)' },
+    },
     { name: 'preempted', state: state('PREEMPTED'), result: undefined, want: { status: 'interrupted', error: 'preempted by SLURM (PREEMPTED)' } },
     { name: 'forgotten by SLURM, result kept', state: undefined, result: result('failed', 'boom'), want: { status: 'failed', error: 'boom' } },
-    { name: 'forgotten, timed out (stderr line)', state: undefined, result: undefined, stderr: stepd(' DUE TO TIME LIMIT'), want: { status: 'failed', error: 'reached the SLURM time limit (TIMEOUT)' } },
-    { name: 'forgotten, cancelled (stderr line)', state: undefined, result: undefined, stderr: stepd(''), want: { status: 'interrupted', error: 'cancelled in SLURM (scancel) before reporting a result' } },
-    { name: 'forgotten, nothing known', state: undefined, result: undefined, want: { status: 'failed', error: 'the task ended without reporting a result and SLURM no longer lists it' } },
+    {
+      name: 'forgotten, timed out (stderr line)',
+      state: undefined,
+      result: undefined,
+      stderr: stepd(' DUE TO TIME LIMIT'),
+      want: { status: 'failed', error: 'reached the SLURM time limit (TIMEOUT)' },
+    },
+    {
+      name: 'forgotten, cancelled (stderr line)',
+      state: undefined,
+      result: undefined,
+      stderr: stepd(''),
+      want: { status: 'interrupted', error: 'cancelled in SLURM (scancel) before reporting a result' },
+    },
+    {
+      name: 'forgotten, nothing known',
+      state: undefined,
+      result: undefined,
+      want: { status: 'failed', error: 'the task ended without reporting a result and SLURM no longer lists it' },
+    },
   ])('$name', ({ state: s, result: r, stderr, time, want }) => {
     expect(taskOutcome({ state: s, result: r, stderrText: stderr ?? '', time })).toEqual(want);
   });
@@ -75,11 +148,25 @@ describe('slurm launcher: task script', () => {
       { num: 4, overrides: ['lr=0.1', "msg='it''s here'", 'path="a b"'] },
       { num: 9, overrides: ['x=$HOME `id` \\n', '+tags=[a,b]', 'e='] },
     ];
-    const script = taskScript({ jobs, sweepDir: "/tmp/sweep dir/it's", cwd: '/tmp', now: new Date(0), command: ['/bin/bash', '-c', 'printf "%s\\n" "$TRELLIS_JOB_NUM" "$TRELLIS_SWEEP_DIR" "$TRELLIS_JOB_RESULT" "$@"', 'argv0'] });
+    const script = taskScript({
+      jobs,
+      sweepDir: "/tmp/sweep dir/it's",
+      cwd: '/tmp',
+      now: new Date(0),
+      command: ['/bin/bash', '-c', 'printf "%s\\n" "$TRELLIS_JOB_NUM" "$TRELLIS_SWEEP_DIR" "$TRELLIS_JOB_RESULT" "$@"', 'argv0'],
+    });
     for (const [index, job] of jobs.entries()) {
-      const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH, SLURM_ARRAY_TASK_ID: String(index), SLURM_ARRAY_JOB_ID: '77' } });
+      const r = spawnSync('bash', ['-c', script], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, SLURM_ARRAY_TASK_ID: String(index), SLURM_ARRAY_JOB_ID: '77' },
+      });
       expect(r.status).toBe(0);
-      expect(r.stdout.split('\n').slice(0, -1)).toEqual([String(job.num), "/tmp/sweep dir/it's", `/tmp/sweep dir/it's/.trellis/slurm/77_${index}.json`, ...job.overrides]);
+      expect(r.stdout.split('\n').slice(0, -1)).toEqual([
+        String(job.num),
+        "/tmp/sweep dir/it's",
+        `/tmp/sweep dir/it's/.trellis/slurm/77_${index}.json`,
+        ...job.overrides,
+      ]);
     }
     const bad = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH, SLURM_ARRAY_TASK_ID: '5' } });
     expect(bad.status).toBe(2);

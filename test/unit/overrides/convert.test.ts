@@ -22,9 +22,17 @@ describe('valueToNode', () => {
     { name: 'bool', input: 'TRUE', expected: valueNode(true) },
     { name: 'null', input: 'null', expected: valueNode(null) },
     { name: 'empty string', input: '', expected: valueNode('') },
-    { name: 'list', input: "[1,'two',3.0,null,true]", expected: listNode([valueNode(1), valueNode('two'), valueNode(3, true), valueNode(null), valueNode(true)]) },
+    {
+      name: 'list',
+      input: "[1,'two',3.0,null,true]",
+      expected: listNode([valueNode(1), valueNode('two'), valueNode(3, true), valueNode(null), valueNode(true)]),
+    },
     { name: 'dict', input: '{name:adam,lr:0.01}', expected: dictOf(['name', valueNode('adam')], ['lr', valueNode(0.01, true)]) },
-    { name: 'dict with typed keys', input: '{1: a, 2.5: b, false: c, null: d}', expected: dictOf([1, valueNode('a')], [2.5, valueNode('b'), true], [false, valueNode('c')], [null, valueNode('d')]) },
+    {
+      name: 'dict with typed keys',
+      input: '{1: a, 2.5: b, false: c, null: d}',
+      expected: dictOf([1, valueNode('a')], [2.5, valueNode('b'), true], [false, valueNode('c')], [null, valueNode('d')]),
+    },
   ])('$name', ({ input, expected }) => {
     expect(valueToNode(parseOverride(`k=${input}`, 0).value as ParsedValue)).toEqual(expected);
   });
@@ -52,7 +60,7 @@ describe('groupChoiceOf', () => {
   });
 
   it.each([
-    { name: 'null (compat 014)', input: 'db=null', message: 'Config group override must be a string or a list. Got NoneType', hint: "~db" },
+    { name: 'null (compat 014)', input: 'db=null', message: 'Config group override must be a string or a list. Got NoneType', hint: '~db' },
     { name: 'int', input: 'db=1', message: 'Config group override must be a string or a list. Got int', hint: "db='1'" },
     { name: 'bool', input: 'db=true', message: 'Got bool', hint: "db='true'" },
     { name: 'dict', input: 'db={a:1}', message: 'Got dict', hint: 'quote' },

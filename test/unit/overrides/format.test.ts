@@ -77,7 +77,7 @@ describe('quoteString', () => {
   it.each([
     { name: 'plain', text: 'abc', quote: "'" as const, expected: "'abc'" },
     { name: 'single quote inside', text: "foo 'bar", quote: "'" as const, expected: "'foo \\'bar'" },
-    { name: 'other quote kept', text: 'say "hi"', quote: "'" as const, expected: "'say \"hi\"'" },
+    { name: 'other quote kept', text: 'say "hi"', quote: "'" as const, expected: '\'say "hi"\'' },
     { name: 'backslash before quote', text: "foo \\'bar", quote: "'" as const, expected: "'foo \\\\\\'bar'" },
     { name: 'trailing backslash', text: 'foo bar\\', quote: "'" as const, expected: "'foo bar\\\\'" },
     { name: 'lone backslash kept', text: 'foo\\bar', quote: '"' as const, expected: '"foo\\bar"' },

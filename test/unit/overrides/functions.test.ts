@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { TrellisError } from '../../../src/errors/index.js';
-import {
-  parseOverride,
-  type ChoiceSweep,
-  type ParsedElement,
-  type ParsedValue,
-  type RangeSweep,
-  type SweepNumber,
-} from '../../../src/overrides/index.js';
+import { parseOverride, type ChoiceSweep, type ParsedElement, type ParsedValue, type RangeSweep, type SweepNumber } from '../../../src/overrides/index.js';
 import { bool, dict, float, int, list, quoted, str } from './elements.js';
 
 // Rows from Hydra 1.3's tests/test_overrides_parser.py (test_value, test_choice_sweep,
 // test_range_sweep, test_interval_sweep, test_tag_sweep, test_sort, test_sweep_shuffle,
 // test_cast_conversions, test_glob) and the extended-grammar docs.
 
-const valueOf = (text: string, random?: () => number): ParsedValue | undefined =>
-  parseOverride(`key=${text}`, 0, random ? { random } : {}).value;
+const valueOf = (text: string, random?: () => number): ParsedValue | undefined => parseOverride(`key=${text}`, 0, random ? { random } : {}).value;
 
 const choice = (items: ParsedElement[], extra: Partial<ChoiceSweep> = {}): ChoiceSweep => ({
   kind: 'choice',
@@ -26,8 +18,7 @@ const choice = (items: ParsedElement[], extra: Partial<ChoiceSweep> = {}): Choic
   ...extra,
 });
 const simple = (items: ParsedElement[], extra: Partial<ChoiceSweep> = {}): ChoiceSweep => choice(items, { simpleForm: true, ...extra });
-const n = (v: number | bigint | string): SweepNumber =>
-  typeof v === 'string' ? { kind: 'float', value: Number(v) } : { kind: 'int', value: BigInt(v) };
+const n = (v: number | bigint | string): SweepNumber => (typeof v === 'string' ? { kind: 'float', value: Number(v) } : { kind: 'int', value: BigInt(v) });
 const range = (start: SweepNumber, stop: SweepNumber, step: SweepNumber = n(1), extra: Partial<RangeSweep> = {}): RangeSweep => ({
   kind: 'range',
   start,
@@ -130,8 +121,22 @@ describe('casts', () => {
     { name: '0', input: '0', int: int(0), float: float(0), str: str('0'), bool: bool(false) },
     { name: '10.0', input: '10.0', int: int(10), float: float(10), str: str('10.0'), bool: bool(true) },
     { name: '0.0', input: '0.0', int: int(0), float: float(0), str: str('0.0'), bool: bool(false) },
-    { name: 'inf', input: 'inf', int: err("OverflowError while evaluating 'int(inf)': cannot convert float infinity to integer"), float: float(Infinity), str: str('inf'), bool: bool(true) },
-    { name: 'nan', input: 'nan', int: err("ValueError while evaluating 'int(nan)': cannot convert float NaN to integer"), float: float(NaN), str: str('nan'), bool: bool(true) },
+    {
+      name: 'inf',
+      input: 'inf',
+      int: err("OverflowError while evaluating 'int(inf)': cannot convert float infinity to integer"),
+      float: float(Infinity),
+      str: str('inf'),
+      bool: bool(true),
+    },
+    {
+      name: 'nan',
+      input: 'nan',
+      int: err("ValueError while evaluating 'int(nan)': cannot convert float NaN to integer"),
+      float: float(NaN),
+      str: str('nan'),
+      bool: bool(true),
+    },
     { name: '1e6', input: '1e6', int: int(1000000), float: float(1e6), str: str('1000000.0'), bool: bool(true) },
     {
       name: "''",
@@ -141,7 +146,14 @@ describe('casts', () => {
       str: str(''),
       bool: err("ValueError while evaluating 'bool('')': Cannot cast '' to bool"),
     },
-    { name: "'10'", input: "'10'", int: int(10), float: float(10), str: str('10'), bool: err("ValueError while evaluating 'bool('10')': Cannot cast '10' to bool") },
+    {
+      name: "'10'",
+      input: "'10'",
+      int: int(10),
+      float: float(10),
+      str: str('10'),
+      bool: err("ValueError while evaluating 'bool('10')': Cannot cast '10' to bool"),
+    },
     {
       name: "'10.0'",
       input: "'10.0'",
@@ -169,7 +181,14 @@ describe('casts', () => {
       str: list(str('0'), str('1'), str('2')),
       bool: list(bool(false), bool(true), bool(true)),
     },
-    { name: '[1,[2]]', input: '[1,[2]]', int: list(int(1), list(int(2))), float: list(float(1), list(float(2))), str: list(str('1'), list(str('2'))), bool: list(bool(true), list(bool(true))) },
+    {
+      name: '[1,[2]]',
+      input: '[1,[2]]',
+      int: list(int(1), list(int(2))),
+      float: list(float(1), list(float(2))),
+      str: list(str('1'), list(str('2'))),
+      bool: list(bool(true), list(bool(true))),
+    },
     {
       name: '[a,1]',
       input: '[a,1]',

@@ -1,14 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TrellisError } from '../../../src/errors/index.js';
-import {
-  formatElement,
-  formatOverrideForJob,
-  parseOverride,
-  parseOverrides,
-  quoteString,
-  type Override,
-} from '../../../src/overrides/index.js';
+import { formatElement, formatOverrideForJob, parseOverride, parseOverrides, quoteString, type Override } from '../../../src/overrides/index.js';
 import { formatPythonFloat } from '../../../src/tree/node.js';
 
 // Characters of the grammar plus a few it rejects, so random input hits every rule and error.
@@ -73,20 +66,37 @@ describe('parser robustness', () => {
 // --- a generator of valid element texts ---
 
 const id = fc.stringMatching(/^[a-z_][a-z0-9_-]{0,5}$/);
-const intText = fc.oneof(
-  fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String),
-  fc.constantFrom('1_000', '+7', '-0', '007'),
-);
-const floatText = fc.oneof(
-  fc.double().map(formatPythonFloat),
-  fc.constantFrom('1e3', '3.', '.5', '-10e-1', '1_0.5', 'INF', '-inf', 'NaN'),
-);
+const intText = fc.oneof(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String), fc.constantFrom('1_000', '+7', '-0', '007'));
+const floatText = fc.oneof(fc.double().map(formatPythonFloat), fc.constantFrom('1e3', '3.', '.5', '-10e-1', '1_0.5', 'INF', '-inf', 'NaN'));
 const boolOrNull = fc.constantFrom('true', 'FALSE', 'True', 'null', 'NULL');
 // Interpolation bodies stay within characters that escaping can carry back (Hydra does not
 // escape quotes or `~`, so those would not survive a round trip in Hydra either).
 const interpolation = fc.stringMatching(/^[a-z0-9._:, /-]{1,8}$/).map((body) => '${' + body + '}');
 const quotedText = fc.tuple(fc.string({ maxLength: 8 }), fc.constantFrom("'" as const, '"' as const)).map(([t, q]) => quoteString(t, q));
-const unquotedPart = fc.constantFrom('a', 'b1', '1', '-', '.', '\\,', '\\ ', ' ', '$', '%', ':', '@', '?', '|', '*', '/', '+', '\\\\', '\\(', '\\]', '\\=', '\\{');
+const unquotedPart = fc.constantFrom(
+  'a',
+  'b1',
+  '1',
+  '-',
+  '.',
+  '\\,',
+  '\\ ',
+  ' ',
+  '$',
+  '%',
+  ':',
+  '@',
+  '?',
+  '|',
+  '*',
+  '/',
+  '+',
+  '\\\\',
+  '\\(',
+  '\\]',
+  '\\=',
+  '\\{',
+);
 const unquotedText = fc.array(fc.oneof(unquotedPart, interpolation, id), { minLength: 1, maxLength: 5 }).map((p) => p.join(''));
 const dictKeyText = fc.oneof(id, intText, fc.constantFrom('true', 'null', '1.5', 'a b', 'x\\:y', '\\ k'));
 

@@ -20,14 +20,17 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(dir)).toEqual(['run.json']);
   });
 
-  it.each<{ durable: Durability }>([{ durable: false }, { durable: true }, { durable: 'background' }])('durable: $durable: readers see the new file as soon as the call returns', ({ durable }) => {
-    const dir = tmpDir();
-    const path = join(dir, 'run.json');
-    writeFileSync(path, 'status: running\n');
-    writeFileAtomic(path, 'status: completed\n', { durable });
-    expect(readFileSync(path, 'utf8')).toBe('status: completed\n');
-    expect(readdirSync(dir)).toEqual(['run.json']);
-  });
+  it.each<{ durable: Durability }>([{ durable: false }, { durable: true }, { durable: 'background' }])(
+    'durable: $durable: readers see the new file as soon as the call returns',
+    ({ durable }) => {
+      const dir = tmpDir();
+      const path = join(dir, 'run.json');
+      writeFileSync(path, 'status: running\n');
+      writeFileAtomic(path, 'status: completed\n', { durable });
+      expect(readFileSync(path, 'utf8')).toBe('status: completed\n');
+      expect(readdirSync(dir)).toEqual(['run.json']);
+    },
+  );
 
   it.each([
     {
@@ -60,7 +63,11 @@ describe('writeJsonAtomic', () => {
     { name: 'a safe bigint becomes a number', value: { n: 42n }, expected: '{\n  "n": 42\n}\n' },
     { name: 'a large bigint keeps every digit as a string', value: { n: 12345678901234567890n }, expected: '{\n  "n": "12345678901234567890"\n}\n' },
     { name: 'a negative large bigint', value: [-(2n ** 60n)], expected: '[\n  "-1152921504606846976"\n]\n' },
-    { name: 'non-finite numbers become strings, as in metrics.jsonl', value: { a: NaN, b: Infinity, c: -Infinity }, expected: '{\n  "a": "NaN",\n  "b": "Infinity",\n  "c": "-Infinity"\n}\n' },
+    {
+      name: 'non-finite numbers become strings, as in metrics.jsonl',
+      value: { a: NaN, b: Infinity, c: -Infinity },
+      expected: '{\n  "a": "NaN",\n  "b": "Infinity",\n  "c": "-Infinity"\n}\n',
+    },
   ])('$name', ({ value, expected }) => {
     const dir = tmpDir();
     const path = join(dir, 'seeds.json');

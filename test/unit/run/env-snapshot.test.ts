@@ -42,14 +42,20 @@ describe('captureEnvironment: packages', () => {
       name: 'versions from a lockfile v3',
       files: {
         'package.json': manifest,
-        'package-lock.json': json({ lockfileVersion: 3, packages: { 'node_modules/zod': { version: '4.1.0' }, 'node_modules/yaml': { version: '2.8.1' }, 'node_modules/vitest': { version: '4.0.5' } } }),
+        'package-lock.json': json({
+          lockfileVersion: 3,
+          packages: { 'node_modules/zod': { version: '4.1.0' }, 'node_modules/yaml': { version: '2.8.1' }, 'node_modules/vitest': { version: '4.0.5' } },
+        }),
       },
       usesLock: true,
       expected: { zod: '4.1.0', yaml: '2.8.1', vitest: '4.0.5' },
     },
     {
       name: 'versions from a lockfile v1',
-      files: { 'package.json': manifest, 'package-lock.json': json({ lockfileVersion: 1, dependencies: { zod: { version: '4.0.1' }, yaml: { version: '2.0.0' } } }) },
+      files: {
+        'package.json': manifest,
+        'package-lock.json': json({ lockfileVersion: 1, dependencies: { zod: { version: '4.0.1' }, yaml: { version: '2.0.0' } } }),
+      },
       usesLock: true,
       expected: { zod: '4.0.1', yaml: '2.0.0', vitest: null },
     },
@@ -75,7 +81,12 @@ describe('captureEnvironment: packages', () => {
         'package.json': json({ name: 'root', workspaces: ['pkgs/*'] }),
         'package-lock.json': json({
           lockfileVersion: 3,
-          packages: { 'pkgs/exp': { name: 'my-exp' }, 'pkgs/exp/node_modules/zod': { version: '3.9.0' }, 'node_modules/yaml': { version: '2.1.0' }, 'node_modules/vitest': { version: '4.0.0' } },
+          packages: {
+            'pkgs/exp': { name: 'my-exp' },
+            'pkgs/exp/node_modules/zod': { version: '3.9.0' },
+            'node_modules/yaml': { version: '2.1.0' },
+            'node_modules/vitest': { version: '4.0.0' },
+          },
         }),
         'pkgs/exp/package.json': manifest,
       },
@@ -142,14 +153,18 @@ describe('captureEnvironment: redaction', () => {
   it('removes secret values from every nested field, whether given or found in secret-named vars', async () => {
     const dir = tmpDir({ 'package.json': json({ name: 'p', version: '1.0.0' }) });
     const snap = await captureEnvironment(
-      options(dir, {
-        HF_TOKEN: 'hf_live_0123456789', // not recorded itself, but its value is a known secret
-        TRELLIS_NOTE: 'uses hf_live_0123456789 and pw-given-secret',
-        SLURM_SUBMIT_HOST: 'https://bob:hunter2pass@example.org/x',
-      }, {
-        argv: ['node', 'train.js', 'token=hf_live_0123456789', 'db.url=postgres://u:p4ss@db/x', 'pw=pw-given-secret'],
-        secretValues: ['pw-given-secret'],
-      }),
+      options(
+        dir,
+        {
+          HF_TOKEN: 'hf_live_0123456789', // not recorded itself, but its value is a known secret
+          TRELLIS_NOTE: 'uses hf_live_0123456789 and pw-given-secret',
+          SLURM_SUBMIT_HOST: 'https://bob:hunter2pass@example.org/x',
+        },
+        {
+          argv: ['node', 'train.js', 'token=hf_live_0123456789', 'db.url=postgres://u:p4ss@db/x', 'pw=pw-given-secret'],
+          secretValues: ['pw-given-secret'],
+        },
+      ),
     );
     expect(snap.env).toEqual({ SLURM_SUBMIT_HOST: 'https://***@example.org/x', TRELLIS_NOTE: 'uses *** and ***' });
     expect(snap.invocation.argv).toEqual(['node', 'train.js', 'token=***', 'db.url=postgres://***@db/x', 'pw=***']);
@@ -158,9 +173,7 @@ describe('captureEnvironment: redaction', () => {
   });
 
   it('keeps the snapshot valid JSON when a secret equals a JSON token or needs escaping', async () => {
-    const snap = await captureEnvironment(
-      options(tmpDir(), { TRELLIS_A: 'say "q\\uote"' }, { secretValues: ['true', '"q\\uote"', 'null'] }),
-    );
+    const snap = await captureEnvironment(options(tmpDir(), { TRELLIS_A: 'say "q\\uote"' }, { secretValues: ['true', '"q\\uote"', 'null'] }));
     expect(snap.env.TRELLIS_A).toBe('say ***');
     expect(JSON.parse(json(snap))).toEqual(snap);
   });

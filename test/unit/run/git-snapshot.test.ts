@@ -175,8 +175,16 @@ describe('parseStatus (porcelain v2)', () => {
   const clean = { commit: '0123abc', branch: 'main', dirty: false, untracked: [] as string[] };
   it.each([
     { name: 'a clean tree', text: head, expected: clean },
-    { name: 'modified and untracked', text: `${head}1 .M N... 100644 100644 100644 aaa bbb a.ts\0? b.ts\0`, expected: { ...clean, dirty: true, untracked: ['b.ts'] } },
-    { name: 'a rename carries the old path', text: `${head}2 R. N... 100644 100644 100644 aaa bbb R100 new.ts\0old.ts\0? x y.ts\0`, expected: { ...clean, dirty: true, untracked: ['x y.ts'] } },
+    {
+      name: 'modified and untracked',
+      text: `${head}1 .M N... 100644 100644 100644 aaa bbb a.ts\0? b.ts\0`,
+      expected: { ...clean, dirty: true, untracked: ['b.ts'] },
+    },
+    {
+      name: 'a rename carries the old path',
+      text: `${head}2 R. N... 100644 100644 100644 aaa bbb R100 new.ts\0old.ts\0? x y.ts\0`,
+      expected: { ...clean, dirty: true, untracked: ['x y.ts'] },
+    },
     { name: 'an unmerged file', text: `${head}u UU N... 100644 100644 100644 100644 aaa bbb ccc c.ts\0`, expected: { ...clean, dirty: true } },
     { name: 'only untracked', text: `${head}? dir/\0`, expected: { ...clean, untracked: ['dir/'] } },
     { name: 'no commit yet', text: '# branch.oid (initial)\0# branch.head main\0', expected: { ...clean, commit: null } },
@@ -189,9 +197,21 @@ describe('parseStatus (porcelain v2)', () => {
 describe('pickRemote', () => {
   it.each([
     { name: 'no remote', config: 'core.bare\nfalse\0user.name\nA\0', expected: null },
-    { name: 'origin first', config: 'remote.aaa.url\nhttps://example.org/a.git\0remote.origin.url\ngit@example.org:o.git\0', expected: 'git@example.org:o.git' },
-    { name: 'else the first remote', config: 'remote.up.stream.url\nhttps://example.org/u.git\0remote.b.url\nhttps://example.org/b.git\0', expected: 'https://example.org/u.git' },
-    { name: 'a fetch URL only, not a push URL', config: 'remote.origin.pushurl\nssh://push\0remote.origin.url\nhttps://example.org/f.git\0', expected: 'https://example.org/f.git' },
+    {
+      name: 'origin first',
+      config: 'remote.aaa.url\nhttps://example.org/a.git\0remote.origin.url\ngit@example.org:o.git\0',
+      expected: 'git@example.org:o.git',
+    },
+    {
+      name: 'else the first remote',
+      config: 'remote.up.stream.url\nhttps://example.org/u.git\0remote.b.url\nhttps://example.org/b.git\0',
+      expected: 'https://example.org/u.git',
+    },
+    {
+      name: 'a fetch URL only, not a push URL',
+      config: 'remote.origin.pushurl\nssh://push\0remote.origin.url\nhttps://example.org/f.git\0',
+      expected: 'https://example.org/f.git',
+    },
   ])('$name', ({ config, expected }) => {
     expect(pickRemote(config)).toBe(expected);
   });

@@ -1,7 +1,15 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MetricsLog, readMetrics, summarizeMetrics, summarizeMetricsFile, type MetricSummary, type MetricValue, type MetricsLogOptions } from '../../../src/run/metrics.js';
+import {
+  MetricsLog,
+  readMetrics,
+  summarizeMetrics,
+  summarizeMetricsFile,
+  type MetricSummary,
+  type MetricValue,
+  type MetricsLogOptions,
+} from '../../../src/run/metrics.js';
 import { errorOf } from '../../helpers/errors.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
 
@@ -59,7 +67,10 @@ describe('MetricsLog + readMetrics round trip', () => {
     { name: 'two calls at one step (train and val)', steps: [3, 3, undefined], expected: [3, 3, 4] },
   ])('steps: $name', async ({ steps, expected }) => {
     const path = join(tmpDir(), 'metrics.jsonl');
-    logAll(path, steps.map((step) => ({ values: { v: 1 }, step }))).close();
+    logAll(
+      path,
+      steps.map((step) => ({ values: { v: 1 }, step })),
+    ).close();
     expect((await readMetrics(path)).rows.map((r) => r.step)).toEqual(expected);
   });
 });
@@ -90,7 +101,10 @@ describe('readMetrics tolerance', () => {
     appendFileSync(path, '{"step":1,"time":17000');
     logAll(path, [{ values: { loss: 2 }, step: 2 }]).close();
     const read = await readMetrics(path);
-    expect(read.rows.map((r) => [r.step, r.loss])).toEqual([[0, 3], [2, 2]]);
+    expect(read.rows.map((r) => [r.step, r.loss])).toEqual([
+      [0, 3],
+      [2, 2],
+    ]);
     expect(read.skipped).toEqual([{ line: 2, text: '{"step":1,"time":17000' }]);
     expect(read.torn).toBeNull();
   });
@@ -109,7 +123,10 @@ describe('MetricsLog.summary', () => {
     },
     {
       name: 'ties keep the first step',
-      calls: [{ values: { acc: 0.9 }, step: 10 }, { values: { acc: 0.9 }, step: 20 }],
+      calls: [
+        { values: { acc: 0.9 }, step: 10 },
+        { values: { acc: 0.9 }, step: 20 },
+      ],
       expected: { acc: { last: 0.9, last_step: 20, min: 0.9, min_step: 10, max: 0.9, max_step: 10, count: 2 } },
     },
     {
@@ -146,13 +163,25 @@ describe('summarizeMetricsFile: the summary of a run without summary.json', () =
 
   it.each<{ name: string; text: string; metrics: Record<string, MetricSummary>; rows: number; torn?: { line: number; text: string }; skipped?: number[] }>([
     { name: 'a complete file', text: three, metrics: { loss, acc }, rows: 3 },
-    { name: 'a torn last line is left out', text: `${three}{"step":3,"time":4,"loss":0.`, metrics: { loss, acc }, rows: 3, torn: { line: 4, text: '{"step":3,"time":4,"loss":0.' } },
+    {
+      name: 'a torn last line is left out',
+      text: `${three}{"step":3,"time":4,"loss":0.`,
+      metrics: { loss, acc },
+      rows: 3,
+      torn: { line: 4, text: '{"step":3,"time":4,"loss":0.' },
+    },
     { name: 'a torn line of an earlier session is skipped', text: `{"step":0,"ti\n${three}`, metrics: { loss, acc }, rows: 3, skipped: [1] },
     { name: 'a whole last line without its newline counts', text: three.trimEnd(), metrics: { loss, acc }, rows: 3 },
     { name: 'an empty file', text: '', metrics: {}, rows: 0 },
     {
       name: 'NaN and ±Infinity strings are numbers; NaN is never min or max',
-      text: ['{"step":0,"time":1,"x":"NaN","y":"NaN"}', '{"step":1,"time":2,"x":"Infinity"}', '{"step":2,"time":3,"x":"-Infinity"}', '{"step":3,"time":4,"x":"NaN"}', ''].join('\n'),
+      text: [
+        '{"step":0,"time":1,"x":"NaN","y":"NaN"}',
+        '{"step":1,"time":2,"x":"Infinity"}',
+        '{"step":2,"time":3,"x":"-Infinity"}',
+        '{"step":3,"time":4,"x":"NaN"}',
+        '',
+      ].join('\n'),
       metrics: {
         x: { last: Number.NaN, last_step: 3, min: Number.NEGATIVE_INFINITY, min_step: 2, max: Number.POSITIVE_INFINITY, max_step: 1, count: 4 },
         y: { last: Number.NaN, last_step: 0, min: null, min_step: null, max: null, max_step: null, count: 1 },
@@ -197,7 +226,11 @@ describe('summarizeMetricsFile: the summary of a run without summary.json', () =
     const head = '{"step":1,"time":1,"';
     const pad = (n: number) => `{"step":0,"time":0,"pad":"${'x'.repeat(n - 29)}"}\n`;
     const text = `${pad(CHUNK - 1 - head.length)}${head}ü":1}\n{"step":2,"time":2,"ü":2}\n`;
-    expect(Buffer.from(text).subarray(CHUNK - 1, CHUNK + 1).toString()).toBe('ü');
+    expect(
+      Buffer.from(text)
+        .subarray(CHUNK - 1, CHUNK + 1)
+        .toString(),
+    ).toBe('ü');
     const path = join(tmpDir(), 'metrics.jsonl');
     writeFileSync(path, text);
     expect(summarizeMetricsFile(path).metrics).toEqual({ ü: { last: 2, last_step: 2, min: 1, min_step: 1, max: 2, max_step: 2, count: 2 } });

@@ -26,7 +26,11 @@ describe('withRecordLock', () => {
 
   it('releases when fn throws', () => {
     const record = join(tmpDir(), 'run.json');
-    expect(() => withRecordLock(record, () => { throw new Error('boom'); })).toThrow('boom');
+    expect(() =>
+      withRecordLock(record, () => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(existsSync(`${record}.lock`)).toBe(false);
   });
 
@@ -50,7 +54,11 @@ describe('withRecordLock', () => {
 describe('acquireRecordLock and a lock file already there', () => {
   it.each([
     { name: 'a live holder of this host', lock: () => holder(process.pid), hint: 'try again when it is done' },
-    { name: 'a holder of another host (its pid cannot be checked)', lock: () => holder(deadPid(), 'elsewhere'), hint: /if that process is gone, delete .*run\.json\.lock$/ },
+    {
+      name: 'a holder of another host (its pid cannot be checked)',
+      lock: () => holder(deadPid(), 'elsewhere'),
+      hint: /if that process is gone, delete .*run\.json\.lock$/,
+    },
     { name: 'a file still being written (unreadable, just now)', lock: () => '', hint: 'try again when it is done' },
   ])('waits for $name, then RUN_LOCKED', ({ lock, hint }) => {
     const record = join(tmpDir(), 'run.json');
@@ -84,7 +92,7 @@ describe('acquireRecordLock and a lock file already there', () => {
     expect([existsSync(`${record}.lock`), existsSync(`${record}.lock.break`)]).toEqual([false, false]);
   });
 
-  it('a holder whose lock was taken over does not remove the new holder\'s lock', () => {
+  it("a holder whose lock was taken over does not remove the new holder's lock", () => {
     const record = join(tmpDir(), 'run.json');
     const first = acquireRecordLock(record);
     writeFileSync(first.path, holder(deadPid())); // as if its process had been judged gone

@@ -70,7 +70,11 @@ describe('redactStrings', () => {
   it('redacts nested values and keys and keeps other types', () => {
     const value = { a: ['x tok-9999 y', { b: 'tok-9999' }], n: 5, t: true, z: null, 'tok-9999': 'key' };
     expect(redactStrings(value, (s) => redactText(s, ['tok-9999']))).toEqual({
-      a: ['x *** y', { b: '***' }], n: 5, t: true, z: null, '***': 'key',
+      a: ['x *** y', { b: '***' }],
+      n: 5,
+      t: true,
+      z: null,
+      '***': 'key',
     });
     expect(value.a[0]).toBe('x tok-9999 y');
   });

@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SeedBook, createRng, drawMasterSeed } from '../../../src/run/seeds.js';
 
 /** The documented algorithm, written again from its description, for the hash-based cross-check. */
-const documentedDerive = (master: number, purpose: string) =>
-  createHash('sha256').update(`trellis-seed:${master}:${purpose}`).digest().readUInt32BE(0);
+const documentedDerive = (master: number, purpose: string) => createHash('sha256').update(`trellis-seed:${master}:${purpose}`).digest().readUInt32BE(0);
 
 /** SplitMix64 seeding + 64-bit xoroshiro128+ (24, 16, 37), low 32 bits: a reference without pure-rand. */
 function referenceOutputs(seed: number, count: number): number[] {
@@ -63,7 +62,13 @@ describe('SeedBook.derive', () => {
 describe('SeedBook.rng', () => {
   // First outputs computed with a Python transcription of the same algorithm.
   it.each([
-    { name: 'rng("data") under 42 starts from derive("data")', master: 42, purpose: 'data' as string | undefined, seed: 888779563, first: [3975796488, 1567516309, 2645876167, 4161079534] },
+    {
+      name: 'rng("data") under 42 starts from derive("data")',
+      master: 42,
+      purpose: 'data' as string | undefined,
+      seed: 888779563,
+      first: [3975796488, 1567516309, 2645876167, 4161079534],
+    },
     { name: 'rng() under 42 starts from the master seed', master: 42, purpose: undefined, seed: 42, first: [3797049240, 1052797783, 1962151222, 3868587078] },
     { name: 'rng() under 0', master: 0, purpose: undefined, seed: 0, first: [483865507, 1747211118, 3822025699, 2636587237] },
   ])('$name', ({ master, purpose, seed, first }) => {

@@ -13,7 +13,12 @@ describe('tagRun and noteRun rewrite run.json', () => {
     { name: 'tags are added once each, in order', act: (d: string) => tagRun(d, ['b', 'old', 'c', 'b']), tags: ['old', 'b', 'c'], notes: ['first'] },
     { name: 'tags are removed', act: (d: string) => tagRun(d, ['old', 'never'], { remove: true }), tags: [], notes: ['first'] },
     { name: 'a note is appended', act: (d: string) => noteRun(d, 'lr too high'), tags: ['old'], notes: ['first', 'lr too high'] },
-    { name: 'the same note twice is kept twice', act: (d: string) => (noteRun(d, 'again'), noteRun(d, 'again')), tags: ['old'], notes: ['first', 'again', 'again'] },
+    {
+      name: 'the same note twice is kept twice',
+      act: (d: string) => (noteRun(d, 'again'), noteRun(d, 'again')),
+      tags: ['old'],
+      notes: ['first', 'again', 'again'],
+    },
   ])('$name', ({ act, tags, notes }) => {
     const dir = writeRun(join(tmpDir(), 'outputs/a'), { id: 'a', tags: ['old'], notes: ['first'] });
     const before = runJson(dir);

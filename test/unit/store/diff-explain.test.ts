@@ -35,25 +35,71 @@ describe('runs diff: one table row per category', () => {
     {
       name: 'a config value, with where each side came from',
       category: 'config',
-      change: { resolved: { optimizer: { name: 'adam', lr: 0.1 }, trainer: { epochs: 3 }, seed: 1 }, provenance: { ...base.provenance, 'optimizer.lr': { value: 0.1, override: 'optimizer.lr=0.1', overrideIndex: 2 } } },
+      change: {
+        resolved: { optimizer: { name: 'adam', lr: 0.1 }, trainer: { epochs: 3 }, seed: 1 },
+        provenance: { ...base.provenance, 'optimizer.lr': { value: 0.1, override: 'optimizer.lr=0.1', overrideIndex: 2 } },
+      },
       entry: { key: 'optimizer.lr', a: 0.01, b: 0.1, aFrom: 'conf/optimizer/adam.yaml:2:5', bFrom: "override 'optimizer.lr=0.1'" },
     },
-    { name: 'a config key only one run has', category: 'config', change: { resolved: { optimizer: { name: 'adam', lr: 0.01, eps: 1e-8 }, trainer: { epochs: 3 }, seed: 1 } }, entry: { key: 'optimizer.eps', b: 1e-8 } },
-    { name: 'an override', category: 'overrides', change: { overrides: ['optimizer=adam', 'trainer.epochs=5'] }, entry: { key: 'trainer.epochs', a: 'trainer.epochs=3', b: 'trainer.epochs=5' } },
+    {
+      name: 'a config key only one run has',
+      category: 'config',
+      change: { resolved: { optimizer: { name: 'adam', lr: 0.01, eps: 1e-8 }, trainer: { epochs: 3 }, seed: 1 } },
+      entry: { key: 'optimizer.eps', b: 1e-8 },
+    },
+    {
+      name: 'an override',
+      category: 'overrides',
+      change: { overrides: ['optimizer=adam', 'trainer.epochs=5'] },
+      entry: { key: 'trainer.epochs', a: 'trainer.epochs=3', b: 'trainer.epochs=5' },
+    },
     { name: 'the master seed', category: 'seeds', change: { seeds: { master: 2, derived: { init: 7 } } }, entry: { key: 'master', a: 1, b: 2 } },
     { name: 'a derived seed', category: 'seeds', change: { seeds: { master: 1, derived: { init: 8 } } }, entry: { key: 'derived.init', a: 7, b: 8 } },
-    { name: "an input's hash", category: 'inputs', change: { inputs: [{ path: 'data/iris.csv', size: 4551, sha256: 'b'.repeat(64) }] }, entry: { key: 'data/iris.csv', a: `sha256 ${'a'.repeat(64)} (4551 bytes)`, b: `sha256 ${'b'.repeat(64)} (4551 bytes)` } },
-    { name: 'the git commit', category: 'git', change: { git: { available: true, commit: 'b'.repeat(40), branch: 'main', remote: null, dirty: false, untracked: [] } }, entry: { key: 'commit', a: 'a'.repeat(40), b: 'b'.repeat(40) } },
+    {
+      name: "an input's hash",
+      category: 'inputs',
+      change: { inputs: [{ path: 'data/iris.csv', size: 4551, sha256: 'b'.repeat(64) }] },
+      entry: { key: 'data/iris.csv', a: `sha256 ${'a'.repeat(64)} (4551 bytes)`, b: `sha256 ${'b'.repeat(64)} (4551 bytes)` },
+    },
+    {
+      name: 'the git commit',
+      category: 'git',
+      change: { git: { available: true, commit: 'b'.repeat(40), branch: 'main', remote: null, dirty: false, untracked: [] } },
+      entry: { key: 'commit', a: 'a'.repeat(40), b: 'b'.repeat(40) },
+    },
     {
       name: 'the dirty diff',
       category: 'git',
-      change: { git: { available: true, commit: 'a'.repeat(40), branch: 'main', remote: null, dirty: true, untracked: [] }, gitDiff: 'diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+new\n' },
+      change: {
+        git: { available: true, commit: 'a'.repeat(40), branch: 'main', remote: null, dirty: true, untracked: [] },
+        gitDiff: 'diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+new\n',
+      },
       entry: { key: 'diff', a: 'clean' },
     },
-    { name: 'a package version', category: 'packages', change: { env: { ...BASE_ENV, packages: { ...BASE_ENV.packages, dependencies: { zod: { spec: '^4.6.7', installed: '4.7.0' } } } } }, entry: { key: 'dependencies.zod', a: '4.6.7', b: '4.7.0' } },
-    { name: 'the Node version', category: 'runtime', change: { env: { ...BASE_ENV, runtime: { ...BASE_ENV.runtime, node: '22.1.0' } } }, entry: { key: 'runtime.node', a: '20.20.2', b: '22.1.0' } },
-    { name: 'a selected env var', category: 'runtime', change: { env: { ...BASE_ENV, env: { LANG: 'C.UTF-8', CUDA_VISIBLE_DEVICES: '1' } } }, entry: { key: 'env.CUDA_VISIBLE_DEVICES', b: '1' } },
-    { name: 'a metric summary', category: 'metrics', change: { metrics: { val_loss: { last: 0.2, min: 0.15, max: 0.9 } } }, entry: { key: 'val_loss.min', a: 0.2, b: 0.15 } },
+    {
+      name: 'a package version',
+      category: 'packages',
+      change: { env: { ...BASE_ENV, packages: { ...BASE_ENV.packages, dependencies: { zod: { spec: '^4.6.7', installed: '4.7.0' } } } } },
+      entry: { key: 'dependencies.zod', a: '4.6.7', b: '4.7.0' },
+    },
+    {
+      name: 'the Node version',
+      category: 'runtime',
+      change: { env: { ...BASE_ENV, runtime: { ...BASE_ENV.runtime, node: '22.1.0' } } },
+      entry: { key: 'runtime.node', a: '20.20.2', b: '22.1.0' },
+    },
+    {
+      name: 'a selected env var',
+      category: 'runtime',
+      change: { env: { ...BASE_ENV, env: { LANG: 'C.UTF-8', CUDA_VISIBLE_DEVICES: '1' } } },
+      entry: { key: 'env.CUDA_VISIBLE_DEVICES', b: '1' },
+    },
+    {
+      name: 'a metric summary',
+      category: 'metrics',
+      change: { metrics: { val_loss: { last: 0.2, min: 0.15, max: 0.9 } } },
+      entry: { key: 'val_loss.min', a: 0.2, b: 0.15 },
+    },
     { name: 'the return value', category: 'metrics', change: { result: { val_loss: 0.3 } }, entry: { key: 'result.val_loss', a: 0.2, b: 0.3 } },
     { name: 'the status', category: 'metrics', change: { status: 'failed' }, entry: { key: 'status', a: 'completed', b: 'failed' } },
   ])('$name', ({ category, change, entry }) => {
@@ -72,7 +118,11 @@ describe('runs diff: one table row per category', () => {
     const d = pair({ seeds: { master: 9, derived: { init: 7 } }, metrics: { val_loss: { last: 0.25, min: 0.25, max: 0.9 } } });
     expect(d.outcomesDiffer).toBe(true);
     expect(d.inputsDiffer).toBe(true);
-    expect(Object.entries(d.categories).filter(([c, e]) => c !== 'metrics' && e.length).map(([c]) => c)).toEqual(['seeds']);
+    expect(
+      Object.entries(d.categories)
+        .filter(([c, e]) => c !== 'metrics' && e.length)
+        .map(([c]) => c),
+    ).toEqual(['seeds']);
   });
 
   it('renders categories with both sides and the same ones in one line', () => {
@@ -93,8 +143,20 @@ describe('runs diff: one table row per category', () => {
 const demo: SyntheticRun = {
   id: 'demo',
   overrides: ['optimizer=adam', 'dataset.features=5'],
-  config: { model: { name: 'linear', features: '${dataset.features}', classes: '${dataset.classes}' }, optimizer: { name: 'adam', lr: 0.01 }, dataset: { name: 'iris', features: 5, classes: 3 }, name: 'iris-${model.name}', home: '${oc.env:HOME,/tmp}-${name}' },
-  resolved: { model: { name: 'linear', features: 5, classes: 3 }, optimizer: { name: 'adam', lr: 0.01 }, dataset: { name: 'iris', features: 5, classes: 3 }, name: 'iris-linear', home: '/root-iris-linear' },
+  config: {
+    model: { name: 'linear', features: '${dataset.features}', classes: '${dataset.classes}' },
+    optimizer: { name: 'adam', lr: 0.01 },
+    dataset: { name: 'iris', features: 5, classes: 3 },
+    name: 'iris-${model.name}',
+    home: '${oc.env:HOME,/tmp}-${name}',
+  },
+  resolved: {
+    model: { name: 'linear', features: 5, classes: 3 },
+    optimizer: { name: 'adam', lr: 0.01 },
+    dataset: { name: 'iris', features: 5, classes: 3 },
+    name: 'iris-linear',
+    home: '/root-iris-linear',
+  },
   choices: { model: 'linear', optimizer: 'adam', dataset: 'iris' },
   defaults: [
     { config: 'model/linear', package: 'model', parent: 'config' },
@@ -130,14 +192,30 @@ describe('explain', () => {
   });
 
   it('gives the defaults list when no override chose the option', () => {
-    expect(explainKey(run(), 'model.name').group).toEqual({ config: 'model/linear', group: 'model', option: 'linear', chosenBy: 'the defaults list of config' });
+    expect(explainKey(run(), 'model.name').group).toEqual({
+      config: 'model/linear',
+      group: 'model',
+      option: 'linear',
+      chosenBy: 'the defaults list of config',
+    });
   });
 
   it('follows an interpolation to the override that set its target', () => {
     const e = explainKey(run(), 'model.features');
     expect(e).toMatchObject({ composed: '${dataset.features}', value: 5, origin: { kind: 'file', file: 'conf/model/linear.yaml', line: 3, col: 11 } });
     expect(e.references).toEqual([
-      { text: '${dataset.features}', kind: 'node', step: { key: 'dataset.features', composed: 5, value: 5, origin: { kind: 'override', text: 'dataset.features=5', index: 1 }, group: null, references: [] } },
+      {
+        text: '${dataset.features}',
+        kind: 'node',
+        step: {
+          key: 'dataset.features',
+          composed: 5,
+          value: 5,
+          origin: { kind: 'override', text: 'dataset.features=5', index: 1 },
+          group: null,
+          references: [],
+        },
+      },
     ]);
   });
 
@@ -153,7 +231,9 @@ describe('explain', () => {
       ['model.name', 'linear', { kind: 'file', file: 'conf/model/linear.yaml', line: 2, col: 7 }],
     ]);
     const text = renderExplanation(e, 'r');
-    expect(text).toContain('home = ${oc.env:HOME,/tmp}-${name} → /root-iris-linear\n  set at conf/config.yaml:10:7\n  from config config, chosen by the primary config\n');
+    expect(text).toContain(
+      'home = ${oc.env:HOME,/tmp}-${name} → /root-iris-linear\n  set at conf/config.yaml:10:7\n  from config config, chosen by the primary config\n',
+    );
     expect(text).toContain('  ${name} refers to:\n    name = iris-${model.name} → iris-linear\n');
   });
 

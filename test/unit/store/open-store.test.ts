@@ -15,11 +15,31 @@ import { ageTree, writeRun } from './synthetic-runs.js';
 
 describe('damaged run directories are listed, never crash a listing', () => {
   it.each([
-    { name: 'run.json is not JSON', damage: (t: string) => writeFileSync(join(t, 'run.json'), '{"id": "x", '), status: 'unreadable', reason: 'run.json is not valid JSON' },
+    {
+      name: 'run.json is not JSON',
+      damage: (t: string) => writeFileSync(join(t, 'run.json'), '{"id": "x", '),
+      status: 'unreadable',
+      reason: 'run.json is not valid JSON',
+    },
     { name: 'run.json is empty', damage: (t: string) => writeFileSync(join(t, 'run.json'), ''), status: 'unreadable', reason: 'run.json is empty' },
-    { name: 'run.json has no status', damage: (t: string) => writeFileSync(join(t, 'run.json'), '{"id": "x"}'), status: 'unreadable', reason: 'run.json has no status' },
-    { name: 'a finished run without summary.json', damage: (t: string) => renameSync(join(t, 'summary.json'), join(t, 'summary.old')), status: 'partial', reason: 'summary.json missing' },
-    { name: 'summary.json torn', damage: (t: string) => writeFileSync(join(t, 'summary.json'), '{"metrics": {'), status: 'partial', reason: 'summary.json is not valid JSON' },
+    {
+      name: 'run.json has no status',
+      damage: (t: string) => writeFileSync(join(t, 'run.json'), '{"id": "x"}'),
+      status: 'unreadable',
+      reason: 'run.json has no status',
+    },
+    {
+      name: 'a finished run without summary.json',
+      damage: (t: string) => renameSync(join(t, 'summary.json'), join(t, 'summary.old')),
+      status: 'partial',
+      reason: 'summary.json missing',
+    },
+    {
+      name: 'summary.json torn',
+      damage: (t: string) => writeFileSync(join(t, 'summary.json'), '{"metrics": {'),
+      status: 'partial',
+      reason: 'summary.json is not valid JSON',
+    },
   ])('$name', ({ damage, status, reason }) => {
     const root = tmpDir();
     writeRun(join(root, 'outputs/a'), { id: 'good' });
@@ -91,14 +111,20 @@ describe('the index is a cache keyed by the records directory', () => {
 
   /** The runs the index lists (its `rel` column); throws unless every line of it parses. */
   function indexedRuns(root: string): unknown {
-    const [header, ...lines] = readFileSync(join(root, 'outputs/.trellis-index/runs.json'), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as unknown);
+    const [header, ...lines] = readFileSync(join(root, 'outputs/.trellis-index/runs.json'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
     return lines[(header as { sections: string[] }).sections.indexOf('rel')];
   }
 
   it.each([
     { name: 'deleted', damage: (file: string) => rmSync(dirname(file), { recursive: true }) },
     { name: 'cut short', damage: (file: string) => writeFileSync(file, readFileSync(file, 'utf8').slice(0, -40)) },
-    { name: 'of an older version', damage: (file: string) => writeFileSync(file, '{"version": 1, "dirs": {}, "runs": {"2026-11-20/10-00-00": ["1:2", "run", null, "gone"]}}') },
+    {
+      name: 'of an older version',
+      damage: (file: string) => writeFileSync(file, '{"version": 1, "dirs": {}, "runs": {"2026-11-20/10-00-00": ["1:2", "run", null, "gone"]}}'),
+    },
     { name: 'garbled in a line', damage: (file: string) => writeFileSync(file, readFileSync(file, 'utf8').replace(/\n\[[^\n]*\n$/, '\n[{x\n')) },
     { name: 'not ASCII', damage: (file: string) => writeFileSync(file, readFileSync(file, 'utf8').replace('"old"', '"öld"')) },
   ])('is rebuilt when it is $name', ({ damage }) => {
@@ -207,13 +233,36 @@ describe('the index answers exactly what the files say', () => {
   function oddRuns(): string {
     const root = tmpDir();
     const put = (name: string, file: string, text: string) => writeFileSync(join(root, 'outputs', name, '.trellis', file), text);
-    writeRun(join(root, 'outputs/plain'), { id: 'plain', resolved: { optimizer: { name: 'adam', lr: 0.01, betas: [0.9, 0.999] }, seed: 1, nested: ['first'] } });
+    writeRun(join(root, 'outputs/plain'), {
+      id: 'plain',
+      resolved: { optimizer: { name: 'adam', lr: 0.01, betas: [0.9, 0.999] }, seed: 1, nested: ['first'] },
+    });
     writeRun(join(root, 'outputs/odd'), {
       id: 'odd',
       tags: ['bäseline', '基线'],
-      resolved: { optimizer: { name: 'sgd' }, inf: Infinity, nan: NaN, constructor: 3, layers: [{ size: 4 }, { size: 3 }], nested: { '0': 'zero', deep: { x: null } }, note: 'ünïcode' },
+      resolved: {
+        optimizer: { name: 'sgd' },
+        inf: Infinity,
+        nan: NaN,
+        constructor: 3,
+        layers: [{ size: 4 }, { size: 3 }],
+        nested: { '0': 'zero', deep: { x: null } },
+        note: 'ünïcode',
+      },
     });
-    put('odd', 'summary.json', JSON.stringify({ metrics: { val_loss: { last: 'NaN', min: '-Infinity', max: 'Infinity', count: 2, extra: 1 }, constructor: { last: 0.5, min: 0.4 }, odd: 5, arr: [1, 2] }, result: { val_acc: 0.9, nested: { a: [1, 2] } } }));
+    put(
+      'odd',
+      'summary.json',
+      JSON.stringify({
+        metrics: {
+          val_loss: { last: 'NaN', min: '-Infinity', max: 'Infinity', count: 2, extra: 1 },
+          constructor: { last: 0.5, min: 0.4 },
+          odd: 5,
+          arr: [1, 2],
+        },
+        result: { val_acc: 0.9, nested: { a: [1, 2] } },
+      }),
+    );
     writeRun(join(root, 'outputs/proto'), { id: 'proto', resolved: { optimizer: { name: 'adam', lr: 0.5 } } });
     put('proto', 'summary.json', '{"metrics": {"__proto__": {"last": 1, "min": 0}, "val_loss": {"last": 0.01, "min": 0.001}}, "result": 7}');
     writeRun(join(root, 'outputs/mapping'), { id: 'mapping', resolved: { optimizer: { name: { first: 'adam' }, lr: [0.1, 0.2] }, seed: null } });
@@ -227,7 +276,11 @@ describe('the index answers exactly what the files say', () => {
     writeRun(join(root, 'outputs/bad-config'), { id: 'bad-config' });
     put('bad-config', 'resolved.yaml', 'a: [1,\n');
     writeRun(join(root, 'outputs/running'), { id: 'running', status: 'running' });
-    writeRun(join(root, 'outputs/killed'), { id: 'killed', status: 'running', metricsJsonl: '{"step":0,"time":1,"val_loss":"NaN"}\n{"step":1,"time":2,"val_loss":0.25,"odd":"x"}\n{"step":2,"ti' });
+    writeRun(join(root, 'outputs/killed'), {
+      id: 'killed',
+      status: 'running',
+      metricsJsonl: '{"step":0,"time":1,"val_loss":"NaN"}\n{"step":1,"time":2,"val_loss":0.25,"odd":"x"}\n{"step":2,"ti',
+    });
     writeRun(join(root, 'outputs/torn-derived'), { id: 'torn-derived', metricsJsonl: '{"step":0,"time":1,"val_loss":"-Infinity"}\n' });
     put('torn-derived', 'summary.json', '{"metrics": {');
     writeRun(join(root, 'outputs/paused'), { id: 'paused', status: 'paused' });
@@ -236,7 +289,8 @@ describe('the index answers exactly what the files say', () => {
     return ageTree(root);
   }
 
-  const FIELDS = 'status,reason,id,started,ended,tags,notes,optimizer.name,optimizer,optimizer.lr,optimizer.lr[1],optimizer.betas,optimizer.betas[0],seed,inf,nan,constructor,layers,layers[0].size,nested.0,nested.deep,nested.deep.x,note,missing.path,val_loss,val_loss.min,val_loss.max,val_loss.count,val_loss.last_step,constructor.min,__proto__.last,__proto__,odd,arr,arr.last,result,result.nested.a,val_acc,config.optimizer.name,metric.val_loss.min';
+  const FIELDS =
+    'status,reason,id,started,ended,tags,notes,optimizer.name,optimizer,optimizer.lr,optimizer.lr[1],optimizer.betas,optimizer.betas[0],seed,inf,nan,constructor,layers,layers[0].size,nested.0,nested.deep,nested.deep.x,note,missing.path,val_loss,val_loss.min,val_loss.max,val_loss.count,val_loss.last_step,constructor.min,__proto__.last,__proto__,odd,arr,arr.last,result,result.nested.a,val_acc,config.optimizer.name,metric.val_loss.min';
 
   /** Every field of every run, then each whole summary and config, as one store reads them. */
   function everything(root: string, index: boolean) {
@@ -254,7 +308,10 @@ describe('the index answers exactly what the files say', () => {
     const files = everything(root, false);
     expect(files.map((r) => [r.rel, r.row.status])).toContainEqual(['odd', 'completed']);
     // Derived from metrics.jsonl: NaN is last but not min; the torn line and the string are left out.
-    expect(files.find((r) => r.rel === 'killed')!.summary).toEqual({ metrics: { val_loss: { last: 0.25, last_step: 1, min: 0.25, min_step: 1, max: 0.25, max_step: 1, count: 2 } }, result: null });
+    expect(files.find((r) => r.rel === 'killed')!.summary).toEqual({
+      metrics: { val_loss: { last: 0.25, last_step: 1, min: 0.25, min_step: 1, max: 0.25, max_step: 1, count: 2 } },
+      result: null,
+    });
     expect(files.find((r) => r.rel === 'torn-derived')!.summary!.metrics.val_loss).toMatchObject({ last: '-Infinity', min: '-Infinity', count: 1 });
     expect(everything(root, true)).toEqual(files);
     expect(everything(root, true)).toEqual(files);
@@ -279,7 +336,20 @@ describe('the index answers exactly what the files say', () => {
     expect(everything(root, true)).toEqual(more);
   });
 
-  it.each(['optimizer.name = adam', 'optimizer.lr = 0.2', 'optimizer != null', 'nested.deep.x = null', 'inf > 1', 'nan = nan', 'val_loss.last = nan', '__proto__.min = 0', 'tags = 基线', 'started < 2027-01-01', 'missing.path != 1', 'status = partial'])('for the query %s', (query) => {
+  it.each([
+    'optimizer.name = adam',
+    'optimizer.lr = 0.2',
+    'optimizer != null',
+    'nested.deep.x = null',
+    'inf > 1',
+    'nan = nan',
+    'val_loss.last = nan',
+    '__proto__.min = 0',
+    'tags = 基线',
+    'started < 2027-01-01',
+    'missing.path != 1',
+    'status = partial',
+  ])('for the query %s', (query) => {
     const root = oddRuns();
     const found = (index: boolean) => {
       const store = openStore([], { cwd: root, index, now: new Date('2026-11-23T12:00:00.000Z') });
@@ -299,10 +369,34 @@ describe('a run without summary.json shows the metrics of its metrics.jsonl', ()
   const now = new Date('2026-11-23T12:00:00.000Z');
 
   it.each([
-    { name: 'a killed run (still marked running, its heartbeat old)', run: { status: 'running', metricsJsonl: METRICS }, status: 'crashed', reason: 'summary.json missing; metrics from metrics.jsonl', loss: [2, 1, 3, 3] },
-    { name: 'with a torn last line', run: { status: 'running', metricsJsonl: `${METRICS}{"step":3,"time":1,"loss":0.0` }, status: 'crashed', reason: 'summary.json missing; metrics from metrics.jsonl', loss: [2, 1, 3, 3] },
-    { name: 'a finished run that lost summary.json', run: { metricsJsonl: METRICS, omit: ['summary.json'] }, status: 'partial', reason: 'summary.json missing; metrics from metrics.jsonl', loss: [2, 1, 3, 3] },
-    { name: 'an empty metrics.jsonl', run: { status: 'running', metricsJsonl: '' }, status: 'crashed', reason: 'summary.json missing; metrics from metrics.jsonl', loss: [null, null, null, null] },
+    {
+      name: 'a killed run (still marked running, its heartbeat old)',
+      run: { status: 'running', metricsJsonl: METRICS },
+      status: 'crashed',
+      reason: 'summary.json missing; metrics from metrics.jsonl',
+      loss: [2, 1, 3, 3],
+    },
+    {
+      name: 'with a torn last line',
+      run: { status: 'running', metricsJsonl: `${METRICS}{"step":3,"time":1,"loss":0.0` },
+      status: 'crashed',
+      reason: 'summary.json missing; metrics from metrics.jsonl',
+      loss: [2, 1, 3, 3],
+    },
+    {
+      name: 'a finished run that lost summary.json',
+      run: { metricsJsonl: METRICS, omit: ['summary.json'] },
+      status: 'partial',
+      reason: 'summary.json missing; metrics from metrics.jsonl',
+      loss: [2, 1, 3, 3],
+    },
+    {
+      name: 'an empty metrics.jsonl',
+      run: { status: 'running', metricsJsonl: '' },
+      status: 'crashed',
+      reason: 'summary.json missing; metrics from metrics.jsonl',
+      loss: [null, null, null, null],
+    },
     { name: 'no metrics.jsonl either', run: { status: 'running' }, status: 'crashed', reason: 'summary.json missing', loss: [null, null, null, null] },
   ])('$name', ({ run, status, reason, loss }) => {
     const root = tmpDir();
@@ -321,7 +415,7 @@ describe('a run without summary.json shows the metrics of its metrics.jsonl', ()
     expect(list(true)).toEqual(expected); // from it: the metrics from its columns, and why
   });
 
-  it('and the index reads it again when lines are appended, which leaves the run\'s stamp as it was', () => {
+  it("and the index reads it again when lines are appended, which leaves the run's stamp as it was", () => {
     const root = tmpDir();
     const dir = writeRun(join(root, 'outputs/a'), { id: 'a', status: 'running', metricsJsonl: METRICS });
     ageTree(root);
@@ -361,7 +455,12 @@ describe('finding a run', () => {
   });
 
   it.each([
-    { name: 'ambiguous prefix lists the candidates', ref: '20261120-100000-ab', code: 'RUN_AMBIGUOUS', hint: /20261120-100000-abc123 {2}outputs\/a\n {2}20261120-100000-abd456 {2}outputs\/b/ },
+    {
+      name: 'ambiguous prefix lists the candidates',
+      ref: '20261120-100000-ab',
+      code: 'RUN_AMBIGUOUS',
+      hint: /20261120-100000-abc123 {2}outputs\/a\n {2}20261120-100000-abd456 {2}outputs\/b/,
+    },
     { name: 'unknown id', ref: 'zzz', code: 'RUN_NOT_FOUND', hint: /searched outputs/ },
     { name: 'a directory that is no run', ref: 'outputs', code: 'RUN_RECORD_INVALID', hint: /trellis runs list/ },
   ])('$name', ({ ref, code, hint }) => {
@@ -374,9 +473,20 @@ describe('finding a run', () => {
 describe('reading YAML records fast', () => {
   it.each([
     { name: 'nested mappings and lists', value: { a: { b: 1, c: [1, 2.5, 'x'] }, d: 'text', e: null, f: true } },
-    { name: 'list of mappings', value: { layers: [{ size: 4, act: 'tanh' }, { size: 3, act: null }] } },
+    {
+      name: 'list of mappings',
+      value: {
+        layers: [
+          { size: 4, act: 'tanh' },
+          { size: 3, act: null },
+        ],
+      },
+    },
     { name: 'list of lists', value: { grid: [[1, 2], [3]] } },
-    { name: 'strings that look typed are quoted', value: { a: '1.0', b: 'true', c: 'null', d: '', e: ' padded ', f: 'a: b', g: "it's", h: '#hash', i: '- dash' } },
+    {
+      name: 'strings that look typed are quoted',
+      value: { a: '1.0', b: 'true', c: 'null', d: '', e: ' padded ', f: 'a: b', g: "it's", h: '#hash', i: '- dash' },
+    },
     { name: 'interpolations', value: { a: '${b.c}', b: { c: 'iris-${model.name}' }, d: '${oc.env:HOME,/tmp}' } },
     { name: 'empty containers', value: { a: {}, b: [], c: [{}] } },
     { name: 'floats and special numbers', value: { a: 1e-9, b: -0.5, c: Number.POSITIVE_INFINITY, d: 3 } },

@@ -13,8 +13,20 @@ const NOW = new Date('2026-11-23T12:00:00.000Z');
 describe('query syntax errors point at the column', () => {
   it.each([
     { name: 'missing value at the end', query: 'optimizer.lr <', code: 'QUERY_SYNTAX', col: 15, message: 'Expected a value, got the end of the query' },
-    { name: 'two conditions without and/or', query: 'a = 1 b = 2', code: 'QUERY_SYNTAX', col: 7, message: "Expected 'and', 'or' or the end of the query, got 'b'" },
-    { name: 'unclosed parenthesis', query: '(a = 1', code: 'QUERY_SYNTAX', col: 7, message: "Expected ')' to close the '(' at column 1, got the end of the query" },
+    {
+      name: 'two conditions without and/or',
+      query: 'a = 1 b = 2',
+      code: 'QUERY_SYNTAX',
+      col: 7,
+      message: "Expected 'and', 'or' or the end of the query, got 'b'",
+    },
+    {
+      name: 'unclosed parenthesis',
+      query: '(a = 1',
+      code: 'QUERY_SYNTAX',
+      col: 7,
+      message: "Expected ')' to close the '(' at column 1, got the end of the query",
+    },
     { name: 'stray closing parenthesis', query: 'a = 1)', code: 'QUERY_SYNTAX', col: 6, message: "Expected 'and', 'or' or the end of the query, got ')'" },
     { name: 'operator without field', query: '= 1', code: 'QUERY_SYNTAX', col: 1, message: "Expected a field name, got '='" },
     { name: 'field without operator', query: 'a 1', code: 'QUERY_SYNTAX', col: 3, message: "Expected an operator after 'a', got '1'" },
@@ -25,9 +37,21 @@ describe('query syntax errors point at the column', () => {
     { name: 'and without right side', query: 'a = 1 and', code: 'QUERY_SYNTAX', col: 10, message: 'Expected a field name, got the end of the query' },
     { name: 'unknown status', query: 'status = complete', code: 'QUERY_TYPE', col: 10, message: "Unknown status 'complete'" },
     { name: 'not a time', query: 'started > yesterdayx', code: 'QUERY_TYPE', col: 11, message: "'yesterdayx' is not a time" },
-    { name: 'metric against text', query: 'metric.val_loss.min < abc', code: 'QUERY_TYPE', col: 23, message: "'metric.val_loss.min' is a metric: expected a number, got 'abc'" },
+    {
+      name: 'metric against text',
+      query: 'metric.val_loss.min < abc',
+      code: 'QUERY_TYPE',
+      col: 23,
+      message: "'metric.val_loss.min' is a metric: expected a number, got 'abc'",
+    },
     { name: 'not a duration', query: 'duration > 5x', code: 'QUERY_TYPE', col: 12, message: "'5x' is not a duration" },
-    { name: 'ordering a list', query: 'tags < 3', code: 'QUERY_TYPE', col: 1, message: "'tags' is a list: use = (has), != (has not), ~ (an item contains) or in" },
+    {
+      name: 'ordering a list',
+      query: 'tags < 3',
+      code: 'QUERY_TYPE',
+      col: 1,
+      message: "'tags' is a list: use = (has), != (has not), ~ (an item contains) or in",
+    },
   ])('$name', ({ query, code, col, message }) => {
     const e = errorOf(() => parseQuery(query, NOW));
     expect(e.code).toBe(code);
@@ -169,7 +193,11 @@ describe('query results', () => {
   it('picks the first few of many as sorting them all would, ties included', () => {
     const root = tmpDir();
     for (let i = 0; i < 40; i++) {
-      writeRun(join(root, `outputs/r${String(i).padStart(2, '0')}`), { id: `r${i}`, metrics: { val_loss: { last: (i * 7) % 5, min: (i * 7) % 5, max: 1 } }, status: i % 9 === 0 ? 'running' : 'completed' });
+      writeRun(join(root, `outputs/r${String(i).padStart(2, '0')}`), {
+        id: `r${i}`,
+        metrics: { val_loss: { last: (i * 7) % 5, min: (i * 7) % 5, max: 1 } },
+        status: i % 9 === 0 ? 'running' : 'completed',
+      });
     }
     const store = openStore([], { cwd: root, now: NOW, index: false });
     for (const sort of ['val_loss.min', '-val_loss.min', 'status,-val_loss.last']) {
@@ -177,7 +205,6 @@ describe('query results', () => {
       for (const limit of [0, 1, 3]) expect(queryRuns(store, '', { cwd: root, sort, limit }).runs.map((r) => r.id)).toEqual(all.slice(0, limit));
     }
   });
-
 
   it('limits after sorting and counts every match', () => {
     const store = openStore([], { cwd: threeRuns(), now: NOW, index: false });

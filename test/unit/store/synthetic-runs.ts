@@ -42,7 +42,12 @@ export const BASE_ENV = {
   cpu: { model: 'Intel(R) Xeon(R) Processor', count: 2, availableParallelism: 2 },
   memory: { totalBytes: 25276502016 },
   gpus: [],
-  packages: { project: { dir: '/p', name: 'iris', version: '0.1.0' }, lockfile: '/p/package-lock.json', dependencies: { zod: { spec: '^4.6.7', installed: '4.6.7' } }, devDependencies: {} },
+  packages: {
+    project: { dir: '/p', name: 'iris', version: '0.1.0' },
+    lockfile: '/p/package-lock.json',
+    dependencies: { zod: { spec: '^4.6.7', installed: '4.6.7' } },
+    devDependencies: {},
+  },
   invocation: { cwd: '/p', argv: [] },
   env: { LANG: 'C.UTF-8' },
 };
@@ -90,13 +95,42 @@ export function writeRun(dir: string, r: SyntheticRun): string {
   put('overrides.yaml', toYamlText(fromPlain(r.overrides ?? [])));
   put('choices.yaml', toYamlText(fromPlain(r.choices ?? { optimizer: 'adam' })));
   put('provenance.json', JSON.stringify(r.provenance ?? {}));
-  put('defaults.json', JSON.stringify(r.defaults ?? [{ config: 'optimizer/adam', package: 'optimizer', parent: 'config' }, { config: 'config', package: '', parent: null }]));
+  put(
+    'defaults.json',
+    JSON.stringify(
+      r.defaults ?? [
+        { config: 'optimizer/adam', package: 'optimizer', parent: 'config' },
+        { config: 'config', package: '', parent: null },
+      ],
+    ),
+  );
   put('seeds.json', JSON.stringify(r.seeds ?? { master: 1, derived: { init: 7 } }));
   put('env.json', JSON.stringify(r.env ?? BASE_ENV));
-  put('git.json', JSON.stringify(r.git ?? { available: true, root: '/p', commit: 'a'.repeat(40), branch: 'main', remote: null, dirty: false, untracked: [], untrackedTruncated: false, diffBytes: 0, diffTruncated: false }));
+  put(
+    'git.json',
+    JSON.stringify(
+      r.git ?? {
+        available: true,
+        root: '/p',
+        commit: 'a'.repeat(40),
+        branch: 'main',
+        remote: null,
+        dirty: false,
+        untracked: [],
+        untrackedTruncated: false,
+        diffBytes: 0,
+        diffTruncated: false,
+      },
+    ),
+  );
   if (r.gitDiff) put('git.diff', r.gitDiff);
   put('inputs.json', JSON.stringify(r.inputs ?? []));
-  const metrics = Object.fromEntries(Object.entries(r.metrics ?? { val_loss: { last: 0.5, min: 0.4, max: 0.9 } }).map(([k, m]) => [k, { last: m.last, last_step: 3, min: m.min, min_step: 2, max: m.max, max_step: 1, count: m.count ?? 3 }]));
+  const metrics = Object.fromEntries(
+    Object.entries(r.metrics ?? { val_loss: { last: 0.5, min: 0.4, max: 0.9 } }).map(([k, m]) => [
+      k,
+      { last: m.last, last_step: 3, min: m.min, min_step: 2, max: m.max, max_step: 1, count: m.count ?? 3 },
+    ]),
+  );
   if (status !== 'running') put('summary.json', JSON.stringify({ metrics, result: r.result ?? null }));
   if (r.metricsJsonl !== undefined) put('metrics.jsonl', r.metricsJsonl);
   return dir;

@@ -1,16 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TrellisError } from '../../../src/errors/index.js';
-import {
-  countJobs,
-  expandBatches,
-  expandJobs,
-  expandSweep,
-  jobAt,
-  planSweep,
-  type SweepInput,
-  type SweepPlan,
-} from '../../../src/sweep/index.js';
+import { countJobs, expandBatches, expandJobs, expandSweep, jobAt, planSweep, type SweepInput, type SweepPlan } from '../../../src/sweep/index.js';
 import { errorOf } from '../../helpers/errors.js';
 
 // Expected job lists are the ones real Hydra 1.3.2 recorded (/work/shared/compat/hydra/cases
@@ -107,7 +98,13 @@ describe('basic sweeper job lists', () => {
     },
     {
       name: 'params given as ordered pairs',
-      input: { params: [['lr', 'range(1,3)'], ['db', 'a']], overrides: [] },
+      input: {
+        params: [
+          ['lr', 'range(1,3)'],
+          ['db', 'a'],
+        ],
+        overrides: [],
+      },
       expected: [
         ['lr=1', 'db=a'],
         ['lr=2', 'db=a'],

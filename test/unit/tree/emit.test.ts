@@ -29,7 +29,44 @@ describe('formatPythonFloat matches Python repr()', () => {
 
 const scalar = fc.oneof(
   fc.string(),
-  fc.constantFrom('yes', 'no', 'on', 'off', 'y', 'n', 'true', 'null', '~', '1e3', '010', '0x1F', '10:30', '.inf', '???', '${a.b}', '- x', 'a: b', '#c', "it's", '"q"', ' pad ', '', '[1]', '{a}', '*x', '&y', '!t', '%p', '@a', '`b', '1_000', '0o7', '+1', '-.5', '.5'),
+  fc.constantFrom(
+    'yes',
+    'no',
+    'on',
+    'off',
+    'y',
+    'n',
+    'true',
+    'null',
+    '~',
+    '1e3',
+    '010',
+    '0x1F',
+    '10:30',
+    '.inf',
+    '???',
+    '${a.b}',
+    '- x',
+    'a: b',
+    '#c',
+    "it's",
+    '"q"',
+    ' pad ',
+    '',
+    '[1]',
+    '{a}',
+    '*x',
+    '&y',
+    '!t',
+    '%p',
+    '@a',
+    '`b',
+    '1_000',
+    '0o7',
+    '+1',
+    '-.5',
+    '.5',
+  ),
   fc.integer(),
   fc.double({ noNaN: true }).map((d) => valueNode(d, true)),
   fc.boolean(),
@@ -41,11 +78,19 @@ const tree: fc.Arbitrary<Node> = fc.letrec<{ node: Node }>((tie) => ({
     { depthSize: 'small' },
     scalar.map((s) => (s !== null && typeof s === 'object' ? (s as Node) : valueNode(s as string | number | boolean | null))),
     fc.array(tie('node'), { maxLength: 4 }).map((items) => listNode(items)),
-    fc.array(fc.tuple(fc.string({ minLength: 0, maxLength: 8 }).filter((k) => k !== '__proto__' && k !== '<<'), tie('node')), { maxLength: 4 }).map((pairs) => {
-      const d = dictNode();
-      for (const [k, v] of pairs) setKey(d, k, v);
-      return d;
-    }),
+    fc
+      .array(
+        fc.tuple(
+          fc.string({ minLength: 0, maxLength: 8 }).filter((k) => k !== '__proto__' && k !== '<<'),
+          tie('node'),
+        ),
+        { maxLength: 4 },
+      )
+      .map((pairs) => {
+        const d = dictNode();
+        for (const [k, v] of pairs) setKey(d, k, v);
+        return d;
+      }),
   ),
 })).node;
 
@@ -67,7 +112,11 @@ describe('YAML output reads back as the same tree', () => {
         const root = dictNode();
         setKey(root, 'root', t);
         const plain = (n: Node): unknown =>
-          n.kind === 'value' ? n.value : n.kind === 'list' ? n.items.map(plain) : Object.fromEntries([...n.entries.values()].map((e) => [String(e.key), plain(e.node)]));
+          n.kind === 'value'
+            ? n.value
+            : n.kind === 'list'
+              ? n.items.map(plain)
+              : Object.fromEntries([...n.entries.values()].map((e) => [String(e.key), plain(e.node)]));
         expect(parseYaml12(toYamlText(root))).toEqual(plain(root));
       }),
       { numRuns: 400 },

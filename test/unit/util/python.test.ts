@@ -3,7 +3,15 @@
  * int(), float()); a row that Python rejects with ValueError expects undefined.
  */
 import { describe, expect, it } from 'vitest';
-import { formatPythonFloat, intScalar, parsePythonFloat, parsePythonInt, pythonScalarRepr, pythonScalarStr, pythonStringRepr } from '../../../src/util/python.js';
+import {
+  formatPythonFloat,
+  intScalar,
+  parsePythonFloat,
+  parsePythonInt,
+  pythonScalarRepr,
+  pythonScalarStr,
+  pythonStringRepr,
+} from '../../../src/util/python.js';
 
 describe('pythonStringRepr (repr of a str)', () => {
   it.each([

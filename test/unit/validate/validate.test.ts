@@ -42,14 +42,22 @@ describe('schema validation', () => {
     const job = await prepare(['optimizer=adam']);
     expect(job.plain).toEqual({ seed: 1, mode: 'fast', optimizer: { name: 'adam', lr: 0.01, betas: [0.9, 0.999] }, epochs: 10, tags: [] });
     // Key order of the config first, schema defaults after; floats stay floats.
-    expect(tagged(job.resolved)).toEqual({ optimizer: { name: 'adam', lr: { $float: 0.01 }, betas: [{ $float: 0.9 }, { $float: 0.999 }] }, seed: 1, mode: 'fast', epochs: 10, tags: [] });
+    expect(tagged(job.resolved)).toEqual({
+      optimizer: { name: 'adam', lr: { $float: 0.01 }, betas: [{ $float: 0.9 }, { $float: 0.999 }] },
+      seed: 1,
+      mode: 'fast',
+      epochs: 10,
+      tags: [],
+    });
   });
 
   it.each([
     {
       name: 'wrong type, set by an override',
       overrides: ['optimizer.lr=abc'],
-      expected: [{ keyPath: 'optimizer.lr', message: /expected number, received string; got 'abc'/, where: { kind: 'override', text: 'optimizer.lr=abc', index: 0 } }],
+      expected: [
+        { keyPath: 'optimizer.lr', message: /expected number, received string; got 'abc'/, where: { kind: 'override', text: 'optimizer.lr=abc', index: 0 } },
+      ],
     },
     {
       name: 'enum value from a file',

@@ -113,7 +113,12 @@ describe('loadYaml: errors carry code and position', () => {
 
   it('bounds alias expansion (billion laughs)', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    for (let i = 1; i < 9; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
     expect(() => loadYaml(lines.join('\n'), 'bomb.yaml')).toThrow(expect.objectContaining({ code: 'YAML_LIMIT' }));
   });
 
