@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { relayLines } from '../console/relay-lines.js';
 import { appModuleKey, type AppModule } from './app-module.js';
 import { executeJob, type ErrorRecord, type JobEnd, type JobFunction, type JobState, type JobTicket } from './execute.js';
 import { JOB_THREAD_DATA, type JobThreadData, type ToSupervisor } from './thread-protocol.js';
@@ -185,18 +186,4 @@ class JobStopped extends Error {
   constructor() {
     super('the run was asked to stop');
   }
-}
-
-function relayLines(stream: NodeJS.ReadableStream | null, print: (line: string) => void): void {
-  let pending = '';
-  stream?.setEncoding('utf8');
-  stream?.on('data', (chunk: string) => {
-    pending += chunk;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) print(line);
-  });
-  stream?.on('end', () => {
-    if (pending) print(pending);
-  });
 }

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { relayLines } from '../console/relay-lines.js';
 import { TrellisError } from '../errors/index.js';
 import { CHILD_ENV, POOL_ENV } from '../records/env-vars.js';
 import type { ChildResult, JobSpec, LaunchedJob, Launcher, PoolMessage, PoolReply } from './launcher.js';
@@ -63,18 +64,10 @@ export function localLauncher(options: LocalLauncherOptions): Launcher {
         }
       });
     });
-    const relay = (stream: NodeJS.ReadableStream | null) => {
-      let pending = '';
-      stream?.setEncoding('utf8');
-      stream?.on('data', (chunk: string) => {
-        pending += chunk;
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) options.print(`[job ${worker.current?.spec.num ?? '-'}] ${line}`);
-      });
-    };
-    relay(child.stdout);
-    relay(child.stderr);
+    // A worker's output goes out line by line, marked with the job it runs now.
+    const print = (line: string) => options.print(`[job ${worker.current?.spec.num ?? '-'}] ${line}`);
+    relayLines(child.stdout, print);
+    relayLines(child.stderr, print);
     child.once('exit', (code, signal) => {
       workers.delete(slot);
       freeSlots.push(slot);
