@@ -122,6 +122,24 @@ describe('job lifecycle: sweeps never lose or repeat work', () => {
     ]);
   });
 
+  it('resume refuses while a job of the sweep is still running elsewhere (a live process, a fresh heartbeat)', () => {
+    const cwd = customApp(busyBody, conf);
+    expect(runNode(join(cwd, 'app.mjs'), ['-m', 'steps=1,2'], cwd).code).toBe(0);
+    const job1 = runDirs(join(cwd, 'multirun')).find((d) => d.endsWith('/1'))!;
+    const sweepFile = join(job1, '..', '.trellis', 'sweep.json');
+    // Job #1 as a process of an earlier attempt would leave it: running, alive (this test's own pid).
+    const run = JSON.parse(readFileSync(join(job1, '.trellis', 'run.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(job1, '.trellis', 'run.json'), JSON.stringify({ ...run, status: 'running', pid: process.pid, heartbeat: new Date().toISOString() }));
+    const record = JSON.parse(readFileSync(sweepFile, 'utf8')) as { jobs: Array<{ status: string }> };
+    record.jobs[1]!.status = 'running';
+    writeFileSync(sweepFile, JSON.stringify(record));
+    const resumed = runNode(join(cwd, 'app.mjs'), ['-m', 'steps=1,2', '--resume'], cwd);
+    expect(resumed.code).toBe(1);
+    expect(resumed.stderr).toContain(`are still running: #1 (pid ${process.pid}`);
+    // Nothing ran again.
+    expect(runDirs(join(cwd, 'multirun')).map((d) => d.split('/').pop())).toEqual(['0', '1']);
+  });
+
   it('a second resume of a running sweep refuses, naming the process that holds it', async () => {
     const cwd = customApp(busyBody, conf);
     const { child } = await startRun(cwd, ['-m', 'steps=0,1']);
