@@ -1,4 +1,5 @@
 import { relative, resolve as resolvePath } from 'node:path';
+import { openConfigDir } from '../config-dir/compose-dir.js';
 import { TrellisError } from '../errors/index.js';
 import { Interrupts } from '../job/interrupts.js';
 import { EXIT_CODES } from '../records/exit-codes.js';
@@ -86,7 +87,14 @@ export async function runChildJob(ctx: ProcessJobContext, overrides: readonly st
  * the parent goes away (its IPC channel closes, even after `kill -9`), the running job is stopped
  * and recorded as interrupted, and the worker exits: it never outlives its sweep.
  */
-export async function servePool(ctx: ProcessJobContext): Promise<number> {
+export async function servePool(given: ProcessJobContext): Promise<number> {
+  // One config repository (each file parsed once) and one copy of the environment for all jobs.
+  const source = {
+    ...given.source,
+    env: { ...given.source.env },
+    repository: given.source.repository ?? openConfigDir(given.source.configDir, given.source.configName, given.source.cwd),
+  };
+  const ctx = { ...given, source };
   const { sweepDir, now } = sweepOf(ctx.source.env);
   const interrupts = new Interrupts();
   const snapshots = captureSnapshots({ env: ctx.source.env, cwd: ctx.source.cwd, argv: ctx.argv });
