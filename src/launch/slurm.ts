@@ -380,6 +380,121 @@ function settleRunRecord(dir: string, outcome: TaskOutcome, slurmState: string |
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** sbatch's arguments for one array of `tasks` tasks running `script`. */
+function sbatchArguments(slurm: SlurmOptions, where: { cwd: string; slurmDir: string; tasks: number; script: string }): string[] {
+  return [
+    '--parsable',
+    `--job-name=${slurm.jobName ?? 'trellis'}`,
+    `--array=0-${where.tasks - 1}${slurm.maxParallel ? `%${slurm.maxParallel}` : ''}`,
+    `--chdir=${where.cwd}`,
+    `--output=${join(where.slurmDir, '%A_%a.out')}`,
+    `--error=${join(where.slurmDir, '%A_%a.err')}`,
+    '--export=ALL',
+    ...(slurm.partition ? [`--partition=${slurm.partition}`] : []),
+    ...(slurm.time ? [`--time=${slurm.time}`] : []),
+    ...(slurm.cpusPerTask ? [`--cpus-per-task=${slurm.cpusPerTask}`] : []),
+    ...(slurm.mem ? [`--mem=${slurm.mem}`] : []),
+    ...slurm.sbatchArgs,
+    where.script,
+  ];
+}
+
+/**
+ * On resume: the jobs whose task of an earlier attempt is still queued or running, or ended
+ * unseen with a completed result file, are followed (`follow`); the others are returned, to be
+ * submitted again.
+ */
+async function followEarlierTasks(
+  specs: BatchJobSpec[],
+  ctx: { exec: Exec; slurmDir: string; print: (line: string) => void },
+  follow: (spec: BatchJobSpec, id: string) => void,
+): Promise<BatchJobSpec[]> {
+  const earlier = specs.filter((s) => typeof s.previous?.job_id === 'string' && s.previous.name === 'slurm');
+  if (!earlier.length) return specs;
+  const arrays = [...new Set(earlier.map((s) => String(s.previous!.job_id).split('_')[0]!))];
+  const listed = await ctx.exec('squeue', squeueArgs(arrays));
+  const states = listed.status === 0 ? parseSqueue(listed.stdout) : new Map<string, TaskState>();
+  const fresh: BatchJobSpec[] = [];
+  for (const spec of specs) {
+    const id = typeof spec.previous?.job_id === 'string' ? spec.previous.job_id : undefined;
+    const state = id ? states.get(id) : undefined;
+    // A task that ended while no one watched left its result file: that result counts.
+    const finishedUnseen = id && (!state || !ACTIVE.has(state.state)) && readJson<ChildResult>(join(ctx.slurmDir, `${id}.json`))?.status === 'completed';
+    if (id && ((state && ACTIVE.has(state.state)) || finishedUnseen)) {
+      follow(spec, id);
+      ctx.print(
+        `[trellis] job #${spec.num} ${finishedUnseen ? 'completed' : `is still in SLURM (${state!.state})`} as ${id}: ${finishedUnseen ? 'taking its result' : 'following it'}`,
+      );
+    } else fresh.push(spec);
+  }
+  return fresh;
+}
+
+/**
+ * Reports what squeue says of a task: its start, and a reason SLURM keeps it pending that may
+ * never clear (once per reason). True while the task is still active.
+ */
+function observeTask(task: Task, state: TaskState | undefined, events: BatchEvents, warned: Set<string>, print: (line: string) => void): boolean {
+  if (state && ACTIVE.has(state.state)) {
+    if (RUNNING.has(state.state) && !task.started) {
+      task.started = true;
+      task.info = { ...task.info, state: state.state };
+      events.started(task.num, task.info);
+    }
+    if (state.state === 'PENDING' && STUCK_REASONS.has(state.reason) && !warned.has(state.reason)) {
+      warned.add(state.reason);
+      print(`[trellis] SLURM keeps tasks pending: ${state.reason} (they may never start; scancel ${task.arrayId} or Ctrl-C, then fix the request)`);
+    }
+    return true;
+  }
+  // Ended before a poll saw it run (a cancelled task never ran).
+  if (state && !task.started && state.state !== 'CANCELLED') {
+    task.started = true;
+    events.started(task.num, task.info);
+  }
+  return false;
+}
+
+/**
+ * A task SLURM no longer lists as active: its result file (or its SLURM state) becomes the job's
+ * outcome, reported once. A task that ran but left no result yet gets RESULT_GRACE_S for a
+ * shared file system to catch up.
+ */
+function settleTask(
+  task: Task,
+  state: TaskState | undefined,
+  ctx: { sweepDir: string; skipPending: boolean; time: string | undefined },
+  events: BatchEvents,
+): void {
+  const resultPath = join(ctx.sweepDir, String(task.info.result));
+  const result = readJson<ChildResult>(resultPath);
+  const stderrPath = join(ctx.sweepDir, String(task.info.stderr));
+  const ran = task.started || existsSync(join(ctx.sweepDir, String(task.info.stdout))) || existsSync(stderrPath);
+  if (!result && ran) {
+    task.endedAt ??= Date.now();
+    if (Date.now() - task.endedAt < RESULT_GRACE_S * 1000) return;
+  }
+  task.done = true;
+  // Removed by fail-fast before it ever ran: the sweep reports it as skipped. squeue may
+  // already have forgotten it (no state at all) by the time it is polled.
+  if (ctx.skipPending && !ran && (state === undefined || state.state === 'CANCELLED')) return;
+  const outcome = taskOutcome({ state, result, stderrText: readTail(stderrPath), time: ctx.time });
+  const dir = result?.dir ?? findRunDir(ctx.sweepDir, task.num, task.id);
+  if (dir) settleRunRecord(dir, outcome, state?.state);
+  task.info = { ...task.info, state: state?.state ?? 'UNKNOWN', exit_code: state ? decodeWait(state.exitCode) : null };
+  events.finished(
+    {
+      num: task.num,
+      overrides: task.overrides,
+      status: outcome.status,
+      dir,
+      returnValue: outcome.status === 'completed' ? result?.returnValue : undefined,
+      error: outcome.error,
+    },
+    task.info,
+  );
+}
+
 // --------------------------------------------------------------------------- the launcher
 
 interface Task {
@@ -447,21 +562,7 @@ export function slurmLauncher(options: SlurmLauncherOptions): BatchLauncher {
     const script = join(slurmDir, `task-${existing}.sh`);
     const command = [process.execPath, ...process.execArgv, entry, ...options.baseArgs];
     writeFileSync(script, taskScript({ jobs, sweepDir: options.sweepDir, cwd: options.cwd, now: options.now, command }), { mode: 0o755 });
-    const args = [
-      '--parsable',
-      `--job-name=${slurm.jobName ?? 'trellis'}`,
-      `--array=0-${jobs.length - 1}${slurm.maxParallel ? `%${slurm.maxParallel}` : ''}`,
-      `--chdir=${options.cwd}`,
-      `--output=${join(slurmDir, '%A_%a.out')}`,
-      `--error=${join(slurmDir, '%A_%a.err')}`,
-      '--export=ALL',
-      ...(slurm.partition ? [`--partition=${slurm.partition}`] : []),
-      ...(slurm.time ? [`--time=${slurm.time}`] : []),
-      ...(slurm.cpusPerTask ? [`--cpus-per-task=${slurm.cpusPerTask}`] : []),
-      ...(slurm.mem ? [`--mem=${slurm.mem}`] : []),
-      ...slurm.sbatchArgs,
-      script,
-    ];
+    const args = sbatchArguments(slurm, { cwd: options.cwd, slurmDir, tasks: jobs.length, script });
     const submitting = exec('sbatch', args);
     inflight.add(submitting);
     const result = await submitting.finally(() => inflight.delete(submitting));
@@ -495,29 +596,12 @@ export function slurmLauncher(options: SlurmLauncherOptions): BatchLauncher {
     active.add(handle);
     try {
       // Resume: a task of an earlier attempt that is still queued or running is followed, not submitted again.
-      let fresh: BatchJobSpec[] = specs;
-      const earlier = specs.filter((s) => typeof s.previous?.job_id === 'string' && s.previous.name === 'slurm');
-      if (earlier.length) {
-        const arrays = [...new Set(earlier.map((s) => String(s.previous!.job_id).split('_')[0]!))];
-        const listed = await exec('squeue', squeueArgs(arrays));
-        const states = listed.status === 0 ? parseSqueue(listed.stdout) : new Map<string, TaskState>();
-        fresh = [];
-        for (const spec of specs) {
-          const id = typeof spec.previous?.job_id === 'string' ? spec.previous.job_id : undefined;
-          const state = id ? states.get(id) : undefined;
-          // A task that ended while no one watched left its result file: that result counts.
-          const finishedUnseen = id && (!state || !ACTIVE.has(state.state)) && readJson<ChildResult>(join(slurmDir, `${id}.json`))?.status === 'completed';
-          if (id && ((state && ACTIVE.has(state.state)) || finishedUnseen)) {
-            const [arrayId, index] = id.split('_');
-            const task = newTask(spec, arrayId!, Number(index));
-            task.started = true;
-            events.submitted(task.num, task.info);
-            options.print(
-              `[trellis] job #${spec.num} ${finishedUnseen ? 'completed' : `is still in SLURM (${state!.state})`} as ${id}: ${finishedUnseen ? 'taking its result' : 'following it'}`,
-            );
-          } else fresh.push(spec);
-        }
-      }
+      const fresh = await followEarlierTasks(specs, { exec, slurmDir, print: options.print }, (spec, id) => {
+        const [arrayId, index] = id.split('_');
+        const task = newTask(spec, arrayId!, Number(index));
+        task.started = true;
+        events.submitted(task.num, task.info);
+      });
       if (fresh.length && !cancelled) {
         const { maxArraySize } = await readClusterConfig();
         for (let start = 0; start < fresh.length && !cancelled; start += maxArraySize) {
@@ -533,35 +617,8 @@ export function slurmLauncher(options: SlurmLauncherOptions): BatchLauncher {
 
       const warned = new Set<string>();
       let failingSince: number | undefined;
-      const settle = (task: Task, state: TaskState | undefined) => {
-        const resultPath = join(options.sweepDir, String(task.info.result));
-        const result = readJson<ChildResult>(resultPath);
-        const stderrPath = join(options.sweepDir, String(task.info.stderr));
-        const ran = task.started || existsSync(join(options.sweepDir, String(task.info.stdout))) || existsSync(stderrPath);
-        if (!result && ran) {
-          task.endedAt ??= Date.now();
-          if (Date.now() - task.endedAt < RESULT_GRACE_S * 1000) return;
-        }
-        task.done = true;
-        // Removed by fail-fast before it ever ran: the sweep reports it as skipped. squeue may
-        // already have forgotten it (no state at all) by the time it is polled.
-        if (skipPending && !ran && (state === undefined || state.state === 'CANCELLED')) return;
-        const outcome = taskOutcome({ state, result, stderrText: readTail(stderrPath), time: slurm.time });
-        const dir = result?.dir ?? findRunDir(options.sweepDir, task.num, task.id);
-        if (dir) settleRunRecord(dir, outcome, state?.state);
-        task.info = { ...task.info, state: state?.state ?? 'UNKNOWN', exit_code: state ? decodeWait(state.exitCode) : null };
-        events.finished(
-          {
-            num: task.num,
-            overrides: task.overrides,
-            status: outcome.status,
-            dir,
-            returnValue: outcome.status === 'completed' ? result?.returnValue : undefined,
-            error: outcome.error,
-          },
-          task.info,
-        );
-      };
+      const settle = (task: Task, state: TaskState | undefined) =>
+        settleTask(task, state, { sweepDir: options.sweepDir, skipPending, time: slurm.time }, events);
 
       while (tasks.some((t) => !t.done)) {
         await new Promise<void>((resolve) => {
@@ -593,25 +650,7 @@ export function slurmLauncher(options: SlurmLauncherOptions): BatchLauncher {
         failingSince = undefined;
         for (const task of live) {
           const state = states.get(task.id);
-          if (state && ACTIVE.has(state.state)) {
-            if (RUNNING.has(state.state) && !task.started) {
-              task.started = true;
-              task.info = { ...task.info, state: state.state };
-              events.started(task.num, task.info);
-            }
-            if (state.state === 'PENDING' && STUCK_REASONS.has(state.reason) && !warned.has(state.reason)) {
-              warned.add(state.reason);
-              options.print(
-                `[trellis] SLURM keeps tasks pending: ${state.reason} (they may never start; scancel ${task.arrayId} or Ctrl-C, then fix the request)`,
-              );
-            }
-            continue;
-          }
-          if (state && !task.started && state.state !== 'CANCELLED') {
-            task.started = true;
-            events.started(task.num, task.info);
-          }
-          settle(task, state);
+          if (!observeTask(task, state, events, warned, options.print)) settle(task, state);
         }
       }
     } finally {
