@@ -1,6 +1,8 @@
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseCommandArgv } from '../console/argv.js';
 import { reportError } from '../console/report-error.js';
+import { projectVersion, trellisVersion } from '../console/versions.js';
 import { TrellisError, formatError } from '../errors/index.js';
 import { composeFromDir } from '../config-dir/compose-dir.js';
 import { selectPath } from '../config-dir/select.js';
@@ -179,6 +181,12 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
       try {
         const { flags, overrides } = parseCommandArgv(APP_COMMAND, argv);
         const source = sourceFor(flags, io.env);
+        if (flags.version) {
+          // The app's own version (its nearest package.json) and the trellis it runs on; no job.
+          const script = module ? fileURLToPath(module.url) : (entryScript ?? join(source.cwd, 'package.json'));
+          io.stdout(`${projectVersion(script, source.name)}\ntrellis ${trellisVersion()}\n`);
+          return 0;
+        }
         if (flags.help) {
           io.stdout(`${await appHelp(source, APP_COMMAND)}\n`);
           return 0;

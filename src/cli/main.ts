@@ -1,28 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TrellisError } from '../errors/index.js';
 import { parseCommandArgv } from '../console/argv.js';
 import { reportError } from '../console/report-error.js';
+import { trellisVersion } from '../console/versions.js';
 import { commandHelp } from '../console/help.js';
 import { mainHelp } from './help.js';
 import { processIo, type CliIo } from './io.js';
 import { COMMANDS, findCommand } from './options.js';
 import { didYouMean } from '../errors/index.js';
-
-/** trellis's version, from the package.json above this file (bundled or not). */
-function version(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++, dir = dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'trellis') return pkg.version ?? '0.0.0';
-    } catch {
-      // not here: look one directory up
-    }
-  }
-  return '0.0.0';
-}
 
 /** Command modules load only when their command runs, to keep start-up fast. */
 const LOADERS: Record<string, () => Promise<{ run: (args: ReturnType<typeof parseCommandArgv>, io: CliIo) => Promise<number> }>> = {
@@ -39,11 +23,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   const verbose = argv.includes('--verbose');
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-      io.stdout(`${mainHelp(version())}\n`);
+      io.stdout(`${mainHelp(trellisVersion())}\n`);
       return 0;
     }
     if (name === '--version' || name === '-v') {
-      io.stdout(`${version()}\n`);
+      io.stdout(`${trellisVersion()}\n`);
       return 0;
     }
     const spec = findCommand(name);

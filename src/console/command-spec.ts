@@ -26,5 +26,5 @@ export interface CommandSpec {
 export const GLOBAL_OPTIONS: OptionSpec[] = [
   { name: 'help', alias: ['h'], type: 'boolean', description: 'show help for the command' },
   { name: 'verbose', type: 'boolean', description: 'on errors, also print the cause chain' },
-  { name: 'version', type: 'boolean', description: 'print the trellis version' },
+  { name: 'version', type: 'boolean', description: 'print the version (an app prints its own and trellis’s)' },
 ];

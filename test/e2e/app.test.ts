@@ -154,6 +154,18 @@ describe('the demo app (npm start)', () => {
 });
 
 describe('custom apps', () => {
+  it('--version prints the app’s version and trellis’s, and runs no job', () => {
+    const trellis = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+    const cwd = customApp(`async () => { throw new Error('the job must not run'); }`, {
+      'conf/config.yaml': 'a: 1\n',
+      'package.json': JSON.stringify({ name: 'my-experiments', version: '1.2.3', type: 'module' }),
+    });
+    const r = runNode(join(cwd, 'app.mjs'), ['--version'], cwd);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`my-experiments 1.2.3\ntrellis ${trellis}\n`);
+    expect(existsSync(join(cwd, 'outputs'))).toBe(false);
+  });
+
   it('records a failing job as failed, with the error and its stack, and exits 1', () => {
     const cwd = customApp(`async (cfg, run) => { run.log({ a: 1 }); throw new Error('boom ' + cfg.x); }`, { 'conf/config.yaml': 'x: 5\n' });
     const r = run(join(cwd, 'app.mjs'), [], cwd);
