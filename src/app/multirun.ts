@@ -13,7 +13,7 @@ import { localLauncher } from '../launch/local.js';
 import type { SlurmOptions } from '../launch/slurm.js';
 import { recordPath, RUN_FILES } from '../records/names.js';
 import { writerMayBeAlive } from '../records/process-alive.js';
-import { readRunRecord } from '../records/run-record.js';
+import { sweepRuns } from '../records/run-record.js';
 import { lockSweep, readSweepRecord, sweepRecordPath, SWEEP_FORMAT_VERSION, type JobRow, type SweepRecord } from '../records/sweep-record.js';
 import { writeFileAtomic, writeJsonAtomic } from '../run/atomic-write.js';
 import { createRunDir } from '../run/run-dir.js';
@@ -286,7 +286,7 @@ function claimSweepDir(first: PreparedJob, cwd: string): string {
 async function reconcileWithRuns(rows: JobRow[], sweepDir: string, objectiveName: string | undefined): Promise<void> {
   const deadline = Date.now() + RUNNING_JOB_WAIT_MS;
   for (;;) {
-    const runs = runsOfSweep(sweepDir);
+    const runs = sweepRuns(sweepDir);
     const stillRunning: string[] = [];
     for (const row of rows) {
       // A job handed to a scheduler (SLURM) is followed by its launcher, by job id.
@@ -320,27 +320,6 @@ function readSummaryResult(dir: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** Every run directory below a sweep directory with its run.json (the job number it records). */
-function runsOfSweep(sweepDir: string): Array<{ dir: string; num: number; record: NonNullable<ReturnType<typeof readRunRecord>> }> {
-  const found: Array<{ dir: string; num: number; record: NonNullable<ReturnType<typeof readRunRecord>> }> = [];
-  const walk = (dir: string, depth: number) => {
-    const record = readRunRecord(dir);
-    if (record && typeof record.sweep?.num === 'number') found.push({ dir, num: record.sweep.num, record });
-    if (depth >= 4) return;
-    let names: string[] = [];
-    try {
-      names = readdirSync(dir, { withFileTypes: true })
-        .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-        .map((e) => e.name);
-    } catch {
-      return;
-    }
-    for (const name of names) walk(join(dir, name), depth + 1);
-  };
-  walk(sweepDir, 0);
-  return found;
 }
 
 interface DriveContext {

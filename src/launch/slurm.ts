@@ -5,7 +5,7 @@ import { TrellisError } from '../errors/index.js';
 import { writeJsonAtomic } from '../run/atomic-write.js';
 import { RECORDS_DIR as RECORDS_DIR_NAME, recordPath, RUN_FILES, SWEEP_FILES } from '../records/names.js';
 import { CHILD_ENV, LAUNCHER_INFO_ENV } from '../records/env-vars.js';
-import { readRunRecord } from '../records/run-record.js';
+import { sweepRuns } from '../records/run-record.js';
 import type { BatchEvents, BatchJobSpec, BatchLauncher, ChildResult, JobSpec, LaunchedJob, LauncherInfo } from './launcher.js';
 
 /**
@@ -336,25 +336,7 @@ function readTail(path: string, bytes = 8192): string {
 
 /** The run directory a task made, found by the launcher job id its run.json records. */
 function findRunDir(sweepDir: string, num: number, jobId: string): string | undefined {
-  const walk = (dir: string, depth: number): string | undefined => {
-    const run = readRunRecord(dir);
-    if (run?.sweep?.num === num && run.launcher?.job_id === jobId) return dir;
-    if (depth >= 4) return undefined;
-    let entries: string[] = [];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true })
-        .filter((e) => e.isDirectory() && e.name !== RECORDS_DIR_NAME)
-        .map((e) => e.name);
-    } catch {
-      return undefined;
-    }
-    for (const name of entries) {
-      const found = walk(join(dir, name), depth + 1);
-      if (found) return found;
-    }
-    return undefined;
-  };
-  return walk(sweepDir, 0);
+  return sweepRuns(sweepDir).find((r) => r.num === num && r.record.launcher?.job_id === jobId)?.dir;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { recordPath, RUN_FILES } from './names.js';
 
 /**
@@ -45,7 +46,7 @@ export interface RunRecord {
  * run.json of `dir` as far as it can be read: undefined when it is missing, unreadable, or of a
  * newer format than this trellis knows (its fields may mean something else).
  */
-export function readRunRecord(dir: string): Partial<RunRecord> | undefined {
+function readRunRecord(dir: string): Partial<RunRecord> | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(recordPath(dir, RUN_FILES.run), 'utf8'));
@@ -56,4 +57,32 @@ export function readRunRecord(dir: string): Partial<RunRecord> | undefined {
   const record = raw as Partial<RunRecord>;
   const version = record.format_version ?? 1;
   return typeof version === 'number' && version <= RUN_FORMAT_VERSION ? record : undefined;
+}
+
+/** A job of a sweep as its run directory records it. */
+export interface SweepRun {
+  dir: string;
+  num: number;
+  record: Partial<RunRecord>;
+}
+
+/** Every run directory below a sweep directory (4 levels at most) whose run.json names a job number. */
+export function sweepRuns(sweepDir: string): SweepRun[] {
+  const found: SweepRun[] = [];
+  const walk = (dir: string, depth: number) => {
+    const record = readRunRecord(dir);
+    if (record && typeof record.sweep?.num === 'number') found.push({ dir, num: record.sweep.num, record });
+    if (depth >= 4) return;
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+        .map((e) => e.name);
+    } catch {
+      return;
+    }
+    for (const name of names) walk(join(dir, name), depth + 1);
+  };
+  walk(sweepDir, 0);
+  return found;
 }
