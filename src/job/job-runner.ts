@@ -96,7 +96,7 @@ export class ThreadJobRunner implements JobRunner {
     const ended = (async (): Promise<JobOutcome> => {
       if (!this.worker && this.module) this.start();
       const loadError = await this.ready;
-      if (loadError || !this.worker) return this.runHere(ticket, events, () => stopRequested);
+      if (loadError || !this.worker) return this.runHere(ticket, events, () => stopRequested, loadError);
       if (stopRequested) return { status: 'stopped' };
       const worker = this.worker;
       Atomics.store(this.stopFlag, 0, 0);
@@ -148,8 +148,7 @@ export class ThreadJobRunner implements JobRunner {
   }
 
   /** The fallback: the job on this thread; a stop takes effect at its next log() call. */
-  private async runHere(ticket: JobTicket, events: JobEvents, stopRequested: () => boolean): Promise<JobOutcome> {
-    const loadError = await this.ready;
+  private async runHere(ticket: JobTicket, events: JobEvents, stopRequested: () => boolean, loadError: ErrorRecord | undefined): Promise<JobOutcome> {
     if (!this.warned && loadError && this.module) {
       this.warned = true;
       this.options.warn(`[trellis] the job runs on the main thread (${loadError.message}); Ctrl-C stops it at its next run.log() call`);

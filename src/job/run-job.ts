@@ -110,6 +110,8 @@ interface StartedRun {
   dir: string;
   started: Date;
   record: RunRecord;
+  /** Values never to record or print in clear: what the config read, secret env vars. */
+  secrets: string[];
   redact: (text: string) => string;
   masterSeed: number;
   /** The job's tags, notes, artifacts, inputs and seeds as last reported. */
@@ -161,6 +163,7 @@ async function startRun(options: RunJobOptions): Promise<StartedRun> {
     dir,
     started,
     record,
+    secrets,
     redact,
     masterSeed,
     state: { tags: [], notes: [], artifacts: [], inputs: [], seeds: { master: masterSeed, derived: {} } },
@@ -210,7 +213,7 @@ async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOu
       jobName: options.source.name,
       masterSeed: run.masterSeed,
       cwd: options.source.cwd,
-      secrets: [...options.prepared.secrets, ...secretValuesFromEnv(options.source.env)],
+      secrets: run.secrets,
     },
     {
       log: options.print,
