@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { TrellisError } from '../errors/index.js';
+import { writerMayBeAlive } from '../records/process-alive.js';
 
 /**
  * A lock on one record file (run.json, sweep.json), for a read-modify-write that must not lose
@@ -136,14 +137,7 @@ function isStale(lockPath: string, holder: Holder | undefined): boolean {
     const age = Date.now() - (statSync(lockPath, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
     return age > UNREADABLE_STALE_MS;
   }
-  if (holder.host !== hostname()) return false;
-  try {
-    process.kill(holder.pid, 0);
-    return false;
-  } catch (e) {
-    // EPERM: alive, under another user.
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return !writerMayBeAlive(holder);
 }
 
 /**
