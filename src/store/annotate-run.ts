@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { RUN_FILES, recordPath } from '../records/names.js';
 import { TrellisError } from '../errors/index.js';
 import { writeJsonAtomic } from '../run/atomic-write.js';
 import { withRecordLock } from '../run/record-lock.js';
 import { markRunChanged } from './index-cache.js';
-import { RECORDS, stringsOf } from './stored-run.js';
+import { stringsOf } from './stored-run.js';
 
 /** run.json after a tag or note, and what the caller may want to warn about. */
 export interface AnnotateResult {
@@ -44,7 +44,7 @@ export function noteRun(dir: string, text: string): AnnotateResult {
  * atomically; then the indexes that take the finished run on trust are told to look again.
  */
 function updateRunJson(dir: string, change: (record: Record<string, unknown>) => void): AnnotateResult {
-  const path = join(dir, RECORDS, 'run.json');
+  const path = recordPath(dir, RUN_FILES.run);
   const record = withRecordLock(path, () => {
     const r = readRecord(path);
     change(r);

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { RECORDS_DIR, RUN_FILES, SWEEP_FILES, recordPath } from '../records/names.js';
 import { TrellisError } from '../errors/index.js';
 import { displayPath, openStore } from './open-store.js';
 import { readYamlRecord } from './read-yaml.js';
-import { readRunState, RECORDS, StoredRun } from './stored-run.js';
+import { readRunState, StoredRun } from './stored-run.js';
 import type { ProvenanceEntry } from '../run/provenance.js';
 import type { RunInfo, RunSummary } from './types.js';
 
@@ -24,9 +25,9 @@ export function findRun(ref: string, options: FindRunOptions = {}): StoredRun {
   const cwd = options.cwd ?? process.cwd();
   const path = resolve(cwd, ref);
   if (existsSync(path) && statSync(path).isDirectory()) {
-    if (!existsSync(join(path, RECORDS, 'run.json'))) {
-      throw new TrellisError('RUN_RECORD_INVALID', `${ref} is not a run directory: it has no ${RECORDS}/run.json`, {
-        hint: existsSync(join(path, RECORDS, 'sweep.json'))
+    if (!existsSync(recordPath(path, RUN_FILES.run))) {
+      throw new TrellisError('RUN_RECORD_INVALID', `${ref} is not a run directory: it has no ${RECORDS_DIR}/run.json`, {
+        hint: existsSync(recordPath(path, SWEEP_FILES.sweep))
           ? `it is a sweep; name one of its jobs, e.g. ${join(ref, '0')}`
           : 'list runs with: trellis runs list',
       });
@@ -79,7 +80,7 @@ export function readRecords(run: StoredRun): RunRecords {
   const problems: string[] = [];
   const text = (file: string): string | null => {
     try {
-      return readFileSync(join(run.dir, RECORDS, file), 'utf8');
+      return readFileSync(join(run.dir, RECORDS_DIR, file), 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (!(code === 'ENOENT' && file === 'git.diff')) problems.push(`${file} ${code === 'ENOENT' ? 'missing' : `cannot be read (${code ?? 'error'})`}`);
@@ -100,7 +101,7 @@ export function readRecords(run: StoredRun): RunRecords {
     const t = text(file);
     if (t === null) return null;
     try {
-      return readYamlRecord(t, join(run.dir, RECORDS, file)) as T;
+      return readYamlRecord(t, join(run.dir, RECORDS_DIR, file)) as T;
     } catch (e) {
       problems.push(`${file}: ${e instanceof Error ? e.message : String(e)}`);
       return null;
@@ -111,7 +112,7 @@ export function readRecords(run: StoredRun): RunRecords {
   let config: unknown = null;
   if (configText !== null) {
     try {
-      config = readYamlRecord(configText, join(run.dir, RECORDS, 'config.yaml'));
+      config = readYamlRecord(configText, recordPath(run.dir, RUN_FILES.config));
     } catch (e) {
       problems.push(`config.yaml: ${e instanceof Error ? e.message : String(e)}`);
     }

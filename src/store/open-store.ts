@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
+import { RECORDS_DIR, SWEEP_FILES, recordPath } from '../records/names.js';
 import { TrellisError } from '../errors/index.js';
 import { childRel, RootIndex, type IndexedDir } from './index-cache.js';
-import { CHANGED, readRunState, RECORDS, StoredRun } from './stored-run.js';
+import { CHANGED, readRunState, StoredRun } from './stored-run.js';
 
 /** The roots `trellis runs` reads when none are given, relative to the working directory. */
 export const DEFAULT_ROOTS = ['outputs', 'multirun'] as const;
@@ -61,7 +62,7 @@ function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: 
 
   /** True when `dir` is a run (listed, not walked into); `row` is its row in the index, or -1. */
   const visitRecords = (dir: string, rel: string, row: number): boolean => {
-    const trellis = statOf(join(dir, RECORDS));
+    const trellis = statOf(join(dir, RECORDS_DIR));
     if (!trellis?.isDirectory()) return false;
     const stamp = stampOf(trellis);
     if (row >= 0 && index.stamp(row) === stamp) {
@@ -74,7 +75,7 @@ function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: 
     }
     scan.dirty = true;
     const state = readRunState(dir);
-    if (!state.info && state.problem === 'run.json missing' && existsSync(join(dir, RECORDS, 'sweep.json'))) {
+    if (!state.info && state.problem === 'run.json missing' && existsSync(recordPath(dir, SWEEP_FILES.sweep))) {
       if (!racy(trellis.mtimeMs)) scan.sweeps.set(rel, stamp);
       return false;
     }
@@ -107,7 +108,7 @@ function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: 
         .filter((e) => e.isDirectory() && !skipped(e.name))
         .map((e) => e.name)
         .sort();
-      records = entries.some((e) => e.name === RECORDS && e.isDirectory());
+      records = entries.some((e) => e.name === RECORDS_DIR && e.isDirectory());
       if (!racy(st.mtimeMs)) {
         scan.dirs.set(rel, { mtime: st.mtimeMs, children, records });
         // Written down even when only the mtime changed, so the finished runs in it are trusted again.

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { RUN_FILES, recordPath } from '../records/names.js';
 import { composeFromDir } from '../config-dir/compose-dir.js';
 import { RERUN_ENV } from '../records/env-vars.js';
 import { isTrellisError, TrellisError } from '../errors/index.js';
@@ -12,7 +13,7 @@ import { diffRuns, flatten, type DiffEntry } from './diff-runs.js';
 import { readRecords, type RunRecords } from './find-run.js';
 import { DEFAULT_ROOTS } from './open-store.js';
 import { readYamlRecord } from './read-yaml.js';
-import { readRunState, RECORDS, StoredRun } from './stored-run.js';
+import { readRunState, StoredRun } from './stored-run.js';
 
 export type DriftCategory = 'config' | 'git' | 'packages' | 'inputs' | 'runtime';
 
@@ -157,7 +158,7 @@ function findReproductions(original: string, roots: readonly string[]): string[]
   const found: Array<{ dir: string; start: string }> = [];
   const walk = (dir: string, depth: number) => {
     if (depth > 8) return;
-    if (existsSync(join(dir, RECORDS, 'run.json'))) {
+    if (existsSync(recordPath(dir, RUN_FILES.run))) {
       const state = readRunState(dir);
       if (state.info?.reproduces === original) found.push({ dir, start: state.info.start ?? '' });
       return;

@@ -1,13 +1,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { SWEEP_FILES } from '../records/names.js';
+import { RECORDS_DIR, RUN_FILES, SWEEP_FILES, recordPath } from '../records/names.js';
 import { join } from 'node:path';
 import { summarizeMetricsFile, type MetricSummary } from '../run/metrics.js';
 import { observedStatus, type ObservedStatus } from '../run/run-state.js';
 import { getPath } from './query-fields.js';
 import { readYamlRecord } from './read-yaml.js';
 import type { RecordedNumber, RunInfo, RunSummary, StoreStatus } from './types.js';
-
-export const RECORDS = '.trellis';
 
 /** What an index answers when it holds nothing valid for a run: read its files instead. */
 export const NOT_INDEXED = Symbol('not indexed');
@@ -106,7 +104,7 @@ function normalizeRunInfo(raw: unknown): RunInfo | string {
 export function readRunState(dir: string): RunState {
   let text: string;
   try {
-    text = readFileSync(join(dir, RECORDS, 'run.json'), 'utf8');
+    text = readFileSync(recordPath(dir, RUN_FILES.run), 'utf8');
   } catch (e) {
     const atStart = (e as NodeJS.ErrnoException).code === 'ENOENT' ? startedOnly(dir) : undefined;
     return atStart ? { info: atStart, problem: null } : { info: null, problem: `run.json ${reasonOf(e)}` };
@@ -128,10 +126,10 @@ export function readRunState(dir: string): RunState {
  */
 function startedOnly(dir: string): RunInfo | undefined {
   // A sweep's directory has records too, and is no run.
-  if (existsSync(join(dir, RECORDS, SWEEP_FILES.sweep)) || existsSync(join(dir, RECORDS, `${SWEEP_FILES.sweep}.lock`))) return undefined;
+  if (existsSync(join(dir, RECORDS_DIR, SWEEP_FILES.sweep)) || existsSync(join(dir, RECORDS_DIR, `${SWEEP_FILES.sweep}.lock`))) return undefined;
   let since: Date;
   try {
-    since = statSync(join(dir, RECORDS)).mtime;
+    since = statSync(join(dir, RECORDS_DIR)).mtime;
   } catch {
     return undefined;
   }
@@ -154,7 +152,7 @@ export interface SummaryRead {
   metricsStamp?: string;
 }
 
-const metricsFile = (dir: string) => join(dir, RECORDS, 'metrics.jsonl');
+const metricsFile = (dir: string) => recordPath(dir, RUN_FILES.metrics);
 
 /**
  * What a summary derived from metrics.jsonl is valid for: the file is append-only, so its size
@@ -169,7 +167,7 @@ export function metricsStamp(dir: string): string | undefined {
 function readSummary(dir: string): SummaryRead {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(join(dir, RECORDS, 'summary.json'), 'utf8'));
+    raw = JSON.parse(readFileSync(recordPath(dir, RUN_FILES.summary), 'utf8'));
   } catch (e) {
     return derivedSummary(dir, `summary.json ${e instanceof SyntaxError ? 'is not valid JSON' : reasonOf(e)}`);
   }
@@ -203,7 +201,7 @@ function asRecorded(metrics: Record<string, MetricSummary>): RunSummary['metrics
 }
 
 function readConfig(dir: string): { config: unknown; configProblem: string | null } {
-  const file = join(dir, RECORDS, 'resolved.yaml');
+  const file = recordPath(dir, RUN_FILES.resolved);
   try {
     return { config: readYamlRecord(readFileSync(file, 'utf8'), file), configProblem: null };
   } catch (e) {
