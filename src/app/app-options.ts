@@ -77,3 +77,38 @@ export const APP_COMMAND: CommandSpec = {
   ],
   examples: [],
 };
+
+/** `trellis run … -- COMMAND`: an app's flags, and how the program is run. */
+export const RUN_COMMAND: CommandSpec = {
+  name: 'run',
+  summary: 'run any program as a recorded job: trellis run [OVERRIDE…] -- python train.py',
+  usage: 'trellis run [--config-dir DIR] [--config-name NAME] [--schema MODULE[:EXPORT]] [app flags] [OVERRIDE…] -- COMMAND [ARG…]',
+  takesOverrides: true,
+  options: [
+    ...APP_COMMAND.options,
+    {
+      name: 'schema',
+      type: 'string',
+      arg: 'MODULE[:EXPORT]',
+      description: 'a zod schema (export `schema`, or the default export) that validates the config before the job starts',
+    },
+    { name: 'pass-overrides', type: 'boolean', description: "append the job's overrides to the command (an unchanged Hydra app composes them itself)" },
+    {
+      name: 'kill-after',
+      type: 'string',
+      arg: 'SECONDS',
+      default: '10',
+      description: 'a job asked to stop (Ctrl-C, SIGTERM, a timeout) is killed after this long',
+    },
+    { name: 'timeout', type: 'string', arg: 'SECONDS', description: 'the job fails when it runs longer than this' },
+    { name: 'seeds', type: 'string', arg: 'NAMES', description: 'derived seeds to hand the job in TRELLIS_SEEDS, e.g. numpy,torch' },
+    { name: 'name', type: 'string', arg: 'NAME', description: "the job's name (job.name, the log file); default: the script's name" },
+    { name: 'command-json', type: 'string', arg: 'JSON', hidden: true, description: 'the command as a JSON array (used by launchers instead of -- …)' },
+  ],
+  examples: [
+    "trellis run -- python train.py --lr '${optimizer.lr}' --out '${trellis:runtime.output_dir}'",
+    'trellis run optimizer=sgd -m seed=1,2,3 --jobs 3 -- python train.py',
+    'trellis run --pass-overrides -m db=mysql,postgresql -- python my_app.py',
+    'trellis run --schema ./schema.mjs -- ./train.sh',
+  ],
+};

@@ -5,7 +5,7 @@ import { Interrupts } from '../job/interrupts.js';
 import { EXIT_CODES } from '../records/exit-codes.js';
 import type { JobRunner } from '../job/job-runner.js';
 import { prepareJob, type JobSource } from '../job/prepare.js';
-import { captureSnapshots, runJob, type JobResult, type RunSnapshots } from '../job/run-job.js';
+import { captureSnapshots, runJob, type JobResult, type KindRecord, type RunSnapshots } from '../job/run-job.js';
 import type { ChildResult, PoolMessage, PoolReply } from '../launch/launcher.js';
 import { CHILD_ENV, LAUNCHER_INFO_ENV } from '../records/env-vars.js';
 import { writeJsonAtomic } from '../run/atomic-write.js';
@@ -15,6 +15,8 @@ export interface ProcessJobContext {
   source: JobSource;
   argv: readonly string[];
   entry: string | undefined;
+  /** What run.json records about this kind of job (see RunJobOptions.record). */
+  record?: KindRecord | undefined;
   runner: JobRunner;
   print: (line: string) => void;
 }
@@ -41,6 +43,7 @@ async function runSweepJob(
     source: ctx.source,
     argv: ctx.argv,
     entry: ctx.entry,
+    record: ctx.record,
     sweep: { dir: job.sweepDir, num: job.num },
     launcher,
     print: ctx.print,

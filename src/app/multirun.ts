@@ -7,6 +7,7 @@ import { collectErrors, TrellisError } from '../errors/index.js';
 import type { Interrupts } from '../job/interrupts.js';
 import type { JobRunner, ThreadOutput } from '../job/job-runner.js';
 import { prepareJob, type JobSource, type PreparedJob } from '../job/prepare.js';
+import type { KindRecord } from '../job/run-job.js';
 import { inlineLauncher } from '../launch/inline.js';
 import { isBatchLauncher, type LaunchedJob, type Launcher } from '../launch/launcher.js';
 import { localLauncher } from '../launch/local.js';
@@ -36,6 +37,8 @@ export interface MultirunOptions extends SweepSettings {
   baseArgs: string[];
   argv: readonly string[];
   entry: string | undefined;
+  /** What run.json records about this kind of job (see RunJobOptions.record). */
+  record?: KindRecord | undefined;
   interrupts: Interrupts;
   io: { stderr: (text: string) => void; isTTY: boolean };
 }
@@ -371,6 +374,7 @@ async function createLauncher(ctx: DriveContext, print: (line: string) => void):
     now,
     argv: options.argv,
     entry: options.entry,
+    record: options.record,
     print,
     checked: ctx.checked,
   });

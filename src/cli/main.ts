@@ -30,6 +30,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       io.stdout(`${trellisVersion()}\n`);
       return 0;
     }
+    // `run` parses its own arguments: those after `--` belong to the program.
+    if (name === 'run') return await (await import('./commands/run.js')).main(rest, io);
     const spec = findCommand(name);
     const loader = LOADERS[name];
     if (!spec || !loader) {

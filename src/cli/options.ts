@@ -1,3 +1,4 @@
+import { RUN_COMMAND } from '../app/app-options.js';
 import { GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from '../console/command-spec.js';
 
 export { GLOBAL_OPTIONS, type CommandSpec };
@@ -141,6 +142,9 @@ COMMANDS.push({
     'trellis rerun multirun/2026-11-23/10-20-00/1 --dry-run',
   ],
 });
+
+// After compose: the command most people run.
+COMMANDS.splice(1, 0, RUN_COMMAND);
 
 export function findCommand(name: string): CommandSpec | undefined {
   return COMMANDS.find((c) => c.name === name);

@@ -11,6 +11,8 @@ export interface OptionSpec {
   default?: string | boolean;
   /** Placeholder shown in help: --config-dir DIR. */
   arg?: string;
+  /** Parsed, never shown in help: for trellis's own processes. */
+  hidden?: boolean;
 }
 
 export interface CommandSpec {

@@ -1,14 +1,16 @@
 import { GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './command-spec.js';
 
 export function optionLines(options: OptionSpec[]): string[] {
-  const rows = options.map((o) => {
-    const names = [`--${o.name}`, ...(o.alias ?? []).map((a) => (a.length <= 2 ? `-${a}` : `--${a}`))].join(', ');
-    const left = o.arg ? `${names} ${o.arg}` : names;
-    const extra = [o.values ? `one of ${o.values.join('|')}` : '', o.default !== undefined && o.default !== false ? `default: ${String(o.default)}` : '']
-      .filter(Boolean)
-      .join('; ');
-    return [left, extra ? `${o.description} (${extra})` : o.description] as const;
-  });
+  const rows = options
+    .filter((o) => !o.hidden)
+    .map((o) => {
+      const names = [`--${o.name}`, ...(o.alias ?? []).map((a) => (a.length <= 2 ? `-${a}` : `--${a}`))].join(', ');
+      const left = o.arg ? `${names} ${o.arg}` : names;
+      const extra = [o.values ? `one of ${o.values.join('|')}` : '', o.default !== undefined && o.default !== false ? `default: ${String(o.default)}` : '']
+        .filter(Boolean)
+        .join('; ');
+      return [left, extra ? `${o.description} (${extra})` : o.description] as const;
+    });
   const width = Math.max(...rows.map(([l]) => l.length));
   return rows.map(([l, r]) => `  ${l.padEnd(width)}  ${r}`);
 }

@@ -30,3 +30,17 @@ export function projectVersion(file: string, fallbackName: string): string {
   const pkg = nearestPackage(dirname(file));
   return `${pkg?.name ?? fallbackName} ${pkg?.version ?? '(no version: no package.json)'}`;
 }
+
+/** trellis's own command-line script (package.json `bin`), which launchers and `rerun` start again. */
+export function trellisBin(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson & { bin?: Record<string, string> };
+      if (pkg.name === 'trellis') return join(dir, pkg.bin?.trellis ?? 'dist/bundle/bin.js');
+    } catch {
+      // none here: look one directory up
+    }
+    if (dirname(dir) === dir) return join(here, 'bin.js');
+  }
+}

@@ -2,6 +2,8 @@ import { Worker } from 'node:worker_threads';
 import { relayLines } from '../console/relay-lines.js';
 import { appModuleKey, type AppModule } from './app-module.js';
 import { executeJob, type ErrorRecord, type JobEnd, type JobFunction, type JobState, type JobTicket } from './execute.js';
+import type { InterruptSignal } from './interrupts.js';
+import type { PreparedJob } from './prepare.js';
 import { JOB_THREAD_DATA, type JobThreadData, type ToSupervisor } from './thread-protocol.js';
 
 /** How long a job asked to stop may take to reach its next `log()` before its thread is terminated. */
@@ -19,13 +21,15 @@ export interface JobEvents {
 /** A job that is running: the supervisor awaits `ended` and may `stop()` it. */
 export interface RunningJob {
   readonly ended: Promise<JobOutcome>;
-  /** Asks the job to stop; it is terminated if it has not stopped after STOP_GRACE_MS. */
-  stop(): void;
+  /** Asks the job to stop (a process gets `signal`); it is killed if it does not stop in its grace period. */
+  stop(signal?: InterruptSignal): void;
+  /** Kills the job at once, synchronously (the supervisor is exiting). */
+  killNow?(): void;
 }
 
 /** Runs jobs of one kind, one at a time, each where the supervisor can stop it. */
 export interface JobRunner {
-  run(ticket: JobTicket, events: JobEvents): RunningJob;
+  run(ticket: JobTicket, events: JobEvents, prepared?: PreparedJob): RunningJob;
   /** Ends the runner (its thread); a running job is terminated. */
   close(): Promise<void>;
 }

@@ -23,6 +23,12 @@ export interface JobSource {
    * passes one for all its jobs, so each file is read and parsed once.
    */
   repository?: ConfigRepository | undefined;
+  /**
+   * Checks what the job kind itself needs of a prepared job (a command job: that its arguments
+   * interpolate), so a bad job fails before its run directory exists and a sweep's pre-check
+   * catches it.
+   */
+  checkJob?: ((prepared: PreparedJob) => void) | undefined;
 }
 
 export interface JobPlacement {
@@ -49,6 +55,8 @@ export interface PreparedJob {
   now: Date;
   secrets: Set<string>;
   overrides: readonly string[];
+  /** The environment the job composed with (and a program job runs with). */
+  env: NodeJS.ProcessEnv;
 }
 
 /**
@@ -78,5 +86,7 @@ export async function prepareJob(source: JobSource, overrides: readonly string[]
   };
   const sweepSubdir = placement.sweepDir === undefined ? undefined : (selectText('sweep.subdir') ?? String(placement.num ?? 0));
   const runDir = placement.sweepDir !== undefined ? resolvePath(placement.sweepDir, sweepSubdir!) : resolvePath(source.cwd, selectText('run.dir') ?? 'outputs');
-  return { composition, config: composition.config, resolved, plain, runtime, runDir, sweepSubdir, now, secrets, overrides };
+  const prepared = { composition, config: composition.config, resolved, plain, runtime, runDir, sweepSubdir, now, secrets, overrides, env: source.env };
+  source.checkJob?.(prepared);
+  return prepared;
 }

@@ -48,6 +48,9 @@ export function captureSnapshots(options: { env: NodeJS.ProcessEnv; cwd: string;
   return snapshots;
 }
 
+/** What run.json records about a kind of job besides the common fields (a command job's command). */
+export type KindRecord = (job: { prepared: PreparedJob; dir: string }) => Partial<RunRecord>;
+
 export interface JobResult {
   id: string;
   dir: string;
@@ -71,6 +74,7 @@ export interface RunJobOptions {
   sweep?: { dir: string; num: number } | undefined;
   /** Where a launcher ran the job (SLURM: job id, stdout/stderr paths), recorded in run.json. */
   launcher?: Record<string, unknown> | undefined;
+  record?: KindRecord | undefined;
   /**
    * Snapshots to record instead of capturing new ones: jobs run by one process share its code
    * and environment, so one capture serves all of them.
@@ -151,6 +155,7 @@ async function startRun(options: RunJobOptions): Promise<StartedRun> {
     overrides: redactStrings([...prepared.overrides], redact),
     sweep: options.sweep ? { dir: relative(source.cwd, options.sweep.dir) || '.', num: options.sweep.num } : null,
     ...(options.launcher ? { launcher: options.launcher } : {}),
+    ...(options.record ? redactStrings(options.record({ prepared, dir }), redact) : {}),
     reproduces: source.env[RERUN_ENV.reproduces] ?? null,
     heartbeat: started.toISOString(),
     heartbeat_interval_s: HEARTBEAT_SECONDS,
@@ -221,6 +226,7 @@ async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOu
         run.state = state;
       },
     },
+    options.prepared,
   );
   // The supervisor's thread is never busy: the heartbeat goes on while the job computes.
   const heartbeat = setInterval(() => {
@@ -232,9 +238,12 @@ async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOu
     }
   }, HEARTBEAT_SECONDS * 1000);
   heartbeat.unref();
-  const offInterrupt = interrupts.onInterrupt(() => running.stop());
-  // A second Ctrl-C exits at once: the record says interrupted, synchronously, first.
-  const offExitNow = interrupts.onExitNow((signal) => finishRun(run, { status: 'stopped' }, signal, true));
+  const offInterrupt = interrupts.onInterrupt((signal) => running.stop(signal));
+  // A second Ctrl-C exits at once: the job's processes go first, then the record says interrupted.
+  const offExitNow = interrupts.onExitNow((signal) => {
+    running.killNow?.();
+    finishRun(run, { status: 'stopped' }, signal, true);
+  });
   try {
     return await running.ended;
   } finally {

@@ -2,7 +2,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { Interrupts } from '../job/interrupts.js';
 import type { JobRunner } from '../job/job-runner.js';
 import { prepareJob, type JobSource, type PreparedJob } from '../job/prepare.js';
-import { captureSnapshots, runJob, type RunSnapshots } from '../job/run-job.js';
+import { captureSnapshots, runJob, type KindRecord, type RunSnapshots } from '../job/run-job.js';
 import type { JobSpec, LaunchedJob, Launcher } from './launcher.js';
 
 export interface InlineLauncherOptions {
@@ -14,6 +14,8 @@ export interface InlineLauncherOptions {
   now: Date;
   argv: readonly string[];
   entry: string | undefined;
+  /** What run.json records about this kind of job (see RunJobOptions.record). */
+  record?: KindRecord | undefined;
   print: (line: string) => void;
   /** Jobs already prepared (by the sweep's pre-check), by number: each is used once. */
   checked?: Map<number, PreparedJob> | undefined;
@@ -46,6 +48,7 @@ export function inlineLauncher(options: InlineLauncherOptions): Launcher {
         source: options.source,
         argv: options.argv,
         entry: options.entry,
+        record: options.record,
         sweep: { dir: options.sweepDir, num: spec.num },
         print: options.print,
       });

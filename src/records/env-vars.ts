@@ -11,6 +11,26 @@ export const CHILD_ENV = {
   now: 'TRELLIS_SWEEP_TIME',
 } as const;
 
+/** What a command job (`trellis run -- …`) finds in its environment: the contract with any program. */
+export const COMMAND_ENV = {
+  runDir: 'TRELLIS_RUN_DIR',
+  runId: 'TRELLIS_RUN_ID',
+  /** The resolved config as JSON (a file). */
+  config: 'TRELLIS_CONFIG',
+  /** The resolved config as YAML (a file). */
+  configYaml: 'TRELLIS_CONFIG_YAML',
+  /** The master seed. */
+  seed: 'TRELLIS_SEED',
+  /** The derived seeds asked for with --seeds, as a JSON object name → seed. */
+  seeds: 'TRELLIS_SEEDS',
+  /** A file to append metrics to, one JSON object per line. */
+  metrics: 'TRELLIS_METRICS',
+  /** A folder for files to keep; they are listed in run.json when the job ends. */
+  artifacts: 'TRELLIS_ARTIFACTS',
+  /** A file that appears when trellis decides about the running job: {"action": "stop" | "prune", …}. */
+  control: 'TRELLIS_CONTROL',
+} as const;
+
 /** Turns an app's `main()` into a worker of the local launcher's pool (jobs arrive over IPC). */
 export const POOL_ENV = 'TRELLIS_POOL_WORKER';
 

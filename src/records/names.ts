@@ -26,7 +26,15 @@ export const RUN_FILES = {
   inputs: 'inputs.json',
   metrics: 'metrics.jsonl',
   summary: 'summary.json',
+  /** A command job's config as the job reads it (secrets in clear): exists only while it runs. */
+  jobConfig: 'job-config.json',
+  jobConfigYaml: 'job-config.yaml',
+  /** Decisions for a running command job (stop, prune), written by trellis, read by the job. */
+  control: 'control.json',
 } as const;
+
+/** Where a command job puts files to keep (TRELLIS_ARTIFACTS), inside its run directory. */
+export const ARTIFACTS_DIR = 'artifacts';
 
 /** The records of one sweep, inside `<sweep dir>/.trellis/`. */
 export const SWEEP_FILES = {

@@ -10,6 +10,21 @@ export const RUN_FORMAT_VERSION = 2;
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
 
+/** How a command job (`trellis run -- …`) ran: enough to run it again. */
+export interface CommandRecord {
+  /** COMMAND ARGS as given, `${…}` not interpolated: what `rerun` and every job of a sweep start from. */
+  template: string[];
+  /** The command line as run: interpolated, overrides appended with pass_overrides. */
+  args: string[];
+  pass_overrides: boolean;
+  /** The zod schema that validated the config (MODULE[:EXPORT], relative to cwd). */
+  schema: string | null;
+  kill_after_s: number;
+  timeout_s: number | null;
+  /** Derived seeds handed to the job (TRELLIS_SEEDS). */
+  seeds: string[];
+}
+
 /** `.trellis/run.json`, as the job lifecycle writes it (DESIGN.md §5). */
 export interface RunRecord {
   format_version: number;
@@ -33,6 +48,8 @@ export interface RunRecord {
   sweep: { dir: string; num: number } | null;
   /** Where a launcher ran the job (SLURM job id, log files). */
   launcher?: Record<string, unknown>;
+  /** A command job's command; absent for a Node function job. */
+  command?: CommandRecord;
   /** The run this one reproduces (`trellis rerun`). */
   reproduces: string | null;
   heartbeat: string;
@@ -46,7 +63,7 @@ export interface RunRecord {
  * run.json of `dir` as far as it can be read: undefined when it is missing, unreadable, or of a
  * newer format than this trellis knows (its fields may mean something else).
  */
-function readRunRecord(dir: string): Partial<RunRecord> | undefined {
+export function readRunRecord(dir: string): Partial<RunRecord> | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(recordPath(dir, RUN_FILES.run), 'utf8'));
@@ -85,4 +102,20 @@ export function sweepRuns(sweepDir: string): SweepRun[] {
   };
   walk(sweepDir, 0);
   return found;
+}
+
+/** The `trellis run` flags that start a command job the way `command` records it (its overrides go after them). */
+export function commandJobFlags(command: CommandRecord, name: string): string[] {
+  return [
+    ...(command.schema ? ['--schema', command.schema] : []),
+    ...(command.pass_overrides ? ['--pass-overrides'] : []),
+    '--kill-after',
+    String(command.kill_after_s),
+    ...(command.timeout_s !== null ? ['--timeout', String(command.timeout_s)] : []),
+    ...(command.seeds.length ? ['--seeds', command.seeds.join(',')] : []),
+    '--name',
+    name,
+    '--command-json',
+    JSON.stringify(command.template),
+  ];
 }

@@ -4,6 +4,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { RUN_FILES, recordPath } from '../records/names.js';
 import { composeFromDir } from '../config-dir/compose-dir.js';
 import { RERUN_ENV } from '../records/env-vars.js';
+import { commandJobFlags, readRunRecord } from '../records/run-record.js';
+import { trellisBin } from '../console/versions.js';
 import { isTrellisError, TrellisError } from '../errors/index.js';
 import { captureEnvironment } from '../run/env-snapshot.js';
 import { captureGit } from '../run/git-snapshot.js';
@@ -186,13 +188,15 @@ export async function rerun(run: StoredRun | string, options: RerunOptions = {})
   const stored = typeof run === 'string' ? new StoredRun(resolve(run), resolve(run), '', readRunState(resolve(run))) : run;
   const r = readRecords(stored);
   const info = r.info;
-  if (!info.entry) {
+  const command = readRunRecord(r.dir)?.command;
+  if (!info.entry && !command) {
     throw new TrellisError('RUN_RECORD_INVALID', `The run in ${r.dir} did not record the script that started it (run.json "entry")`, {
       hint: 'runs started through defineApp(...).main() record it; run the app again by hand with the overrides in overrides.yaml',
     });
   }
   const cwd = info.cwd ?? process.cwd();
-  const entry = isAbsolute(info.entry) ? info.entry : resolve(cwd, info.entry);
+  // A command job starts again through this trellis's `run`; an app through its own script.
+  const entry = command ? trellisBin() : isAbsolute(info.entry!) ? info.entry! : resolve(cwd, info.entry!);
   if (!existsSync(entry)) {
     throw new TrellisError('RUN_RECORD_INVALID', `The run's entry script ${entry} no longer exists`, {
       hint: 'rebuild the app (npm run build), or check out the commit in git.json',
@@ -210,12 +214,14 @@ export async function rerun(run: StoredRun | string, options: RerunOptions = {})
   else delete childEnv[RERUN_ENV.masterSeed];
   const args = [
     entry,
+    ...(command ? ['run'] : []),
     ...(r.overrides ?? info.overrides),
     ...(options.overrides ?? []),
     '--config-dir',
     info.config_dir ?? 'conf',
     '--config-name',
     info.config_name ?? 'config',
+    ...(command ? commandJobFlags(command, info.name ?? 'command') : []),
   ];
   const child = spawn(process.execPath, args, { cwd, env: childEnv, stdio: options.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
   child.stdout?.on('data', (d: Buffer) => (output.stdout += d.toString('utf8')));

@@ -1,0 +1,195 @@
+import { relative } from 'node:path';
+import { parseCommandArgv } from '../console/argv.js';
+import type { CommandSpec } from '../console/command-spec.js';
+import { reportError } from '../console/report-error.js';
+import { composeFromDir } from '../config-dir/compose-dir.js';
+import { selectPath } from '../config-dir/select.js';
+import { TrellisError, formatError } from '../errors/index.js';
+import { Interrupts } from '../job/interrupts.js';
+import type { JobRunner, ThreadOutput } from '../job/job-runner.js';
+import { prepareJob, type JobSource } from '../job/prepare.js';
+import { captureSnapshots, runJob, type JobResult, type KindRecord } from '../job/run-job.js';
+import { CHILD_ENV, POOL_ENV } from '../records/env-vars.js';
+import { toYamlText } from '../tree/emit.js';
+import { dictNode, setKey, type Node } from '../tree/node.js';
+import { appHelp, appInfo } from './app-help.js';
+import { runChildJob, servePool } from './job-process.js';
+import type { Flags } from './sweep-options.js';
+
+export interface AppIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  color: boolean;
+  /** Progress lines redraw in place on a terminal; elsewhere they are plain lines. */
+  isTTY: boolean;
+}
+
+export function defaultIo(): AppIo {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    color: Boolean(process.stderr.isTTY) && !('NO_COLOR' in process.env),
+    isTTY: Boolean(process.stderr.isTTY),
+  };
+}
+
+/**
+ * What differs between kinds of jobs (a Node function defined by `defineApp`, a program run by
+ * `trellis run -- …`); everything else about a command line (flags, --cfg, sweeps, launchers,
+ * records) is the same for both.
+ */
+export interface JobKind {
+  spec: CommandSpec;
+  source(flags: Flags, env: NodeJS.ProcessEnv): Promise<JobSource>;
+  runner(io: AppIo, output: ThreadOutput): JobRunner;
+  /** The script a launcher's process or `rerun` starts (node SCRIPT ARGS…), absolute. */
+  entry: string | undefined;
+  /** The arguments such a process gets before its overrides: config dir and name, job flags. */
+  childArgs(source: JobSource): string[];
+  /** What run.json records about the job besides the common fields. */
+  record?: KindRecord | undefined;
+  /** `--version`: the job's own version and trellis's. */
+  version(source: JobSource): string;
+}
+
+/** Runs one command line of a job kind: prints what a flag asks for, or runs the job or the sweep. */
+export async function runJobCommand(kind: JobKind, argv: readonly string[], io: AppIo): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  try {
+    const { flags, overrides } = parseCommandArgv(kind.spec, argv);
+    const source = await kind.source(flags, io.env);
+    if (flags.version) {
+      io.stdout(`${kind.version(source)}\n`);
+      return 0;
+    }
+    if (flags.help) {
+      io.stdout(`${await appHelp(source, kind.spec)}\n`);
+      return 0;
+    }
+    if (flags.info !== undefined) {
+      io.stdout(`${await appInfo(source, overrides, String(flags.info || 'all'))}\n`);
+      return 0;
+    }
+    if (typeof flags.cfg === 'string') {
+      io.stdout(await printedConfig(source, flags, overrides));
+      return 0;
+    }
+    if (io.env[POOL_ENV]) return await servePool(processJob(kind, source, io, argv));
+    if (io.env[CHILD_ENV.resultFile]) return await runChildJob(processJob(kind, source, io, argv), overrides, io.env);
+    if (flags.multirun || flags.resume !== undefined) return await multirun(kind, source, flags, overrides, io, argv);
+    // The runner starts first: a job thread loads the app's modules while this thread composes.
+    const result = await runOne(kind, source, overrides, io, argv, kind.runner(io, 'inherit'));
+    io.stderr(`${runReport(result, source.cwd, verbose)}\n`);
+    return result.exitCode;
+  } catch (error) {
+    return reportError(error, io, verbose);
+  }
+}
+
+/** One run in a new run directory, supervised; the runner is closed afterwards. */
+export async function runOne(
+  kind: Pick<JobKind, 'entry' | 'record'>,
+  source: JobSource,
+  overrides: readonly string[],
+  io: AppIo,
+  argv: readonly string[],
+  runner: JobRunner,
+): Promise<JobResult> {
+  const interrupts = new Interrupts();
+  try {
+    // git runs while the config composes and validates.
+    const snapshots = captureSnapshots({ env: source.env, cwd: source.cwd, argv });
+    const prepared = await prepareJob(source, overrides);
+    return await runJob({
+      snapshots,
+      prepared,
+      runner,
+      interrupts,
+      source,
+      argv,
+      entry: entryOf(kind, source),
+      record: kind.record,
+      print: (line) => io.stderr(`${line}\n`),
+    });
+  } finally {
+    interrupts.dispose();
+    await runner.close();
+  }
+}
+
+const entryOf = (kind: Pick<JobKind, 'entry'>, source: JobSource) => (kind.entry ? relative(source.cwd, kind.entry) : undefined);
+
+function processJob(kind: JobKind, source: JobSource, io: AppIo, argv: readonly string[]) {
+  return {
+    source,
+    argv,
+    entry: entryOf(kind, source),
+    record: kind.record,
+    runner: kind.runner(io, 'inherit'),
+    print: (line: string) => io.stderr(`${line}\n`),
+  };
+}
+
+async function multirun(kind: JobKind, source: JobSource, flags: Flags, overrides: readonly string[], io: AppIo, argv: readonly string[]): Promise<number> {
+  const runtime = composeFromDir({
+    configDir: source.configDir,
+    configName: source.configName,
+    cwd: source.cwd,
+    env: source.env,
+    overrides,
+    multirun: true,
+  }).runtime;
+  // Sweep machinery (settings, sweepers, launchers, progress) loads only for -m.
+  const [{ sweepSettings }, { runMultirun }] = await Promise.all([import('./sweep-options.js'), import('./multirun.js')]);
+  const settings = sweepSettings(flags, argv, runtime);
+  const interrupts = new Interrupts();
+  try {
+    return await runMultirun({
+      ...settings,
+      source,
+      runner: (output) => kind.runner(io, output),
+      overrides,
+      baseArgs: kind.childArgs(source),
+      argv,
+      entry: kind.entry,
+      record: kind.record,
+      interrupts,
+      io: { stderr: io.stderr, isTTY: io.isTTY },
+    });
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+/** `--cfg job|hydra|all` (with `--resolve`, `--package`): the config as YAML, nothing run. */
+async function printedConfig(source: JobSource, flags: Flags, overrides: readonly string[]): Promise<string> {
+  const prepared = await prepareJob({ ...source, schema: flags.resolve ? source.schema : undefined, checkJob: undefined }, overrides);
+  const jobNode: Node = flags.resolve ? prepared.resolved : prepared.config;
+  let out: Node;
+  if (flags.cfg === 'job') out = jobNode;
+  else if (flags.cfg === 'hydra' || flags.cfg === 'trellis') {
+    out = dictNode();
+    setKey(out, flags.cfg, prepared.runtime);
+  } else {
+    out = dictNode();
+    setKey(out, 'trellis', prepared.runtime);
+    if (jobNode.kind === 'dict') for (const [id, e] of jobNode.entries) out.entries.set(id, e);
+  }
+  if (typeof flags.package === 'string' && flags.package) {
+    const selected = selectPath(out, flags.package);
+    if (!selected) throw new TrellisError('KEY_NOT_FOUND', `--package ${flags.package}: no such key`, { keyPath: flags.package });
+    out = selected;
+  }
+  return toYamlText(out);
+}
+
+/** The line a single run ends with: where it is, and why it did not complete. */
+function runReport(result: JobResult, cwd: string, verbose: boolean): string {
+  const where = relative(cwd, result.dir);
+  if (result.status === 'completed') return `[trellis] run completed: ${where}`;
+  const why =
+    result.error instanceof TrellisError ? formatError(result.error, { verbose }) : result.error instanceof Error ? result.error.message : String(result.error);
+  return `[trellis] run ${result.status} (${where}): ${why}`;
+}

@@ -1,0 +1,293 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { TrellisError } from '../errors/index.js';
+import { CHILD_ENV, COMMAND_ENV, LAUNCHER_INFO_ENV, POOL_ENV, RERUN_ENV } from '../records/env-vars.js';
+import { ARTIFACTS_DIR, logFilePath, recordPath, RUN_FILES } from '../records/names.js';
+import { writeJsonAtomic } from '../run/atomic-write.js';
+import { MetricsLog, summarizeMetricsFile, type MetricSummary } from '../run/metrics.js';
+import { SeedBook } from '../run/seeds.js';
+import { toJsonText, toYamlText } from '../tree/emit.js';
+import { relayCommandOutput } from './command-output.js';
+import { errorRecord, type ErrorRecord, type JobTicket } from './execute.js';
+import type { InterruptSignal } from './interrupts.js';
+import type { JobEvents, JobOutcome, JobRunner, RunningJob, ThreadOutput } from './job-runner.js';
+import type { PreparedJob } from './prepare.js';
+import type { ArtifactRecord } from './run-handle.js';
+
+/** How a command job runs; the same for every job of a sweep. */
+export interface CommandJob {
+  /** The command line of one job, run in `outputDir`; throws when it cannot be made (a bad `${…}`). */
+  args(prepared: PreparedJob, outputDir: string): string[];
+  /** How long a job asked to stop may take before its processes are killed. */
+  killAfterMs: number;
+  /** The job fails when it runs longer; undefined: no limit. */
+  timeoutMs: number | undefined;
+  /** Derived seeds handed to the job as TRELLIS_SEEDS. */
+  seedNames: string[];
+}
+
+/** Variables between trellis processes that a job's program must not inherit (it may be a trellis app itself). */
+const INTERNAL_ENV = [POOL_ENV, LAUNCHER_INFO_ENV, ...Object.values(CHILD_ENV), ...Object.values(RERUN_ENV)];
+
+/**
+ * Runs any program as a job: the child gets its config and where to put metrics and artifacts
+ * through its environment (COMMAND_ENV), runs in a process group of its own so a stop reaches
+ * every process it started, and is killed when it outlasts its grace period. Its output goes to
+ * the console and the run's log; `@trellis {…}` lines on stdout are metrics.
+ */
+export class CommandJobRunner implements JobRunner {
+  private readonly children = new Set<ChildProcess>();
+
+  constructor(
+    private readonly job: CommandJob,
+    private readonly options: { output: ThreadOutput; warn: (line: string) => void },
+  ) {}
+
+  run(ticket: JobTicket, events: JobEvents, prepared?: PreparedJob): RunningJob {
+    let stopRequested = false;
+    let stopChild: (signal: InterruptSignal | undefined) => void = () => undefined;
+    let killChild: () => void = () => undefined;
+    const ended = (async (): Promise<JobOutcome> => {
+      if (!prepared) return failed(new TrellisError('INTERNAL', 'a command job was started without its prepared config'));
+      const seeds = new SeedBook(ticket.masterSeed);
+      const derived = Object.fromEntries(this.job.seedNames.map((name) => [name, seeds.derive(name)]));
+      const reportState = (artifacts: ArtifactRecord[]) => events.state({ tags: [], notes: [], artifacts, inputs: [], seeds: seeds.toJSON() });
+      reportState([]);
+      let args: string[];
+      try {
+        args = this.job.args(prepared, ticket.dir);
+      } catch (error) {
+        return failed(error);
+      }
+      if (stopRequested) return { status: 'stopped' };
+      const files = writeJobFiles(ticket, prepared);
+      const metricsPath = recordPath(ticket.dir, RUN_FILES.metrics);
+      const metrics = new MetricsLog(metricsPath);
+      const child = spawn(args[0]!, args.slice(1), {
+        cwd: ticket.cwd,
+        env: childEnv(prepared.env, ticket, files, metricsPath, derived),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // A process group of its own: a stop reaches everything the job started.
+        detached: true,
+      });
+      this.children.add(child);
+      const group = new ProcessGroup(child);
+      const relay = relayCommandOutput({
+        stdout: child.stdout!,
+        stderr: child.stderr!,
+        metrics,
+        logPath: logFilePath(ticket.dir, ticket.jobName),
+        console: this.options.output === 'inherit' ? 'inherit' : this.options.output,
+        warn: this.options.warn,
+      });
+      // trellis exiting for any reason takes the job's processes with it.
+      const onExit = () => group.kill('SIGKILL');
+      process.on('exit', onExit);
+      let timedOut = false;
+      let graceTimer: NodeJS.Timeout | undefined;
+      stopChild = (signal) => {
+        writeControl(ticket.dir, { action: 'stop', reason: signal ?? 'stop requested' });
+        group.kill(signal ?? 'SIGTERM');
+        graceTimer ??= setTimeout(() => group.kill('SIGKILL'), this.job.killAfterMs);
+      };
+      killChild = () => group.kill('SIGKILL');
+      if (stopRequested) stopChild(undefined);
+      const timeout =
+        this.job.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              timedOut = true;
+              stopChild('SIGTERM');
+            }, this.job.timeoutMs);
+      try {
+        const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: NodeJS.ErrnoException }>((resolve) => {
+          child.once('error', (error: NodeJS.ErrnoException) => resolve({ code: null, signal: null, error }));
+          child.once('exit', (code, signal) => resolve({ code, signal }));
+        });
+        // Whatever the job left running in its group goes too, so its pipes close and nothing is orphaned.
+        if (group.alive()) {
+          group.kill('SIGTERM');
+          graceTimer ??= setTimeout(() => group.kill('SIGKILL'), this.job.killAfterMs);
+        }
+        await relay.done.catch((error: unknown) => this.options.warn(`[trellis] the job's output could not all be logged: ${String(error)}`));
+        metrics.close();
+        reportState(await listArtifacts(ticket.dir));
+        const summary = summaryOf(metricsPath);
+        if (stopRequested && !timedOut) return { status: 'stopped' };
+        if (exit.error) return failed(startError(args[0]!, exit.error), summary);
+        if (timedOut) return failed(commandError('CommandTimeout', `timed out after ${this.job.timeoutMs! / 1000} s`, relay.stderrTail()), summary);
+        if (exit.code === 0) return { status: 'completed', returnValue: null, summary };
+        const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+        return failed(commandError('CommandFailed', `${display(args)} ${how}`, relay.stderrTail()), summary);
+      } finally {
+        if (timeout) clearTimeout(timeout);
+        if (graceTimer) clearTimeout(graceTimer);
+        process.off('exit', onExit);
+        this.children.delete(child);
+        metrics.close();
+        for (const file of files.remove) rmSync(file, { force: true });
+        // An artifacts folder the job left empty is no record of anything.
+        try {
+          rmdirSync(files.artifacts);
+        } catch {
+          // it holds artifacts
+        }
+      }
+    })();
+    return {
+      ended,
+      stop: (signal) => {
+        if (stopRequested) return;
+        stopRequested = true;
+        stopChild(signal);
+      },
+      killNow: () => killChild(),
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const child of this.children) new ProcessGroup(child).kill('SIGKILL');
+  }
+}
+
+/** A child's process group (it leads one: spawned detached). */
+class ProcessGroup {
+  constructor(private readonly child: ChildProcess) {}
+
+  kill(signal: NodeJS.Signals): void {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // the group is gone already
+    }
+  }
+
+  /** Some process of the group still runs. */
+  alive(): boolean {
+    const pid = this.child.pid;
+    if (pid === undefined) return false;
+    try {
+      process.kill(-pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+interface JobFiles {
+  config: string;
+  configYaml: string;
+  artifacts: string;
+  control: string;
+  /** Removed when the job ends: they hold secrets in clear. */
+  remove: string[];
+}
+
+/** The config as the job reads it (only the owner may read it: secrets are in clear), and the artifacts folder. */
+function writeJobFiles(ticket: JobTicket, prepared: PreparedJob): JobFiles {
+  const config = recordPath(ticket.dir, RUN_FILES.jobConfig);
+  const configYaml = recordPath(ticket.dir, RUN_FILES.jobConfigYaml);
+  writeFileSync(config, `${toJsonText(prepared.resolved)}\n`, { mode: 0o600 });
+  writeFileSync(configYaml, toYamlText(prepared.resolved), { mode: 0o600 });
+  const artifacts = join(ticket.dir, ARTIFACTS_DIR);
+  mkdirSync(artifacts, { recursive: true });
+  return { config, configYaml, artifacts, control: recordPath(ticket.dir, RUN_FILES.control), remove: [config, configYaml] };
+}
+
+function childEnv(given: NodeJS.ProcessEnv, ticket: JobTicket, files: JobFiles, metricsPath: string, seeds: Record<string, number>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...given };
+  for (const name of INTERNAL_ENV) delete env[name];
+  // Python buffers a pipe in blocks: its output and metrics would arrive late, or never if it is killed.
+  if (env.PYTHONUNBUFFERED === undefined) env.PYTHONUNBUFFERED = '1';
+  Object.assign(env, {
+    [COMMAND_ENV.runDir]: ticket.dir,
+    [COMMAND_ENV.runId]: ticket.id,
+    [COMMAND_ENV.config]: files.config,
+    [COMMAND_ENV.configYaml]: files.configYaml,
+    [COMMAND_ENV.seed]: String(ticket.masterSeed),
+    [COMMAND_ENV.seeds]: JSON.stringify(seeds),
+    [COMMAND_ENV.metrics]: metricsPath,
+    [COMMAND_ENV.artifacts]: files.artifacts,
+    [COMMAND_ENV.control]: files.control,
+  });
+  return env;
+}
+
+function writeControl(dir: string, decision: { action: 'stop'; reason: string }): void {
+  try {
+    writeJsonAtomic(recordPath(dir, RUN_FILES.control), { ...decision, time: new Date().toISOString() });
+  } catch {
+    // the signal still reaches the job
+  }
+}
+
+/** Every file the job left in its artifacts folder, with its size and hash. */
+async function listArtifacts(dir: string): Promise<ArtifactRecord[]> {
+  const root = join(dir, ARTIFACTS_DIR);
+  let entries;
+  try {
+    entries = readdirSync(root, { recursive: true, withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const records: ArtifactRecord[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const { size, sha256 } = await hashFile(path);
+    records.push({ name: relative(dir, path), size, sha256 });
+  }
+  return records.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function hashFile(path: string): Promise<{ size: number; sha256: string }> {
+  return new Promise((resolve) => {
+    const hash = createHash('sha256');
+    let size = 0;
+    createReadStream(path)
+      .on('data', (chunk) => {
+        size += chunk.length;
+        hash.update(chunk);
+      })
+      .on('error', () => resolve({ size, sha256: '' }))
+      .on('end', () => resolve({ size, sha256: hash.digest('hex') }));
+  });
+}
+
+function summaryOf(metricsPath: string): Record<string, MetricSummary> {
+  try {
+    return summarizeMetricsFile(metricsPath).metrics;
+  } catch {
+    return {};
+  }
+}
+
+function failed(error: unknown, summary: Record<string, MetricSummary> = {}): JobOutcome {
+  return { status: 'failed', error: errorRecord(error), summary };
+}
+
+function commandError(type: string, what: string, stderrTail: string[]): ErrorRecord {
+  const tail = stderrTail.filter((line) => line.trim() !== '');
+  return { type, message: tail.length ? `${what}; the end of its stderr:\n${tail.join('\n')}` : what, stack: null };
+}
+
+function startError(program: string, error: NodeJS.ErrnoException): TrellisError {
+  const hint =
+    error.code === 'ENOENT'
+      ? `'${program}' is not a file and not on PATH; check the spelling, or give its path (./${program})`
+      : error.code === 'EACCES'
+        ? `make it executable (chmod +x ${program}) or run it through its interpreter`
+        : undefined;
+  return new TrellisError('USAGE', `Cannot start '${program}' (${error.code ?? error.message})`, { hint });
+}
+
+/** The command as a shell would show it, for messages. */
+function display(args: readonly string[]): string {
+  const shown = args.slice(0, 6).map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`));
+  return `'${shown.join(' ')}${args.length > 6 ? ' …' : ''}'`;
+}
