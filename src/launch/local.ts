@@ -89,7 +89,8 @@ export function localLauncher(options: LocalLauncherOptions): Launcher {
   };
 
   const send = (worker: PoolWorker, message: PoolMessage) => {
-    if (worker.child.connected) worker.child.send(message);
+    // A worker may be exiting (it stops itself on Ctrl-C): a message it can no longer get is no error.
+    if (worker.child.connected) worker.child.send(message, () => undefined);
   };
 
   return {
