@@ -59,7 +59,7 @@ export class CommandJobRunner implements JobRunner {
       try {
         args = this.job.args(prepared, ticket.dir);
       } catch (error) {
-        return failed(error);
+        return failed(error instanceof Error ? error : errorRecord(error));
       }
       if (stopRequested) return { status: 'stopped' };
       const files = writeJobFiles(ticket, prepared);
@@ -267,8 +267,8 @@ function summaryOf(metricsPath: string): Record<string, MetricSummary> {
   }
 }
 
-function failed(error: unknown, summary: Record<string, MetricSummary> = {}): JobOutcome {
-  return { status: 'failed', error: errorRecord(error), summary };
+function failed(error: Error | ErrorRecord, summary: Record<string, MetricSummary> = {}): JobOutcome {
+  return { status: 'failed', error: error instanceof Error ? errorRecord(error) : error, summary };
 }
 
 function commandError(type: string, what: string, stderrTail: string[]): ErrorRecord {
