@@ -117,15 +117,16 @@ async function describeProgram(command: readonly string[], options: CaptureProgr
   const head = readHead(out.path);
   const shebang = kindOfName(basename(given)) === 'other' ? parseShebang(head) : undefined;
 
-  // The interpreter that runs the job, and the arguments it gets before the user's.
-  let interpreter: string | undefined = out.path;
+  // The interpreter that runs the job, and the arguments it gets before the user's. It runs by the
+  // path the job uses, symlinks kept: a venv's bin/python links outside it, and finds its venv by that path.
+  let interpreter: string | undefined = found;
   let interpreterName = basename(given);
   let args = command.slice(1);
   if (shebang) {
     out.script = await scriptRecord(found, cwd, out.errors);
-    const path = shebang.viaEnv ? locate(shebang.name, cwd, env) : shebang.name;
+    const path = shebang.viaEnv ? locate(shebang.name, cwd, env) : isFile(shebang.name) ? shebang.name : undefined;
     out.interpreter = { name: shebang.name, path: path ? realpath(path) : null, args: shebang.args };
-    interpreter = out.interpreter.path ?? undefined;
+    interpreter = path;
     interpreterName = basename(shebang.name);
     // The script comes after the shebang's own arguments, so those are the interpreter's options.
     args = shebang.args;
@@ -424,14 +425,20 @@ const firstLine = (text: string) =>
 /**
  * Cached per process: a sweep of many jobs asks each interpreter once. The promise is kept, so
  * jobs started together share one probe, and so is a failure (retrying a timeout per job would
- * add its delay to every job).
+ * add its delay to every job). `fresh` can reject a kept value (packages installed since).
  */
 const cache = new Map<string, Promise<unknown>>();
 
-function cached<T>(key: string, make: () => Promise<T>): Promise<T> {
-  let hit = cache.get(key) as Promise<T> | undefined;
-  if (!hit) cache.set(key, (hit = make()));
-  return hit;
+async function cached<T>(key: string, make: () => Promise<T>, fresh: (value: T) => boolean = () => true): Promise<T> {
+  const hit = cache.get(key) as Promise<T> | undefined;
+  if (hit) {
+    const value = await hit;
+    if (fresh(value)) return value;
+    if (cache.get(key) === hit) cache.delete(key);
+  }
+  let again = cache.get(key) as Promise<T> | undefined;
+  if (!again) cache.set(key, (again = make()));
+  return again;
 }
 
 interface VersionLine {
@@ -451,7 +458,7 @@ function versionLine(program: string, options: Bounded): Promise<VersionLine> {
 
 function nodeVersion(node: string, options: Bounded): Promise<VersionLine> {
   // The running Node needs no subprocess.
-  if (node === realpath(process.execPath)) return Promise.resolve({ line: process.version });
+  if (realpath(node) === realpath(process.execPath)) return Promise.resolve({ line: process.version });
   return versionLine(node, options);
 }
 
@@ -492,6 +499,7 @@ try:
     r["distributions"] = dict(sorted(seen.items()))
 except Exception as e:
     r["error"] = "importlib.metadata: %s" % e
+r["paths"] = [p for p in sys.path if os.path.isdir(p)]
 sys.stdout.write("\\n" + json.dumps(r) + "\\n")
 `;
 
@@ -499,32 +507,49 @@ interface PythonProbe {
   version: string | null;
   python: PythonEnv;
   error?: string;
+  /** The sys.path directories and their mtimes: installing or removing a distribution changes one. */
+  stamps: Array<[string, number]>;
 }
+
+const mtime = (dir: string) => {
+  try {
+    return statSync(dir).mtimeMs;
+  } catch {
+    return -1;
+  }
+};
+const unchanged = (probe: PythonProbe | string) => typeof probe === 'string' || probe.stamps.every(([dir, time]) => mtime(dir) === time);
 
 function probePython(python: string, flags: readonly string[], path0: string, options: Bounded): Promise<PythonProbe | string> {
   // A shim (pyenv) picks the Python from files in the working directory, so its answer depends on cwd.
   const shim = !isBinary(readHead(python));
   const key = JSON.stringify(['python', python, flags, path0, shim ? options.cwd : null, PYTHON_ENV.map((name) => options.env[name] ?? null)]);
-  return cached(key, async () => {
-    const outcome = await runBounded(python, [...flags, '-c', PYTHON_PROBE, path0], 'python -c', options);
-    if (outcome.error) return outcome.error;
-    if (outcome.code !== 0) return `python -c exited with code ${String(outcome.code)}: ${lastLine(outcome.stderr) || 'no output'}`;
-    try {
-      const raw = JSON.parse(lastLine(outcome.stdout)) as Record<string, unknown>;
-      const str = (v: unknown) => (typeof v === 'string' ? v : null);
-      const python: PythonEnv = {
-        implementation: str(raw.implementation) ?? 'unknown',
-        executable: str(raw.executable) ?? '',
-        prefix: str(raw.prefix) ?? '',
-        base_prefix: str(raw.base_prefix) ?? '',
-        venv: str(raw.venv),
-        virtual_env: str(raw.virtual_env),
-        conda_prefix: str(raw.conda_prefix),
-        distributions: raw.distributions !== null && typeof raw.distributions === 'object' ? (raw.distributions as Record<string, string>) : null,
-      };
-      return { version: str(raw.version), python, ...(typeof raw.error === 'string' ? { error: raw.error } : {}) };
-    } catch {
-      return `python -c printed no JSON: ${lastLine(outcome.stdout).slice(0, MAX_VERSION_LENGTH) || 'no output'}`;
-    }
-  });
+  return cached(
+    key,
+    async () => {
+      const outcome = await runBounded(python, [...flags, '-c', PYTHON_PROBE, path0], 'python -c', options);
+      if (outcome.error) return outcome.error;
+      if (outcome.code !== 0) return `python -c exited with code ${String(outcome.code)}: ${lastLine(outcome.stderr) || 'no output'}`;
+      try {
+        const raw = JSON.parse(lastLine(outcome.stdout)) as Record<string, unknown>;
+        const str = (v: unknown) => (typeof v === 'string' ? v : null);
+        const python: PythonEnv = {
+          implementation: str(raw.implementation) ?? 'unknown',
+          executable: str(raw.executable) ?? '',
+          prefix: str(raw.prefix) ?? '',
+          base_prefix: str(raw.base_prefix) ?? '',
+          venv: str(raw.venv),
+          virtual_env: str(raw.virtual_env),
+          conda_prefix: str(raw.conda_prefix),
+          distributions: raw.distributions !== null && typeof raw.distributions === 'object' ? (raw.distributions as Record<string, string>) : null,
+        };
+        const paths = Array.isArray(raw.paths) ? raw.paths.filter((p): p is string => typeof p === 'string').slice(0, 100) : [];
+        const stamps = paths.map((dir): [string, number] => [dir, mtime(dir)]);
+        return { version: str(raw.version), python, stamps, ...(typeof raw.error === 'string' ? { error: raw.error } : {}) };
+      } catch {
+        return `python -c printed no JSON: ${lastLine(outcome.stdout).slice(0, MAX_VERSION_LENGTH) || 'no output'}`;
+      }
+    },
+    unchanged,
+  );
 }
