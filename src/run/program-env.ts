@@ -11,9 +11,9 @@ import { redactStrings, redactText, redactUrl, secretValuesFromEnv } from './sec
  * project's packages. Capturing never throws and never hangs: what failed is in `errors`.
  */
 
-export type ProgramKind = 'python' | 'node' | 'other';
+type ProgramKind = 'python' | 'node' | 'other';
 
-export interface PythonEnv {
+interface PythonEnv {
   /** `sys.implementation.name`: cpython, pypy … */
   implementation: string;
   /** `sys.executable`: the interpreter behind shims and symlinks. */
