@@ -21,6 +21,8 @@ export const RUN_FILES = {
   defaults: 'defaults.json',
   seeds: 'seeds.json',
   env: 'env.json',
+  /** A command job's program: interpreter, venv, distributions, script hash (absent for Node-function runs). */
+  program: 'program.json',
   git: 'git.json',
   gitDiff: 'git.diff',
   inputs: 'inputs.json',

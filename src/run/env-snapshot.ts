@@ -45,7 +45,8 @@ interface DependencyInfo {
   installed: string | null;
 }
 
-interface PackagesInfo {
+/** A Node project's dependencies and their installed versions (also recorded for `node` command jobs). */
+export interface PackagesInfo {
   /** The nearest directory upward from cwd with a package.json; null when there is none. */
   project: { dir: string; name: string | null; version: string | null } | null;
   /** The package-lock.json the versions came from, when one was found. */
@@ -136,7 +137,8 @@ export function parseNvidiaSmi(text: string): GpuInfo[] {
   return gpus;
 }
 
-function findOnPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
+/** The first executable `command` in the env's PATH (PATHEXT on Windows). */
+export function findOnPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
   const path = env.PATH ?? env.Path ?? '';
   const extensions = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE').split(';') : [''];
   for (const dir of path.split(delimiter)) {
@@ -158,7 +160,8 @@ function findOnPath(command: string, env: NodeJS.ProcessEnv): string | undefined
 
 type Json = Record<string, unknown>;
 
-function readPackages(cwd: string): PackagesInfo {
+/** The dependencies of the nearest package.json upward from `cwd`, with their installed versions. */
+export function readPackages(cwd: string): PackagesInfo {
   const empty: PackagesInfo = { project: null, lockfile: null, dependencies: {}, devDependencies: {} };
   const projectDir = findUp(resolve(cwd), 'package.json');
   if (!projectDir) return empty;

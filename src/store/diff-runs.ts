@@ -103,22 +103,45 @@ function gitMap(r: RunRecords): Map<string, unknown> {
   return m;
 }
 
-function packagesMap(r: RunRecords): Map<string, unknown> {
-  const m = new Map<string, unknown>();
-  const p = isObject(r.env?.packages) ? r.env.packages : undefined;
-  if (!p) return m;
+/** A Node project's packages (env.json's, or a node command job's), keys after `prefix`. */
+function npmPackages(p: unknown, prefix: string, m: Map<string, unknown>): void {
+  if (!isObject(p)) return;
   if (isObject(p.project)) {
-    m.set('project.name', p.project.name ?? null);
-    m.set('project.version', p.project.version ?? null);
+    m.set(`${prefix}project.name`, p.project.name ?? null);
+    m.set(`${prefix}project.version`, p.project.version ?? null);
   }
   for (const group of ['dependencies', 'devDependencies']) {
     const deps = p[group];
     if (!isObject(deps)) continue;
     for (const [name, info] of Object.entries(deps)) {
-      m.set(`${group}.${name}`, isObject(info) ? (info.installed ?? `${String(info.spec)} (not installed)`) : info);
+      m.set(`${prefix}${group}.${name}`, isObject(info) ? (info.installed ?? `${String(info.spec)} (not installed)`) : info);
     }
   }
+}
+
+/** Trellis's own project (env.json), then a command job's: `python:<distribution>`, `node:<group>.<name>`. */
+function packagesMap(r: RunRecords): Map<string, unknown> {
+  const m = new Map<string, unknown>();
+  npmPackages(r.env?.packages, '', m);
+  const program = isObject(r.program) ? r.program : undefined;
+  const distributions = isObject(program?.python) ? program.python.distributions : undefined;
+  if (isObject(distributions)) for (const [name, version] of Object.entries(distributions)) m.set(`python:${name}`, version);
+  if (isObject(program?.node)) npmPackages(program.node.packages, 'node:', m);
   return m;
+}
+
+/** A command job's program: what ran it, where, and the script's hash (`program.*`). */
+function programMap(r: RunRecords, m: Map<string, unknown>): void {
+  const p = isObject(r.program) ? r.program : undefined;
+  if (!p) return;
+  for (const k of ['kind', 'path', 'version', 'module']) m.set(`program.${k}`, p[k] ?? null);
+  if (isObject(p.interpreter)) m.set('program.interpreter', p.interpreter.path ?? p.interpreter.name ?? null);
+  if (isObject(p.script)) {
+    m.set('program.script.path', p.script.path ?? null);
+    m.set('program.script.sha256', p.script.sha256 ?? null);
+  }
+  if (isObject(p.python)) for (const k of ['implementation', 'executable', 'venv', 'virtual_env', 'conda_prefix']) m.set(`program.${k}`, p.python[k] ?? null);
+  if (Array.isArray(p.errors) && p.errors.length) m.set('program.errors', p.errors.join('; '));
 }
 
 function runtimeMap(r: RunRecords): Map<string, unknown> {
@@ -134,6 +157,7 @@ function runtimeMap(r: RunRecords): Map<string, unknown> {
       m.set('gpus', env.gpus.map((g) => (isObject(g) ? `${String(g.name)} (${String(g.driverVersion)})` : String(g))).join(', ') || 'none');
     if (isObject(env.env)) for (const [k, v] of Object.entries(env.env)) m.set(`env.${k}`, v);
   }
+  programMap(r, m);
   m.set('host', r.info.host);
   return m;
 }

@@ -5,6 +5,7 @@ import { TrellisError } from '../errors/index.js';
 import { displayPath, openStore } from './open-store.js';
 import { readYamlRecord } from './read-yaml.js';
 import { readRunState, StoredRun } from './stored-run.js';
+import type { ProgramEnv } from '../run/program-env.js';
 import type { ProvenanceEntry } from '../run/provenance.js';
 import type { RunInfo, RunSummary } from './types.js';
 
@@ -66,6 +67,8 @@ export interface RunRecords {
   choices: Record<string, unknown> | null;
   seeds: { master?: unknown; derived?: Record<string, unknown> } | null;
   env: Record<string, unknown> | null;
+  /** A command job's program env; null for Node-function runs, which have none. */
+  program: ProgramEnv | null;
   git: Record<string, unknown> | null;
   gitDiff: string | null;
   inputs: Array<{ path: string; size?: number; sha256?: string }> | null;
@@ -83,7 +86,9 @@ export function readRecords(run: StoredRun): RunRecords {
       return readFileSync(join(run.dir, RECORDS_DIR, file), 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (!(code === 'ENOENT' && file === 'git.diff')) problems.push(`${file} ${code === 'ENOENT' ? 'missing' : `cannot be read (${code ?? 'error'})`}`);
+      // Optional records: git.diff only when dirty, program.json only for command jobs.
+      if (!(code === 'ENOENT' && (file === RUN_FILES.gitDiff || file === RUN_FILES.program)))
+        problems.push(`${file} ${code === 'ENOENT' ? 'missing' : `cannot be read (${code ?? 'error'})`}`);
       return null;
     }
   };
@@ -128,6 +133,7 @@ export function readRecords(run: StoredRun): RunRecords {
     choices: yaml('choices.yaml'),
     seeds: json('seeds.json'),
     env: json('env.json'),
+    program: json(RUN_FILES.program),
     git: json('git.json'),
     gitDiff: text('git.diff'),
     inputs: json('inputs.json'),

@@ -39,7 +39,7 @@ import type { RunInfo, RunSummary } from './types.js';
  */
 const INDEX_DIR = '.trellis-index';
 /** Raised whenever the layout changes: an index of another version is rebuilt. */
-const VERSION = 4;
+const VERSION = 5;
 const NEWLINE = 0x0a;
 
 /** A directory of the walk: its sub-directories, valid while its mtime is unchanged. */
@@ -182,6 +182,7 @@ const INFO_KEYS = [
   'heartbeat_interval_s',
   'tags',
   'notes',
+  'command',
 ] as const satisfies ReadonlyArray<keyof RunInfo>;
 
 /** RunInfo as an array in INFO_KEYS order: a third of the size, so it parses faster. */

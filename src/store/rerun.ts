@@ -9,6 +9,7 @@ import { trellisBin } from '../console/versions.js';
 import { isTrellisError, TrellisError } from '../errors/index.js';
 import { captureEnvironment } from '../run/env-snapshot.js';
 import { captureGit } from '../run/git-snapshot.js';
+import { captureProgramEnv, type ProgramEnv } from '../run/program-env.js';
 import { hashInput } from '../run/inputs.js';
 import { toYamlText } from '../tree/emit.js';
 import { diffRuns, flatten, type DiffEntry } from './diff-runs.js';
@@ -77,10 +78,21 @@ function recordedConfigKeys(r: RunRecords, composedText: string): string[] {
   return [...keys];
 }
 
+/** The command a command job ran: run.json's, else what program.json recorded of it. */
+function recordedCommand(r: RunRecords, program: ProgramEnv): string[] {
+  if (r.info.command?.args.length) return r.info.command.args;
+  const command = [program.program];
+  // For a `#!` script the program is the script; otherwise the script or module was the interpreter's argument.
+  if (program.module) command.push('-m', program.module);
+  else if (program.script && !program.interpreter) command.push(program.script.path);
+  return command;
+}
+
 /**
  * What changed since the run, before running it again: the config files (the recorded overrides
  * composed afresh, compared key by key with config.yaml), the git commit and dirty diff, the
- * installed package versions and Node, and the hashes of tracked inputs.
+ * installed package versions and Node (and a command job's interpreter, venv and distributions),
+ * and the hashes of tracked inputs.
  */
 export async function detectDrift(r: RunRecords, env: NodeJS.ProcessEnv = process.env): Promise<DriftReport> {
   const cwd = r.info.cwd ?? process.cwd();
@@ -101,7 +113,11 @@ export async function detectDrift(r: RunRecords, env: NodeJS.ProcessEnv = proces
     composeError = isTrellisError(e) || e instanceof Error ? e.message : String(e);
   }
 
-  const [git, envNow] = await Promise.all([captureGit(cwd), captureEnvironment({ env, cwd, argv: [], gpuTimeoutMs: 1000 })]);
+  const [git, envNow, programNow] = await Promise.all([
+    captureGit(cwd),
+    captureEnvironment({ env, cwd, argv: [], gpuTimeoutMs: 1000 }),
+    r.program ? captureProgramEnv(recordedCommand(r, r.program), { cwd, env }) : null,
+  ]);
   const was = r.git;
   if (was && was.available === true) {
     if (!git.available) drifts.push({ category: 'git', key: 'available', was: true, now: false });
@@ -115,11 +131,12 @@ export async function detectDrift(r: RunRecords, env: NodeJS.ProcessEnv = proces
   } else if (git.available && was) drifts.push({ category: 'git', key: 'available', was: false, now: true });
 
   // Package versions and the runtime: the same comparison as `runs diff`, against a fresh snapshot.
-  const fresh: RunRecords = { ...r, env: envNow as unknown as Record<string, unknown> };
+  // A command job's program (interpreter, venv, distributions, script) is captured again the same way.
+  const fresh: RunRecords = { ...r, env: envNow as unknown as Record<string, unknown>, program: programNow };
   const d = diffRuns(r, fresh);
   for (const e of d.categories.packages) drifts.push({ category: 'packages', key: e.key, was: e.a ?? null, now: e.b ?? null });
   for (const e of d.categories.runtime)
-    if (/^runtime\.(node|typescript)$/.test(e.key)) drifts.push({ category: 'runtime', key: e.key, was: e.a ?? null, now: e.b ?? null });
+    if (/^(runtime\.(node|typescript)$|program\.)/.test(e.key)) drifts.push({ category: 'runtime', key: e.key, was: e.a ?? null, now: e.b ?? null });
 
   for (const input of r.inputs ?? []) {
     try {

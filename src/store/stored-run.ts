@@ -5,7 +5,7 @@ import { summarizeMetricsFile, type MetricSummary } from '../run/metrics.js';
 import { observedStatus, type ObservedStatus } from '../run/run-state.js';
 import { getPath } from './query-fields.js';
 import { readYamlRecord } from './read-yaml.js';
-import type { RecordedNumber, RunInfo, RunSummary, StoreStatus } from './types.js';
+import type { RecordedNumber, RunCommand, RunInfo, RunSummary, StoreStatus } from './types.js';
 
 /** What an index answers when it holds nothing valid for a run: read its files instead. */
 export const NOT_INDEXED = Symbol('not indexed');
@@ -70,6 +70,13 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 /** The strings of a list in a record (others left out); [] when it is no list. */
 export const stringsOf = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
+/** run.json `command`, when it has its argv. */
+function commandOf(v: unknown): RunCommand | null {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+  const command = v as Record<string, unknown>;
+  return Array.isArray(command.args) ? { ...command, args: stringsOf(command.args) } : null;
+}
+
 /** run.json → RunInfo; a string says why it is not a run record. */
 function normalizeRunInfo(raw: unknown): RunInfo | string {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return 'run.json is not a JSON object';
@@ -91,6 +98,7 @@ function normalizeRunInfo(raw: unknown): RunInfo | string {
     entry: str(r.entry),
     config_dir: str(r.config_dir),
     config_name: str(r.config_name),
+    command: commandOf(r.command),
     overrides: stringsOf(r.overrides),
     sweep: sweep && typeof sweep.dir === 'string' && typeof sweep.num === 'number' ? { dir: sweep.dir, num: sweep.num } : null,
     reproduces: str(r.reproduces),

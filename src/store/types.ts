@@ -21,6 +21,8 @@ export interface RunInfo {
   entry: string | null;
   config_dir: string | null;
   config_name: string | null;
+  /** A command job's command (`trellis run -- PROGRAM ARGS`); null for Node-function runs. */
+  command: RunCommand | null;
   overrides: string[];
   sweep: { dir: string; num: number } | null;
   reproduces: string | null;
@@ -29,6 +31,9 @@ export interface RunInfo {
   tags: string[];
   notes: string[];
 }
+
+/** run.json `command`: the argv that ran, and whatever else the runner records beside it. */
+export type RunCommand = { args: string[] } & Record<string, unknown>;
 
 /** A number as summary.json holds it: JSON has no NaN or ±Infinity, so those are strings. */
 export type RecordedNumber = number | 'NaN' | 'Infinity' | '-Infinity';

@@ -25,6 +25,11 @@ export interface SyntheticRun {
   defaults?: unknown[];
   seeds?: { master: number; derived: Record<string, number> };
   env?: Record<string, unknown>;
+  /** program.json (command jobs); none is written without it. */
+  program?: unknown;
+  /** run.json `command` (command jobs). */
+  command?: Record<string, unknown>;
+  cwd?: string;
   git?: Record<string, unknown>;
   gitDiff?: string;
   inputs?: unknown[];
@@ -76,7 +81,7 @@ export function writeRun(dir: string, r: SyntheticRun): string {
       host: 'vm',
       pid: 1,
       argv: r.overrides ?? [],
-      cwd: '/p',
+      cwd: r.cwd ?? '/p',
       entry: 'app.mjs',
       config_dir: 'conf',
       config_name: 'config',
@@ -88,6 +93,7 @@ export function writeRun(dir: string, r: SyntheticRun): string {
       tags: r.tags ?? [],
       notes: r.notes ?? [],
       artifacts: [],
+      ...(r.command ? { command: r.command } : {}),
     }),
   );
   put('config.yaml', toYamlText(fromPlain(r.config ?? resolved)));
@@ -106,6 +112,7 @@ export function writeRun(dir: string, r: SyntheticRun): string {
   );
   put('seeds.json', JSON.stringify(r.seeds ?? { master: 1, derived: { init: 7 } }));
   put('env.json', JSON.stringify(r.env ?? BASE_ENV));
+  if (r.program !== undefined) put('program.json', JSON.stringify(r.program));
   put(
     'git.json',
     JSON.stringify(
