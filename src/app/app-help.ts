@@ -57,7 +57,15 @@ async function describeSchema(source: JobSource): Promise<string[]> {
 
 /** Hydra-style app help: config groups and their options, then the composed config. */
 export async function appHelp(source: JobSource, spec: CommandSpec): Promise<string> {
-  const lines = [`${source.name}`, '', '== Configuration groups ==', 'Compose your configuration from those groups (group=option)', ''];
+  // An app's help is about the app; `trellis run --help` about the command.
+  const isApp = spec.name === 'app';
+  const lines = [
+    isApp ? source.name : `trellis ${spec.name}: ${spec.summary}`,
+    '',
+    '== Configuration groups ==',
+    'Compose your configuration from those groups (group=option)',
+    '',
+  ];
   try {
     const repo = openConfigDir(source.configDir, source.configName, source.cwd);
     const groups = listConfigGroups(repo);
@@ -78,7 +86,7 @@ export async function appHelp(source: JobSource, spec: CommandSpec): Promise<str
   lines.push(
     '',
     '== Flags ==',
-    commandHelp({ ...spec, name: '', usage: `${source.name} ${spec.usage}` })
+    commandHelp({ ...spec, name: '', usage: isApp ? `${source.name} ${spec.usage}` : spec.usage })
       .split('\n')
       .slice(2)
       .join('\n'),

@@ -6,6 +6,7 @@ import { TrellisError } from '../errors/index.js';
 import { CHILD_ENV, COMMAND_ENV, LAUNCHER_INFO_ENV, POOL_ENV, RERUN_ENV } from '../records/env-vars.js';
 import { ARTIFACTS_DIR, logFilePath, recordPath, RUN_FILES } from '../records/names.js';
 import { writeJsonAtomic } from '../run/atomic-write.js';
+import { captureProgramEnv } from '../run/program-env.js';
 import { MetricsLog, summarizeMetricsFile, type MetricSummary } from '../run/metrics.js';
 import { SeedBook } from '../run/seeds.js';
 import { toJsonText, toYamlText } from '../tree/emit.js';
@@ -65,9 +66,18 @@ export class CommandJobRunner implements JobRunner {
       const files = writeJobFiles(ticket, prepared);
       const metricsPath = recordPath(ticket.dir, RUN_FILES.metrics);
       const metrics = new MetricsLog(metricsPath);
+      const env = childEnv(prepared.env, ticket, files, metricsPath, derived);
+      // What the program runs on (interpreter, packages) is probed while it runs; never fails the job.
+      const program = captureProgramEnv(args, { cwd: ticket.cwd, env, secretValues: ticket.secrets }).then((found) => {
+        try {
+          writeJsonAtomic(recordPath(ticket.dir, RUN_FILES.program), found);
+        } catch {
+          // the run's other records report a disk that cannot be written
+        }
+      });
       const child = spawn(args[0]!, args.slice(1), {
         cwd: ticket.cwd,
-        env: childEnv(prepared.env, ticket, files, metricsPath, derived),
+        env,
         stdio: ['ignore', 'pipe', 'pipe'],
         // A process group of its own: a stop reaches everything the job started.
         detached: true,
@@ -114,6 +124,7 @@ export class CommandJobRunner implements JobRunner {
         await relay.done.catch((error: unknown) => this.options.warn(`[trellis] the job's output could not all be logged: ${String(error)}`));
         metrics.close();
         reportState(await listArtifacts(ticket.dir));
+        await program;
         const summary = summaryOf(metricsPath);
         if (stopRequested && !timedOut) return { status: 'stopped' };
         if (exit.error) return failed(startError(args[0]!, exit.error), summary);

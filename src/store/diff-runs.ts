@@ -213,12 +213,23 @@ export function diffRuns(a: StoredRun | RunRecords, b: StoredRun | RunRecords): 
     for (const i of r.inputs ?? []) if (isObject(i)) m.set(String(i.path), `sha256 ${String(i.sha256)} (${String(i.size)} bytes)`);
     return m;
   };
-  const command = (r: RunRecords) =>
-    new Map<string, unknown>([
+  const command = (r: RunRecords) => {
+    const m = new Map<string, unknown>([
       ['entry', r.info.entry],
       ['config_dir', r.info.config_dir],
       ['config_name', r.info.config_name],
     ]);
+    const job = r.info.command;
+    if (job) {
+      // Each run's own directory in its arguments is no difference between two runs.
+      m.set('command.args', job.args.map((arg) => arg.split(r.dir).join('<run dir>')).join(' '));
+      for (const key of ['template', 'pass_overrides', 'schema', 'kill_after_s', 'timeout_s', 'seeds']) {
+        const value = job[key];
+        if (value !== undefined) m.set(`command.${key}`, Array.isArray(value) ? value.join(' ') : value);
+      }
+    }
+    return m;
+  };
   const categories: Record<DiffCategory, DiffEntry[]> = {
     choices: diffMaps(flatten(ra.choices), flatten(rb.choices)),
     config,
