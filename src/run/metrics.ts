@@ -5,12 +5,16 @@ import { TrellisError } from '../errors/index.js';
 
 export type MetricValue = number | string | boolean;
 
-/** One line of `metrics.jsonl`. */
+/**
+ * One line of `metrics.jsonl`, as read. A line written by a child process (`TRELLIS_METRICS`) may
+ * leave out `step` (the reader fills in the previous row's step + 1, 0 first, as `MetricsLog.log`
+ * does) and `time` (left absent: nothing else knows when it was logged).
+ */
 export interface MetricRow {
   step: number;
-  /** Seconds since the epoch, with a fraction. */
-  time: number;
-  [name: string]: MetricValue;
+  /** Seconds since the epoch, with a fraction; absent when the writer gave none. */
+  time?: number;
+  [name: string]: MetricValue | undefined;
 }
 
 /** Per numeric metric; `min`/`max` skip NaN and are null when every value was NaN. */
@@ -191,14 +195,17 @@ class LineSorter {
   readonly skipped: { line: number; text: string }[] = [];
   private bad: { line: number; text: string } | null = null;
   private lineNo = 0;
+  /** The step of a row that has none: the previous row's + 1, as `MetricsLog.log` counts. */
+  private nextStep = 0;
 
   /** The row on the next line, or undefined for a blank or unparsable one. */
   take(text: string): MetricRow | undefined {
     this.lineNo++;
     if (text.trim() === '') return undefined;
     if (this.bad) this.skipped.push(this.bad);
-    const row = parseRow(text);
+    const row = parseRow(text, this.nextStep);
     this.bad = row ? null : { line: this.lineNo, text };
+    if (row) this.nextStep = row.step + 1;
     return row;
   }
 
@@ -281,7 +288,13 @@ export function summarizeMetricsFile(path: string): MetricsFileSummary {
   return { metrics: stats.toJSON(), rows, torn: lines.torn, skipped: lines.skipped };
 }
 
-function parseRow(text: string): MetricRow | undefined {
+/**
+ * The row on one line, or undefined when the line is not a JSON object, or has a `step` or `time`
+ * that is not a number (a reader does not guess what such a line meant). A missing step is
+ * `nextStep`; a missing time stays absent. Values other than numbers, strings and booleans
+ * (objects, arrays, null) are dropped from the row, which still counts.
+ */
+function parseRow(text: string, nextStep: number): MetricRow | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -290,10 +303,18 @@ function parseRow(text: string): MetricRow | undefined {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const row = value as Record<string, unknown>;
-  if (typeof row.step !== 'number' || typeof row.time !== 'number') return undefined;
+  // Own properties only: JSON.parse makes "__proto__" an own key, and the prototype's are not the line's.
+  const step = Object.hasOwn(row, 'step') ? row.step : undefined;
+  if (step === undefined) row.step = nextStep;
+  else if (typeof step !== 'number') return undefined;
+  if (Object.hasOwn(row, 'time') && typeof row.time !== 'number') return undefined;
   for (const name of Object.keys(row)) {
     const v = row[name];
-    if (typeof v === 'string' && !RESERVED.has(name) && Object.hasOwn(NON_FINITE, v)) row[name] = NON_FINITE[v];
+    if (typeof v === 'string') {
+      if (!RESERVED.has(name) && Object.hasOwn(NON_FINITE, v)) row[name] = NON_FINITE[v];
+    } else if (typeof v !== 'number' && typeof v !== 'boolean') {
+      delete row[name];
+    }
   }
   return row as MetricRow;
 }
