@@ -58,6 +58,9 @@ export class MetricsLog {
   /** -Infinity: the first line is written at once, so a new run shows a metrics file at once. */
   private lastWrite = Number.NEGATIVE_INFINITY;
   private nextStep = 0;
+  /** The clock's last reading, and it formatted. */
+  private time = Number.NaN;
+  private timeText = '';
   private readonly keys = new Map<string, string>();
   private readonly stats = new SummaryBuilder();
   private readonly flushBytes: number;
@@ -82,13 +85,8 @@ export class MetricsLog {
    * an explicit step also moves that counter on.
    */
   log(values: Record<string, MetricValue>, options: { step?: number } = {}): void {
-    if (this.fd === undefined) throw new TrellisError('METRIC_INVALID', `metrics log ${this.path} is closed`);
-    const step = options.step ?? this.nextStep;
-    if (!Number.isSafeInteger(step) || step < 0) {
-      throw new TrellisError('METRIC_INVALID', `A metrics step must be a non-negative integer, got ${String(step)}`);
-    }
-    const time = this.clock();
-    let line = `{"step":${step},"time":${time}`;
+    const step = this.stepOf(options);
+    let line = this.head(step);
     for (const name in values) {
       if (!Object.hasOwn(values, name)) continue;
       const value = values[name];
@@ -99,12 +97,53 @@ export class MetricsLog {
       const value = values[name];
       if (typeof value === 'number' && Object.hasOwn(values, name)) this.stats.add(name, value, step);
     }
+    this.append(`${line}}\n`, step);
+  }
+
+  /**
+   * `log` for a row that is JSON text already (a child's metrics line): `members` is the text
+   * between its braces without "step" and "time", which the caller has checked (it parsed, every
+   * value is a number, string or boolean, no name is "time"); `values` is what it parsed to, with
+   * "NaN"/"Infinity"/"-Infinity" strings made numbers, for the summary ("step" in it is skipped).
+   * Re-encoding every number would cost more than the rest of the line, and keeps the child's digits.
+   */
+  logEncoded(values: Readonly<Record<string, unknown>>, members: string, options: { step?: number } = {}): void {
+    const step = this.stepOf(options);
+    const line = members === '' ? `${this.head(step)}}\n` : `${this.head(step)},${members}}\n`;
+    for (const name in values) {
+      const value = values[name];
+      if (typeof value === 'number' && name !== 'step' && Object.hasOwn(values, name)) this.stats.add(name, value, step);
+    }
+    this.append(line, step);
+  }
+
+  private stepOf(options: { step?: number }): number {
+    if (this.fd === undefined) throw new TrellisError('METRIC_INVALID', `metrics log ${this.path} is closed`);
+    const step = options.step ?? this.nextStep;
+    if (!Number.isSafeInteger(step) || step < 0) {
+      throw new TrellisError('METRIC_INVALID', `A metrics step must be a non-negative integer, got ${String(step)}`);
+    }
+    return step;
+  }
+
+  /** The line up to its first metric; the clock is read here. */
+  private head(step: number): string {
+    const time = this.clock();
+    // Many calls share a millisecond: formatting a double is a good part of a short line's cost.
+    if (time !== this.time) {
+      this.time = time;
+      this.timeText = String(time);
+    }
+    return `{"step":${step},"time":${this.timeText}`;
+  }
+
+  private append(line: string, step: number): void {
     this.nextStep = step + 1;
-    this.chunks.push(`${line}}\n`);
-    this.buffered += line.length + 2;
-    if (this.buffered >= this.flushBytes || time - this.lastWrite >= this.flushSeconds) {
+    this.chunks.push(line);
+    this.buffered += line.length;
+    if (this.buffered >= this.flushBytes || this.time - this.lastWrite >= this.flushSeconds) {
       this.flush();
-      this.lastWrite = time;
+      this.lastWrite = this.time;
     }
   }
 
