@@ -367,3 +367,20 @@ describe('rows written by a child process (TRELLIS_METRICS): step and time may b
     ]);
   });
 });
+
+describe('MetricsLog.logEncoded: a row that is JSON text already', () => {
+  it('writes the members as given and summarizes them as log() would', async () => {
+    const path = join(tmpDir(), 'metrics.jsonl');
+    const log = new MetricsLog(path, { clock: fakeClock() });
+    log.logEncoded({ step: 5, loss: 1.5, tag: 'a' }, '"loss":1.50,"tag":"a"', { step: 5 });
+    log.logEncoded({ loss: Number.NaN }, '"loss":"NaN"');
+    log.logEncoded({}, '');
+    log.close();
+    expect(readFileSync(path, 'utf8')).toBe(
+      '{"step":5,"time":1700000000.5,"loss":1.50,"tag":"a"}\n{"step":6,"time":1700000001,"loss":"NaN"}\n{"step":7,"time":1700000001.5}\n',
+    );
+    const expected = { loss: { last: Number.NaN, last_step: 6, min: 1.5, min_step: 5, max: 1.5, max_step: 5, count: 2 } };
+    expect(log.summary()).toEqual(expected);
+    expect(summarizeMetrics((await readMetrics(path)).rows)).toEqual(expected);
+  });
+});
