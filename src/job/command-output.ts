@@ -10,18 +10,22 @@ export interface CommandOutputOptions {
   /** The child's pipes. */
   stdout: Readable;
   stderr: Readable;
-  /** Metrics lines go here, through `metrics.log(values, { step })`; flushed (not closed) at the end. */
+  /**
+   * Metrics lines go here, as `metrics.log(values, { step })` would write them (the time is when
+   * the line was read); flushed, not closed, at the end.
+   */
   metrics: MetricsLog;
   /** The run's log file, appended to: every line of both streams but the metrics lines, whole, as they complete. */
   logPath: string;
   /**
    * 'inherit': bytes go to the console streams as they arrive, so `\r` progress bars show live;
-   * a function: whole lines, without their `\n` (a launcher that prefixes lines).
+   * a function: whole lines, without their `\n` (a launcher that prefixes lines); a line over
+   * 1 MiB comes in 1 MiB pieces.
    */
   console: 'inherit' | ((line: string, stream: 'stdout' | 'stderr') => void);
   /** Where 'inherit' writes; default process.stdout and process.stderr. */
   consoleStreams?: { stdout: Writable; stderr: Writable };
-  /** Told about a bad metrics line (the first 10, then one count at the end). */
+  /** Told about a bad metrics line, which is kept as output (the first 10, then one count at the end). */
   warn: (line: string) => void;
   /** How many of the last stderr lines `stderrTail()` keeps; default 20. */
   stderrTailLines?: number;
@@ -41,7 +45,7 @@ export interface CommandOutput {
    * Resolves once both streams ended and every byte reached the console and the log file, which
    * is then closed. Rejects with RUN_IO (the errno error as its cause) when the log or metrics
    * file could not be written: only after the streams were read to the end, so the console still
-   * got everything and the child was never blocked.
+   * got everything and the child was never blocked. Always await it (or catch it).
    */
   done: Promise<void>;
   /** The last stderr lines as a terminal shows them: a line rewritten with `\r` shows its last part. */
