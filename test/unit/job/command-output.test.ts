@@ -367,7 +367,7 @@ describe('everything arrives, however the output is cut into chunks', () => {
         expect(logLines.filter((l) => !l.startsWith('E'))).toEqual(kept.map((l) => l.text));
         expect(logLines.filter((l) => l.startsWith('E'))).toEqual(stderr);
         const metrics = stdout.filter((l) => l.kind === 'metric');
-        expect(r.rows.map((row) => row.v)).toEqual(metrics.map((m) => m.v));
+        expect(r.rows.map((row) => row.v)).toEqual(metrics.map((m) => JSON.parse(JSON.stringify(m.v)) as unknown)); // as printed: -0 is 0
         expect(r.counts).toEqual({ metricLines: metrics.length, badMetricLines: stdout.filter((l) => l.kind === 'bad').length, lines: logLines.length });
       }),
       { numRuns: 300 },
