@@ -497,3 +497,54 @@ describe('when the log cannot be written', () => {
     expect(output.counts().metricLines).toBe(500);
   });
 });
+
+describe('when a destination fails', () => {
+  it.skipIf(!existsSync('/dev/full'))('the metrics file is full: the lines are kept as output, and done rejects with RUN_IO', async () => {
+    const dir = tmpDir();
+    const metrics = new MetricsLog('/dev/full');
+    const out = sink();
+    const warnings: string[] = [];
+    const output = relayCommandOutput({
+      stdout: Readable.from(['a\n@trellis {"loss":1}\nb\n']),
+      stderr: Readable.from([]),
+      metrics,
+      logPath: join(dir, 'job.log'),
+      console: 'inherit',
+      consoleStreams: { stdout: out, stderr: sink() },
+      warn: (line) => warnings.push(line),
+    });
+    await expect(output.done).rejects.toMatchObject({ code: 'RUN_IO', cause: { code: 'ENOSPC' } });
+    expect(out.bytes().toString()).toBe('a\n@trellis {"loss":1}\nb\n');
+    expect(readFileSync(join(dir, 'job.log'), 'utf8')).toBe('a\n@trellis {"loss":1}\nb\n');
+    expect(warnings[0]).toContain('Cannot write metrics file /dev/full (ENOSPC)');
+    metrics.close();
+  });
+
+  it('a console that fails (EPIPE) is left alone; the log still gets everything and done resolves', async () => {
+    const dir = tmpDir();
+    const metrics = new MetricsLog(join(dir, 'metrics.jsonl'));
+    const broken = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const lines = Array.from({ length: 1000 }, (_, i) => `line ${i}\n`);
+    const output = relayCommandOutput({
+      stdout: Readable.from(lines),
+      stderr: Readable.from(['e\n']),
+      metrics,
+      logPath: join(dir, 'job.log'),
+      console: 'inherit',
+      consoleStreams: { stdout: broken, stderr: sink() },
+      warn: () => {},
+    });
+    await output.done;
+    metrics.close();
+    expect(
+      readFileSync(join(dir, 'job.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('line')),
+    ).toHaveLength(1000);
+    expect(broken.listenerCount('error')).toBe(0); // its listener is removed at the end
+  });
+});
