@@ -4,7 +4,7 @@
  * an existing dist/.
  *
  *   --quick            fewer repetitions (a smoke test; figures are noisier)
- *   --only a,b         run only these cases (cli, compose, multirun, metrics, sweep, store)
+ *   --only a,b         run only these cases (cli, compose, multirun, metrics, command, sweep, store)
  *   --write-readme     replace the results table in bench/README.md with this run's
  *   --json PATH        where to write the results (default bench/results.json)
  *
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DIR, CLI, ROOT } from './lib/util.mjs';
 
-const CASES = ['cli', 'compose', 'multirun', 'metrics', 'sweep', 'store'];
+const CASES = ['cli', 'compose', 'multirun', 'metrics', 'command', 'sweep', 'store'];
 
 const { values: opts } = parseArgs({
   options: {
@@ -43,6 +43,7 @@ for (const name of selected) if (!CASES.includes(name)) throw new Error(`unknown
 function fmtNumber(v, unit) {
   if (v === null || v === undefined || Number.isNaN(v)) return '–';
   if (unit === 'scalars/s') return `${(v / 1e6).toFixed(2)} M/s`;
+  if (unit === 'lines/s') return `${Math.round(v / 1000).toLocaleString('en-US')}k lines/s`;
   if (unit === 'MB') return `${v.toFixed(1)} MB`;
   if (unit === 'ms' || unit === 'ms/job') {
     const digits = v < 1 ? 3 : v < 10 ? 2 : v < 100 ? 1 : 0;

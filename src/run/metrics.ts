@@ -5,12 +5,16 @@ import { TrellisError } from '../errors/index.js';
 
 export type MetricValue = number | string | boolean;
 
-/** One line of `metrics.jsonl`. */
+/**
+ * One line of `metrics.jsonl`, as read. A line written by a child process (`TRELLIS_METRICS`) may
+ * leave out `step` (the reader fills in the previous row's step + 1, 0 first, as `MetricsLog.log`
+ * does) and `time` (left absent: nothing else knows when it was logged).
+ */
 export interface MetricRow {
   step: number;
-  /** Seconds since the epoch, with a fraction. */
-  time: number;
-  [name: string]: MetricValue;
+  /** Seconds since the epoch, with a fraction; absent when the writer gave none. */
+  time?: number;
+  [name: string]: MetricValue | undefined;
 }
 
 /** Per numeric metric; `min`/`max` skip NaN and are null when every value was NaN. */
@@ -54,6 +58,9 @@ export class MetricsLog {
   /** -Infinity: the first line is written at once, so a new run shows a metrics file at once. */
   private lastWrite = Number.NEGATIVE_INFINITY;
   private nextStep = 0;
+  /** The clock's last reading, and it formatted. */
+  private time = Number.NaN;
+  private timeText = '';
   private readonly keys = new Map<string, string>();
   private readonly stats = new SummaryBuilder();
   private readonly flushBytes: number;
@@ -78,13 +85,8 @@ export class MetricsLog {
    * an explicit step also moves that counter on.
    */
   log(values: Record<string, MetricValue>, options: { step?: number } = {}): void {
-    if (this.fd === undefined) throw new TrellisError('METRIC_INVALID', `metrics log ${this.path} is closed`);
-    const step = options.step ?? this.nextStep;
-    if (!Number.isSafeInteger(step) || step < 0) {
-      throw new TrellisError('METRIC_INVALID', `A metrics step must be a non-negative integer, got ${String(step)}`);
-    }
-    const time = this.clock();
-    let line = `{"step":${step},"time":${time}`;
+    const step = this.stepOf(options);
+    let line = this.head(step);
     for (const name in values) {
       if (!Object.hasOwn(values, name)) continue;
       const value = values[name];
@@ -95,12 +97,53 @@ export class MetricsLog {
       const value = values[name];
       if (typeof value === 'number' && Object.hasOwn(values, name)) this.stats.add(name, value, step);
     }
+    this.append(`${line}}\n`, step);
+  }
+
+  /**
+   * `log` for a row that is JSON text already (a child's metrics line): `members` is the text
+   * between its braces without "step" and "time", which the caller has checked (it parsed, every
+   * value is a number, string or boolean, no name is "time"); `values` is what it parsed to, with
+   * "NaN"/"Infinity"/"-Infinity" strings made numbers, for the summary ("step" in it is skipped).
+   * Re-encoding every number would cost more than the rest of the line, and keeps the child's digits.
+   */
+  logEncoded(values: Readonly<Record<string, unknown>>, members: string, options: { step?: number } = {}): void {
+    const step = this.stepOf(options);
+    const line = members === '' ? `${this.head(step)}}\n` : `${this.head(step)},${members}}\n`;
+    for (const name in values) {
+      const value = values[name];
+      if (typeof value === 'number' && name !== 'step' && Object.hasOwn(values, name)) this.stats.add(name, value, step);
+    }
+    this.append(line, step);
+  }
+
+  private stepOf(options: { step?: number }): number {
+    if (this.fd === undefined) throw new TrellisError('METRIC_INVALID', `metrics log ${this.path} is closed`);
+    const step = options.step ?? this.nextStep;
+    if (!Number.isSafeInteger(step) || step < 0) {
+      throw new TrellisError('METRIC_INVALID', `A metrics step must be a non-negative integer, got ${String(step)}`);
+    }
+    return step;
+  }
+
+  /** The line up to its first metric; the clock is read here. */
+  private head(step: number): string {
+    const time = this.clock();
+    // Many calls share a millisecond: formatting a double is a good part of a short line's cost.
+    if (time !== this.time) {
+      this.time = time;
+      this.timeText = String(time);
+    }
+    return `{"step":${step},"time":${this.timeText}`;
+  }
+
+  private append(line: string, step: number): void {
     this.nextStep = step + 1;
-    this.chunks.push(`${line}}\n`);
-    this.buffered += line.length + 2;
-    if (this.buffered >= this.flushBytes || time - this.lastWrite >= this.flushSeconds) {
+    this.chunks.push(line);
+    this.buffered += line.length;
+    if (this.buffered >= this.flushBytes || this.time - this.lastWrite >= this.flushSeconds) {
       this.flush();
-      this.lastWrite = time;
+      this.lastWrite = this.time;
     }
   }
 
@@ -191,14 +234,17 @@ class LineSorter {
   readonly skipped: { line: number; text: string }[] = [];
   private bad: { line: number; text: string } | null = null;
   private lineNo = 0;
+  /** The step of a row that has none: the previous row's + 1, as `MetricsLog.log` counts. */
+  private nextStep = 0;
 
   /** The row on the next line, or undefined for a blank or unparsable one. */
   take(text: string): MetricRow | undefined {
     this.lineNo++;
     if (text.trim() === '') return undefined;
     if (this.bad) this.skipped.push(this.bad);
-    const row = parseRow(text);
+    const row = parseRow(text, this.nextStep);
     this.bad = row ? null : { line: this.lineNo, text };
+    if (row) this.nextStep = row.step + 1;
     return row;
   }
 
@@ -281,7 +327,13 @@ export function summarizeMetricsFile(path: string): MetricsFileSummary {
   return { metrics: stats.toJSON(), rows, torn: lines.torn, skipped: lines.skipped };
 }
 
-function parseRow(text: string): MetricRow | undefined {
+/**
+ * The row on one line, or undefined when the line is not a JSON object, or has a `step` or `time`
+ * that is not a number (a reader does not guess what such a line meant). A missing step is
+ * `nextStep`; a missing time stays absent. Values other than numbers, strings and booleans
+ * (objects, arrays, null) are dropped from the row, which still counts.
+ */
+function parseRow(text: string, nextStep: number): MetricRow | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -290,10 +342,18 @@ function parseRow(text: string): MetricRow | undefined {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const row = value as Record<string, unknown>;
-  if (typeof row.step !== 'number' || typeof row.time !== 'number') return undefined;
+  // Own properties only: JSON.parse makes "__proto__" an own key, and the prototype's are not the line's.
+  const step = Object.hasOwn(row, 'step') ? row.step : undefined;
+  if (step === undefined) row.step = nextStep;
+  else if (typeof step !== 'number') return undefined;
+  if (Object.hasOwn(row, 'time') && typeof row.time !== 'number') return undefined;
   for (const name of Object.keys(row)) {
     const v = row[name];
-    if (typeof v === 'string' && !RESERVED.has(name) && Object.hasOwn(NON_FINITE, v)) row[name] = NON_FINITE[v];
+    if (typeof v === 'string') {
+      if (!RESERVED.has(name) && Object.hasOwn(NON_FINITE, v)) row[name] = NON_FINITE[v];
+    } else if (typeof v !== 'number' && typeof v !== 'boolean') {
+      delete row[name];
+    }
   }
   return row as MetricRow;
 }

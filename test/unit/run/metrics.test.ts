@@ -284,3 +284,103 @@ describe('MetricsLog errors', () => {
     expect(readFileSync(path, 'utf8')).toBe('');
   });
 });
+
+describe('rows written by a child process (TRELLIS_METRICS): step and time may be missing', () => {
+  it.each<{ name: string; text: string; rows: Array<Record<string, unknown>>; skipped?: number[] }>([
+    {
+      name: 'no step: the previous row’s step + 1, 0 first; no time stays absent',
+      text: '{"loss":3}\n{"loss":2}\n{"step":10,"loss":1}\n{"loss":0.5}\n',
+      rows: [
+        { step: 0, loss: 3 },
+        { step: 1, loss: 2 },
+        { step: 10, loss: 1 },
+        { step: 11, loss: 0.5 },
+      ],
+    },
+    {
+      name: 'a step but no time, and a time but no step',
+      text: '{"step":3,"loss":0.2}\n{"time":5.5,"loss":0.1}\n',
+      rows: [
+        { step: 3, loss: 0.2 },
+        { step: 4, time: 5.5, loss: 0.1 },
+      ],
+    },
+    {
+      name: 'an unparsable line does not move the counter',
+      text: '{"loss":3}\n{"loss":\n{"loss":1}\n',
+      rows: [
+        { step: 0, loss: 3 },
+        { step: 1, loss: 1 },
+      ],
+      skipped: [2],
+    },
+    {
+      name: 'objects, arrays and null are dropped, the row still counts',
+      text: '{"loss":1,"cfg":{"a":1},"hist":[1,2],"none":null,"tag":"x","ok":false,"v":"Infinity"}\n{"nested":{"x":1}}\n',
+      rows: [{ step: 0, loss: 1, tag: 'x', ok: false, v: Number.POSITIVE_INFINITY }, { step: 1 }],
+    },
+    {
+      name: 'a step or time that is not a number makes the line unparsable',
+      text: '{"step":"3","loss":1}\n{"time":"noon","loss":2}\n{"step":null,"loss":3}\n{"loss":4}\n',
+      rows: [{ step: 0, loss: 4 }],
+      skipped: [1, 2, 3],
+    },
+    {
+      name: 'a "__proto__" key is an ordinary metric',
+      text: '{"__proto__":1,"constructor":"NaN"}\n',
+      rows: [Object.assign(JSON.parse('{"step":0,"__proto__":1}') as Record<string, unknown>, { constructor: Number.NaN })],
+    },
+  ])('$name', async ({ text, rows, skipped }) => {
+    const path = join(tmpDir(), 'metrics.jsonl');
+    writeFileSync(path, text);
+    const read = await readMetrics(path);
+    expect(read.rows).toEqual(rows);
+    expect(read.skipped.map((s) => s.line)).toEqual(skipped ?? []);
+    expect(read.torn).toBeNull();
+    for (const row of read.rows) expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    // The streaming summary sees the same rows.
+    const summary = summarizeMetricsFile(path);
+    expect(summary.rows).toBe(rows.length);
+    expect(summary.metrics).toEqual(summarizeMetrics(read.rows));
+  });
+
+  it('summarizes like the writer would have, had it logged the same values without steps', () => {
+    const dir = tmpDir();
+    const written = join(dir, 'written.jsonl');
+    const log = logAll(written, [{ values: { loss: 3, acc: 0.5 } }, { values: { loss: 1 }, step: 7 }, { values: { loss: 2, acc: 0.75 } }]);
+    const expected = log.summary();
+    log.close();
+    const child = join(dir, 'child.jsonl');
+    writeFileSync(child, '{"loss":3,"acc":0.5}\n{"step":7,"loss":1}\n{"loss":2,"acc":0.75,"extra":{"ignored":true}}\n');
+    expect(summarizeMetricsFile(child).metrics).toEqual(expected);
+    expect(summarizeMetricsFile(written).metrics).toEqual(expected);
+  });
+
+  it('a child appending to the writer’s file continues its steps', async () => {
+    const path = join(tmpDir(), 'metrics.jsonl');
+    const log = logAll(path, [{ values: { loss: 3 }, step: 4 }]);
+    log.close();
+    appendFileSync(path, '{"loss":2}\n');
+    expect((await readMetrics(path)).rows.map((r) => [r.step, r.loss])).toEqual([
+      [4, 3],
+      [5, 2],
+    ]);
+  });
+});
+
+describe('MetricsLog.logEncoded: a row that is JSON text already', () => {
+  it('writes the members as given and summarizes them as log() would', async () => {
+    const path = join(tmpDir(), 'metrics.jsonl');
+    const log = new MetricsLog(path, { clock: fakeClock() });
+    log.logEncoded({ step: 5, loss: 1.5, tag: 'a' }, '"loss":1.50,"tag":"a"', { step: 5 });
+    log.logEncoded({ loss: Number.NaN }, '"loss":"NaN"');
+    log.logEncoded({}, '');
+    log.close();
+    expect(readFileSync(path, 'utf8')).toBe(
+      '{"step":5,"time":1700000000.5,"loss":1.50,"tag":"a"}\n{"step":6,"time":1700000001,"loss":"NaN"}\n{"step":7,"time":1700000001.5}\n',
+    );
+    const expected = { loss: { last: Number.NaN, last_step: 6, min: 1.5, min_step: 5, max: 1.5, max_step: 5, count: 2 } };
+    expect(log.summary()).toEqual(expected);
+    expect(summarizeMetrics((await readMetrics(path)).rows)).toEqual(expected);
+  });
+});
