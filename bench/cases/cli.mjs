@@ -17,6 +17,9 @@ export async function run({ reps }) {
         // The same run with the job on the main thread: the difference is what the supervisor costs.
         mainThread: () => timeSpawnOk([NODE, app], { cwd: dir, env: { ...process.env, TRELLIS_JOB_THREAD: 'off' } }).ms,
         zod: () => timeSpawnOk([NODE, join(BENCH_DIR, 'fixtures', 'zod-only.mjs')], { cwd: dir }).ms,
+        // A command job that does nothing, against the same program run directly.
+        commandRun: () => timeSpawnOk([NODE, CLI, 'run', '--config-dir', 'conf', '--', 'true'], { cwd: dir }).ms,
+        commandDirect: () => timeSpawnOk(['true'], { cwd: dir }).ms,
       },
       { reps, warmup: 2 },
     );
@@ -49,6 +52,21 @@ export async function run({ reps }) {
         note: `single run with the job on a job thread ${(single / base).toFixed(2)}×, on the main thread (TRELLIS_JOB_THREAD=off) ${(unsupervised / base).toFixed(2)}×`,
         samples: samples.mainThread,
       }),
+      (() => {
+        const overhead = median(samples.commandRun) - median(samples.commandDirect);
+        return row({
+          id: 'cli.run.command',
+          name: 'trellis run -- true, over running true directly',
+          value: overhead,
+          unit: 'ms',
+          baseline: base,
+          baselineName: 'node -e 0',
+          target: '≤ node -e 0 + 50 ms',
+          pass: overhead <= base + 50,
+          note: `compose + run dir + env + git capture + spawning the program; ${(overhead / base).toFixed(2)}× node -e 0`,
+          samples: samples.commandRun,
+        });
+      })(),
     ];
   } finally {
     removeDir(dir);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJson, readRecord, runDirs } from '../helpers/app-project.js';
 import { cliPath, runCli } from '../helpers/run-cli.js';
+import { makeVenv, setDistribution } from '../helpers/python-env.js';
 import { startCluster } from '../helpers/slurm-cluster.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 import { alive, exited, jsonIf, stderrOf, waitFor } from '../helpers/wait.js';
@@ -233,14 +234,51 @@ describe('trellis run: sweeps, resume and rerun treat command jobs like any othe
     expect(r.stderr).toMatch(/0\s+completed\s+0\.1\s+lr=0\.1 epochs=5/);
   });
 
-  it('runs list and runs show see command runs', () => {
+  it('records the Python environment; runs diff and the rerun drift report name the package that differs', () => {
+    const cwd = project();
+    const [a, b] = [makeVenv(join(cwd, 'venv-a'), { fakepkg: '1.0', shared: '3.2' }), makeVenv(join(cwd, 'venv-b'), { fakepkg: '2.0', shared: '3.2' })];
+    const env = (venv: typeof a) => ({ PATH: venv.env().PATH!, VIRTUAL_ENV: venv.dir });
+    expect(runCli(['run', '--', 'python', 'job.py'], { cwd, env: env(a) }).code).toBe(0);
+    const first = onlyRun(cwd);
+    const program = readJson<{ kind: string; python: { venv: string; distributions: Record<string, string> } }>(first, 'program.json');
+    expect(program).toMatchObject({ kind: 'python', python: { venv: a.dir, distributions: { fakepkg: '1.0', shared: '3.2' } } });
+    expect(runCli(['run', '--', 'python', 'job.py'], { cwd, env: env(b) }).code).toBe(0);
+    const second = runDirs(join(cwd, 'outputs')).find((d) => d !== first)!;
+    const diff = runCli(['runs', 'diff', first, second, '--format', 'json'], { cwd });
+    const categories = (JSON.parse(diff.stdout) as { categories: Record<string, Array<{ key: string; a?: unknown; b?: unknown }>> }).categories;
+    expect(categories.packages).toEqual([{ key: 'python:fakepkg', a: '1.0', b: '2.0' }]);
+    expect(categories.runtime!.map((e) => e.key)).toContain('program.venv');
+    // The first run's venv changes after the fact: a rerun says what drifted before running anything.
+    setDistribution(a, 'fakepkg', '1.1');
+    const drift = runCli(['rerun', first, '--dry-run'], { cwd, env: env(a) });
+    expect(drift.code).toBe(0);
+    expect(drift.stderr).toMatch(/python:fakepkg.*1\.0.*1\.1/);
+  });
+
+  it('runs list and runs diff see command runs', () => {
     const cwd = project();
     expect(runCli(['run', '--', 'python3', 'job.py'], { cwd }).code).toBe(0);
     const list = runCli(['runs', 'list', '--format', 'json'], { cwd });
     expect(list.code).toBe(0);
     const rows = JSON.parse(list.stdout) as Array<{ name: string; status: string }>;
     expect(rows).toMatchObject([{ name: 'job', status: 'completed' }]);
-    expect(readRecord(onlyRun(cwd), 'resolved.yaml')).toContain('lr: 0.1');
+    const first = onlyRun(cwd);
+    expect(readRecord(first, 'resolved.yaml')).toContain('lr: 0.1');
+    // The run directory in the arguments is each run's own: only the changed argument differs.
+    expect(runCli(['run', '--', 'python3', 'job.py', '--out', '${trellis:runtime.output_dir}', '--fast'], { cwd }).code).toBe(0);
+    const second = runDirs(join(cwd, 'outputs')).find((d) => d !== first)!;
+    expect(runCli(['run', '--', 'python3', 'job.py', '--out', '${trellis:runtime.output_dir}', '--slow'], { cwd }).code).toBe(0);
+    const third = runDirs(join(cwd, 'outputs')).find((d) => d !== first && d !== second)!;
+    const diff = runCli(['runs', 'diff', second, third, '--format', 'json'], { cwd });
+    const command = (JSON.parse(diff.stdout) as { categories: { command: Array<{ key: string; a: unknown; b: unknown }> } }).categories.command;
+    expect(command).toEqual([
+      { key: 'command.args', a: 'python3 job.py --out <run dir> --fast', b: 'python3 job.py --out <run dir> --slow' },
+      {
+        key: 'command.template',
+        a: 'python3 job.py --out ${trellis:runtime.output_dir} --fast',
+        b: 'python3 job.py --out ${trellis:runtime.output_dir} --slow',
+      },
+    ]);
   });
 });
 

@@ -33,6 +33,7 @@ const trellisUrl = pathToFileURL(join(repoRoot, 'dist', 'bundle', 'index.js')).h
 function demoProject(): string {
   const dir = tmpDir();
   cpSync(join(repoRoot, 'conf'), join(dir, 'conf'), { recursive: true });
+  cpSync(join(repoRoot, 'examples', 'train.py'), join(dir, 'examples', 'train.py'));
   return dir;
 }
 
@@ -81,6 +82,10 @@ describe('README', () => {
     const shown = blocks('').find((b) => b.startsWith(start));
     expect(shown).toBeDefined();
     expect(r.stderr).toBe(shown);
+  });
+
+  it('shows the complete Python job exactly as examples/train.py has it', () => {
+    expect(blocks('python')).toEqual([readFileSync(join(repoRoot, 'examples', 'train.py'), 'utf8')]);
   });
 
   it('the library API example runs and prints the choices it claims', () => {
