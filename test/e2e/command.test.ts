@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -233,6 +233,34 @@ describe('trellis run: sweeps, resume and rerun treat command jobs like any othe
     ]);
     expect(r.stderr).toMatch(/0\s+completed\s+0\.1\s+lr=0\.1 epochs=5/);
   });
+
+  const hydra = spawnSync('python3', ['-c', 'import hydra'], { encoding: 'utf8' });
+  it.skipIf(hydra.status !== 0)(
+    `--pass-overrides sweeps a real Hydra app${hydra.status !== 0 ? " (skipped: hydra-core is not installed; it is neither a Debian package nor among the machine's wheels)" : ''}`,
+    () => {
+      const cwd = project();
+      const r = runCli(
+        [
+          'run',
+          '--pass-overrides',
+          '-m',
+          'lr=0.1,0.2',
+          'epochs=5',
+          '--objective',
+          'lr',
+          '--',
+          'python3',
+          'hydra_app.py',
+          'hydra.run.dir=${trellis:runtime.output_dir}/hydra',
+        ],
+        { cwd },
+      );
+      expect(r.code).toBe(0);
+      const runs = runDirs(join(cwd, 'multirun'));
+      expect(runs.map((d) => readJson<Summary>(d, 'summary.json').metrics.epochs!.last)).toEqual([5, 5]);
+      expect(runs.every((d) => existsSync(join(d, 'hydra', '.hydra', 'overrides.yaml')))).toBe(true);
+    },
+  );
 
   it('records the Python environment; runs diff and the rerun drift report name the package that differs', () => {
     const cwd = project();
