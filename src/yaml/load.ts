@@ -333,6 +333,13 @@ export function loadYaml(text: string, file: string, givenLimits: YamlLimits = D
     );
   }
   const lines = text.split(/\r?\n/);
+  const nesting = nestingBound(lines);
+  if (nesting > limits.maxDepth * 2) {
+    throw new TrellisError('YAML_LIMIT', `${file} nests mappings and sequences about ${nesting} levels deep, more than the limit of ${limits.maxDepth}`, {
+      where: { kind: 'file', file, line: 1, col: 1 },
+      hint: 'flatten the structure, or keep deep data in a data file that the job reads',
+    });
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     schema: 'failsafe',
@@ -367,6 +374,38 @@ export function loadYaml(text: string, file: string, givenLimits: YamlLimits = D
   let root = contents === null || (isScalar(contents) && contents.value === null && contents.source === '') ? dictNode() : convert(state, contents, 0, []);
   if (root.kind === 'value' && typeof root.value === 'string' && !nested) root = reparseStringRoot(root, file, limits);
   return { root, headerComments };
+}
+
+const LINE_HEAD = /^( *)((?:[-?](?: +|$))*)/;
+
+/**
+ * How deep the text nests at most, in one pass before parsing: the yaml package parses
+ * recursively and runs out of stack at about 1,000 levels, where V8 may even abort the process
+ * (compiling a regular expression with no stack left). Indentation, compact `- - x` items and
+ * brackets count; brackets inside strings count too, which only overestimates, so the caller
+ * refuses only at twice the depth limit and the converter applies the exact limit.
+ */
+function nestingBound(lines: readonly string[]): number {
+  const indents: number[] = [];
+  let flow = 0;
+  let deepest = 0;
+  for (const line of lines) {
+    const head = LINE_HEAD.exec(line) as RegExpExecArray;
+    const body = line.slice(head[0].length);
+    if (body.startsWith('#') || (body === '' && head[2] === '')) continue;
+    const indent = (head[1] as string).length;
+    while (indents.length > 0 && (indents[indents.length - 1] as number) >= indent) indents.pop();
+    indents.push(indent);
+    const block = indents.length + (head[2] as string).replace(/ /g, '').length;
+    let peak = flow;
+    for (let i = 0; i < body.length; i++) {
+      const c = body[i];
+      if (c === '[' || c === '{') peak = Math.max(peak, ++flow);
+      else if ((c === ']' || c === '}') && flow > 0) flow--;
+    }
+    deepest = Math.max(deepest, block + peak);
+  }
+  return deepest;
 }
 
 function formatBytes(bytes: number): string {
