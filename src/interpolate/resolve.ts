@@ -96,7 +96,7 @@ function isStringNode(node: Node): node is Node & { kind: 'value'; value: string
  * Limits of one resolution, far beyond real configs: past them the answer is a clear error, not
  * a stack overflow or an out-of-memory crash (OmegaConf stops at Python's recursion limit).
  */
-export const RESOLVE_LIMITS = {
+const RESOLVE_LIMITS = {
   /** Values whose interpolations lead to one another: `a: ${b}`, `b: ${c}`, … */
   chain: 200,
   /** Containers inside containers in a resolved value, through interpolations included. */

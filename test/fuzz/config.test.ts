@@ -110,7 +110,14 @@ function toTree(c: { a: string; b: string; c: Record<string, string>; l: string[
 
 describe('fuzz: config', () => {
   it('load any YAML', { timeout: timeoutFor('yaml') }, () => {
-    const text = fc.oneof({ weight: 5, arbitrary: assembled(YAML_PIECES, 30) }, { weight: 1, arbitrary: fc.string({ maxLength: 60 }) });
+    const deep = fc
+      .tuple(fc.constantFrom('[', '{a: ', '- ', '&a [*a, '), fc.integer({ min: 1, max: 5_000 }))
+      .map(([piece, n]) => `${piece.repeat(n)}1${piece.startsWith('[') || piece.startsWith('&') ? ']'.repeat(n) : piece.startsWith('{') ? '}'.repeat(n) : ''}`);
+    const text = fc.oneof(
+      { weight: 10, arbitrary: assembled(YAML_PIECES, 30) },
+      { weight: 2, arbitrary: fc.string({ maxLength: 60 }) },
+      { weight: 1, arbitrary: deep },
+    );
     check('yaml', text, (t) => loadYaml(t, 'fuzz.yaml'));
   });
 

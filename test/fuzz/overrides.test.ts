@@ -9,16 +9,32 @@ import { HOSTILE_NUMBERS, assembled, check, timeoutFor } from './harness.js';
 const FUNCTIONS = ['range', 'interval', 'choice', 'shuffle', 'sort', 'tag', 'glob', 'int', 'float', 'str', 'bool'];
 const WORDS = ['a', 'lr', 'null', 'true', "'q,x'", '"d"', '${x}', 'a\\,b', 'log', '*', 'reverse=true', 'sweep=', 'list='];
 
-/** Values of the grammar, nested: calls, lists, dicts, with hostile numbers as leaves. */
+const leaf = fc.constantFrom(...HOSTILE_NUMBERS, ...WORDS);
+/** A call with leaf arguments, where the hostile numbers meet the functions' arithmetic. */
+const call = fc.tuple(fc.constantFrom(...FUNCTIONS), fc.array(leaf, { maxLength: 3 })).map(([name, args]) => `${name}(${args.join(',')})`);
+/** A call wrapped by a function that takes a sweep: shuffle(range(…)), int(interval(…)), tag(log, …). */
+const wrapped = fc
+  .tuple(fc.constantFrom('shuffle', 'sort', 'int', 'float', 'str', 'tag(log,', 'sort(reverse=true,sweep=', 'shuffle(sweep='), call)
+  .map(([outer, inner]) => (outer.endsWith(',') || outer.endsWith('=') ? `${outer}${inner})` : `${outer}(${inner})`));
+
+/** Values of the grammar: mostly calls, some nested containers and calls. */
 const value: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    fc.constantFrom(...HOSTILE_NUMBERS, ...WORDS),
-    fc.tuple(fc.constantFrom(...FUNCTIONS), fc.array(tie('value'), { maxLength: 4 })).map(([name, args]) => `${name}(${args.join(',')})`),
-    fc.array(tie('value'), { maxLength: 4 }).map((items) => `[${items.join(',')}]`),
-    fc
-      .array(fc.tuple(fc.constantFrom('a', 'b', '1', '__proto__', 'constructor'), tie('value')), { maxLength: 3 })
-      .map((pairs) => `{${pairs.map(([k, v]) => `${k}:${v}`).join(',')}}`),
+    { weight: 2, arbitrary: leaf },
+    { weight: 4, arbitrary: call },
+    { weight: 3, arbitrary: wrapped },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.constantFrom(...FUNCTIONS), fc.array(tie('value'), { maxLength: 3 })).map(([name, args]) => `${name}(${args.join(',')})`),
+    },
+    { weight: 1, arbitrary: fc.array(tie('value'), { maxLength: 4 }).map((items) => `[${items.join(',')}]`) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .array(fc.tuple(fc.constantFrom('a', 'b', '1', '__proto__', 'constructor'), tie('value')), { maxLength: 3 })
+        .map((pairs) => `{${pairs.map(([k, v]) => `${k}:${v}`).join(',')}}`),
+    },
   ),
 })).value;
 

@@ -124,7 +124,14 @@ describe('fuzz: store', () => {
     writeRun(join(root, 'r1'), { id: 'r1', tags: ['best'], metricsJsonl: '{"step":0,"time":1,"val_loss":0.5}\n' });
     writeRun(join(root, 'r2'), { id: 'r2', status: 'failed' });
     const store = openStore([root], { index: false, now: NOW, cwd: root });
-    const query = fc.oneof({ weight: 6, arbitrary: assembled(QUERY_PIECES, 16) }, { weight: 1, arbitrary: fc.string({ maxLength: 40 }) });
+    const deep = fc
+      .tuple(fc.constantFrom('(', 'not ', 'tags = best and ', 'status = failed or '), fc.integer({ min: 1, max: 5_000 }))
+      .map(([piece, n]) => `${piece.repeat(n)}status = completed${piece === '(' ? ')'.repeat(n) : ''}`);
+    const query = fc.oneof(
+      { weight: 12, arbitrary: assembled(QUERY_PIECES, 16) },
+      { weight: 2, arbitrary: fc.string({ maxLength: 40 }) },
+      { weight: 1, arbitrary: deep },
+    );
     const sort = fc.oneof(fc.constant(undefined), assembled(['started', '-duration', 'val_loss.min:desc', ',', ':asc', 'x', ' '], 4));
     check('query', fc.tuple(query, sort), ([q, s]) => queryRuns(store, q, { sort: s, cwd: root }));
   });
