@@ -1,8 +1,7 @@
 import { TrellisError, collectErrors, didYouMean, type ErrorWhere } from '../errors/index.js';
 import { cloneNode, dictNode, isInterpolation, isMissing, keyText, setKey, type DictNode, type Node } from '../tree/node.js';
 import { mergeDict, type Dereference, type PathSegment } from './merge.js';
-import { formatDottedKey, splitDottedKey } from '../util/key-path.js';
-import { UNSAFE_KEYS } from '../yaml/load.js';
+import { UNSAFE_KEYS, formatDottedKey, splitDottedKey } from '../util/key-path.js';
 
 /** A command-line override of a config value (not a group choice). */
 export interface ConfigOverride {

@@ -92,6 +92,23 @@ function isStringNode(node: Node): node is Node & { kind: 'value'; value: string
   return node.kind === 'value' && typeof node.value === 'string';
 }
 
+/**
+ * Limits of one resolution, far beyond real configs: past them the answer is a clear error, not
+ * a stack overflow or an out-of-memory crash (OmegaConf stops at Python's recursion limit).
+ */
+const RESOLVE_LIMITS = {
+  /** Values whose interpolations lead to one another: `a: ${b}`, `b: ${c}`, … */
+  chain: 200,
+  /** Containers inside containers in a resolved value, through interpolations included. */
+  nesting: 500,
+  /** Characters of one string built by interpolation. */
+  stringChars: 10_000_000,
+  /** Characters of all strings built by interpolation in one resolution (doubling a string). */
+  totalChars: 100_000_000,
+  /** Nodes copied into a resolved tree (a list that holds itself twice, doubled again and again). */
+  nodes: 1_000_000,
+} as const;
+
 /** One resolution session: parse cache, results of values already resolved, cycle bookkeeping. */
 class Resolution {
   readonly #parsed = new Map<string, Text | GrammarFailure>();
@@ -103,10 +120,18 @@ class Resolution {
   /** Where nodes handed to resolvers sit, so a resolver returning one keeps its place. */
   readonly #locs = new WeakMap<Node, Loc>();
 
+  /** Characters built and nodes copied so far, against RESOLVE_LIMITS. */
+  #chars = 0;
+  #nodes = 0;
+
   constructor(
     readonly ctx: ResolveContext,
     readonly root: Node,
   ) {}
+
+  #limit(message: string, at: Frame | Loc, hint: string): TrellisError {
+    return this.#error('INTERPOLATION_LIMIT', message, at, undefined, hint);
+  }
 
   rootLoc(node: Node): Loc {
     return { node, parent: undefined, path: '', origin: node.origin, virtual: false };
@@ -183,6 +208,14 @@ class Resolution {
         'each value in the chain refers to the next one; make one of them a plain value',
       );
     }
+    if (this.#active.length >= RESOLVE_LIMITS.chain) {
+      const first = this.#active[0]?.path ?? '';
+      throw this.#limit(
+        `Interpolations lead from '${first}' through more than ${RESOLVE_LIMITS.chain} values (${first} → … → ${loc.path})`,
+        via ? via.f : loc,
+        `a chain of references this long is not supported; point the values at the end of the chain directly`,
+      );
+    }
     this.#active.push(loc);
     try {
       const text = this.#parse(loc);
@@ -211,7 +244,25 @@ class Resolution {
   }
 
   #concat(parts: Array<string | Interpolation>, f: Frame): string {
-    return parts.map((p) => (typeof p === 'string' ? p : pythonStr(this.#evalInterp(p, f).node))).join('');
+    const pieces = parts.map((p) => (typeof p === 'string' ? p : pythonStr(this.#evalInterp(p, f).node)));
+    // Measured before joining, so a string doubled again and again is refused before it is built.
+    const length = pieces.reduce((sum, piece) => sum + piece.length, 0);
+    if (length > RESOLVE_LIMITS.stringChars) {
+      throw this.#limit(
+        `The interpolated value of '${f.holder.path}' would be ${length} characters long, more than the limit of ${RESOLVE_LIMITS.stringChars}`,
+        f,
+        'a config value this large is usually a string that refers to itself more than once through other values; keep large data in files',
+      );
+    }
+    this.#chars += length;
+    if (this.#chars > RESOLVE_LIMITS.totalChars) {
+      throw this.#limit(
+        `Interpolated strings of this config add up to more than ${RESOLVE_LIMITS.totalChars} characters (at '${f.holder.path}')`,
+        f,
+        'values that each repeat other values several times multiply; keep large data in files',
+      );
+    }
+    return pieces.join('');
   }
 
   #evalInterp(ip: Interpolation, f: Frame): Val {
@@ -475,6 +526,13 @@ class Resolution {
 
   /** A resolved copy of the node at `loc` (OmegaConf `to_container(resolve=True)`; `???` stays). */
   copy(loc: Loc): Node {
+    if (++this.#nodes > RESOLVE_LIMITS.nodes) {
+      throw this.#limit(
+        `The resolved config has more than ${RESOLVE_LIMITS.nodes} values (at '${loc.path}')`,
+        loc,
+        'interpolations that repeat a container several times multiply; refer to the container once',
+      );
+    }
     const node = loc.node;
     if (node.kind === 'value') {
       if (!isInterpolation(node) || loc.result) return { ...node };
@@ -503,6 +561,13 @@ class Resolution {
         via,
         undefined,
         ancestor ? 'an interpolation cannot point to a node that contains it' : undefined,
+      );
+    }
+    if (this.#copying.length >= RESOLVE_LIMITS.nesting) {
+      throw this.#limit(
+        `Interpolations nest containers more than ${RESOLVE_LIMITS.nesting} levels deep, from '${this.#copying.find((c) => c.via !== undefined)?.via ?? ''}' to '${loc.path}'`,
+        via ?? loc,
+        'containers that hold interpolations of further containers nest; flatten the structure',
       );
     }
     this.#copying.push({ container: loc.node, via: via?.path });

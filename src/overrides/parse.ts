@@ -1,4 +1,5 @@
 import { TrellisError, collectErrors, didYouMean } from '../errors/index.js';
+import { UNSAFE_KEYS } from '../util/key-path.js';
 import { parsePythonFloat, parsePythonInt } from '../util/python.js';
 import { pyEquals } from './compare.js';
 import { quoteString, unescapeQuoted } from './format.js';
@@ -65,7 +66,7 @@ class OverrideParser {
     return token;
   }
 
-  private error(code: 'OVERRIDE_SYNTAX' | 'OVERRIDE_INVALID', start: number, length: number, message: string, hint?: string): TrellisError {
+  private error(code: 'OVERRIDE_SYNTAX' | 'OVERRIDE_INVALID' | 'UNSAFE_KEY', start: number, length: number, message: string, hint?: string): TrellisError {
     return new TrellisError(code, message, {
       where: { kind: 'override', text: this.text, index: this.index, col: start + 1, length: Math.max(1, length) },
       hint,
@@ -128,7 +129,9 @@ class OverrideParser {
         type = 'force-add';
       }
     }
+    const keyStart = this.peek().start;
     const { key, pkg } = this.parseKey();
+    this.checkSafeKey(keyStart);
     const override: Override = { text: this.text, index: this.index, type, key, isSweep: false };
     if (pkg !== undefined) override.package = pkg;
 
@@ -147,6 +150,26 @@ class OverrideParser {
     override.valueType = valueTypeOf(value);
     override.isSweep = override.valueType !== 'element';
     return override;
+  }
+
+  /** A key segment such as `__proto__` is refused here, as in YAML, before it reaches a config or a record. */
+  private checkSafeKey(keyStart: number): void {
+    const keyText = this.text.slice(keyStart, this.peek().start);
+    let offset = keyStart;
+    for (const segment of keyText.split(/([./@])/)) {
+      if (UNSAFE_KEYS.has(segment)) this.unsafeKey(segment, offset);
+      offset += segment.length;
+    }
+  }
+
+  private unsafeKey(key: string, start: number): never {
+    throw this.error(
+      'UNSAFE_KEY',
+      start,
+      key.length,
+      `The key '${key}' is not allowed in a config`,
+      'it would reach the prototype of JavaScript objects; rename the key',
+    );
   }
 
   private failAfterKey(token: Token, key: string, type: OverrideType): never {
@@ -373,7 +396,9 @@ class OverrideParser {
 
   // dictKeyValuePair: dictKey COLON element
   private parseDictPair(open: Token): DictItem {
+    const keyToken = this.peek();
     const key = this.parseDictKey();
+    if (key.kind === 'string' && UNSAFE_KEYS.has(key.value)) this.unsafeKey(key.value, keyToken.start);
     const colon = this.peek();
     if (colon.type !== 'COLON') {
       if (colon.type === 'EOF') this.unclosed(open, "'}'");
@@ -475,7 +500,7 @@ function valueTypeOf(value: ParsedValue): ValueType {
   }
 }
 
-/** Parses one command-line override. Throws a TrellisError (OVERRIDE_SYNTAX or OVERRIDE_INVALID). */
+/** Parses one command-line override. Throws a TrellisError (OVERRIDE_SYNTAX, OVERRIDE_INVALID or UNSAFE_KEY). */
 export function parseOverride(text: string, index = 0, options: ParseOptions = {}): Override {
   const ctx: FunctionContext = { random: options.random ?? Math.random };
   return new OverrideParser(text, index, ctx).parseOverride();

@@ -1,5 +1,6 @@
 import { decimalAdd, decimalCompare, decimalFromFloat, decimalFromInt, decimalSign, decimalToFloat, type Decimal } from './decimal.js';
 import { FunctionError } from './function-error.js';
+import { formatPythonFloat } from '../util/python.js';
 import type { RangeSweep, SweepNumber } from './types.js';
 
 /** A sequence that can be indexed without being built: what a grid axis needs. */
@@ -8,8 +9,11 @@ export interface LazySequence<T> {
   at(index: number): T;
 }
 
-/** Float ranges are walked step by step; past this many values we refuse instead of hanging. */
-const MAX_FLOAT_RANGE = 1_000_000;
+/**
+ * Float ranges are walked step by step and shuffled sweeps are built in memory; past this many
+ * values we refuse before building instead of hanging or running out of memory.
+ */
+export const MAX_BUILT_SWEEP_VALUES = 1_000_000;
 
 function toDecimal(n: SweepNumber): Decimal {
   return n.kind === 'int' ? decimalFromInt(n.value) : decimalFromFloat(n.value);
@@ -40,6 +44,17 @@ function intRange(start: bigint, stop: bigint, step: bigint): LazySequence<Sweep
  * negative step). Values are computed on first access and cached.
  */
 function floatRange(sweep: RangeSweep): LazySequence<SweepNumber> {
+  for (const name of ['start', 'stop', 'step'] as const) {
+    const n = sweep[name];
+    // Hydra would loop forever on inf and yield nothing on nan; neither is a sweep.
+    if (n.kind === 'float' && !Number.isFinite(n.value)) {
+      throw new FunctionError(
+        'ValueError',
+        `range() needs finite numbers, got ${name}=${formatPythonFloat(n.value)}`,
+        'give start, stop and step as finite numbers',
+      );
+    }
+  }
   const stop = toDecimal(sweep.stop);
   const step = toDecimal(sweep.step);
   const sign = decimalSign(step);
@@ -48,8 +63,12 @@ function floatRange(sweep: RangeSweep): LazySequence<SweepNumber> {
     throw new FunctionError('HydraException', `Invalid range values (start:${decimalText(current)}, stop:${decimalText(stop)}, step:${decimalText(step)})`);
   }
   const estimate = (decimalToFloat(stop) - decimalToFloat(current)) / decimalToFloat(step);
-  if (estimate > MAX_FLOAT_RANGE) {
-    throw new FunctionError('ValueError', `range has about ${Math.ceil(estimate)} values, more than ${MAX_FLOAT_RANGE}`);
+  if (estimate > MAX_BUILT_SWEEP_VALUES) {
+    throw new FunctionError(
+      'ValueError',
+      `range has ${Number.isFinite(estimate) ? `about ${Math.ceil(estimate)}` : 'too many'} values, more than ${MAX_BUILT_SWEEP_VALUES} (the limit for a float range)`,
+      'use a larger step, or split the range into several sweeps',
+    );
   }
   const cache: number[] = [];
   let done = false;
@@ -60,8 +79,8 @@ function floatRange(sweep: RangeSweep): LazySequence<SweepNumber> {
         done = true;
         break;
       }
-      if (cache.length >= MAX_FLOAT_RANGE) {
-        throw new FunctionError('ValueError', `range has more than ${MAX_FLOAT_RANGE} values`);
+      if (cache.length >= MAX_BUILT_SWEEP_VALUES) {
+        throw new FunctionError('ValueError', `range has more than ${MAX_BUILT_SWEEP_VALUES} values`);
       }
       cache.push(decimalToFloat(current));
       const next = decimalAdd(current, step);

@@ -4,7 +4,7 @@ import { formatElement } from './format.js';
 import { FunctionError } from './function-error.js';
 import { shuffled } from './functions.js';
 import { filterGlob } from './glob.js';
-import { rangeValues, type LazySequence } from './range.js';
+import { MAX_BUILT_SWEEP_VALUES, rangeValues, type LazySequence } from './range.js';
 import type { Override, ParsedElement } from './types.js';
 
 export type { LazySequence } from './range.js';
@@ -66,6 +66,7 @@ function sweepItems(override: Override, options: SweepValueOptions): LazySequenc
       case 'range': {
         const seq = guarded(rangeValues(value), (e) => functionError(override, e));
         if (!value.shuffle) return mapSequence(seq, element);
+        checkBuildable(override, seq.length, 'shuffle()');
         const all = Array.from({ length: seq.length }, (_, i) => seq.at(i));
         return fromArray(shuffled(all, random).map(element));
       }
@@ -88,6 +89,16 @@ function sweepItems(override: Override, options: SweepValueOptions): LazySequenc
   } catch (e) {
     throw functionError(override, e);
   }
+}
+
+/** A sweep that has to be built in memory (shuffled, or listed whole) is refused before building when it cannot fit. */
+function checkBuildable(override: Override, count: number, what: string): void {
+  if (count <= MAX_BUILT_SWEEP_VALUES) return;
+  throw sweepError(
+    override,
+    `${what} would build ${count} values in '${override.text}', more than the limit of ${MAX_BUILT_SWEEP_VALUES}`,
+    'sweep fewer values (a larger step, or several smaller sweeps)',
+  );
 }
 
 function functionError(override: Override, e: unknown): unknown {
@@ -117,6 +128,7 @@ function guarded<T>(seq: LazySequence<T>, convert: (e: unknown) => unknown): Laz
  */
 export function sweepElements(override: Override, options: SweepValueOptions = {}): ParsedElement[] {
   const seq = sweepItems(override, options);
+  checkBuildable(override, seq.length, 'listing the sweep');
   return Array.from({ length: seq.length }, (_, i) => {
     const item = seq.at(i);
     return item.kind === 'element' ? item.value : { kind: 'string', value: item.name };

@@ -160,15 +160,31 @@ function compareOne(value: unknown, op: CompareOp, lit: Literal): boolean {
   }
 }
 
+/**
+ * The operands of `a and b and c` in order. The parser builds such a chain as a left-deep tree as
+ * long as the chain, so it is walked here without recursion; only nesting (limited) recurses.
+ */
+function chainOf(node: QueryNode & { kind: 'and' | 'or' }): QueryNode[] {
+  const operands: QueryNode[] = [];
+  let left: QueryNode = node;
+  while (left.kind === node.kind) {
+    const link = left as QueryNode & { kind: 'and' | 'or' };
+    operands.push(link.right);
+    left = link.left;
+  }
+  operands.push(left);
+  return operands.reverse();
+}
+
 /** True when `run` matches the query. Pure apart from reading the run's records lazily. */
 export function matches(run: StoredRun, node: QueryNode, ctx: EvalContext): boolean {
   switch (node.kind) {
     case 'all':
       return true;
     case 'and':
-      return matches(run, node.left, ctx) && matches(run, node.right, ctx);
+      return chainOf(node).every((operand) => matches(run, operand, ctx));
     case 'or':
-      return matches(run, node.left, ctx) || matches(run, node.right, ctx);
+      return chainOf(node).some((operand) => matches(run, operand, ctx));
     case 'not':
       return !matches(run, node.expr, ctx);
     case 'compare': {

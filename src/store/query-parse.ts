@@ -105,8 +105,15 @@ function parseDurationLiteral(text: string): number | undefined {
   return Number(m[1]) * factor[m[2]!]!;
 }
 
+/**
+ * Parentheses and `not` nest at most this deep: far beyond any real query, and shallow enough
+ * that parsing and evaluation never exhaust the stack. Chains of and/or do not nest.
+ */
+const MAX_QUERY_NESTING = 200;
+
 class Parser {
   private pos = 0;
+  private nesting = 0;
   readonly fields: FieldRef[] = [];
   readonly problems = collectErrors();
 
@@ -169,17 +176,32 @@ class Parser {
 
   private not(): QueryNode {
     if (this.isKeyword(this.peek(), 'not')) {
-      this.next();
-      return { kind: 'not', expr: this.not() };
+      const t = this.next();
+      return { kind: 'not', expr: this.nested(t, () => this.not()) };
     }
     return this.primary();
+  }
+
+  private nested(t: QueryToken, parse: () => QueryNode): QueryNode {
+    if (++this.nesting > MAX_QUERY_NESTING) {
+      this.fail(
+        t,
+        `The query nests parentheses and 'not' more than ${MAX_QUERY_NESTING} levels deep`,
+        "remove parentheses that group a single condition, and double negations ('not not x' is x)",
+      );
+    }
+    try {
+      return parse();
+    } finally {
+      this.nesting--;
+    }
   }
 
   private primary(): QueryNode {
     const t = this.peek();
     if (t.type === '(') {
       this.next();
-      const inner = this.or();
+      const inner = this.nested(t, () => this.or());
       const close = this.peek();
       if (close.type !== ')') this.fail(close, `Expected ')' to close the '(' at column ${t.col}, got ${this.describe(close)}`);
       this.next();

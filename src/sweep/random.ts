@@ -23,6 +23,13 @@ function dimensions(input: SweepInput): Dimension[] {
         const low = numberOf(o.value.start);
         const high = numberOf(o.value.end);
         const log = o.value.tags.includes('log');
+        if (!Number.isFinite(low) || !Number.isFinite(high)) {
+          throw new TrellisError('SWEEP_INVALID', `interval(${low}, ${high}) in '${o.text}' has a bound that is not a finite number`, {
+            where: { kind: 'override', text: o.text, index: o.index },
+            keyPath: key,
+            hint: 'give both bounds as finite numbers, e.g. interval(0, 1)',
+          });
+        }
         if (!(low < high) || (log && low <= 0)) {
           throw new TrellisError('SWEEP_INVALID', `interval(${low}, ${high}) in '${o.text}' is empty${log ? ' or not positive (log scale)' : ''}`, {
             where: { kind: 'override', text: o.text, index: o.index },

@@ -14,6 +14,9 @@ import { parsePythonInt } from './python.js';
  * `split_key`, for interpolations and `oc.select`).
  */
 
+/** Keys that would reach an object's prototype if a consumer ever assigned them naively. */
+export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__']);
+
 /** One step of a path: a dict key, or (a number) a list index. */
 export type PathSegment = string | number;
 

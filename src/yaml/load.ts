@@ -15,29 +15,32 @@ import {
 } from 'yaml';
 import { TrellisError, type ErrorWhere, collectErrors } from '../errors/index.js';
 import { dictNode, keyId, listNode, valueNode, type DictEntry, type DictNode, type Node, type Origin, type ValueNode } from '../tree/node.js';
+import { UNSAFE_KEYS } from '../util/key-path.js';
 import { constructBool, constructFloat, constructInt, resolvePlainScalar, ScalarConstructError, type TypedScalar } from './resolve-scalar.js';
 
 export interface YamlLimits {
-  /** Largest accepted file, in bytes. */
+  /** Largest accepted text, in UTF-8 bytes; checked before parsing, which takes seconds per MiB. */
   maxBytes: number;
   /** Deepest nesting of mappings and sequences. */
   maxDepth: number;
-  /** Most nodes that alias expansion may produce (bounds "billion laughs"). */
+  /** Most values written in the text itself (mappings, sequences and scalars). */
   maxNodes: number;
+  /** Most values that aliases (`*name`) may add by repeating what they refer to (bounds "billion laughs"). */
+  maxAliasNodes?: number;
 }
 
-const DEFAULT_YAML_LIMITS: YamlLimits = { maxBytes: 16 * 1024 * 1024, maxDepth: 256, maxNodes: 250_000 };
+const DEFAULT_YAML_LIMITS: Required<YamlLimits> = { maxBytes: 1024 * 1024, maxDepth: 256, maxNodes: 500_000, maxAliasNodes: 250_000 };
 
-/** Keys that would reach an object's prototype if a consumer ever assigned them naively. */
-export const UNSAFE_KEYS = new Set(['__proto__']);
+const SPLIT_HINT = 'split the config into several files composed by a defaults list, or keep large data in a data file that the job reads';
 
 interface LoadState {
   file: string;
   lines: string[];
   lineCounter: LineCounter;
   doc: Document.Parsed;
-  limits: YamlLimits;
+  limits: Required<YamlLimits>;
   nodes: number;
+  aliasNodes: number;
   /** Alias targets, looked up once each: `resolve` scans the document. */
   aliasTargets: Map<Alias, YamlNode | undefined>;
 }
@@ -139,21 +142,28 @@ function resolvePlainScalarAt(state: LoadState, node: YamlNode, text: string): T
   }
 }
 
-function countNode(state: LoadState, node: YamlNode | null | undefined): void {
-  state.nodes += 1;
-  if (state.nodes > state.limits.maxNodes) {
-    throw new TrellisError('YAML_LIMIT', `The YAML document expands to more than ${state.limits.maxNodes} nodes`, {
-      where: whereAt(state, node?.range?.[0] ?? 0),
-      hint: 'this usually means aliases that refer to aliases (a "billion laughs" document); write the data out instead',
+/** Counts a value as written, or as repeated by an alias (`aliasStack` not empty): two limits, two messages. */
+function countNode(state: LoadState, node: YamlNode | null | undefined, aliasStack: Alias[]): void {
+  const viaAlias = aliasStack.length > 0;
+  const count = viaAlias ? ++state.aliasNodes : ++state.nodes;
+  const limit = viaAlias ? state.limits.maxAliasNodes : state.limits.maxNodes;
+  if (count <= limit) return;
+  const where = whereAt(state, node?.range?.[0] ?? 0);
+  if (viaAlias) {
+    throw new TrellisError('YAML_LIMIT', `Aliases in ${state.file} repeat more than ${limit} values (the limit for alias expansion)`, {
+      where,
+      hint: 'aliases that refer to aliases multiply (a "billion laughs" document); write the data out, or repeat less of it',
     });
   }
+  throw new TrellisError('YAML_LIMIT', `${state.file} holds more than ${limit} values (the limit for one YAML text)`, { where, hint: SPLIT_HINT });
 }
 
 function convert(state: LoadState, node: YamlNode | null | undefined, depth: number, aliasStack: Alias[], flow = false): Node {
-  countNode(state, node);
+  countNode(state, node, aliasStack);
   if (depth > state.limits.maxDepth) {
-    throw new TrellisError('YAML_LIMIT', `The YAML document nests deeper than ${state.limits.maxDepth} levels`, {
+    throw new TrellisError('YAML_LIMIT', `${state.file} nests mappings and sequences more than ${state.limits.maxDepth} levels deep`, {
       where: whereAt(state, node?.range?.[0] ?? 0),
+      hint: 'flatten the structure, or keep deep data in a data file that the job reads',
     });
   }
   if (node === null || node === undefined) return valueNode(null);
@@ -308,11 +318,26 @@ export interface LoadedYaml {
  * Parses YAML text the way OmegaConf's loader does, keeping the position of every value.
  * `file` is the path shown in errors. Pure: the caller reads the file.
  */
-export function loadYaml(text: string, file: string, limits: YamlLimits = DEFAULT_YAML_LIMITS, nested = false): LoadedYaml {
+export function loadYaml(text: string, file: string, givenLimits: YamlLimits = DEFAULT_YAML_LIMITS, nested = false): LoadedYaml {
+  const limits: Required<YamlLimits> = { ...DEFAULT_YAML_LIMITS, ...givenLimits };
+  // Checked first: parsing is what takes the time and memory.
+  const bytes = Buffer.byteLength(text);
+  if (bytes > limits.maxBytes) {
+    throw new TrellisError(
+      'YAML_LIMIT',
+      `${file} is ${formatBytes(bytes)} (${bytes} bytes), more than the ${formatBytes(limits.maxBytes)} limit for a YAML text`,
+      {
+        where: { kind: 'file', file, line: 1, col: 1 },
+        hint: SPLIT_HINT,
+      },
+    );
+  }
   const lines = text.split(/\r?\n/);
-  if (Buffer.byteLength(text) > limits.maxBytes) {
-    throw new TrellisError('YAML_LIMIT', `${file} is larger than ${limits.maxBytes} bytes`, {
+  const nesting = nestingBound(lines);
+  if (nesting > limits.maxDepth * 2) {
+    throw new TrellisError('YAML_LIMIT', `${file} nests mappings and sequences about ${nesting} levels deep, more than the limit of ${limits.maxDepth}`, {
       where: { kind: 'file', file, line: 1, col: 1 },
+      hint: 'flatten the structure, or keep deep data in a data file that the job reads',
     });
   }
   const lineCounter = new LineCounter();
@@ -323,9 +348,16 @@ export function loadYaml(text: string, file: string, limits: YamlLimits = DEFAUL
     prettyErrors: false,
     strict: true,
   });
-  const state: LoadState = { file, lines, lineCounter, doc, limits, nodes: 0, aliasTargets: new Map() };
+  const state: LoadState = { file, lines, lineCounter, doc, limits, nodes: 0, aliasNodes: 0, aliasTargets: new Map() };
   const problems = doc.errors.map((e) => {
     const offset = e.pos[0];
+    // The yaml package parses flow collections recursively and reports running out of stack as an error.
+    if (e.message.includes('Maximum call stack size exceeded')) {
+      return new TrellisError('YAML_LIMIT', `${file} nests mappings and sequences too deeply to parse (the limit is ${limits.maxDepth} levels)`, {
+        where: whereAt(state, offset),
+        hint: 'flatten the structure, or keep deep data in a data file that the job reads',
+      });
+    }
     return new TrellisError('YAML_SYNTAX', `Invalid YAML: ${e.message.split('\n')[0]}`, {
       where: whereAt(state, offset, Math.max(1, e.pos[1] - e.pos[0])),
       hint: 'check indentation, colons and quotes at this position',
@@ -342,6 +374,42 @@ export function loadYaml(text: string, file: string, limits: YamlLimits = DEFAUL
   let root = contents === null || (isScalar(contents) && contents.value === null && contents.source === '') ? dictNode() : convert(state, contents, 0, []);
   if (root.kind === 'value' && typeof root.value === 'string' && !nested) root = reparseStringRoot(root, file, limits);
   return { root, headerComments };
+}
+
+const LINE_HEAD = /^( *)((?:[-?](?: +|$))*)/;
+
+/**
+ * How deep the text nests at most, in one pass before parsing: the yaml package parses
+ * recursively and runs out of stack at about 1,000 levels, where V8 may even abort the process
+ * (compiling a regular expression with no stack left). Indentation, compact `- - x` items and
+ * brackets count; brackets inside strings count too, which only overestimates, so the caller
+ * refuses only at twice the depth limit and the converter applies the exact limit.
+ */
+function nestingBound(lines: readonly string[]): number {
+  const indents: number[] = [];
+  let flow = 0;
+  let deepest = 0;
+  for (const line of lines) {
+    const head = LINE_HEAD.exec(line) as RegExpExecArray;
+    const body = line.slice(head[0].length);
+    if (body.startsWith('#') || (body === '' && head[2] === '')) continue;
+    const indent = (head[1] as string).length;
+    while (indents.length > 0 && (indents[indents.length - 1] as number) >= indent) indents.pop();
+    indents.push(indent);
+    const block = indents.length + (head[2] as string).replace(/ /g, '').length;
+    let peak = flow;
+    for (let i = 0; i < body.length; i++) {
+      const c = body[i];
+      if (c === '[' || c === '{') peak = Math.max(peak, ++flow);
+      else if ((c === ']' || c === '}') && flow > 0) flow--;
+    }
+    deepest = Math.max(deepest, block + peak);
+  }
+  return deepest;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
 /**

@@ -39,6 +39,7 @@ const resolveText = (yaml: string, path?: string) => () => {
   const ctx = createResolveContext({ env: {}, resolvers: createDefaultResolvers() });
   return path ? selectNode(root, path, ctx, { throwOnMissing: true }) : resolveTree(root, ctx);
 };
+const doublingConfig = (keys: number) => ['a0: x', ...Array.from({ length: keys }, (_, i) => `a${i + 1}: \${a${i}}\${a${i}}`)].join('\n');
 const at = (line: number, col: number, file = 'config.yaml'): Partial<ErrorWhere> => ({ kind: 'file', file, line, col });
 const override = (text: string, index = 0): Partial<ErrorWhere> => ({ kind: 'override', text, index });
 
@@ -81,6 +82,8 @@ const rows: Row[] = [
   { code: 'INTERPOLATION_CYCLE', raise: resolveText('a: ${b}\nb: ${a}\n') },
   { code: 'INTERPOLATION_TYPE', raise: resolveText('l: [1]\ni: x\na: ${l.${i}}\n'), keyPath: 'a' },
   { code: 'INTERPOLATION_RESOLVER_UNKNOWN', raise: resolveText('a: ${env:HOME}\n'), keyPath: 'a' },
+  // A string that doubles at each key: 2^24 characters at a24 pass the 10M limit.
+  { code: 'INTERPOLATION_LIMIT', raise: resolveText(doublingConfig(30)), keyPath: 'a24' },
   { code: 'INTERPOLATION_RESOLVER_FAILED', raise: resolveText('a: ${oc.env:TRELLIS_SURELY_UNSET_VARIABLE}\n'), keyPath: 'a' },
   { code: 'MISSING_VALUE', raise: resolveText('a: ???\n', 'a') },
   { code: 'RESOLVER_INVALID', raise: () => createDefaultResolvers().register('oc.env', () => null) },
