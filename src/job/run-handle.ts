@@ -1,8 +1,9 @@
-import { closeSync, copyFileSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, lstatSync, mkdirSync, openSync, realpathSync, writeFileSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TrellisError } from '../errors/index.js';
+import { RECORDS_DIR } from '../records/names.js';
 import { InputBook, type InputRecord } from '../run/inputs.js';
 import { MetricsLog, type MetricValue } from '../run/metrics.js';
 import type { SeedBook, SeededRng } from '../run/seeds.js';
@@ -146,7 +147,19 @@ export function createRunHandle(options: {
           hint: 'use a relative name such as model.bin or plots/loss.png',
         });
       }
+      if (rel.split(sep)[0] === RECORDS_DIR) {
+        throw new TrellisError('RUN_IO', `Artifact name '${name}' is inside ${RECORDS_DIR}/, which holds the run's records`, {
+          hint: 'use a name outside .trellis/, such as model.bin or plots/loss.png',
+        });
+      }
       mkdirSync(dirname(target), { recursive: true });
+      // A symlink on the way (plots -> /elsewhere) must not carry the write out of the run directory.
+      const landing = relative(realpathSync(options.dir), join(realpathSync(dirname(target)), basename(target)));
+      if (landing.startsWith('..') || isAbsolute(landing) || landing.split(sep)[0] === RECORDS_DIR || isSymlink(target)) {
+        throw new TrellisError('RUN_IO', `Artifact name '${name}' leads through a symbolic link out of the run directory or into its records`, {
+          hint: 'save artifacts under plain folders of the run directory',
+        });
+      }
       if (typeof data === 'object' && data !== null && 'path' in data) copyFileSync(resolve(options.cwd, data.path), target);
       else writeFileSync(target, data);
       const bytes = readFileSync(target);
@@ -168,4 +181,13 @@ export function createRunHandle(options: {
     },
   };
   return { run, state };
+}
+
+/** The path itself is a symbolic link (writing through it would land wherever it points). */
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false; // nothing there yet
+  }
 }
