@@ -1,19 +1,19 @@
 import { accessSync, constants } from 'node:fs';
-import { delimiter, isAbsolute, resolve as resolvePath } from 'node:path';
+import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { flagText } from '../console/argv.js';
 import { trellisBin, trellisVersion } from '../console/versions.js';
 import { TrellisError } from '../errors/index.js';
 import { createDefaultResolvers } from '../interpolate/index.js';
 import { commandJobName, interpolateCommand } from '../job/command-args.js';
 import { CommandJobRunner, type CommandJob } from '../job/command-runner.js';
 import type { PreparedJob } from '../job/prepare.js';
+import { findOnPath } from '../run/env-snapshot.js';
 import { commandJobFlags, type CommandRecord } from '../records/run-record.js';
 import type { ConfigSchema } from '../validate/validate.js';
 import type { JobKind } from './app-main.js';
 import { RUN_COMMAND } from './app-options.js';
 import type { Flags } from './sweep-options.js';
-
-const flagText = (flags: Flags, name: string) => (typeof flags[name] === 'string' && flags[name] !== '' ? (flags[name] as string) : undefined);
 
 function seconds(flags: Flags, name: string): number | undefined {
   const text = flagText(flags, name);
@@ -118,25 +118,21 @@ export async function commandKind(template: string[], flags: Flags, cwd: string)
 /** The program a command starts, found as the shell would; a clear error before anything runs when it is not there. */
 export function checkProgram(program: string, cwd: string, env: NodeJS.ProcessEnv): void {
   if (program.includes('${')) return;
-  const candidates = program.includes('/')
-    ? [resolvePath(cwd, program)]
-    : (env.PATH ?? '')
-        .split(delimiter)
-        .filter(Boolean)
-        .map((dir) => resolvePath(cwd, dir, program));
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return;
-    } catch {
-      // not here
-    }
-  }
+  if (program.includes('/') ? isExecutable(resolvePath(cwd, program)) : findOnPath(program, env) !== undefined) return;
   throw new TrellisError('USAGE', `Command not found: '${program}'`, {
     hint: program.includes('/')
       ? 'check the path, and that the file is executable (chmod +x)'
       : `'${program}' is on no directory of PATH; give its path, e.g. ./${program}`,
   });
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `--schema MODULE[:EXPORT]`: a zod schema from a module of the user's project. */

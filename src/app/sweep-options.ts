@@ -1,4 +1,5 @@
 import { deepmergeCustom } from 'deepmerge-ts';
+import { flagText } from '../console/argv.js';
 import { selectPath } from '../config-dir/select.js';
 import { TrellisError } from '../errors/index.js';
 import type { SlurmOptions } from '../launch/slurm.js';
@@ -27,8 +28,6 @@ function wholeNumber(name: string, text: string | undefined): number | undefined
   if (!Number.isInteger(n) || n < 0) throw new TrellisError('USAGE', `--${name} must be a whole number, got '${text}'`);
   return n;
 }
-
-const flagText = (flags: Flags, name: string) => (typeof flags[name] === 'string' && flags[name] !== '' ? (flags[name] as string) : undefined);
 
 /**
  * Merges option layers, later ones winning: a value left undefined in a layer keeps the earlier

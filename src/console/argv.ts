@@ -7,6 +7,12 @@ export interface ParsedArgv {
   overrides: string[];
 }
 
+/** A string flag's value, or undefined when it is absent or empty. */
+export function flagText(flags: ParsedArgv['flags'], name: string): string | undefined {
+  const value = flags[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 /** Parses a command's arguments with its option table. Pure. */
 export function parseCommandArgv(spec: CommandSpec, args: readonly string[]): ParsedArgv {
   const options = [...GLOBAL_OPTIONS, ...spec.options];

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { TrellisError } from '../errors/index.js';
 import { CHILD_ENV, COMMAND_ENV, LAUNCHER_INFO_ENV, POOL_ENV, RERUN_ENV } from '../records/env-vars.js';
 import { ARTIFACTS_DIR, logFilePath, recordPath, RUN_FILES } from '../records/names.js';
 import { writeJsonAtomic } from '../run/atomic-write.js';
+import { hashInput } from '../run/inputs.js';
 import { captureProgramEnv } from '../run/program-env.js';
 import { MetricsLog, summarizeMetricsFile, type MetricSummary } from '../run/metrics.js';
 import { SeedBook } from '../run/seeds.js';
@@ -250,24 +250,14 @@ async function listArtifacts(dir: string): Promise<ArtifactRecord[]> {
   for (const entry of entries) {
     if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
-    const { size, sha256 } = await hashFile(path);
-    records.push({ name: relative(dir, path), size, sha256 });
+    try {
+      const { size, sha256 } = await hashInput(path);
+      records.push({ name: relative(dir, path), size, sha256 });
+    } catch {
+      // removed or unreadable since it was listed: not an artifact of this run
+    }
   }
   return records.sort((a, b) => a.name.localeCompare(b.name));
-}
-
-function hashFile(path: string): Promise<{ size: number; sha256: string }> {
-  return new Promise((resolve) => {
-    const hash = createHash('sha256');
-    let size = 0;
-    createReadStream(path)
-      .on('data', (chunk) => {
-        size += chunk.length;
-        hash.update(chunk);
-      })
-      .on('error', () => resolve({ size, sha256: '' }))
-      .on('end', () => resolve({ size, sha256: hash.digest('hex') }));
-  });
 }
 
 function summaryOf(metricsPath: string): Record<string, MetricSummary> {
