@@ -7,6 +7,8 @@ import { createResolveContext, dereferenceFor } from '../config-dir/resolve.js';
 import { toPlain, type DictNode, type Node } from '../tree/node.js';
 import type { ConfigSchema } from '../validate/validate.js';
 import { resolveRuntime, runtimeOf } from '../config-dir/runtime.js';
+import { TrellisError } from '../errors/index.js';
+import { redactText, secretValuesFromEnv } from '../run/secrets.js';
 
 export interface JobSource {
   configDir: string;
@@ -64,8 +66,20 @@ export interface PreparedJob {
  * through here, so a job composes the same wherever it runs.
  */
 export async function prepareJob(source: JobSource, overrides: readonly string[], placement: JobPlacement = {}, now: Date = new Date()): Promise<PreparedJob> {
-  const repo = source.repository ?? openConfigDir(source.configDir, source.configName, source.cwd);
   const secrets = new Set<string>();
+  try {
+    return await composeJob(source, overrides, placement, now, secrets);
+  } catch (error) {
+    // Errors quote values (zod's "got '…'", a decode failure): the secrets the config read must
+    // not reach a terminal, a CI log or a SLURM .err file any more than the records.
+    if (!(error instanceof TrellisError)) throw error;
+    const known = [...secrets, ...secretValuesFromEnv(source.env)];
+    throw known.length ? error.mapText((text) => redactText(text, known)) : error;
+  }
+}
+
+async function composeJob(source: JobSource, overrides: readonly string[], placement: JobPlacement, now: Date, secrets: Set<string>): Promise<PreparedJob> {
+  const repo = source.repository ?? openConfigDir(source.configDir, source.configName, source.cwd);
   const base = createResolveContext({ env: source.env, now, secrets, resolvers: source.resolvers ?? createDefaultResolvers() });
   const composition = compose({ repo, configName: source.configName, overrides, dereference: dereferenceFor(base) });
   const runtimeRaw = runtimeOf(composition, { name: source.name, configName: source.configName, configDir: source.configDir, num: placement.num });
