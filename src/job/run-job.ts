@@ -13,7 +13,7 @@ import { summarizeMetricsFile, type MetricSummary } from '../run/metrics.js';
 import { provenanceOf } from '../run/provenance.js';
 import { createRunDir } from '../run/run-dir.js';
 import { drawMasterSeed } from '../run/seeds.js';
-import { redactStrings, redactText, secretValuesFromEnv } from '../run/secrets.js';
+import { redactStrings, redactorFor, secretValuesFromEnv } from '../run/secrets.js';
 import { toYamlText } from '../tree/emit.js';
 import { fromPlain, type Node } from '../tree/node.js';
 import { errorRecord, type ErrorRecord, type JobState } from './execute.js';
@@ -131,7 +131,7 @@ async function startRun(options: RunJobOptions): Promise<StartedRun> {
   const dir = createRunDir(prepared.runDir);
   const id = runId(prepared.now);
   const secrets = [...prepared.secrets, ...secretValuesFromEnv(source.env)];
-  const redact = (text: string) => redactText(text, secrets);
+  const redact = redactorFor(secrets);
   const masterSeed = masterSeedOf(prepared.plain, source.env);
   // Values in the tree are redacted, not the text: `***` written bare would not be valid YAML.
   const yaml = (node: Node) => toYamlText(redactNode(node, redact));
@@ -291,9 +291,17 @@ function finishRun(run: StartedRun, outcome: JobOutcome, signal: InterruptSignal
   return resultOf(run, returnValue, error);
 }
 
+/** What the launcher records of the job (jobs/N.json, sweep.json): redacted like every record. */
 function resultOf(run: StartedRun, returnValue?: unknown, error?: ErrorRecord | null): JobResult {
   const status = run.record.status;
-  return { id: run.id, dir: run.dir, status, exitCode: run.record.exit_code ?? EXIT_CODES.failed, returnValue, error: error ? toError(error) : undefined };
+  return {
+    id: run.id,
+    dir: run.dir,
+    status,
+    exitCode: run.record.exit_code ?? EXIT_CODES.failed,
+    returnValue: redactStrings(returnValue, run.redact),
+    error: error ? toError(redactStrings(error, run.redact)) : undefined,
+  };
 }
 
 /** An error that crossed a thread, as an Error again (a TrellisError keeps its code). */

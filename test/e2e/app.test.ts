@@ -196,6 +196,39 @@ describe('custom apps', () => {
     expect(record(dir!, 'summary.json')).toContain('***');
   });
 
+  it('keeps planted secrets out of every record of a sweep: metrics, notes, tags, return values and errors', () => {
+    // The job never reads the secret through the config: it only knows it from its environment,
+    // and trellis knows it from the variable's name.
+    const secret = 'planted-secret-4d5e6f7a8b';
+    const cwd = customApp(
+      `async (cfg, run) => {
+        const s = process.env.SERVICE_API_KEY;
+        run.log({ status: 'using ' + s, loss: 1 });
+        run.note('key ' + s);
+        run.tag('k-' + s);
+        if (cfg.fail) throw new Error('refused by ' + s);
+        return { echoed: s };
+      }`,
+      { 'conf/config.yaml': 'fail: false\n' },
+    );
+    const r = run(join(cwd, 'app.mjs'), ['-m', 'fail=false,true'], cwd, { SERVICE_API_KEY: secret });
+    expect(r.code).toBe(1);
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) e.isDirectory() ? walk(join(dir, e.name)) : files.push(join(dir, e.name));
+    };
+    walk(join(cwd, 'multirun'));
+    const texts = files.map((f) => readFileSync(f, 'utf8'));
+    // The records are all there, so the scan below is not vacuous.
+    expect(files.some((f) => f.endsWith('sweep.json'))).toBe(true);
+    expect(files.filter((f) => f.endsWith('metrics.jsonl'))).toHaveLength(2);
+    expect(texts.join('\n')).toContain('using ***');
+    expect(texts.join('\n')).toContain('refused by ***');
+    const leaking = files.filter((_, i) => texts[i]!.includes(secret));
+    expect(leaking).toEqual([]);
+    expect(r.stderr).not.toContain(secret);
+  });
+
   it('records tags, notes, artifacts and tracked inputs; the job never changes the working directory', () => {
     const cwd = customApp(
       `async (cfg, run) => {
