@@ -128,12 +128,17 @@ COMMANDS.push({
 COMMANDS.push({
   name: 'rerun',
   summary: 'run a recorded run again (same app, overrides and seed) after reporting what drifted',
-  usage: 'trellis rerun RUN [OVERRIDE…] [--verify [--tolerance T]] [--dry-run]',
+  usage: 'trellis rerun RUN [OVERRIDE…] [--verify [--tolerance T]] [--dry-run] [--trust]',
   takesOverrides: true,
   options: [
     { name: 'verify', type: 'boolean', description: 'compare the new metrics with the original: equal, within tolerance or different (exit 1)' },
     { name: 'tolerance', type: 'string', arg: 'T', default: '1e-9', description: 'relative tolerance for --verify' },
     { name: 'dry-run', type: 'boolean', description: 'report drift only; run nothing' },
+    {
+      name: 'trust',
+      type: 'boolean',
+      description: 'run what the run directory names even when it lies outside this project or in untracked run data',
+    },
     ...RUN_LOOKUP_OPTIONS,
   ],
   examples: [

@@ -2,7 +2,7 @@
  * One table covering every error code: an input that raises it, and the code, location and key
  * it must report (OmegaConf's tests/test_errors.py in spirit). A new code needs a row here.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpDir } from '../../helpers/tmp-dir.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,7 @@ import { toPlain } from '../../../src/tree/node.js';
 import { parseQuery } from '../../../src/store/query-parse.js';
 import { findRun } from '../../../src/store/find-run.js';
 import { acquireRecordLock } from '../../../src/run/record-lock.js';
+import { rerun } from '../../../src/store/rerun.js';
 
 const files = { 'db/mysql': 'port: 1', 'db/pg': 'port: 2' };
 const composeWith =
@@ -145,6 +146,17 @@ const rows: Row[] = [
       } finally {
         held.release();
       }
+    },
+  },
+  {
+    code: 'RUN_UNTRUSTED',
+    raise: () => {
+      // A run directory naming a script outside the project it is rerun from.
+      const cwd = tmpDir({ 'conf/config.yaml': 'a: 1\n' });
+      const dir = join(cwd, 'outputs', 'x');
+      mkdirSync(join(dir, '.trellis'), { recursive: true });
+      writeFileSync(join(dir, '.trellis', 'run.json'), JSON.stringify({ id: '20260101-000000-aaaaaa', status: 'completed', cwd, entry: process.execPath }));
+      return rerun(dir, { projectDir: cwd, stdio: 'pipe' });
     },
   },
   { code: 'LAUNCHER_UNAVAILABLE', raise: () => checkSlurmAvailable({ SLURM_CONF: join(tmpdir(), 'no-such-slurm.conf'), PATH: '' }) },
