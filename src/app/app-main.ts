@@ -11,7 +11,7 @@ import { prepareJob, type JobSource } from '../job/prepare.js';
 import { captureSnapshots, runJob, type JobResult, type KindRecord } from '../job/run-job.js';
 import { CHILD_ENV, POOL_ENV } from '../records/env-vars.js';
 import { toYamlText } from '../tree/emit.js';
-import { dictNode, setKey, type Node } from '../tree/node.js';
+import { dictNode, isMissing, setKey, type Node } from '../tree/node.js';
 import { appHelp, appInfo } from './app-help.js';
 import { runChildJob, servePool } from './job-process.js';
 import type { Flags } from './sweep-options.js';
@@ -180,6 +180,14 @@ async function printedConfig(source: JobSource, flags: Flags, overrides: readonl
   if (typeof flags.package === 'string' && flags.package) {
     const selected = selectPath(out, flags.package);
     if (!selected) throw new TrellisError('KEY_NOT_FOUND', `--package ${flags.package}: no such key`, { keyPath: flags.package });
+    // Hydra resolves the selected value and fails on ??? (MissingMandatoryValue) instead of printing it.
+    if (flags.resolve && isMissing(selected)) {
+      throw new TrellisError('MISSING_VALUE', `Missing mandatory value: ${flags.package}`, {
+        where: selected.kind === 'value' ? selected.origin : undefined,
+        keyPath: flags.package,
+        hint: `set it in a config or on the command line (${flags.package}=...)`,
+      });
+    }
     out = selected;
   }
   return toYamlText(out);

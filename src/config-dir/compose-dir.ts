@@ -4,7 +4,7 @@ import { TrellisError } from '../errors/index.js';
 import { createFsRepository } from '../sources/fs-repository.js';
 import type { ConfigRepository } from '../sources/repository.js';
 import type { Node } from '../tree/node.js';
-import { resolveValueAt } from '../interpolate/resolve.js';
+import { resolveValueAt, type SelectOptions as SelectNodeOptions } from '../interpolate/resolve.js';
 import { resolveTree, selectNode, type ResolveContext } from '../interpolate/index.js';
 import { createResolveContext, dereferenceFor, type ResolveOptions } from './resolve.js';
 import { resolveRuntime, runtimeOf, type JobIdentity } from './runtime.js';
@@ -85,6 +85,6 @@ function contextFor(composition: Composition, options: ComposedResolveOptions): 
  * One node of the composed config, resolved lazily as OmegaConf.select does: only what that node
  * needs is resolved (a broken sibling does not matter), `???` and absent keys read as null.
  */
-export function selectComposed(composition: Composition, path: string, options: ComposedResolveOptions = {}): Node | undefined {
-  return selectNode(composition.config, path, contextFor(composition, options));
+export function selectComposed(composition: Composition, path: string, options: ComposedResolveOptions & SelectNodeOptions = {}): Node | undefined {
+  return selectNode(composition.config, path, contextFor(composition, options), options);
 }

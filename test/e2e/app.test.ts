@@ -139,6 +139,18 @@ describe('the demo app (npm start)', () => {
     expect(existsSync(join(cwd, 'outputs'))).toBe(false);
   });
 
+  it('--cfg job --package KEY --resolve fails on a ??? value, as Hydra does, and prints it unresolved', () => {
+    const cwd = customApp('async () => ({})', { 'conf/config.yaml': 'a:\n  b: ???\n  c: 1\n' });
+    const resolved = run(join(cwd, 'app.mjs'), ['--cfg', 'job', '--package', 'a.b', '--resolve'], cwd);
+    expect(resolved.code).toBe(1);
+    expect(resolved.stderr).toContain('conf/config.yaml:2:6  MISSING_VALUE');
+    expect(resolved.stderr).toContain('Missing mandatory value: a.b');
+    expect(resolved.stdout).toBe('');
+    const raw = run(join(cwd, 'app.mjs'), ['--cfg', 'job', '--package', 'a.b'], cwd);
+    expect([raw.code, raw.stdout]).toEqual([0, "'???'\n"]);
+    expect(run(join(cwd, 'app.mjs'), ['--cfg', 'job', '--package', 'a.c', '--resolve'], cwd).stdout).toBe('1\n');
+  });
+
   it('answers --help with groups, options, schema descriptions and the config; --info with the defaults list', () => {
     const cwd = projectWithConf();
     const help = run(demo, ['--help'], cwd);
