@@ -7,7 +7,7 @@ import type { Node } from '../tree/node.js';
 import { resolveValueAt, type SelectOptions as SelectNodeOptions } from '../interpolate/resolve.js';
 import { resolveTree, selectNode, type ResolveContext } from '../interpolate/index.js';
 import { createResolveContext, dereferenceFor, type ResolveOptions } from './resolve.js';
-import { resolveRuntime, runtimeOf, type JobIdentity } from './runtime.js';
+import { runtimeContext, runtimeOf, runtimeValue, type JobIdentity } from './runtime.js';
 
 export interface ComposeDirOptions {
   configDir: string;
@@ -75,10 +75,14 @@ export function resolveComposition(composition: Composition, options: ComposedRe
 export type ComposedResolveOptions = ResolveOptions & { job?: Partial<JobIdentity> };
 
 function contextFor(composition: Composition, options: ComposedResolveOptions): ResolveContext {
-  const job: JobIdentity = { name: composition.configName, configName: composition.configName, configDir: '', ...options.job };
+  const cwd = options.job?.cwd ?? process.cwd();
+  const job: JobIdentity = { name: composition.configName, configName: composition.configName, configDir: '', ...options.job, cwd };
   const raw = runtimeOf(composition, job);
-  const ctx = createResolveContext({ ...options, runtime: raw });
-  return { ...ctx, runtime: resolveRuntime(composition.config, raw, ctx) };
+  const base = createResolveContext({ ...options, runtime: raw });
+  // Hydra leaves runtime.output_dir unset outside a run; it is the directory a run would get.
+  const runDir = runtimeValue(runtimeContext(composition.config, raw, base), 'run.dir');
+  const outputDir = resolvePath(cwd, runDir?.kind === 'value' && runDir.value !== null ? String(runDir.value) : 'outputs');
+  return runtimeContext(composition.config, runtimeOf(composition, { ...job, outputDir: job.outputDir ?? outputDir }), base);
 }
 
 /**

@@ -162,6 +162,11 @@ function runtimeLookup(name: string): ResolverFn {
   return (args, call) => {
     arity(args, 1, 1, `\${${name}:path}`);
     const path = stringArg(args, 0, name, 'the path');
+    call.ctx.runtimeReads?.add(path);
+    if (call.ctx.runtimeRoot) {
+      const found = call.selectIn(call.ctx.runtimeRoot, `trellis${path.startsWith('[') ? '' : '.'}${path}`);
+      return found === undefined || isMissing(found) ? null : found;
+    }
     const runtime = call.ctx.runtime;
     if (!runtime) {
       throw new TrellisError('INTERPOLATION_RESOLVER_FAILED', `\${${name}:${path}} needs the run's runtime configuration, which is not available here`, {

@@ -19,6 +19,8 @@ export interface JobTicket {
   cwd: string;
   /** Values never to print or record in clear (secrets the config read, secret env vars). */
   secrets: string[];
+  /** The job's log file when the config names one (Hydra's job_logging file handler); else <dir>/<jobName>.log. */
+  logFile?: string | undefined;
 }
 
 /** What the job recorded besides metrics; sent to the supervisor each time it changes. */
@@ -80,7 +82,7 @@ export async function executeJob(job: JobFunction<unknown>, ticket: JobTicket, r
     jobName: ticket.jobName,
     seeds,
     metricsPath: recordPath(ticket.dir, RUN_FILES.metrics),
-    logPath: logFilePath(ticket.dir, ticket.jobName),
+    logPath: ticket.logFile ?? logFilePath(ticket.dir, ticket.jobName),
     cwd: ticket.cwd,
     print: reporter.log,
     redact,

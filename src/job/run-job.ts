@@ -219,6 +219,7 @@ async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOu
       masterSeed: run.masterSeed,
       cwd: options.source.cwd,
       secrets: run.secrets,
+      logFile: options.prepared.logFile,
     },
     {
       log: options.print,

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadYaml } from '../../src/yaml/load.js';
@@ -309,4 +309,51 @@ describe('custom apps', () => {
       expect(JSON.parse(record(dir, 'summary.json'))).toMatchObject({ result: { ok: true }, metrics: { v: { last: 1 } } });
     }
   }, 60_000);
+});
+
+describe('a project laid out like lightning-hydra-template runs unchanged', () => {
+  const layout = join(repoRoot, 'test', 'fixtures', 'lightning-layout');
+  /** The app the template's README runs: `python src/train.py experiment=example.yaml`. */
+  function templateProject(): string {
+    const cwd = customApp(
+      `async (cfg, run) => { run.logger.info('training ' + cfg.task_name); run.log({ loss: 0.5 }); return { paths: cfg.paths }; }`,
+      {},
+      'train',
+    );
+    cpSync(join(layout, 'configs'), join(cwd, 'configs'), { recursive: true });
+    return cwd;
+  }
+  const args = ['--config-dir', 'configs', '--config-name', 'train.yaml'];
+
+  it('runs, fills runtime.cwd and runtime.output_dir, and writes the log file the hydra node names into the run directory', () => {
+    const cwd = templateProject();
+    const r = run(join(cwd, 'app.mjs'), [...args, 'experiment=example.yaml'], cwd);
+    expect(r.stderr).toContain('run completed');
+    expect(r.code).toBe(0);
+    const [dir] = runDirs(join(cwd, 'logs', 'train', 'runs'));
+    expect(dir).toBeDefined();
+    const config = loadYaml(readRecord(dir!, 'resolved.yaml'), 'resolved.yaml').root;
+    expect(tagged(config)).toMatchObject({ seed: 12345, model: { lr: { $float: 0.002 } }, paths: { output_dir: dir, work_dir: cwd } });
+    // The hydra node is not part of the job's config.
+    expect(tagged(config)).not.toHaveProperty('hydra');
+    expect(readFileSync(join(dir!, 'train.log'), 'utf8')).toContain('training train');
+  });
+
+  it('--cfg job --resolve works, and a sweep gives each job its own output_dir', () => {
+    const cwd = templateProject();
+    const cfg = run(join(cwd, 'app.mjs'), [...args, '--cfg', 'job', '--resolve', 'debug=default'], cwd);
+    expect(cfg.code).toBe(0);
+    const printed = tagged(loadYaml(cfg.stdout, 'out').root) as { task_name: string; paths: { output_dir: string; work_dir: string } };
+    expect(printed.task_name).toBe('debug');
+    expect(printed.paths.work_dir).toBe(cwd);
+    expect(printed.paths.output_dir.startsWith(join(cwd, 'logs', 'debug', 'runs'))).toBe(true);
+    const sweep = run(join(cwd, 'app.mjs'), [...args, '-m', 'seed=1,2'], cwd);
+    expect(sweep.code).toBe(0);
+    const dirs = runDirs(join(cwd, 'logs', 'train', 'multiruns'));
+    expect(dirs).toHaveLength(2);
+    for (const dir of dirs) {
+      expect(readJson<{ result: { paths: { output_dir: string } } }>(dir, 'summary.json').result.paths.output_dir).toBe(dir);
+      expect(existsSync(join(dir, 'train.log'))).toBe(true);
+    }
+  });
 });
