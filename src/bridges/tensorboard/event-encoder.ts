@@ -22,8 +22,12 @@ export class EventEncoder {
   private readonly names: string[] = [];
   private readonly numbers: number[] = [];
 
-  constructor(initialBytes = 64 * 1024) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
+  private readonly skip: ReadonlySet<string> | undefined;
+
+  /** `skip`: names never written as scalars (a metrics row's own `step` and `time`). */
+  constructor(options: { initialBytes?: number; skip?: readonly string[] } = {}) {
+    this.buf = Buffer.allocUnsafe(options.initialBytes ?? 64 * 1024);
+    this.skip = options.skip?.length ? new Set(options.skip) : undefined;
   }
 
   get length(): number {
@@ -77,7 +81,7 @@ export class EventEncoder {
     let summaryLength = 0;
     for (const name in values) {
       const value = values[name];
-      if (typeof value !== 'number' || !Object.hasOwn(values, name)) continue;
+      if (typeof value !== 'number' || !Object.hasOwn(values, name) || this.skip?.has(name)) continue;
       names.push(name);
       numbers.push(value);
       const valueLength = this.tagField(name).length + 5;

@@ -51,7 +51,7 @@ describe('golden files written by tensorboardX', () => {
   it('our encoder writes the same bytes for the same scalars', () => {
     const { records } = readRecords(golden('scalars.tfevents'));
     GOLDEN_SCALARS.forEach((s, i) => {
-      const encoder = new EventEncoder(16);
+      const encoder = new EventEncoder({ initialBytes: 16 });
       expect(encoder.scalars({ [s.tag]: s.value }, s.step, s.wallTime)).toBe(1);
       expect(Buffer.from(encoder.take())).toEqual(frameRecord(records[i + 1]!));
     });
@@ -89,7 +89,7 @@ describe('golden files written by tensorboardX', () => {
 
 describe('our writer against our reader', () => {
   it('round-trips rows of several metrics, skipping strings and booleans', () => {
-    const encoder = new EventEncoder(8);
+    const encoder = new EventEncoder({ initialBytes: 8 });
     encoder.fileVersion(1);
     encoder.scalars({ loss: 1.5, acc: 0.3, phase: 'train', done: false }, 0, 10.5);
     encoder.scalars({ loss: 0, acc: 1e-30 }, 12345678901, 11);
