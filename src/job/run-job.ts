@@ -15,7 +15,7 @@ import { createRunDir } from '../run/run-dir.js';
 import { drawMasterSeed } from '../run/seeds.js';
 import { redactStrings, redactText, secretValuesFromEnv } from '../run/secrets.js';
 import { toYamlText } from '../tree/emit.js';
-import { fromPlain, type Node } from '../tree/node.js';
+import { fromPlain, getEntry, type Node } from '../tree/node.js';
 import { errorRecord, type ErrorRecord, type JobState } from './execute.js';
 import { EXIT_CODES } from '../records/exit-codes.js';
 import type { InterruptSignal, Interrupts } from './interrupts.js';
@@ -219,6 +219,7 @@ async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOu
       masterSeed: run.masterSeed,
       cwd: options.source.cwd,
       secrets: run.secrets,
+      tensorboard: tensorboardWanted(options.prepared.runtime),
     },
     {
       log: options.print,
@@ -341,6 +342,12 @@ function summaryFromMetricsSync(dir: string): Record<string, MetricSummary> {
   } catch {
     return {}; // no metrics file: the job logged nothing
   }
+}
+
+/** `trellis.tensorboard: true` (or `hydra.tensorboard`, its alias) in the config, or `--tensorboard`. */
+function tensorboardWanted(runtime: Node): boolean {
+  const node = runtime.kind === 'dict' ? getEntry(runtime, 'tensorboard')?.node : undefined;
+  return node?.kind === 'value' && (node.value === true || node.value === 'true');
 }
 
 function redactNode(node: Node, redact: (text: string) => string): Node {
