@@ -19,8 +19,6 @@ export interface JobTicket {
   cwd: string;
   /** Values never to print or record in clear (secrets the config read, secret env vars). */
   secrets: string[];
-  /** Also write TensorBoard event files (`trellis.tensorboard`, `--tensorboard`). */
-  tensorboard?: boolean;
 }
 
 /** What the job recorded besides metrics; sent to the supervisor each time it changes. */
@@ -76,10 +74,6 @@ export async function executeJob(job: JobFunction<unknown>, ticket: JobTicket, r
   const seeds = new SeedBook(ticket.masterSeed);
   const redact = (text: string) => redactText(text, ticket.secrets);
   let reportState = () => undefined as void;
-  // Loaded only for runs that ask for it.
-  const sink = ticket.tensorboard
-    ? new (await import('../bridges/tensorboard/sink.js')).TensorBoardSink(ticket.dir, { config: ticket.config, secrets: ticket.secrets })
-    : undefined;
   const { run, state } = createRunHandle({
     dir: ticket.dir,
     id: ticket.id,
@@ -95,30 +89,23 @@ export async function executeJob(job: JobFunction<unknown>, ticket: JobTicket, r
     stopNow: () => {
       state.logFile.close();
       state.metrics.close();
-      sink?.close('failure');
       return reporter.stopNow();
     },
-    sink,
   });
   reportState = () =>
     reporter.state({ tags: [...state.tags], notes: [...state.notes], artifacts: [...state.artifacts], inputs: state.inputs.toJSON(), seeds: seeds.toJSON() });
   // An awaiting job's buffered metrics still reach the file within a second (tail -f, crashes).
-  const flusher = setInterval(() => {
-    state.metrics.flush();
-    sink?.flush();
-  }, 1000);
+  const flusher = setInterval(() => state.metrics.flush(), 1000);
   flusher.unref();
   try {
     const returnValue = await job(ticket.config, run);
     state.metrics.close();
-    sink?.close('success');
     reportState();
     return { status: 'completed', returnValue: plainResult(returnValue), summary: state.metrics.summary() };
   } catch (error) {
     // An error raised by a stop is the stop, not the job's failure.
     if (!reporter.stopRequested()) run.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     state.metrics.close();
-    sink?.close('failure');
     reportState();
     const record = errorRecord(error);
     return {

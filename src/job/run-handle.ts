@@ -47,11 +47,6 @@ export interface Run {
   readonly stopRequested: boolean;
 }
 
-/** Another destination of logged metrics, after metrics.jsonl (which checks them first). */
-export interface MetricsSink {
-  log(values: Record<string, MetricValue>, step: number | undefined): void;
-}
-
 export interface RunHandleState {
   tags: string[];
   notes: string[];
@@ -104,8 +99,6 @@ export function createRunHandle(options: {
   stopRequested?: () => boolean;
   /** Ends the job now, its metrics flushed (called from `log()` once a stop was asked for). */
   stopNow?: () => never;
-  /** Also gets every `log()` call once metrics.jsonl took it (the TensorBoard sink). */
-  sink?: MetricsSink | undefined;
 }): { run: Run; state: RunHandleState } {
   const state: RunHandleState = {
     tags: [],
@@ -122,7 +115,6 @@ export function createRunHandle(options: {
     state.logFile.write(text);
   };
   const changed = options.changed ?? (() => undefined);
-  const sink = options.sink;
   const stopRequested = options.stopRequested ?? (() => false);
   const run: Run = {
     dir: options.dir,
@@ -136,7 +128,6 @@ export function createRunHandle(options: {
         options.stopNow();
       }
       state.metrics.log(metrics, opts);
-      sink?.log(metrics, opts?.step);
     },
     rng: (purpose) => {
       const rng = options.seeds.rng(purpose);
