@@ -69,6 +69,31 @@ export class EventEncoder {
   }
 
   /**
+   * The Summary of the last row's names: its bytes with every float zeroed, and where each float
+   * goes. A job logs the same names call after call, so a row costs a copy and its numbers.
+   */
+  private shape: { names: string[]; template: Buffer; offsets: number[] } | undefined;
+  /** The last record length and its CRC: rows of one shape mostly have the same length. */
+  private lengthCrc = { length: -1, crc: 0 };
+
+  private buildShape(names: readonly string[]): NonNullable<EventEncoder['shape']> {
+    const parts: number[] = [];
+    const offsets: number[] = [];
+    for (const name of names) {
+      const tag = this.tagField(name);
+      parts.push(0x0a); // Summary.value
+      const header = Buffer.allocUnsafe(5);
+      const n = writeVarint(header, 0, tag.length + 5);
+      for (let b = 0; b < n; b++) parts.push(header[b]!);
+      for (const byte of tag) parts.push(byte);
+      parts.push(0x15); // simple_value, fixed32
+      offsets.push(parts.length);
+      parts.push(0, 0, 0, 0);
+    }
+    return { names: [...names], template: Buffer.from(parts), offsets };
+  }
+
+  /**
    * One event with every number of `values` as a `simple_value` scalar (float32), at `step` and
    * `wallTime` (seconds). Strings and booleans are left out: TensorBoard scalars are numbers.
    * Returns how many scalars were written (no event when none).
@@ -76,29 +101,36 @@ export class EventEncoder {
   scalars(values: Readonly<Record<string, unknown>>, step: number, wallTime: number): number {
     const names = this.names;
     const numbers = this.numbers;
-    names.length = 0;
-    numbers.length = 0;
-    let summaryLength = 0;
+    let count = 0;
+    let shape = this.shape;
     for (const name in values) {
       const value = values[name];
       if (typeof value !== 'number' || !Object.hasOwn(values, name) || this.skip?.has(name)) continue;
-      names.push(name);
-      numbers.push(value);
-      const valueLength = this.tagField(name).length + 5;
-      summaryLength += 1 + varintLength(valueLength) + valueLength;
+      if (shape !== undefined && shape.names[count] !== name) shape = undefined;
+      names[count] = name;
+      numbers[count++] = value;
     }
-    if (names.length === 0) return 0;
+    if (count === 0) return 0;
+    if (shape === undefined || shape.names.length !== count) {
+      names.length = count;
+      shape = this.shape = this.buildShape(names);
+    }
+    const summaryLength = shape.template.length;
     const eventLength = (wallTime === 0 ? 0 : 9) + (step === 0 ? 0 : 1 + varintLength(step)) + 1 + varintLength(summaryLength) + summaryLength;
     this.ensure(eventLength + RECORD_OVERHEAD);
     const buf = this.buf;
     const start = this.pos;
     buf.writeUInt32LE(eventLength, start);
     buf.writeUInt32LE(0, start + 4);
-    buf.writeUInt32LE(maskedCrc32c(buf.subarray(start, start + 8)), start + 8);
+    if (this.lengthCrc.length !== eventLength) this.lengthCrc = { length: eventLength, crc: maskedCrc32c(buf.subarray(start, start + 8)) };
+    buf.writeUInt32LE(this.lengthCrc.crc, start + 8);
     let at = start + 12;
     if (wallTime !== 0) {
       buf[at++] = 0x09; // wall_time, fixed64
-      at = buf.writeDoubleLE(wallTime, at);
+      if (LITTLE_ENDIAN) {
+        F64[0] = wallTime;
+        for (let b = 0; b < 8; b++) buf[at++] = F64_BYTES[b]!;
+      } else at = buf.writeDoubleLE(wallTime, at);
     }
     if (step !== 0) {
       buf[at++] = 0x10; // step, varint
@@ -106,17 +138,22 @@ export class EventEncoder {
     }
     buf[at++] = 0x2a; // summary, length-delimited
     at = writeVarint(buf, at, summaryLength);
-    for (let i = 0; i < names.length; i++) {
-      const tag = this.tagField(names[i]!);
-      buf[at++] = 0x0a; // Summary.value
-      at = writeVarint(buf, at, tag.length + 5);
-      at += tag.copy(buf, at);
-      buf[at++] = 0x15; // simple_value, fixed32
-      at = buf.writeFloatLE(numbers[i]!, at);
+    buf.set(shape.template, at);
+    const offsets = shape.offsets;
+    for (let i = 0; i < count; i++) {
+      const o = at + offsets[i]!;
+      if (LITTLE_ENDIAN) {
+        F32[0] = numbers[i]!;
+        buf[o] = F32_BYTES[0]!;
+        buf[o + 1] = F32_BYTES[1]!;
+        buf[o + 2] = F32_BYTES[2]!;
+        buf[o + 3] = F32_BYTES[3]!;
+      } else buf.writeFloatLE(numbers[i]!, o);
     }
+    at += summaryLength;
     buf.writeUInt32LE(maskedCrc32c(buf.subarray(start + 12, at)), at);
     this.pos = at + 4;
-    return names.length;
+    return count;
   }
 
   /** The bytes encoded since the last take (a view valid until the next write). */
@@ -126,6 +163,13 @@ export class EventEncoder {
     return out;
   }
 }
+
+// Scratch views: a float's bytes without Buffer's per-call checks, where the machine is little-endian like the format.
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const F32 = new Float32Array(1);
+const F32_BYTES = new Uint8Array(F32.buffer);
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
 
 function writeVarint(buf: Buffer, at: number, value: number): number {
   while (value >= 0x80) {

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { TrellisError } from '../../errors/index.js';
 import { recordPath, RUN_FILES } from '../../records/names.js';
-import { readMetrics, type MetricRow } from '../../run/metrics.js';
+import { readMetricsSync, type MetricRow } from '../../run/metrics.js';
 import { metricsStamp, type StoredRun } from '../../store/stored-run.js';
 import type { StoreStatus } from '../../store/types.js';
 import { EventEncoder } from './event-encoder.js';
@@ -55,8 +55,8 @@ const seconds = (iso: string | null | undefined) => (iso ? Date.parse(iso) / 100
 export function runEventFile(
   run: { config: unknown; start: number; end: number; status: StoreStatus },
   rows: Iterable<MetricRow>,
+  encoder = metricsEncoder(),
 ): { bytes: Buffer; scalars: number } {
-  const encoder = new EventEncoder({ skip: ['step', 'time'] });
   const start = Number.isFinite(run.start) ? run.start : 0;
   encoder.fileVersion(start);
   encoder.event({ wallTime: start, step: 0, summary: [sessionStartValue(configHParams(run.config), start)] });
@@ -73,6 +73,9 @@ export function runEventFile(
   }
   return { bytes: encoder.take(), scalars };
 }
+
+/** An encoder for metrics rows (their own step and time are no scalars); one serves many runs, its buffer grown once. */
+const metricsEncoder = () => new EventEncoder({ skip: ['step', 'time'] });
 
 function readIndex(to: string): Map<string, IndexEntry> {
   const entries = new Map<string, IndexEntry>();
@@ -108,7 +111,7 @@ function writeAtomic(path: string, bytes: Uint8Array): void {
  * exported before keeps its folder; one whose records and metrics have not changed since is
  * left as it is, so a re-export never duplicates a run and rewrites only what changed.
  */
-export async function exportRuns(runs: readonly StoredRun[], to: string, now = new Date()): Promise<ExportReport> {
+export function exportRuns(runs: readonly StoredRun[], to: string, now = new Date()): ExportReport {
   const target = resolve(to);
   try {
     mkdirSync(target, { recursive: true });
@@ -118,6 +121,7 @@ export async function exportRuns(runs: readonly StoredRun[], to: string, now = n
   const index = readIndex(target);
   const taken = new Map<string, string>([...index].map(([id, e]) => [e.folder, id]));
   const report: ExportReport = { to: target, runs: [], scalars: 0 };
+  const encoder = metricsEncoder();
   for (const run of runs) {
     const info = run.info;
     const id = run.id;
@@ -139,11 +143,11 @@ export async function exportRuns(runs: readonly StoredRun[], to: string, now = n
     const file = `events.out.tfevents.${String(Math.floor(Number.isFinite(start) ? start : 0)).padStart(10, '0')}.trellis`;
     let rows: MetricRow[] = [];
     try {
-      rows = (await readMetrics(recordPath(run.dir, RUN_FILES.metrics))).rows;
+      rows = readMetricsSync(recordPath(run.dir, RUN_FILES.metrics)).rows;
     } catch {
       // no metrics.jsonl: the run logged nothing; its hparams still belong in the table
     }
-    const { bytes, scalars } = runEventFile({ config: run.config(), start, end: seconds(info.end), status }, rows);
+    const { bytes, scalars } = runEventFile({ config: run.config(), start, end: seconds(info.end), status }, rows, encoder);
     const dir = join(target, ...folder.split('/'));
     mkdirSync(dir, { recursive: true });
     if (known && known.file !== file) rmSync(join(dir, known.file), { force: true });

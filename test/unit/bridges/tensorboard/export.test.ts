@@ -118,10 +118,10 @@ const folders = (to: string) =>
     .sort();
 
 describe('exportRuns', () => {
-  it('writes one folder per run and rewrites only what changed', async () => {
+  it('writes one folder per run and rewrites only what changed', () => {
     const { cwd, a, to } = project();
     const store = () => openStore([], { cwd, index: false });
-    const first = await exportRuns(store().runs, to);
+    const first = exportRuns(store().runs, to);
     // In the store's order: outputs/ before multirun/.
     expect(first.runs.map((r) => [r.folder, r.action, r.scalars])).toEqual([
       ['outputs/2026-11-20/10-00-00', 'written', 2],
@@ -138,11 +138,11 @@ describe('exportRuns', () => {
       ['loss', 1, 1795168801, 0.5],
     ]);
 
-    const again = await exportRuns(store().runs, to);
+    const again = exportRuns(store().runs, to);
     expect(again.runs.map((r) => r.action)).toEqual(['unchanged', 'unchanged']);
 
     appendFileSync(join(a, '.trellis/metrics.jsonl'), '{"step":2,"time":1795168802,"loss":0.25}\n');
-    const third = await exportRuns(store().runs, to);
+    const third = exportRuns(store().runs, to);
     expect(third.runs.map((r) => [r.folder, r.action])).toEqual([
       ['outputs/2026-11-20/10-00-00', 'written'],
       ['multirun/2026-11-20/11-00-00/0 lr=0.2', 'unchanged'],
@@ -151,33 +151,33 @@ describe('exportRuns', () => {
     expect(scalarRows(readEventFile(join(to, files[1]!)).events).map((r) => r[3])).toEqual([1, 0.5, 0.25]);
   });
 
-  it('a run moved to another root keeps its folder', async () => {
+  it('a run moved to another root keeps its folder', () => {
     const { cwd, to } = project();
-    await exportRuns(openStore(['outputs'], { cwd, index: false }).runs, to);
+    exportRuns(openStore(['outputs'], { cwd, index: false }).runs, to);
     // The same run found through a root that names it differently.
-    const report = await exportRuns(openStore(['outputs/2026-11-20'], { cwd, index: false }).runs, to);
+    const report = exportRuns(openStore(['outputs/2026-11-20'], { cwd, index: false }).runs, to);
     expect(report.runs.map((r) => r.folder)).toEqual(['outputs/2026-11-20/10-00-00']);
     expect(folders(to)).toEqual(['outputs/2026-11-20/10-00-00/events.out.tfevents.1795168800.trellis']);
   });
 
-  it('two runs that would share a folder get the id after the second', async () => {
+  it('two runs that would share a folder get the id after the second', () => {
     const cwd = tmpDir();
     writeRun(join(cwd, 'x/outputs/r'), { id: 'id-x', metricsJsonl: '' });
     writeRun(join(cwd, 'y/outputs/r'), { id: 'id-y', metricsJsonl: '' });
-    const report = await exportRuns(openStore(['x/outputs', 'y/outputs'], { cwd, index: false }).runs, join(cwd, 'tb'));
+    const report = exportRuns(openStore(['x/outputs', 'y/outputs'], { cwd, index: false }).runs, join(cwd, 'tb'));
     expect(report.runs.map((r) => r.folder)).toEqual(['outputs/r', 'outputs/r id-y']);
   });
 
-  it('an index entry pointing outside the export is ignored', async () => {
+  it('an index entry pointing outside the export is ignored', () => {
     const { cwd, to } = project();
     const outside = join(cwd, 'outside');
     writeFileSync(join(cwd, 'marker'), '');
-    await exportRuns([], to);
+    exportRuns([], to);
     writeFileSync(
       join(to, EXPORT_INDEX),
       JSON.stringify({ runs: { '20261120-100000-aaaaaa': { folder: '../outside', file: 'events.out.tfevents.1.trellis', stamp: null } } }),
     );
-    const report = await exportRuns(openStore(['outputs'], { cwd, index: false }).runs, to);
+    const report = exportRuns(openStore(['outputs'], { cwd, index: false }).runs, to);
     expect(report.runs.map((r) => r.folder)).toEqual(['outputs/2026-11-20/10-00-00']);
     expect(existsSync(outside)).toBe(false);
     expect(eventFilesIn(join(to, 'outputs/2026-11-20/10-00-00'))).toHaveLength(1);
