@@ -19,7 +19,7 @@ interface IndexEntry {
   file: string;
 }
 
-export interface ExportedRun {
+interface ExportedRun {
   id: string;
   dir: string;
   /** Relative to the export directory, with '/'. */

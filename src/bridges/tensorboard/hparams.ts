@@ -12,14 +12,14 @@ import type { TbValue } from './event.js';
  * Experiment summary, TensorBoard builds the table from every session's hparams and the scalar
  * tags of the session's run, so each run folder only describes itself.
  */
-export const HPARAMS_PLUGIN = 'hparams';
+const HPARAMS_PLUGIN = 'hparams';
 export const SESSION_START_TAG = '_hparams_/session_start_info';
 export const SESSION_END_TAG = '_hparams_/session_end_info';
 
 export type HParamValue = number | string | boolean;
 
 /** api.proto Status. */
-export const SESSION_STATUS = { unknown: 0, success: 1, failure: 2, running: 3 } as const;
+const SESSION_STATUS = { unknown: 0, success: 1, failure: 2, running: 3 } as const;
 export type SessionStatus = keyof typeof SESSION_STATUS;
 
 function writeValue(w: ProtoWriter, v: HParamValue): void {

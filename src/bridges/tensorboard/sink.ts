@@ -8,7 +8,7 @@ import { EventEncoder } from './event-encoder.js';
 import { configHParams, sessionEndValue, sessionStartValue, type SessionStatus } from './hparams.js';
 
 /** Where a run's live TensorBoard files go, inside its run directory. */
-export const TB_DIR = 'tb';
+const TB_DIR = 'tb';
 
 export interface SinkOptions {
   /** The run's metrics.jsonl, which the sink follows. */
