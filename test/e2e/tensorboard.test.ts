@@ -65,6 +65,21 @@ describe('the TensorBoard sink', () => {
     expect(existsSync(join(dir!, 'tb'))).toBe(false);
   });
 
+  it('a program run with trellis run gets event files from its @trellis lines', () => {
+    const cwd = customApp(JOB, { 'conf/config.yaml': CONFIG });
+    const program = 'for (let i = 0; i < 3; i++) console.log("@trellis " + JSON.stringify({ step: i * 2, loss: 1 / (i + 1) }))';
+    const r = runCli(['run', '--tensorboard', '--', process.execPath, '-e', program], { cwd });
+    expect(r.code).toBe(0);
+    const [dir] = runDirs(join(cwd, 'outputs'));
+    const { events } = readEventFile(eventFilesIn(join(dir!, 'tb'))[0]!);
+    expect(scalars(events)).toEqual([
+      ['loss', 0, 1],
+      ['loss', 2, 0.5],
+      ['loss', 4, Math.fround(1 / 3)],
+    ]);
+    expect(session(events)[1]!.end!.status).toBe('success');
+  });
+
   it('--tensorboard reaches every job of a sweep', () => {
     const cwd = customApp(JOB, { 'conf/config.yaml': CONFIG });
     expect(runNode('app.mjs', ['--tensorboard', '-m', 'lr=0.1,0.2'], cwd).code).toBe(0);
