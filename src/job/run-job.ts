@@ -203,9 +203,13 @@ async function startRun(options: RunJobOptions): Promise<StartedRun> {
     // seeds.json and run.json are rewritten when the run ends: atomically, each time.
     writeJsonAtomic(recordPath(dir, RUN_FILES.seeds), run.state.seeds);
     if (tensorboardWanted(prepared.runtime)) {
-      // Loaded only for runs that ask for it.
+      // Loaded only for runs that ask for it; a sink that cannot start leaves the run without events, not without a run.
       const { TensorBoardSink } = await import('../bridges/tensorboard/sink.js');
-      run.sink = new TensorBoardSink(dir, { metricsPath: recordPath(dir, RUN_FILES.metrics), config: prepared.plain, secrets });
+      try {
+        run.sink = new TensorBoardSink(dir, { metricsPath: recordPath(dir, RUN_FILES.metrics), config: prepared.plain, secrets });
+      } catch (error) {
+        options.print(`[trellis] no TensorBoard events: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
     run.writeRun();
   } finally {
