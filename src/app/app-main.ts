@@ -58,7 +58,10 @@ export interface JobKind {
 export async function runJobCommand(kind: JobKind, argv: readonly string[], io: AppIo): Promise<number> {
   const verbose = argv.includes('--verbose');
   try {
-    const { flags, overrides } = parseCommandArgv(kind.spec, argv);
+    const parsed = parseCommandArgv(kind.spec, argv);
+    const flags = parsed.flags;
+    // A flag that is a config value: as an override it reaches every job of a sweep, on any launcher, and reruns.
+    const overrides = flags.tensorboard ? [...parsed.overrides, '++trellis.tensorboard=true'] : parsed.overrides;
     const source = await kind.source(flags, io.env);
     if (flags.version) {
       io.stdout(`${kind.version(source)}\n`);

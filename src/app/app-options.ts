@@ -71,6 +71,7 @@ export const APP_COMMAND: CommandSpec = {
       arg: '[DIR]',
       description: 'with -m: run the unfinished jobs of a sweep (the last one of this command when DIR is omitted)',
     },
+    { name: 'tensorboard', type: 'boolean', description: 'also write TensorBoard event files into <run dir>/tb/ (same as ++trellis.tensorboard=true)' },
     { name: 'config-dir', alias: ['cd'], type: 'string', arg: 'DIR', description: 'directory with the primary config and config groups' },
     { name: 'config-path', alias: ['cp'], type: 'string', arg: 'DIR', description: 'same as --config-dir (Hydra name)' },
     { name: 'config-name', alias: ['cn'], type: 'string', arg: 'NAME', description: 'primary config name, without .yaml' },

@@ -148,6 +148,25 @@ COMMANDS.push({
   ],
 });
 
+COMMANDS.push({
+  name: 'export',
+  summary: 'write recorded runs where other tools read them: TensorBoard event files, an MLflow store',
+  usage: [
+    'trellis export tensorboard [ROOT…] [QUERY] --to DIR [--format text|json]',
+    '       trellis export mlflow [ROOT…] [QUERY] [--to DIR] [--format text|json]',
+    '',
+    'ROOT and QUERY are those of trellis runs list (default roots: outputs/ and multirun/; no query: every run).',
+    'tensorboard: one folder per run under DIR, named after its directory and overrides, with its scalars',
+    'and HParams session data (config values, status); exporting again updates the folders in place.',
+  ].join('\n'),
+  takesOverrides: true,
+  options: [
+    { name: 'to', type: 'string', arg: 'DIR', description: 'the directory to write (tensorboard: the --logdir to give TensorBoard)' },
+    { name: 'format', type: 'string', arg: 'FORMAT', values: ['text', 'json'], default: 'text', description: 'output format of the report' },
+  ],
+  examples: ['trellis export tensorboard --to tb', "trellis export tensorboard multirun/ 'status = completed' --to tb", 'trellis export mlflow --to mlruns'],
+});
+
 // After compose: the command most people run.
 COMMANDS.splice(1, 0, RUN_COMMAND);
 
