@@ -1,4 +1,5 @@
 import { isTrellisError } from '../errors/index.js';
+import { bindJobConfig, provenanceLocator, registryOf } from '../instantiate/job-context.js';
 import { logFilePath, recordPath, RUN_FILES } from '../records/names.js';
 import type { InputRecord } from '../run/inputs.js';
 import type { MetricSummary } from '../run/metrics.js';
@@ -97,6 +98,9 @@ export async function executeJob(job: JobFunction<unknown>, ticket: JobTicket, r
   // An awaiting job's buffered metrics still reach the file within a second (tail -f, crashes).
   const flusher = setInterval(() => state.metrics.flush(), 1000);
   flusher.unref();
+  // instantiate(cfg.model) then finds the app's registry and where each _target_ was set.
+  const where = provenanceLocator(recordPath(ticket.dir, RUN_FILES.provenance), ticket.cwd);
+  bindJobConfig(ticket.config, { root: ticket.cwd, registry: registryOf(job), where });
   try {
     const returnValue = await job(ticket.config, run);
     state.metrics.close();
