@@ -1,4 +1,4 @@
-import { isTrellisError } from '../errors/index.js';
+import { isTrellisError, type ErrorWhere } from '../errors/index.js';
 import { bindJobConfig, provenanceLocator, registryOf } from '../instantiate/job-context.js';
 import { logFilePath, recordPath, RUN_FILES } from '../records/names.js';
 import type { InputRecord } from '../run/inputs.js';
@@ -37,6 +37,10 @@ export interface ErrorRecord {
   message: string;
   stack: string | null;
   code?: string;
+  /** A TrellisError's place, key and hint, so the report after the run still shows them. */
+  where?: ErrorWhere;
+  keyPath?: string;
+  hint?: string;
 }
 
 export type JobEnd =
@@ -53,7 +57,16 @@ export interface JobReporter {
 }
 
 export function errorRecord(error: unknown): ErrorRecord {
-  if (isTrellisError(error)) return { type: 'TrellisError', code: error.code, message: error.message, stack: error.stack ?? null };
+  if (isTrellisError(error))
+    return {
+      type: 'TrellisError',
+      code: error.code,
+      message: error.message,
+      stack: error.stack ?? null,
+      ...(error.where ? { where: error.where } : {}),
+      ...(error.keyPath ? { keyPath: error.keyPath } : {}),
+      ...(error.hint ? { hint: error.hint } : {}),
+    };
   if (error instanceof Error) return { type: error.name, message: error.message, stack: error.stack ?? null };
   return { type: typeof error, message: String(error), stack: null };
 }
