@@ -98,6 +98,8 @@ interface Call {
   kwargs: Record<string, unknown>;
   partial: boolean;
   construct: boolean;
+  /** The registered schema's check; a partial runs it when the call is completed. */
+  check: (options: Record<string, unknown>) => Record<string, unknown>;
 }
 
 /**
@@ -105,15 +107,15 @@ interface Call {
  * (left out when there are none and no schema). With `_partial_` it returns a function that adds
  * its own arguments, a trailing plain object merging into the options, like functools.partial.
  */
-function callTarget({ target, args, kwargs, partial, construct }: Call): unknown {
+function callTarget({ target, args, kwargs, partial, construct, check }: Call): unknown {
   const factory = target.factory as (...a: unknown[]) => unknown;
   const withOptions = Object.keys(kwargs).length > 0 || target.schema !== undefined;
   const invoke = (all: unknown[]) => (construct ? Reflect.construct(factory, all) : factory(...all));
-  if (!partial) return invoke(withOptions ? [...args, kwargs] : args);
+  if (!partial) return invoke(withOptions ? [...args, check(kwargs)] : args);
   const bound = (...more: unknown[]) => {
     const last = more.at(-1);
-    if (withOptions && isPlainObject(last)) return invoke([...args, ...more.slice(0, -1), { ...kwargs, ...last }]);
-    return invoke(withOptions ? [...args, ...more, kwargs] : [...args, ...more]);
+    if (withOptions && isPlainObject(last)) return invoke([...args, ...more.slice(0, -1), check({ ...kwargs, ...last })]);
+    return invoke(withOptions ? [...args, ...more, check(kwargs)] : [...args, ...more]);
   };
   Object.defineProperty(bound, 'name', { value: `partial ${factory.name || target.label}` });
   return bound;
@@ -179,15 +181,18 @@ async function buildTarget(node: Record<string, unknown>, keyPath: string, modes
     const item = rawArgs[i];
     args.push(modes.recursive ? await instantiateNode(item, appendIndex(argsPath, i), true, false, walk) : item);
   }
-  let kwargs: Record<string, unknown> = {};
+  const kwargs: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
     if (RESERVED.has(k)) continue;
     put(kwargs, k, modes.recursive ? await instantiateNode(v, appendKey(keyPath, k), true, false, walk) : v);
   }
-  kwargs = checkOptions(target, kwargs, keyPath, walk);
   const construct = flag(node, '_new_', isClass(target.factory), keyPath, walk);
+  const check = (options: Record<string, unknown>) => checkOptions(target, options, keyPath, walk);
+  // Bad options are the config's fault, not the target's: checked before the call and its try.
+  // A partial's options are checked when its call completes them.
+  const options = modes.partial ? kwargs : check(kwargs);
   try {
-    const built = callTarget({ target, args, kwargs, partial: modes.partial, construct });
+    const built = callTarget({ target, args, kwargs: options, partial: modes.partial, construct, check: modes.partial ? check : (o) => o });
     // An async factory (loading a dataset, say) is awaited like the rest of the tree.
     return modes.partial ? built : await built;
   } catch (e) {

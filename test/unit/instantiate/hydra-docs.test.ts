@@ -186,3 +186,14 @@ describe('instantiate: the rest of its contract', () => {
     expect(await build({ _target_: 'torch.optim.Adam', lr: 0.1 }, {}, registry)).toEqual({ lr: 0.1, betas: [0.9, 0.999] });
   });
 });
+
+describe('registered schemas and partials', () => {
+  it('checks a partial’s options when its call completes them', async () => {
+    const { z } = await import('zod');
+    const schema = z.object({ lr: z.number(), params: z.array(z.number()) });
+    const registry = new TargetRegistry().register('adam', (o: z.output<typeof schema>) => o, schema);
+    const optimizer = await build<(o?: object) => unknown>({ _target_: 'adam', _partial_: true, lr: 0.1 }, {}, registry);
+    expect(optimizer({ params: [1] })).toEqual({ lr: 0.1, params: [1] });
+    expect(() => optimizer()).toThrow(/params: .*expected array/);
+  });
+});
