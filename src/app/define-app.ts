@@ -34,9 +34,12 @@ export interface DefineAppOptions<S extends ConfigSchema | undefined = undefined
 
 type InferConfig<S> = S extends { _output: infer O } ? O : Record<string, unknown>;
 
-/** A factory for `app.register`: with a schema, its options (the last argument) are typed by it. */
+/**
+ * A factory for `app.register`. With a schema it takes the checked options object, typed by the
+ * schema (`_args_`, when a config gives them, come before it).
+ */
 export type RegisteredFactory<S extends ConfigSchema | undefined> = S extends { _output: infer O }
-  ? ((...args: [...any[], O]) => unknown) | (abstract new (...args: [...any[], O]) => unknown)
+  ? ((options: O) => unknown) | (abstract new (options: O) => unknown)
   : TargetFactory;
 
 export type { AppIo } from './app-main.js';
