@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TrellisError } from '../errors/index.js';
@@ -48,6 +48,17 @@ export function trellisSpec(from: string | undefined, projectDir: string, cwd: s
   return from;
 }
 
+/** The file, or a parent of it that is not a directory, that stops `path` from being written. */
+function inTheWay(projectDir: string, path: string): string | undefined {
+  const parts = path.split('/');
+  for (let i = 1; i <= parts.length; i++) {
+    const prefix = parts.slice(0, i).join('/');
+    if (!existsSync(join(projectDir, prefix))) return undefined;
+    if (i === parts.length || !statSync(join(projectDir, prefix)).isDirectory()) return prefix;
+  }
+  return undefined;
+}
+
 export interface InitResult {
   dir: string;
   name: string;
@@ -63,17 +74,24 @@ export function initProject(dir: string, options: { cwd: string; from?: string |
   const versions: PackageVersions = { zod: deps.zod ?? '^4.0.0', typescript: deps.typescript ?? '^7.0.0', typesNode: deps['@types/node'] ?? '^20.0.0' };
   const spec = trellisSpec(options.from, projectDir, options.cwd, own.dir);
   const plan = planProject(projectDir, readTemplates(join(own.dir, 'templates', 'init')), spec, versions);
+  if (existsSync(projectDir) && !statSync(projectDir).isDirectory())
+    throw new TrellisError('USAGE', `trellis init: ${dir} is a file, not a directory`, { hint: 'name a new or empty directory: trellis init my-experiment' });
   const paths = Object.keys(plan.files).sort();
-  const existing = paths.filter((p) => existsSync(join(projectDir, p)));
+  const existing = [...new Set(paths.map((p) => inTheWay(projectDir, p)).filter((p) => p !== undefined))];
   if (existing.length)
     throw new TrellisError('USAGE', `trellis init: ${dir} already has ${existing.join(', ')}; nothing was written`, {
       hint: 'init never overwrites: choose a new or empty directory (trellis init my-experiment)',
     });
   for (const path of paths) {
     const target = join(projectDir, path);
-    mkdirSync(dirname(target), { recursive: true });
-    // 'wx': a file that appeared since the check above is still never overwritten.
-    writeFileSync(target, plan.files[path]!, { flag: 'wx' });
+    try {
+      mkdirSync(dirname(target), { recursive: true });
+      // 'wx': a file that appeared since the check above is still never overwritten.
+      writeFileSync(target, plan.files[path]!, { flag: 'wx' });
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
+      throw new TrellisError('RUN_IO', `trellis init: cannot write ${join(dir, path)} (${code})`, { cause, hint: 'check that the directory is writable' });
+    }
   }
   return { dir: projectDir, name: plan.name, files: paths, trellis: spec };
 }

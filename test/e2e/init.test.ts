@@ -64,6 +64,16 @@ describe('trellis init', () => {
     if (!initFirst) expect(readFileSync(join(cwd, 'proj', 'src', 'app.ts'), 'utf8')).toBe('mine\n');
   });
 
+  it.each([
+    { name: 'a file in place of the directory', files: { proj: 'x\n' }, code: 2, text: 'proj is a file, not a directory' },
+    { name: 'a file in place of a subdirectory it needs', files: { 'proj/conf': 'x\n' }, code: 2, text: 'proj already has conf; nothing was written' },
+  ])('reports $name clearly', ({ files, code, text }) => {
+    const r = runCli(['init', 'proj'], { cwd: tmpDir(files) });
+    expect(r.stderr).toContain(text);
+    expect(r.stderr).not.toContain('INTERNAL');
+    expect(r.code).toBe(code);
+  });
+
   it('answers --help', () => {
     const r = runCli(['init', '--help'], { cwd: tmpDir() });
     expect(r.code).toBe(0);
