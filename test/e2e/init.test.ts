@@ -30,7 +30,7 @@ const TEMPLATE_FILES = [
 function runNpm(args: string[], cwd: string) {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('TRELLIS_')) env[k] = v;
-  const r = spawnSync(npm, args, { cwd, encoding: 'utf8', env: { ...env, NO_COLOR: '1' }, timeout: 240_000 });
+  const r = spawnSync(npm, args, { cwd, encoding: 'utf8', env: { ...env, NO_COLOR: '1' }, timeout: 300_000 });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -113,5 +113,5 @@ describe('trellis init', () => {
     expect(broken.code).not.toBe(0);
     expect(broken.out).toContain("conf/model/linear.yaml:1:11  INSTANTIATE_TARGET\nmodel: Export not found: the module has no 'Polynomail'");
     expect(broken.out).toContain("hint: did you mean 'Polynomial'?");
-  }, 600_000);
+  }, 900_000);
 });
