@@ -167,6 +167,23 @@ COMMANDS.push({
   examples: ['trellis export tensorboard --to tb', "trellis export tensorboard multirun/ 'status = completed' --to tb", 'trellis export mlflow --to mlruns'],
 });
 
+COMMANDS.push({
+  name: 'init',
+  summary: 'create a project: conf/ with two groups, a TypeScript app with a zod schema, npm scripts',
+  usage: 'trellis init [DIR] [--from SPEC] [--format text|json]',
+  takesOverrides: true,
+  options: [
+    {
+      name: 'from',
+      type: 'string',
+      arg: 'SPEC',
+      description: 'where the project installs trellis from: a clone, an npm pack tarball or a git URL (default: this trellis)',
+    },
+    { name: 'format', type: 'string', arg: 'FORMAT', values: ['text', 'json'], default: 'text', description: 'output format' },
+  ],
+  examples: ['trellis init my-experiment', 'trellis init my-experiment --from ../trellis/trellis-0.1.0.tgz'],
+});
+
 // After compose: the command most people run.
 COMMANDS.splice(1, 0, RUN_COMMAND);
 

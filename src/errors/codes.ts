@@ -53,6 +53,10 @@ export const ERROR_CODES = [
   // launchers
   'LAUNCHER_UNAVAILABLE',
   'LAUNCHER_REJECTED',
+  // instantiate
+  'INSTANTIATE_TARGET',
+  'INSTANTIATE_ARGS',
+  'INSTANTIATE_FAILED',
   'USAGE',
   'INTERNAL',
 ] as const;

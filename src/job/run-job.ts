@@ -324,7 +324,9 @@ function resultOf(run: StartedRun, returnValue?: unknown, error?: ErrorRecord | 
 
 /** An error that crossed a thread, as an Error again (a TrellisError keeps its code). */
 function toError(record: ErrorRecord): Error {
-  const error = record.code ? new TrellisError(record.code as never, record.message) : new Error(record.message);
+  const error = record.code
+    ? new TrellisError(record.code as never, record.message, { where: record.where, keyPath: record.keyPath, hint: record.hint })
+    : new Error(record.message);
   if (record.stack) error.stack = record.stack;
   return error;
 }

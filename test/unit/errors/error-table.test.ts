@@ -29,6 +29,8 @@ import { parseQuery } from '../../../src/store/query-parse.js';
 import { findRun } from '../../../src/store/find-run.js';
 import { acquireRecordLock } from '../../../src/run/record-lock.js';
 import { rerun } from '../../../src/store/rerun.js';
+import { instantiate } from '../../../src/instantiate/instantiate.js';
+import { TargetRegistry } from '../../../src/instantiate/registry.js';
 
 const files = { 'db/mysql': 'port: 1', 'db/pg': 'port: 2' };
 const composeWith =
@@ -164,6 +166,25 @@ const rows: Row[] = [
     code: 'LAUNCHER_REJECTED',
     raise: () =>
       parseSbatch({ status: 1, stdout: '', stderr: 'sbatch: error: Batch job submission failed: Invalid partition name specified\n' }, ['--partition=x']),
+  },
+  { code: 'INSTANTIATE_TARGET', raise: () => instantiate({ model: { _target_: 'torch.optim.Adam' } }), keyPath: 'model' },
+  {
+    code: 'INSTANTIATE_ARGS',
+    raise: () => instantiate({ _target_: 'f', _args_: 3 }, {}, { registry: new TargetRegistry().register('f', () => 1) }),
+    keyPath: '_args_',
+  },
+  {
+    code: 'INSTANTIATE_FAILED',
+    raise: () =>
+      instantiate(
+        { _target_: 'f' },
+        {},
+        {
+          registry: new TargetRegistry().register('f', () => {
+            throw new Error('boom');
+          }),
+        },
+      ),
   },
   { code: 'USAGE', raise: () => parseCommandArgv(findCommand('compose')!, ['--nope']) },
   {
