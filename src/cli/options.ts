@@ -148,6 +148,48 @@ COMMANDS.push({
   ],
 });
 
+COMMANDS.push({
+  name: 'export',
+  summary: 'write recorded runs for other tools: MLflow’s file store or tracking server',
+  usage: [
+    'trellis export mlflow [ROOT…] [QUERY] [--to DIR | --tracking-uri URL] [--experiment NAME] [--format text|json]',
+    '',
+    'QUERY selects runs as in `trellis runs list`. Each run becomes an MLflow run (config as dotted params,',
+    'metrics.jsonl as metric histories, records as artifacts); the jobs of a sweep are nested under one',
+    'parent run. Exporting again updates the same MLflow runs and never duplicates them.',
+  ].join('\n'),
+  takesOverrides: true,
+  options: [
+    { name: 'to', type: 'string', arg: 'DIR', description: 'mlflow: the file store to write (default mlruns)' },
+    { name: 'tracking-uri', type: 'string', arg: 'URL', description: 'mlflow: post to this tracking server’s REST API instead' },
+    { name: 'experiment', type: 'string', arg: 'NAME', description: 'mlflow: the experiment (default: Default), created when missing' },
+    { name: 'format', type: 'string', arg: 'FORMAT', values: ['text', 'json'], default: 'text', description: 'output format' },
+  ],
+  examples: [
+    'trellis export mlflow',
+    "trellis export mlflow 'status = completed' --experiment iris --to mlruns",
+    'trellis export mlflow --tracking-uri http://127.0.0.1:5000',
+  ],
+});
+
+COMMANDS.push({
+  name: 'import',
+  summary: 'make existing Hydra run and sweep folders trellis runs (list, diff, explain, rerun)',
+  usage: [
+    'trellis import hydra PATH… [--into DIR] [--format text|json]',
+    '',
+    'PATH is a Hydra run folder (with .hydra/config.yaml), a sweep folder (with multirun.yaml), or a',
+    'folder holding them (outputs/, multirun/). The Hydra folders are read, never changed: each run',
+    'gets records under --into that point back to it. Importing again updates them; nothing is duplicated.',
+  ].join('\n'),
+  takesOverrides: true,
+  options: [
+    { name: 'into', type: 'string', arg: 'DIR', default: 'outputs/hydra', description: 'where the imported runs’ records go (a folder trellis runs reads)' },
+    { name: 'format', type: 'string', arg: 'FORMAT', values: ['text', 'json'], default: 'text', description: 'output format' },
+  ],
+  examples: ['trellis import hydra outputs multirun', 'trellis import hydra ../old-project/multirun/2024-03-01/12-00-00'],
+});
+
 // After compose: the command most people run.
 COMMANDS.splice(1, 0, RUN_COMMAND);
 
