@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { TrellisError } from '../../errors/index.js';
-import { writeFileAtomic } from '../../run/atomic-write.js';
 import { formatPythonFloat } from '../../util/python.js';
 import { readYamlRecord } from '../../store/read-yaml.js';
 import { RUN_STATUS_NUMBER, type MlflowRun } from './run-data.js';
@@ -35,9 +34,22 @@ function metaYaml(data: Record<string, unknown>): string {
   return stringify(data, { sortMapEntries: true, lineWidth: 0 });
 }
 
+let tempCounter = 0;
+
+/**
+ * Temp file + rename, as writeFileAtomic, but under a short temp name: MLflow's names run to 250
+ * characters, and a temp name built from them would pass the file system's 255-byte limit.
+ */
 function write(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomic(path, text);
+  const temp = join(dirname(path), `.trellis-${process.pid}-${++tempCounter}.tmp`);
+  try {
+    writeFileSync(temp, text);
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw new TrellisError('RUN_IO', `Cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { cause: e });
+  }
 }
 
 export class MlflowFileStore {

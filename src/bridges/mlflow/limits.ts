@@ -32,7 +32,7 @@ function pathNotUnique(name: string): boolean {
 }
 
 export function isValidName(name: string): boolean {
-  return VALID_NAME.test(name) && !pathNotUnique(name);
+  return VALID_NAME.test(name) && !pathNotUnique(name) && [...name].length <= MLFLOW_LIMITS.key;
 }
 
 /**
