@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { stringify } from 'yaml';
 import { didYouMean, TrellisError } from '../../errors/index.js';
 import { RECORDS_DIR, RUN_FILES, recordPath } from '../../records/names.js';
 import { readRunRecord, RUN_FORMAT_VERSION, type CommandRecord, type RunRecord } from '../../records/run-record.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../run/atomic-write.js';
-import { HYDRA_DIR, HYDRA_FILES, isHydraRun, readHydraRun, type HydraRun } from './read-hydra-run.js';
+import { HYDRA_DIR, HYDRA_FILES, hydraStamp, isHydraRun, readHydraRun, type HydraRun } from './read-hydra-run.js';
 import { resolveHydraConfig } from './resolve-config.js';
 
 /**
@@ -159,20 +159,24 @@ function runRecord(run: HydraRun, id: string, cwd: string, previous: Partial<Run
 /** Writes (or refreshes) the trellis records of one Hydra run. */
 function importOne(hydraDir: string, options: ImportOptions): ImportedRun {
   const dir = shadowDir(hydraDir, options);
-  const previous = readRunRecord(dir) as (Partial<RunRecord> & { imported?: { stamp?: string; dir?: string } }) | undefined;
+  const previous = readRunRecord(dir) as (Partial<RunRecord> & { imported?: { stamp?: string; dir?: string; log?: string | null } }) | undefined;
+  // Unchanged since the last import: known from stats alone.
+  if (previous?.id && previous.imported?.dir === hydraDir && previous.imported.stamp === hydraStamp(hydraDir, previous.imported.log ?? null)) {
+    return { id: previous.id, hydraDir, dir, action: 'unchanged', sweep: previous.sweep !== null && previous.sweep !== undefined };
+  }
   const run = readHydraRun(hydraDir);
   const sweep = run.jobNum !== null;
-  if (previous?.id && previous.imported?.stamp === run.stamp && previous.imported.dir === hydraDir) {
-    return { id: previous.id, hydraDir, dir, action: 'unchanged', sweep };
-  }
   const id = previous?.id ?? runIdOf(run);
   const cwd = run.cwd && existsSync(run.cwd) ? run.cwd : options.cwd;
   mkdirSync(join(dir, RECORDS_DIR), { recursive: true });
-  writeFileAtomic(recordPath(dir, RUN_FILES.config), run.configText);
-  writeFileAtomic(recordPath(dir, RUN_FILES.resolved), resolveHydraConfig(run));
-  writeFileAtomic(recordPath(dir, RUN_FILES.overrides), run.overridesText ?? '[]\n');
-  writeFileAtomic(recordPath(dir, RUN_FILES.choices), stringify(run.choices));
-  writeJsonAtomic(recordPath(dir, RUN_FILES.summary), { metrics: {}, result: null });
+  // A new directory is no run until run.json appears (written last, atomically): its other
+  // records need no temp file. Records a reader may be reading are replaced atomically.
+  const put = previous ? writeFileAtomic : (path: string, text: string) => writeFileSync(path, text);
+  put(recordPath(dir, RUN_FILES.config), run.configText);
+  put(recordPath(dir, RUN_FILES.resolved), resolveHydraConfig(run));
+  put(recordPath(dir, RUN_FILES.overrides), run.overridesText ?? '[]\n');
+  put(recordPath(dir, RUN_FILES.choices), Object.keys(run.choices).length ? stringify(run.choices) : '{}\n');
+  put(recordPath(dir, RUN_FILES.summary), '{"metrics":{},"result":null}\n');
   // run.json last: a directory is a run once it has one.
   writeJsonAtomic(recordPath(dir, RUN_FILES.run), runRecord(run, id, cwd, previous));
   return { id, hydraDir, dir, action: previous ? 'updated' : 'imported', sweep };

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -77,17 +77,113 @@ function primaryConfigDir(runtime: Record<string, unknown>): string | null {
 // Hydra's default log format: "[%(asctime)s][%(name)s][%(levelname)s] - %(message)s", local time.
 const LOG_TIME = /^\[(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d),(\d{3})\]/gm;
 
-/** The first and last times in the job log: when the job started and last logged. */
-function logTimes(log: string): { first: number; last: number } | undefined {
-  let first: number | undefined;
-  let last: number | undefined;
-  for (const m of log.matchAll(LOG_TIME)) {
-    const [y, mo, d, h, mi, s, ms] = m.slice(1).map(Number) as [number, number, number, number, number, number, number];
-    const t = new Date(y, mo - 1, d, h, mi, s, ms).getTime();
-    first ??= t;
-    last = t;
-  }
+/** The first time in the log's head and the last in its tail: when the job started and last logged. */
+function logTimes(head: string, tail: string): { first: number; last: number } | undefined {
+  const times = (text: string) =>
+    [...text.matchAll(LOG_TIME)].map((m) => {
+      const [y, mo, d, h, mi, s, ms] = m.slice(1).map(Number) as [number, number, number, number, number, number, number];
+      return new Date(y, mo - 1, d, h, mi, s, ms).getTime();
+    });
+  const first = times(head)[0];
+  const last = times(tail).at(-1) ?? first;
   return first === undefined || last === undefined ? undefined : { first, last };
+}
+
+const LOG_END_BYTES = 64 * 1024;
+
+/** The first and last 64 KiB of a job log: a long log is not read whole. */
+function readLogEnds(path: string): { head: string; tail: string; stat: Stats } | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const stat = fstatSync(fd);
+    const read = (position: number, length: number) => {
+      const buf = Buffer.alloc(length);
+      const n = readSync(fd, buf, 0, length, position);
+      return buf.toString('utf8', 0, n);
+    };
+    const head = read(0, Math.min(stat.size, LOG_END_BYTES));
+    const tail = stat.size <= LOG_END_BYTES ? head : read(stat.size - LOG_END_BYTES, LOG_END_BYTES);
+    return { head, tail, stat };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The parts of hydra.yaml's `hydra` node an import reads (the rest, such as help templates, is large). */
+const WANTED_SECTIONS = new Set(['mode', 'job', 'runtime', 'sweep']);
+
+/**
+ * hydra.yaml's `hydra` node, parsed only in the sections an import uses. OmegaConf.save writes
+ * block style with two-space indents, so each child of `hydra:` starts a line with exactly two
+ * spaces (block scalars, such as the help templates, are indented deeper). Parsing a tenth of the
+ * file keeps importing ten thousand runs within seconds. Any other shape is parsed whole.
+ */
+export function parseHydraNode(text: string): Record<string, unknown> {
+  if (!text.startsWith('hydra:\n')) return record(record(parse(text)).hydra);
+  const lines = text.split('\n');
+  const kept: string[] = ['hydra:'];
+  let keep = false;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    const section = /^ {2}([A-Za-z_][\w-]*):/.exec(line);
+    if (section) keep = WANTED_SECTIONS.has(section[1]!);
+    else if (line !== '' && !line.startsWith('   ')) {
+      // Something at the top level or a list item at indent 2: not the shape assumed above.
+      if (!line.startsWith('  - ')) return record(record(parse(text)).hydra);
+    }
+    if (keep) kept.push(line);
+  }
+  // The lines that differ from job to job of a sweep are read apart, so the parse of the rest is shared.
+  const perJob: Record<string, string> = {};
+  const shared = kept.filter((line) => {
+    const m = PER_JOB_LINE.exec(line);
+    if (m) perJob[m[1]!] = m[2]!;
+    return !m;
+  });
+  const key = shared.join('\n');
+  let parsed = parsedSections.get(key);
+  if (!parsed) {
+    if (parsedSections.size >= 256) parsedSections.clear();
+    parsed = JSON.stringify(record(record(parse(key)).hydra));
+    parsedSections.set(key, parsed);
+  }
+  const hydra = JSON.parse(parsed) as Record<string, unknown>;
+  const job = record(hydra.job);
+  const runtime = record(hydra.runtime);
+  for (const [k, v] of Object.entries(perJob)) {
+    const value: unknown = parse(v);
+    if (k === 'output_dir') runtime.output_dir = value;
+    else job[k] = value;
+  }
+  return { ...hydra, job, runtime };
+}
+
+/** job.id, job.num, job.override_dirname and runtime.output_dir: one plain scalar line each. */
+const PER_JOB_LINE = /^ {4}(id|num|override_dirname|output_dir): (.*)$/;
+/** hydra.yaml sections without their per-job lines → the parsed node (as JSON, copied per use). */
+const parsedSections = new Map<string, string>();
+
+/**
+ * Identity and mtimes of a run's Hydra files, from stats alone: an import that finds the stamp it
+ * recorded last time skips the run without reading it.
+ */
+export function hydraStamp(dir: string, logPath: string | null): string | null {
+  const config = statSync(join(dir, HYDRA_DIR, HYDRA_FILES.config), { throwIfNoEntry: false });
+  if (!config) return null;
+  const mtime = (p: string | null) => (p === null ? 0 : (statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? 0));
+  return [
+    READER_VERSION,
+    config.ino,
+    config.mtimeMs,
+    mtime(join(dir, HYDRA_DIR, HYDRA_FILES.hydra)),
+    mtime(join(dir, HYDRA_DIR, HYDRA_FILES.overrides)),
+    mtime(logPath),
+  ].join(':');
 }
 
 /**
@@ -114,7 +210,7 @@ export function readHydraRun(dir: string): HydraRun {
   let hydra: Record<string, unknown> = {};
   let overrides: string[] = [];
   try {
-    hydra = record(record(hydraText === null ? null : parse(hydraText)).hydra);
+    hydra = hydraText === null ? {} : parseHydraNode(hydraText);
     const o: unknown = overridesText === null ? [] : parse(overridesText);
     overrides = Array.isArray(o) ? o.map(String) : [];
   } catch (e) {
@@ -124,10 +220,10 @@ export function readHydraRun(dir: string): HydraRun {
   const runtime = record(hydra.runtime);
   const jobName = text(job.name) ?? basename(dir);
   const logPath = join(dir, `${jobName.replace(/^.*[\\/]/, '')}.log`);
-  const log = readText(logPath);
+  const log = readLogEnds(logPath);
   const configStat = statSync(configPath);
-  const logStat = log === null ? undefined : statSync(logPath);
-  const times = log === null ? undefined : logTimes(log);
+  const logStat = log === null ? undefined : log.stat;
+  const times = log === null ? undefined : logTimes(log.head, log.tail);
   const choices: Record<string, string | null> = {};
   for (const [k, v] of Object.entries(record(runtime.choices))) if (!k.startsWith('hydra/')) choices[k] = v === null ? null : String(v);
   const num = job.num;
@@ -148,8 +244,8 @@ export function readHydraRun(dir: string): HydraRun {
     logFile: log === null ? null : logPath,
     start: times?.first ?? configStat.mtimeMs,
     end: times?.last ?? Math.max(configStat.mtimeMs, logStat?.mtimeMs ?? 0),
-    failed: log !== null && log.includes('Error executing job'),
+    failed: log !== null && log.tail.includes('Error executing job'),
     version: text(runtime.version),
-    stamp: [READER_VERSION, configStat.ino, configStat.mtimeMs, logStat?.mtimeMs ?? 0, hydraText?.length ?? 0, overridesText?.length ?? 0].join(':'),
+    stamp: hydraStamp(dir, log === null ? null : logPath) ?? '',
   };
 }
