@@ -24,7 +24,7 @@ export interface ImportOptions {
   into: string;
 }
 
-export type ImportAction = 'imported' | 'updated' | 'unchanged';
+type ImportAction = 'imported' | 'updated' | 'unchanged';
 
 export interface ImportedRun {
   id: string;
@@ -56,7 +56,7 @@ function collect(dir: string, skip: string, depth: number, out: string[]): void 
 }
 
 /** The Hydra run folders named by `paths`; a path that is none and holds none is an error. */
-export function findHydraRuns(paths: readonly string[], options: ImportOptions): string[] {
+function findHydraRuns(paths: readonly string[], options: ImportOptions): string[] {
   const into = resolve(options.cwd, options.into);
   const found: string[] = [];
   for (const p of paths) {
@@ -90,7 +90,7 @@ export function findHydraRuns(paths: readonly string[], options: ImportOptions):
 const hash = (text: string, n: number) => createHash('sha256').update(text).digest('hex').slice(0, n);
 
 /** The run directory for a Hydra folder: its path under `into`, or for one outside cwd, a hashed name. */
-export function shadowDir(hydraDir: string, options: ImportOptions): string {
+function shadowDir(hydraDir: string, options: ImportOptions): string {
   const into = resolve(options.cwd, options.into);
   const rel = relative(options.cwd, hydraDir);
   const inside = rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);

@@ -9,7 +9,7 @@ import type { KeyValue, MetricPoint, MlflowRun } from './run-data.js';
  * tag and is looked up by it; the number of metric points already sent is a tag too, so a second
  * export sends only points logged since (metrics.jsonl only grows) and never duplicates one.
  */
-export const EXPORT_TAGS = { id: 'trellis.export_id', metricsSent: 'trellis.export_metrics_sent' } as const;
+const EXPORT_TAGS = { id: 'trellis.export_id', metricsSent: 'trellis.export_metrics_sent' } as const;
 
 /** MAX_BATCH_LOG_REQUEST_SIZE is 1e6 bytes; keep a margin for the envelope. */
 const MAX_BATCH_BYTES = 990_000;
@@ -136,7 +136,7 @@ const metricJson = (m: MetricPoint) => ({ ...m, value: Number.isFinite(m.value) 
  * metrics, ≤ 1000 in all) and MAX_BATCH_LOG_REQUEST_SIZE. Params and tags go first; every batch
  * with metrics also sets the count of points sent so far, so an export cut short resumes there.
  */
-export function batches(params: readonly KeyValue[], tags: readonly KeyValue[], metrics: readonly MetricPoint[], alreadySent = 0): Batch[] {
+function batches(params: readonly KeyValue[], tags: readonly KeyValue[], metrics: readonly MetricPoint[], alreadySent = 0): Batch[] {
   const out: Batch[] = [];
   let current: Batch = { metrics: [], params: [], tags: [] };
   let bytes = 0;

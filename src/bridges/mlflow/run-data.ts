@@ -54,18 +54,18 @@ export interface MlflowRun {
 }
 
 /** Tags trellis sets besides MLflow's own (mlflow.*). */
-export const TRELLIS_TAGS = { runId: 'trellis.run_id', sweep: 'trellis.sweep', overrides: 'trellis.overrides', labels: 'trellis.tags' } as const;
+const TRELLIS_TAGS = { runId: 'trellis.run_id', sweep: 'trellis.sweep', overrides: 'trellis.overrides', labels: 'trellis.tags' } as const;
 
 /**
  * A stable MLflow run id (32 hex digits, the shape of MLflow's uuid4().hex) derived from a trellis
  * identity, so exporting a run again writes to the same MLflow run instead of a new one.
  */
-export function mlflowRunId(identity: string): string {
+function mlflowRunId(identity: string): string {
   return createHash('sha256').update(identity).digest('hex').slice(0, 32);
 }
 
-export const runIdentity = (trellisId: string) => `trellis-run:${trellisId}`;
-export const sweepIdentity = (sweepKey: string) => `trellis-sweep:${sweepKey}`;
+const runIdentity = (trellisId: string) => `trellis-run:${trellisId}`;
+const sweepIdentity = (sweepKey: string) => `trellis-sweep:${sweepKey}`;
 
 function statusOf(status: string): MlflowStatus {
   switch (status) {
