@@ -224,7 +224,7 @@ export function readHydraRun(dir: string): HydraRun {
   const configStat = statSync(configPath);
   const logStat = log === null ? undefined : log.stat;
   const times = log === null ? undefined : logTimes(log.head, log.tail);
-  const choices: Record<string, string | null> = {};
+  const choices: Record<string, string | null> = Object.create(null) as Record<string, string | null>;
   for (const [k, v] of Object.entries(record(runtime.choices))) if (!k.startsWith('hydra/')) choices[k] = v === null ? null : String(v);
   const num = job.num;
   const multirun = hydra.mode === 'MULTIRUN' || (typeof num === 'number' && Number.isSafeInteger(num));
