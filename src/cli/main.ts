@@ -18,6 +18,7 @@ const LOADERS: Record<string, () => Promise<{ run: (args: ReturnType<typeof pars
   rerun: () => import('./commands/rerun.js'),
   export: () => import('./commands/export.js'),
   init: () => import('./commands/init.js'),
+  import: () => import('./commands/import.js'),
 };
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {

@@ -153,15 +153,24 @@ COMMANDS.push({
   summary: 'write recorded runs where other tools read them: TensorBoard event files, an MLflow store',
   usage: [
     'trellis export tensorboard [ROOT…] [QUERY] --to DIR [--format text|json]',
-    '       trellis export mlflow [ROOT…] [QUERY] [--to DIR] [--format text|json]',
+    '       trellis export mlflow [ROOT…] [QUERY] [--to DIR | --tracking-uri URL] [--experiment NAME] [--format text|json]',
     '',
     'ROOT and QUERY are those of trellis runs list (default roots: outputs/ and multirun/; no query: every run).',
     'tensorboard: one folder per run under DIR, named after its directory and overrides, with its scalars',
     'and HParams session data (config values, status); exporting again updates the folders in place.',
+    'mlflow: each run becomes an MLflow run (config as dotted params, metric histories, records as artifacts);',
+    'the jobs of a sweep are nested under one parent run; exporting again updates the same runs.',
   ].join('\n'),
   takesOverrides: true,
   options: [
-    { name: 'to', type: 'string', arg: 'DIR', description: 'the directory to write (tensorboard: the --logdir to give TensorBoard)' },
+    {
+      name: 'to',
+      type: 'string',
+      arg: 'DIR',
+      description: 'the directory to write (tensorboard: the --logdir to give TensorBoard; mlflow: the file store, default mlruns)',
+    },
+    { name: 'tracking-uri', type: 'string', arg: 'URL', description: 'mlflow: post to this tracking server’s REST API instead' },
+    { name: 'experiment', type: 'string', arg: 'NAME', description: 'mlflow: the experiment (default: Default), created when missing' },
     { name: 'format', type: 'string', arg: 'FORMAT', values: ['text', 'json'], default: 'text', description: 'output format of the report' },
   ],
   examples: ['trellis export tensorboard --to tb', "trellis export tensorboard multirun/ 'status = completed' --to tb", 'trellis export mlflow --to mlruns'],
@@ -182,6 +191,24 @@ COMMANDS.push({
     { name: 'format', type: 'string', arg: 'FORMAT', values: ['text', 'json'], default: 'text', description: 'output format' },
   ],
   examples: ['trellis init my-experiment', 'trellis init my-experiment --from ../trellis/trellis-0.1.0.tgz'],
+});
+
+COMMANDS.push({
+  name: 'import',
+  summary: 'make existing Hydra run and sweep folders trellis runs (list, diff, explain, rerun)',
+  usage: [
+    'trellis import hydra PATH… [--into DIR] [--format text|json]',
+    '',
+    'PATH is a Hydra run folder (with .hydra/config.yaml), a sweep folder (with multirun.yaml), or a',
+    'folder holding them (outputs/, multirun/). The Hydra folders are read, never changed: each run',
+    'gets records under --into that point back to it. Importing again updates them; nothing is duplicated.',
+  ].join('\n'),
+  takesOverrides: true,
+  options: [
+    { name: 'into', type: 'string', arg: 'DIR', default: 'outputs/hydra', description: 'where the imported runs’ records go (a folder trellis runs reads)' },
+    { name: 'format', type: 'string', arg: 'FORMAT', values: ['text', 'json'], default: 'text', description: 'output format' },
+  ],
+  examples: ['trellis import hydra outputs multirun', 'trellis import hydra ../old-project/multirun/2024-03-01/12-00-00'],
 });
 
 // After compose: the command most people run.

@@ -1,0 +1,36 @@
+import { didYouMean, TrellisError } from '../../errors/index.js';
+import { flagText, type ParsedArgv } from '../../console/argv.js';
+import { displayPath } from '../../store/open-store.js';
+import type { CliIo } from '../io.js';
+
+const SOURCES = ['hydra'] as const;
+
+/** `trellis import hydra PATH…`: Hydra's run folders as trellis runs. */
+export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
+  const [source, ...paths] = args.overrides;
+  if (source !== 'hydra') {
+    throw new TrellisError('USAGE', source ? `Unknown import source '${source}'` : 'usage: trellis import hydra PATH…', {
+      hint: (source && didYouMean(source, SOURCES)) || 'e.g. trellis import hydra outputs multirun',
+    });
+  }
+  if (!paths.length) throw new TrellisError('USAGE', 'usage: trellis import hydra PATH…', { hint: 'e.g. trellis import hydra outputs multirun' });
+  const { importHydraRuns } = await import('../../bridges/hydra/import-runs.js');
+  const into = flagText(args.flags, 'into') ?? 'outputs/hydra';
+  const runs = importHydraRuns(paths, { cwd: io.cwd, into });
+  const count = (a: string) => runs.filter((r) => r.action === a).length;
+  if (args.flags.format === 'json') {
+    const rows = runs.map((r) => ({
+      id: r.id,
+      action: r.action,
+      hydra_dir: displayPath(r.hydraDir, io.cwd),
+      dir: displayPath(r.dir, io.cwd),
+      sweep_job: r.sweep,
+    }));
+    io.stdout(`${JSON.stringify({ into, runs: rows }, null, 2)}\n`);
+    return 0;
+  }
+  for (const r of runs) if (r.action !== 'unchanged') io.stdout(`${r.action.padEnd(8)}  ${r.id}  ${displayPath(r.hydraDir, io.cwd)}\n`);
+  io.stdout(`${count('imported')} imported, ${count('updated')} updated, ${count('unchanged')} unchanged; records in ${into}\n`);
+  io.stdout('list them with: trellis runs list tags = hydra\n');
+  return 0;
+}
