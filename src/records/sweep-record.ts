@@ -20,6 +20,10 @@ export interface JobRow {
   error: string | null;
   /** What a batch launcher knows of the job (SLURM: job id, state, stdout/stderr files). */
   launcher?: Record<string, unknown>;
+  /** A model-based sweep's trial: the parameters it proposed, key → value. */
+  params?: Record<string, string | number>;
+  /** A model-based sweep's trial as its sampler counted it (a completed job without an objective counts as failed). */
+  state?: 'complete' | 'pruned' | 'failed';
 }
 
 /** `.trellis/sweep.json` of a sweep directory. */

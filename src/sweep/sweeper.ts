@@ -2,8 +2,11 @@
 export interface JobOutcome {
   num: number;
   overrides: string[];
-  status: 'completed' | 'failed' | 'interrupted';
+  status: 'completed' | 'pruned' | 'failed' | 'interrupted';
+  /** completed: the objective; pruned: the last intermediate value. */
   objective: number | undefined;
+  /** pruned: the step it stopped at (TPE ranks pruned trials by how far they got). */
+  step?: number | undefined;
 }
 
 /**
@@ -17,4 +20,11 @@ export interface Sweeper {
   /** The search space as recorded in sweep.json. */
   describe(): Record<string, unknown>;
   ask(max: number, finished: readonly JobOutcome[]): string[][];
+  /**
+   * Model-based sweepers are asked again whenever a slot frees, with every outcome so far;
+   * others plan every job up front.
+   */
+  readonly adaptive?: boolean;
+  /** What sweep.json records with a proposed job: its parameters, key → value. */
+  paramsOf?(overrides: readonly string[]): Record<string, string | number> | undefined;
 }

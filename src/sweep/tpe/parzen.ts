@@ -1,0 +1,219 @@
+import { logGaussMass, truncnormPpf } from './normal.js';
+import type { Distribution } from './space.js';
+
+/** The estimator's settings; the defaults are Optuna's (TPESampler, 4.x and 5.0). */
+export interface ParzenSettings {
+  priorWeight: number;
+  magicClip: boolean;
+  endpoints: boolean;
+  weights: (n: number) => number[];
+}
+
+/** One dimension's kernels: a truncated normal per observation plus the prior, in the working space (log for log scales). */
+export interface NumericKernels {
+  kind: 'numeric';
+  mu: number[];
+  sigma: number[];
+  /** The bounds in the working space, widened by half a step for a stepped dimension. */
+  low: number;
+  high: number;
+  log: boolean;
+  /** 0 for a continuous dimension. */
+  step: number;
+  /** The value bounds, for rounding onto the step grid. */
+  valueLow: number;
+  valueHigh: number;
+  /** log of each kernel's mass inside [low, high]. */
+  logMass: number[];
+}
+
+/** One categorical dimension's kernels: a distribution over the choices per observation plus the prior. */
+export interface CategoricalKernels {
+  kind: 'categorical';
+  /** probs[k][c] */
+  probs: number[][];
+}
+
+export type Kernels = NumericKernels | CategoricalKernels;
+
+/** A mixture of product kernels (multivariate TPE): kernel k weighs weights[k] in every dimension at once. */
+export interface ParzenEstimator {
+  weights: number[];
+  dims: Kernels[];
+}
+
+const EPS = 1e-12;
+const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/**
+ * The bandwidth of each observation: the larger distance to its sorted neighbours (the bounds
+ * count as neighbours), then the outermost two take their inner distance unless `endpoints`,
+ * then clipped to [range / min(100, 1 + kernels), range] when `magicClip` (Optuna's
+ * _calculate_numerical_distributions).
+ */
+export function bandwidths(mus: readonly number[], low: number, high: number, settings: Pick<ParzenSettings, 'magicClip' | 'endpoints'>): number[] {
+  const order = mus.map((_, i) => i).sort((a, b) => mus[a]! - mus[b]! || a - b);
+  const s = [low, ...order.map((i) => mus[i]!), high];
+  const sorted = order.map((_, j) => Math.max(s[j + 1]! - s[j]!, s[j + 2]! - s[j + 1]!));
+  if (!settings.endpoints && s.length >= 4) {
+    sorted[0] = s[2]! - s[1]!;
+    sorted[sorted.length - 1] = s[s.length - 2]! - s[s.length - 3]!;
+  }
+  const max = high - low;
+  const min = settings.magicClip ? (high - low) / Math.min(100, 1 + mus.length + 1) : EPS;
+  const sigmas = new Array<number>(mus.length);
+  order.forEach((i, j) => (sigmas[i] = Math.min(max, Math.max(min, sorted[j]!))));
+  return sigmas;
+}
+
+function numericKernels(observations: readonly number[], dist: Extract<Distribution, { kind: 'float' | 'int' }>, settings: ParzenSettings): NumericKernels {
+  const step = dist.kind === 'int' ? dist.step : 0;
+  const t = dist.log ? Math.log : (x: number) => x;
+  const low = t(dist.low - step / 2);
+  const high = t(dist.high + step / 2);
+  const mus = observations.map(t);
+  const sigma = bandwidths(mus, low, high, settings);
+  mus.push(0.5 * (low + high));
+  sigma.push(high - low);
+  const logMass = mus.map((m, k) => logGaussMass((low - m) / sigma[k]!, (high - m) / sigma[k]!));
+  return { kind: 'numeric', mu: mus, sigma, low, high, log: dist.log, step, valueLow: dist.low, valueHigh: dist.high, logMass };
+}
+
+function categoricalKernels(observations: readonly number[], size: number, settings: ParzenSettings): CategoricalKernels {
+  if (observations.length === 0) return { kind: 'categorical', probs: [new Array<number>(size).fill(1 / size)] };
+  const n = observations.length + 1;
+  const base = settings.priorWeight / n;
+  const total = base * size + 1;
+  // Every observed row has the same shape: base everywhere, plus 1 at the observed choice.
+  const rows = new Map<number, number[]>();
+  const probs: number[][] = [];
+  for (const c of observations) {
+    let row = rows.get(c);
+    if (!row) {
+      row = new Array<number>(size).fill(base / total);
+      row[c] = (base + 1) / total;
+      rows.set(c, row);
+    }
+    probs.push(row);
+  }
+  probs.push(new Array<number>(size).fill(base === 0 ? 0 : 1 / size));
+  return { kind: 'categorical', probs };
+}
+
+/**
+ * Builds the estimator from observations (one row per trial, oldest first, one column per
+ * dimension in internal form). Each observation weighs `settings.weights(n)`, the prior
+ * `priorWeight`, normalised; with no observation the prior alone weighs 1.
+ */
+export function buildParzenEstimator(observations: readonly (readonly number[])[], dists: readonly Distribution[], settings: ParzenSettings): ParzenEstimator {
+  const n = observations.length;
+  const raw = n === 0 ? [1] : [...settings.weights(n).slice(0, n), settings.priorWeight];
+  if (raw.some((w) => !(w >= 0) || !Number.isFinite(w))) throw new RangeError('TPE weights must be finite and non-negative');
+  const total = raw.reduce((a, b) => a + b, 0);
+  const weights = raw.map((w) => w / total);
+  const dims = dists.map((dist, j): Kernels => {
+    const column = observations.map((row) => row[j]!);
+    return dist.kind === 'categorical' ? categoricalKernels(column, dist.size, settings) : numericKernels(column, dist, settings);
+  });
+  return { weights, dims };
+}
+
+/** numpy's round: halves go to the even neighbour. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+function pick(probs: readonly number[], u: number): number {
+  let cumulative = 0;
+  for (let i = 0; i < probs.length - 1; i++) {
+    cumulative += probs[i]!;
+    if (u <= cumulative) return i;
+  }
+  return probs.length - 1;
+}
+
+/** `size` draws from the mixture, each a row of internal values; `uniform` gives floats in [0, 1). */
+export function sampleParzen(pe: ParzenEstimator, uniform: () => number, size: number): number[][] {
+  const out: number[][] = [];
+  for (let s = 0; s < size; s++) {
+    const k = pick(pe.weights, uniform());
+    out.push(
+      pe.dims.map((d) => {
+        if (d.kind === 'categorical') return pick(d.probs[k]!, uniform());
+        const mu = d.mu[k]!;
+        const sigma = d.sigma[k]!;
+        const z = truncnormPpf(uniform(), (d.low - mu) / sigma, (d.high - mu) / sigma);
+        let x = Math.min(d.high, Math.max(d.low, mu + sigma * z));
+        if (d.log) x = Math.exp(x);
+        if (d.step) x = Math.min(d.valueHigh, Math.max(d.valueLow, d.valueLow + roundHalfEven((x - d.valueLow) / d.step) * d.step));
+        return x;
+      }),
+    );
+  }
+  return out;
+}
+
+/** log density of each row under the mixture (a mass per bin for stepped dimensions). */
+export function logPdfParzen(pe: ParzenEstimator, rows: readonly (readonly number[])[]): number[] {
+  const K = pe.weights.length;
+  // terms[r * K + k]: log weight of kernel k plus the log density of row r under it, summed over dimensions.
+  const terms = new Float64Array(rows.length * K);
+  const logW = pe.weights.map(Math.log);
+  for (let r = 0; r < rows.length; r++) terms.set(logW, r * K);
+  pe.dims.forEach((d, j) => {
+    if (d.kind === 'categorical') {
+      // Kernels share their rows (one per observed choice): take each row's logs once.
+      const logRows = new Map<number[], number[]>();
+      const logProbs = d.probs.map((row) => {
+        let logs = logRows.get(row);
+        if (!logs) logRows.set(row, (logs = row.map((p) => Math.log(p))));
+        return logs;
+      });
+      for (let r = 0; r < rows.length; r++) {
+        const v = rows[r]![j]!;
+        for (let k = 0; k < K; k++) terms[r * K + k]! += logProbs[k]![v]!;
+      }
+      return;
+    }
+    const norm = new Float64Array(K);
+    for (let k = 0; k < K; k++) norm[k] = (d.step === 0 ? LOG_SQRT_2PI + Math.log(d.sigma[k]!) : 0) + d.logMass[k]!;
+    if (d.step === 0) {
+      for (let r = 0; r < rows.length; r++) {
+        const t = d.log ? Math.log(rows[r]![j]!) : rows[r]![j]!;
+        for (let k = 0; k < K; k++) {
+          const z = (t - d.mu[k]!) / d.sigma[k]!;
+          terms[r * K + k]! += -0.5 * z * z - norm[k]!;
+        }
+      }
+      return;
+    }
+    // A stepped dimension has few distinct values among the candidates: one mass per value and kernel.
+    const cache = new Map<number, Float64Array>();
+    for (let r = 0; r < rows.length; r++) {
+      const v = rows[r]![j]!;
+      let masses = cache.get(v);
+      if (!masses) {
+        const left = d.log ? Math.log(v - d.step / 2) : v - d.step / 2;
+        const right = d.log ? Math.log(v + d.step / 2) : v + d.step / 2;
+        masses = new Float64Array(K);
+        for (let k = 0; k < K; k++) masses[k] = logGaussMass((left - d.mu[k]!) / d.sigma[k]!, (right - d.mu[k]!) / d.sigma[k]!) - norm[k]!;
+        cache.set(v, masses);
+      }
+      for (let k = 0; k < K; k++) terms[r * K + k]! += masses[k]!;
+    }
+  });
+  const out = new Array<number>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    let max = -Infinity;
+    for (let k = 0; k < K; k++) if (terms[r * K + k]! > max) max = terms[r * K + k]!;
+    if (max === -Infinity) {
+      out[r] = -Infinity;
+      continue;
+    }
+    let sum = 0;
+    for (let k = 0; k < K; k++) sum += Math.exp(terms[r * K + k]! - max);
+    out[r] = Math.log(sum) + max;
+  }
+  return out;
+}
