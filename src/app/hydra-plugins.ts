@@ -18,8 +18,9 @@ const LAUNCHERS: Record<string, { launcher: string }> = {
   submitit_slurm: { launcher: 'slurm' },
 };
 
-/** Optuna's sampler classes by the last part of `_target_`. */
+/** Optuna's sampler classes by the last part of `_target_`, and the plugin's `hydra/sweeper/sampler` options. */
 const SAMPLERS: Record<string, string> = { TPESampler: 'tpe', RandomSampler: 'random' };
+const SAMPLER_OPTIONS: Record<string, string> = { tpe: 'tpe', random: 'random' };
 
 export interface PluginSettings {
   sweeper?: string;
@@ -43,6 +44,11 @@ export function pluginSettings(choices: Readonly<Record<string, string | null>>,
     const known = SWEEPERS[sweeper];
     if (!known || !Object.hasOwn(SWEEPERS, sweeper)) throw unknownOption('hydra/sweeper', sweeper, Object.keys(SWEEPERS));
     Object.assign(out, known);
+  }
+  const samplerOption = choices['hydra/sweeper/sampler'] ?? undefined;
+  if (samplerOption) {
+    if (!Object.hasOwn(SAMPLER_OPTIONS, samplerOption)) throw unknownOption('hydra/sweeper/sampler', samplerOption, Object.keys(SAMPLER_OPTIONS));
+    out.sweeper = SAMPLER_OPTIONS[samplerOption];
   }
   if (samplerTarget !== undefined) {
     const cls = samplerTarget.split('.').at(-1)!;

@@ -79,13 +79,34 @@ export function sampleUniform(dist: Distribution, uniform: () => number): number
 }
 
 /**
- * The parameters of trial `number`: random until `startupTrials` trials have finished (complete
+ * The parameters of the next trial: random until `startupTrials` trials have finished (complete
  * or pruned), then TPE. The space is sampled in layers: the parameters present in every trial
  * together (one multivariate model), then, once a categorical is chosen, the parameters that
  * exist under its choice, modelled only from the trials that had that choice. No parameter of
  * an option not chosen is ever proposed, and none falls back to random sampling.
  */
 export function proposeTpe(space: readonly SpaceParam[], history: readonly TpeTrial[], uniform: () => number, settings: TpeSettings = TPE_DEFAULTS): Params {
+  const running = history.filter((t) => t.state === 'running');
+  const taken = (params: Params) => running.some((t) => sameParams(t.params, params));
+  // The liar makes a running trial's neighbourhood unattractive, but in a small discrete space
+  // the best candidate can still be the very point a worker is running: draw again, then fall
+  // back to uniform draws, so that parallel workers never run the same configuration (unless
+  // every point of the space is running).
+  let params = proposeOnce(space, history, uniform, settings);
+  for (let attempt = 0; attempt < TPE_REDRAWS && taken(params); attempt++) params = proposeOnce(space, history, uniform, settings);
+  for (let attempt = 0; attempt < UNIFORM_REDRAWS && taken(params); attempt++) params = proposeOnce(space, [], uniform, settings);
+  return params;
+}
+
+const TPE_REDRAWS = 4;
+const UNIFORM_REDRAWS = 64;
+
+function sameParams(a: Readonly<Params>, b: Readonly<Params>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+function proposeOnce(space: readonly SpaceParam[], history: readonly TpeTrial[], uniform: () => number, settings: TpeSettings): Params {
   const finished = history.filter((t) => t.state === 'complete' || t.state === 'pruned');
   const params: Params = Object.create(null) as Params;
   const layers = () => space.filter((p) => !(p.name in params) && isActive(p, params));
