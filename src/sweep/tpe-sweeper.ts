@@ -51,11 +51,15 @@ function intRange(o: Override): { low: number; high: number; step: number } | un
 function slotOf(d: Dimension): Slot {
   if (d.kind === 'fixed') return { dim: d, text: () => d.text, external: () => d.text, internal: () => undefined };
   if (d.kind === 'interval') {
-    const dist: Distribution = d.int ? { kind: 'int', low: d.low, high: d.high, log: d.log, step: 1 } : { kind: 'float', low: d.low, high: d.high, log: d.log };
+    // Hydra's Optuna sweeper: tag(int, interval(a, b)) is IntDistribution(int(a), int(b)), both included.
+    const int = d.int || (d.override.value?.kind === 'interval' && d.override.value.tags.includes('int'));
+    const dist: Distribution = int
+      ? { kind: 'int', low: Math.trunc(d.low), high: Math.trunc(d.high), log: d.log, step: 1 }
+      : { kind: 'float', low: d.low, high: d.high, log: d.log };
     return {
       dim: d,
       param: { name: d.key, dist },
-      text: (x) => formatOverrideForJob(d.override, d.int ? { kind: 'int', value: BigInt(x) } : { kind: 'float', value: x }),
+      text: (x) => formatOverrideForJob(d.override, int ? { kind: 'int', value: BigInt(x) } : { kind: 'float', value: x }),
       external: (x) => x,
       internal: (v) => (typeof v === 'number' ? v : undefined),
     };
