@@ -63,10 +63,13 @@ const rosenbrock = {
 // optimizer that exists only under it. A smooth bowl per optimizer; the best is adam near
 // lr 6.3e-4, beta2 0.995, 4 layers (value 0).
 const OPTIMIZERS = ['sgd', 'adam', 'rmsprop'];
+// Optuna's figure for this one was measured on this machine with Optuna 5.0.0's default
+// TPESampler on the same function (suggest_float log, suggest_int, suggest_categorical, and the
+// per-optimizer parameter suggested under its branch), seeds 0-9, 100 trials: 0.0295 (sd 0.046).
 const hpo = {
   name: 'HPO mixed conditional',
   optimum: 0,
-  optuna: null,
+  optuna: 0.0295,
   space: [
     float('lr', 1e-5, 1e-1, true),
     { name: 'layers', dist: { kind: 'int', low: 1, high: 8, log: false, step: 1 } },
@@ -115,7 +118,11 @@ function stats(values) {
   return { mean, sd };
 }
 
-/** Seconds per proposal with `n` finished trials known, on the HPO space (all kinds of dimension). */
+/**
+ * Milliseconds per proposal with `n` finished trials known, on the HPO space (every kind of
+ * dimension). CPU time of this process, after a warm-up: on a shared machine wall time mostly
+ * measures the other processes.
+ */
 function costPerTrial(n, proposals) {
   const rng = createRng(7);
   const u = () => rng.float();
@@ -125,9 +132,12 @@ function costPerTrial(n, proposals) {
     for (const p of hpo.space) if (!p.condition || p.condition.options.includes(params[p.condition.parent])) params[p.name] = sampleUniform(p.dist, u);
     history.push({ number, params, state: 'complete', value: hpo.f(params) });
   }
+  for (let i = 0; i < 10; i++) proposeTpe(hpo.space, history, u);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < proposals; i++) proposeTpe(hpo.space, history, u);
-  return (performance.now() - t0) / proposals;
+  const cpu = process.cpuUsage(c0);
+  return { cpu: (cpu.user + cpu.system) / 1000 / proposals, wall: (performance.now() - t0) / proposals };
 }
 
 export async function run({ reps }) {
@@ -135,12 +145,14 @@ export async function run({ reps }) {
   const trials = 100;
   const rows = [];
   let beatsOptuna = 0;
+  let allWithinSd = true;
   for (const fn of FUNCTIONS) {
     const tpe = stats(Array.from({ length: seeds }, (_, s) => sweep(fn, s, trials, false)));
     const random = stats(Array.from({ length: seeds }, (_, s) => sweep(fn, s, trials, true)));
-    const vsOptuna = fn.optuna === null ? null : tpe.mean <= fn.optuna;
+    const vsOptuna = tpe.mean <= fn.optuna;
     if (vsOptuna) beatsOptuna++;
-    const withinSd = fn.optuna === null || tpe.mean - tpe.sd <= fn.optuna;
+    const withinSd = tpe.mean - tpe.sd <= fn.optuna;
+    allWithinSd &&= withinSd;
     rows.push(
       row({
         id: `tpe.quality.${fn.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`,
@@ -150,28 +162,38 @@ export async function run({ reps }) {
         baseline: random.mean,
         baselineName: 'random search, same seeds',
         baselineUnit: '',
-        target: fn.optuna === null ? 'below random' : `≤ ${fn.optuna} (Optuna 5.0 TPE), within 1 sd`,
-        pass: fn.optuna === null ? tpe.mean < random.mean : withinSd,
-        note: `${trials} trials × ${seeds} seeds; sd ${tpe.sd.toPrecision(3)}; random sd ${random.sd.toPrecision(3)}; optimum ${fn.optimum}${fn.optuna === null ? '' : `; ${vsOptuna ? 'matches or beats' : 'behind'} Optuna`}`,
+        target: `≤ ${fn.optuna} (Optuna 5.0 TPE), within 1 sd`,
+        pass: withinSd,
+        note: `${trials} trials × ${seeds} seeds; sd ${tpe.sd.toPrecision(3)}; random sd ${random.sd.toPrecision(3)}; optimum ${fn.optimum}; ${vsOptuna ? 'matches or beats' : 'behind'} Optuna`,
       }),
     );
   }
-  const n = 1000;
-  const proposals = Math.max(10, reps * 3);
-  const cost = costPerTrial(n, proposals);
+  rows.push(
+    row({
+      id: 'tpe.quality.summary',
+      name: 'TPE functions matching or beating Optuna',
+      value: beatsOptuna,
+      unit: `of ${FUNCTIONS.length}`,
+      target: '≥ 3, all within 1 sd',
+      pass: beatsOptuna >= 3 && allWithinSd,
+      note: 'the four rows above',
+    }),
+  );
+  const proposals = Math.max(50, reps * 10);
+  const cost = costPerTrial(1000, proposals);
   const cost100 = costPerTrial(100, proposals);
   rows.push(
     row({
       id: 'tpe.cost',
       name: 'TPE cost per trial, 1,000 trials known',
-      value: cost,
+      value: cost.cpu,
       unit: 'ms',
-      baseline: cost100,
+      baseline: cost100.cpu,
       baselineName: 'same, 100 trials known',
       baselineUnit: 'ms',
       target: '≤ 2 ms',
-      pass: cost <= 2,
-      note: `HPO space (log float, int, categorical, 3 conditional floats); mean of ${proposals} proposals; ${beatsOptuna}/3 functions match or beat Optuna`,
+      pass: cost.cpu <= 2,
+      note: `CPU time; wall ${cost.wall.toFixed(2)} ms; HPO space (log float, int, categorical, 3 conditional floats); mean of ${proposals} proposals`,
     }),
   );
   return rows;

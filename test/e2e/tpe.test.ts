@@ -92,8 +92,19 @@ describe('TPE sweeps', () => {
       log: false,
       only_under: { key: 'opt', options: ['sgd'] },
     });
-    // The table ends with the best trial.
     expect(r.stderr).toMatch(/sweep finished: 16\/16 jobs completed/);
+
+    // sweep show: the trials and the best one, as text and as JSON.
+    const dir = sweepOf(cwd).dir.slice(cwd.length + 1);
+    const shown = runCli(['sweep', 'show', dir, '--format', 'json'], { cwd });
+    expect(shown.code).toBe(0);
+    const view = JSON.parse(shown.stdout) as { trials: Array<{ num: number; value: number }>; best: { num: number; value: number } };
+    expect(view.trials).toHaveLength(16);
+    const min = Math.min(...record.jobs.map((j) => j.objective!));
+    expect(view.best).toMatchObject({ num: record.jobs.find((j) => j.objective === min)!.num, value: min });
+    const text = runCli(['sweep', 'show', dir], { cwd }).stdout;
+    expect(text.split('\n')[0]!.trim().split(/ +/).sort()).toEqual(['#', 'dir', 'loss', 'opt', 'opt.momentum', 'status', 'width', 'x']);
+    expect(text).toContain(`best: #${view.best.num} loss=`);
   }, 120_000);
 
   it('the same seed gives the same trials with --jobs 1; another seed other ones', () => {

@@ -75,8 +75,36 @@ function numericKernels(observations: readonly number[], dist: Extract<Distribut
   const sigma = bandwidths(mus, low, high, settings);
   mus.push(0.5 * (low + high));
   sigma.push(high - low);
-  const logMass = mus.map((m, k) => logGaussMass((low - m) / sigma[k]!, (high - m) / sigma[k]!));
-  return { kind: 'numeric', mu: mus, sigma, low, high, log: dist.log, step, valueLow: dist.low, valueHigh: dist.high, logMass };
+  const mass = (m: number, sg: number) => logGaussMass((low - m) / sg, (high - m) / sg);
+  const logMass = step ? memo2(mass) : mass;
+  return {
+    kind: 'numeric',
+    mu: mus,
+    sigma,
+    low,
+    high,
+    log: dist.log,
+    step,
+    valueLow: dist.low,
+    valueHigh: dist.high,
+    logMass: mus.map((m, k) => logMass(m, sigma[k]!)),
+  };
+}
+
+/**
+ * A two-argument function remembered by its arguments. Kernels of a stepped dimension repeat
+ * few (mu, sigma) pairs (1,000 trials of an int in 1..8), so most masses are computed once
+ * (Optuna's _unique_inverse_2d does the same).
+ */
+function memo2(f: (a: number, b: number) => number): (a: number, b: number) => number {
+  const cache = new Map<number, Map<number, number>>();
+  return (a, b) => {
+    let inner = cache.get(a);
+    if (!inner) cache.set(a, (inner = new Map()));
+    let v = inner.get(b);
+    if (v === undefined) inner.set(b, (v = f(a, b)));
+    return v;
+  };
 }
 
 function categoricalKernels(observations: readonly number[], size: number, settings: ParzenSettings): CategoricalKernels {
@@ -106,13 +134,27 @@ function categoricalKernels(observations: readonly number[], size: number, setti
  * `priorWeight`, normalised; with no observation the prior alone weighs 1.
  */
 export function buildParzenEstimator(observations: readonly (readonly number[])[], dists: readonly Distribution[], settings: ParzenSettings): ParzenEstimator {
-  const n = observations.length;
+  return buildFromColumns(
+    dists.map((_, j) => observations.map((row) => row[j]!)),
+    observations.length,
+    dists,
+    settings,
+  );
+}
+
+/** The same from one array per dimension (what the sampler has at hand). */
+export function buildFromColumns(
+  columns: readonly (readonly number[])[],
+  n: number,
+  dists: readonly Distribution[],
+  settings: ParzenSettings,
+): ParzenEstimator {
   const raw = n === 0 ? [1] : [...settings.weights(n).slice(0, n), settings.priorWeight];
   if (raw.some((w) => !(w >= 0) || !Number.isFinite(w))) throw new RangeError('TPE weights must be finite and non-negative');
   const total = raw.reduce((a, b) => a + b, 0);
   const weights = raw.map((w) => w / total);
   const dims = dists.map((dist, j): Kernels => {
-    const column = observations.map((row) => row[j]!);
+    const column = columns[j]!;
     return dist.kind === 'categorical' ? categoricalKernels(column, dist.size, settings) : numericKernels(column, dist, settings);
   });
   return { weights, dims };
@@ -157,11 +199,9 @@ export function sampleParzen(pe: ParzenEstimator, uniform: () => number, size: n
 /** log density of each row under the mixture (a mass per bin for stepped dimensions). */
 export function logPdfParzen(pe: ParzenEstimator, rows: readonly (readonly number[])[]): number[] {
   const K = pe.weights.length;
-  // terms[r * K + k]: log weight of kernel k plus the log density of row r under it, summed over dimensions.
-  const terms = new Float64Array(rows.length * K);
-  const logW = pe.weights.map(Math.log);
-  for (let r = 0; r < rows.length; r++) terms.set(logW, r * K);
-  pe.dims.forEach((d, j) => {
+  const logW = Float64Array.from(pe.weights, (w) => Math.log(w));
+  // One function per dimension that adds a value's log density under every kernel to `acc`.
+  const adders = pe.dims.map((d): ((v: number, acc: Float64Array) => void) => {
     if (d.kind === 'categorical') {
       // Kernels share their rows (one per observed choice): take each row's logs once.
       const logRows = new Map<number[], number[]>();
@@ -170,50 +210,47 @@ export function logPdfParzen(pe: ParzenEstimator, rows: readonly (readonly numbe
         if (!logs) logRows.set(row, (logs = row.map((p) => Math.log(p))));
         return logs;
       });
-      for (let r = 0; r < rows.length; r++) {
-        const v = rows[r]![j]!;
-        for (let k = 0; k < K; k++) terms[r * K + k]! += logProbs[k]![v]!;
-      }
-      return;
+      return (v, acc) => {
+        for (let k = 0; k < K; k++) acc[k]! += logProbs[k]![v]!;
+      };
     }
-    const norm = new Float64Array(K);
-    for (let k = 0; k < K; k++) norm[k] = (d.step === 0 ? LOG_SQRT_2PI + Math.log(d.sigma[k]!) : 0) + d.logMass[k]!;
+    const mu = Float64Array.from(d.mu);
+    const sigma = Float64Array.from(d.sigma);
     if (d.step === 0) {
-      for (let r = 0; r < rows.length; r++) {
-        const t = d.log ? Math.log(rows[r]![j]!) : rows[r]![j]!;
+      const norm = Float64Array.from(d.logMass, (m, k) => m + LOG_SQRT_2PI + Math.log(sigma[k]!));
+      return (v, acc) => {
+        const t = d.log ? Math.log(v) : v;
         for (let k = 0; k < K; k++) {
-          const z = (t - d.mu[k]!) / d.sigma[k]!;
-          terms[r * K + k]! += -0.5 * z * z - norm[k]!;
+          const z = (t - mu[k]!) / sigma[k]!;
+          acc[k]! -= 0.5 * z * z + norm[k]!;
         }
-      }
-      return;
+      };
     }
     // A stepped dimension has few distinct values among the candidates: one mass per value and kernel.
     const cache = new Map<number, Float64Array>();
-    for (let r = 0; r < rows.length; r++) {
-      const v = rows[r]![j]!;
+    return (v, acc) => {
       let masses = cache.get(v);
       if (!masses) {
         const left = d.log ? Math.log(v - d.step / 2) : v - d.step / 2;
         const right = d.log ? Math.log(v + d.step / 2) : v + d.step / 2;
+        const mass = memo2((m, sg) => logGaussMass((left - m) / sg, (right - m) / sg));
         masses = new Float64Array(K);
-        for (let k = 0; k < K; k++) masses[k] = logGaussMass((left - d.mu[k]!) / d.sigma[k]!, (right - d.mu[k]!) / d.sigma[k]!) - norm[k]!;
+        for (let k = 0; k < K; k++) masses[k] = mass(mu[k]!, sigma[k]!) - d.logMass[k]!;
         cache.set(v, masses);
       }
-      for (let k = 0; k < K; k++) terms[r * K + k]! += masses[k]!;
-    }
+      for (let k = 0; k < K; k++) acc[k]! += masses[k]!;
+    };
   });
-  const out = new Array<number>(rows.length);
-  for (let r = 0; r < rows.length; r++) {
+  const acc = new Float64Array(K);
+  return rows.map((x) => {
+    acc.set(logW);
+    for (let j = 0; j < adders.length; j++) adders[j]!(x[j]!, acc);
     let max = -Infinity;
-    for (let k = 0; k < K; k++) if (terms[r * K + k]! > max) max = terms[r * K + k]!;
-    if (max === -Infinity) {
-      out[r] = -Infinity;
-      continue;
-    }
+    for (let k = 0; k < K; k++) if (acc[k]! > max) max = acc[k]!;
+    if (max === -Infinity) return -Infinity;
+    // Kernels more than e^-40 below the largest add nothing a double can hold: skip their exp.
     let sum = 0;
-    for (let k = 0; k < K; k++) sum += Math.exp(terms[r * K + k]! - max);
-    out[r] = Math.log(sum) + max;
-  }
-  return out;
+    for (let k = 0; k < K; k++) if (acc[k]! - max > -40) sum += Math.exp(acc[k]! - max);
+    return Math.log(sum) + max;
+  });
 }

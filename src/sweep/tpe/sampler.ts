@@ -1,4 +1,4 @@
-import { buildParzenEstimator, logPdfParzen, sampleParzen, type ParzenSettings } from './parzen.js';
+import { buildFromColumns, logPdfParzen, sampleParzen, type ParzenSettings } from './parzen.js';
 import { isActive, type Distribution, type Params, type SpaceParam } from './space.js';
 import { defaultGamma, defaultWeights } from './weights.js';
 
@@ -40,16 +40,24 @@ export const TPE_DEFAULTS: TpeSettings = {
  * better last value), and running trials always among the rest. Both come back in trial order.
  */
 export function splitTrials(trials: readonly TpeTrial[], nBelow: number): { below: TpeTrial[]; above: TpeTrial[] } {
-  const complete = trials.filter((t) => t.state === 'complete').sort((a, b) => a.value! - b.value! || a.number - b.number);
-  const pruned = trials.filter((t) => t.state === 'pruned').sort((a, b) => prunedKey(a, b));
-  const running = trials.filter((t) => t.state === 'running');
-  const k1 = Math.min(nBelow, complete.length);
-  const k2 = Math.min(Math.max(0, nBelow - k1), pruned.length);
-  const byNumber = (a: TpeTrial, b: TpeTrial) => a.number - b.number;
-  return {
-    below: [...complete.slice(0, k1), ...pruned.slice(0, k2)].sort(byNumber),
-    above: [...complete.slice(k1), ...pruned.slice(k2), ...running].sort(byNumber),
-  };
+  const ordered = trials.every((t, i) => i === 0 || trials[i - 1]!.number < t.number) ? trials : [...trials].sort((a, b) => a.number - b.number);
+  const complete = ordered.filter((t) => t.state === 'complete');
+  const good = new Set<TpeTrial>(bestComplete(complete, Math.min(nBelow, complete.length)));
+  const pruned = ordered.filter((t) => t.state === 'pruned').sort((a, b) => prunedKey(a, b));
+  for (const t of pruned.slice(0, Math.max(0, nBelow - good.size))) good.add(t);
+  const below: TpeTrial[] = [];
+  const above: TpeTrial[] = [];
+  for (const t of ordered) (good.has(t) ? below : above).push(t);
+  return { below, above };
+}
+
+/** The k lowest values, ties to the earlier trial (a stable sort's first k), without sorting every trial. */
+function bestComplete(complete: readonly TpeTrial[], k: number): TpeTrial[] {
+  if (k === 0) return [];
+  const values = Float64Array.from(complete, (t) => t.value!).sort();
+  const threshold = values[k - 1]!;
+  let ties = k - values.filter((v) => v < threshold).length;
+  return complete.filter((t) => t.value! < threshold || (t.value === threshold && ties-- > 0));
 }
 
 /** Optuna's _get_pruned_trial_score: further first, then the better value; NaN last; no report ranks as step -1. */
@@ -120,8 +128,16 @@ function proposeOnce(space: readonly SpaceParam[], history: readonly TpeTrial[],
   return params;
 }
 
-function observationsOf(group: readonly SpaceParam[], trials: readonly TpeTrial[]): number[][] {
-  return trials.filter((t) => group.every((p) => t.params[p.name] !== undefined)).map((t) => group.map((p) => t.params[p.name]!));
+/** The values of the trials that have every parameter of the group, one array per parameter. */
+function columnsOf(group: readonly SpaceParam[], trials: readonly TpeTrial[]): { columns: number[][]; n: number } {
+  const columns: number[][] = group.map(() => []);
+  let n = 0;
+  for (const t of trials) {
+    if (!group.every((p) => t.params[p.name] !== undefined)) continue;
+    group.forEach((p, j) => columns[j]!.push(t.params[p.name]!));
+    n++;
+  }
+  return { columns, n };
 }
 
 /** One multivariate TPE step: candidates from the good model, the one with the best l(x)/g(x) wins. */
@@ -133,8 +149,10 @@ function proposeGroup(
   settings: TpeSettings,
 ): Params {
   const dists = group.map((p) => p.dist);
-  const good = buildParzenEstimator(observationsOf(group, below), dists, settings);
-  const bad = buildParzenEstimator(observationsOf(group, above), dists, settings);
+  const lower = columnsOf(group, below);
+  const upper = columnsOf(group, above);
+  const good = buildFromColumns(lower.columns, lower.n, dists, settings);
+  const bad = buildFromColumns(upper.columns, upper.n, dists, settings);
   const candidates = sampleParzen(good, uniform, settings.candidates);
   const l = logPdfParzen(good, candidates);
   const g = logPdfParzen(bad, candidates);
