@@ -1,7 +1,7 @@
 import type { JobRow, SweepRecord } from '../records/sweep-record.js';
 
 /** One trial as `trellis sweep show --format json` prints it. */
-export interface TrialView {
+interface TrialView {
   num: number;
   status: string;
   state: string | null;

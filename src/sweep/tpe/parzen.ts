@@ -28,13 +28,13 @@ export interface NumericKernels {
 }
 
 /** One categorical dimension's kernels: a distribution over the choices per observation plus the prior. */
-export interface CategoricalKernels {
+interface CategoricalKernels {
   kind: 'categorical';
   /** probs[k][c] */
   probs: number[][];
 }
 
-export type Kernels = NumericKernels | CategoricalKernels;
+type Kernels = NumericKernels | CategoricalKernels;
 
 /** A mixture of product kernels (multivariate TPE): kernel k weighs weights[k] in every dimension at once. */
 export interface ParzenEstimator {
