@@ -435,6 +435,7 @@ async function drive(ctx: DriveContext): Promise<number> {
     save();
     void launcher.cancel();
   });
+  let warnedNoObjective = false;
   const finishRow = (job: LaunchedJob) => {
     const row = rows[job.num]!;
     // A job that never got a run directory because the sweep was being stopped was not run.
@@ -444,7 +445,16 @@ async function drive(ctx: DriveContext): Promise<number> {
     const objective = job.status === 'completed' ? objectiveOf(job.returnValue, job.dir, ctx.objective) : undefined;
     row.objective = objective ?? null;
     outcomes.push({ num: job.num, overrides: job.overrides, status: job.status, objective });
-    if (row.params && row.status !== 'interrupted') row.state = trialState(job.status, objective);
+    if (row.params && row.status !== 'interrupted') {
+      row.state = trialState(job.status, objective);
+      // A model-based sweeper learns nothing from a trial without a value: say so once.
+      if (job.status === 'completed' && row.state === 'failed' && !warnedNoObjective) {
+        warnedNoObjective = true;
+        print(
+          `[trellis] job #${job.num} gave no ${ctx.objective ? `value of '${ctx.objective}'` : 'single number'}: the ${record.strategy} sweeper counts it as failed (give --objective NAME: a returned key or a logged metric)`,
+        );
+      }
+    }
     saves.soon();
     progress.jobEnded(job.status === 'completed');
     if (job.status !== 'completed') {

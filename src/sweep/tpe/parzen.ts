@@ -52,17 +52,44 @@ const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
  * _calculate_numerical_distributions).
  */
 export function bandwidths(mus: readonly number[], low: number, high: number, settings: Pick<ParzenSettings, 'magicClip' | 'endpoints'>): number[] {
-  const order = mus.map((_, i) => i).sort((a, b) => mus[a]! - mus[b]! || a - b);
-  const s = [low, ...order.map((i) => mus[i]!), high];
-  const sorted = order.map((_, j) => Math.max(s[j + 1]! - s[j]!, s[j + 2]! - s[j + 1]!));
-  if (!settings.endpoints && s.length >= 4) {
+  const n = mus.length;
+  // s = [low, sorted mus…, high]; a typed array sorts numbers without a comparator call per pair.
+  const s = new Float64Array(n + 2);
+  s.set(mus, 1);
+  s[0] = -Infinity;
+  s[n + 1] = Infinity;
+  s.sort();
+  s[0] = low;
+  s[n + 1] = high;
+  const sorted = new Float64Array(n);
+  for (let j = 0; j < n; j++) sorted[j] = Math.max(s[j + 1]! - s[j]!, s[j + 2]! - s[j + 1]!);
+  if (!settings.endpoints && n >= 2) {
     sorted[0] = s[2]! - s[1]!;
-    sorted[sorted.length - 1] = s[s.length - 2]! - s[s.length - 3]!;
+    sorted[n - 1] = s[n]! - s[n - 1]!;
   }
   const max = high - low;
-  const min = settings.magicClip ? (high - low) / Math.min(100, 1 + mus.length + 1) : EPS;
-  const sigmas = new Array<number>(mus.length);
-  order.forEach((i, j) => (sigmas[i] = Math.min(max, Math.max(min, sorted[j]!))));
+  const min = settings.magicClip ? (high - low) / Math.min(100, 1 + n + 1) : EPS;
+  // Each mu takes the bandwidth of its place in the sorted order; equal mus take consecutive
+  // places in input order (a stable argsort).
+  const taken = new Map<number, number>();
+  const sigmas = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const m = mus[i]!;
+    let lo = 1;
+    let hi = n + 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (s[mid]! < m) lo = mid + 1;
+      else hi = mid;
+    }
+    let j = lo - 1;
+    if (s[lo + 1] === m || (lo > 1 && s[lo - 1] === m) || taken.has(m)) {
+      const k = taken.get(m) ?? 0;
+      taken.set(m, k + 1);
+      j += k;
+    }
+    sigmas[i] = Math.min(max, Math.max(min, sorted[j]!));
+  }
   return sigmas;
 }
 
