@@ -98,9 +98,11 @@ function numericKernels(observations: readonly number[], dist: Extract<Distribut
   const t = dist.log ? Math.log : (x: number) => x;
   const low = t(dist.low - step / 2);
   const high = t(dist.high + step / 2);
-  const mus = observations.map(t);
-  const sigma = bandwidths(mus, low, high, settings);
-  mus.push(0.5 * (low + high));
+  const n = observations.length;
+  const mus = new Array<number>(n + 1);
+  for (let i = 0; i < n; i++) mus[i] = t(observations[i]!);
+  mus[n] = 0.5 * (low + high);
+  const sigma = bandwidths(mus.slice(0, n), low, high, settings);
   sigma.push(high - low);
   const mass = (m: number, sg: number) => logGaussMass((low - m) / sg, (high - m) / sg);
   const logMass = step ? memo2(mass) : mass;

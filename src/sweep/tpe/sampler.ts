@@ -132,9 +132,9 @@ function proposeOnce(space: readonly SpaceParam[], history: readonly TpeTrial[],
 function columnsOf(group: readonly SpaceParam[], trials: readonly TpeTrial[]): { columns: number[][]; n: number } {
   const columns: number[][] = group.map(() => []);
   let n = 0;
-  for (const t of trials) {
-    if (!group.every((p) => t.params[p.name] !== undefined)) continue;
-    group.forEach((p, j) => columns[j]!.push(t.params[p.name]!));
+  next: for (const t of trials) {
+    for (const p of group) if (t.params[p.name] === undefined) continue next;
+    for (let j = 0; j < group.length; j++) columns[j]!.push(t.params[group[j]!.name]!);
     n++;
   }
   return { columns, n };
