@@ -358,10 +358,9 @@ interface DriveContext {
   sweeper: Sweeper;
 }
 
-/** The parameters sweep.json records with a model-based sweeper's trial. */
-function trialParams(sweeper: Sweeper, overrides: readonly string[]): Pick<JobRow, 'params'> {
-  const params = sweeper.paramsOf?.(overrides);
-  return params ? { params } : {};
+/** The parameters (and the sampler's inputs) sweep.json records with a model-based sweeper's trial. */
+function trialParams(sweeper: Sweeper, overrides: readonly string[]): Pick<JobRow, 'params' | 'sampler'> {
+  return sweeper.trialOf?.(overrides) ?? {};
 }
 
 /** How a model-based sweeper counted a finished trial. */

@@ -22,6 +22,8 @@ export interface JobRow {
   launcher?: Record<string, unknown>;
   /** A model-based sweep's trial: the parameters it proposed, key → value. */
   params?: Record<string, string | number>;
+  /** …and what its sampler knew then: a random startup draw or the model, from how many finished and running trials. */
+  sampler?: { by: string; finished: number; running: number };
   /** A model-based sweep's trial as its sampler counted it (a completed job without an objective counts as failed). */
   state?: 'complete' | 'pruned' | 'failed';
 }

@@ -9,6 +9,14 @@ export interface JobOutcome {
   step?: number | undefined;
 }
 
+/** A model-based sweeper's account of one proposal. */
+export interface TrialRecord {
+  /** key → value */
+  params: Record<string, string | number>;
+  /** How it was chosen (a random startup draw or the model) and from how many finished and running trials. */
+  sampler: { by: string; finished: number; running: number };
+}
+
 /**
  * Proposes jobs. `ask` returns up to `max` next jobs (override lists) and gets every finished
  * outcome so far, so a model-based sweeper can choose from results; an empty answer ends the sweep.
@@ -25,6 +33,6 @@ export interface Sweeper {
    * others plan every job up front.
    */
   readonly adaptive?: boolean;
-  /** What sweep.json records with a proposed job: its parameters, key → value. */
-  paramsOf?(overrides: readonly string[]): Record<string, string | number> | undefined;
+  /** What sweep.json records with a proposed job: its parameters, and what the sampler knew when it proposed them. */
+  trialOf?(overrides: readonly string[]): TrialRecord | undefined;
 }

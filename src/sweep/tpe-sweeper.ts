@@ -3,7 +3,7 @@ import { formatKeyElement, formatOverrideForJob, type Override } from '../overri
 import { createRng } from '../run/seeds.js';
 import { dimensions, type Dimension } from './random.js';
 import type { SweepInput } from './expand.js';
-import type { JobOutcome, Sweeper } from './sweeper.js';
+import type { JobOutcome, Sweeper, TrialRecord } from './sweeper.js';
 import { proposeTpe, TPE_DEFAULTS, type TpeTrial } from './tpe/sampler.js';
 import type { Distribution, Params, SpaceParam } from './tpe/space.js';
 
@@ -132,7 +132,7 @@ export function tpeSweeper(input: SweepInput, options: TpeSweeperOptions): Sweep
     }
     return params;
   });
-  const byText = new Map<string, Params>();
+  const byText = new Map<string, { params: Params; sampler: TrialRecord['sampler'] }>();
   const overridesOf = (params: Params) =>
     slots.flatMap((s) => (!s.param ? [s.text(0)] : params[s.param.name] === undefined ? [] : [s.text(params[s.param.name]!)]));
   const externalOf = (params: Params) =>
@@ -183,17 +183,22 @@ export function tpeSweeper(input: SweepInput, options: TpeSweeperOptions): Sweep
         const number = issued.length;
         const rng = createRng((options.seed >>> 0) + number * 2 ** 32);
         const params = proposeTpe(space, history, () => rng.float(), settings);
+        const finishedCount = history.filter((t) => t.state === 'complete' || t.state === 'pruned').length;
+        const running = history.filter((t) => t.state === 'running').length;
         issued.push(params);
         history.push({ number, params, state: 'running' });
         const overrides = overridesOf(params);
-        byText.set(JSON.stringify(overrides), params);
+        byText.set(JSON.stringify(overrides), {
+          params,
+          sampler: { by: finishedCount < settings.startupTrials ? 'random' : 'tpe', finished: finishedCount, running },
+        });
         batch.push(overrides);
       }
       return batch;
     },
-    paramsOf(overrides) {
-      const params = byText.get(JSON.stringify(overrides));
-      return params && externalOf(params);
+    trialOf(overrides) {
+      const proposed = byText.get(JSON.stringify(overrides));
+      return proposed && { params: externalOf(proposed.params), sampler: proposed.sampler };
     },
   };
 }

@@ -14,6 +14,7 @@ interface TrialRow {
   objective: number | null;
   params?: Record<string, string | number>;
   state?: string;
+  sampler?: { by: string; finished: number; running: number };
 }
 interface SweepJson {
   strategy: string;
@@ -84,6 +85,8 @@ describe('TPE sweeps', () => {
     const { record } = sweepOf(cwd);
     checkTrials(record, 16);
     expect(record).toMatchObject({ seed: 11, launcher: 'inline', objective: { name: 'loss', mode: 'min' } });
+    // One at a time: trial n saw n finished trials; the first 10 were random startup draws.
+    expect(record.jobs.map((j) => j.sampler)).toEqual(record.jobs.map((j) => ({ by: j.num < 10 ? 'random' : 'tpe', finished: j.num, running: 0 })));
     expect(record.search_space.space).toContainEqual({
       key: 'opt.momentum',
       kind: 'float',

@@ -39,7 +39,8 @@ describe('tpeSweeper', () => {
   it('records the parameters of each proposal and describes its space and sampler', () => {
     const sweeper = tpeSweeper({ overrides }, { ...base, conditions });
     const [first] = sweeper.ask(1, []);
-    const params = sweeper.paramsOf!(first!)!;
+    const { params, sampler } = sweeper.trialOf!(first!)!;
+    expect(sampler).toEqual({ by: 'random', finished: 0, running: 0 });
     expect(Object.keys(params)).toEqual(['x', 'n', 'k', 'opt', ...(params.opt === 'sgd' ? ['opt.momentum'] : [])]);
     expect(sweeper.describe()).toMatchObject({
       seed: 5,
@@ -66,7 +67,7 @@ describe('tpeSweeper', () => {
       firstJobs.push(o!);
       outcomes.push({ num: i, overrides: o!, status: 'completed', objective: score(o!) });
     }
-    const resumed = tpeSweeper({ overrides }, { ...base, conditions, history: firstJobs.map((o) => first.paramsOf!(o)) });
+    const resumed = tpeSweeper({ overrides }, { ...base, conditions, history: firstJobs.map((o) => first.trialOf!(o)!.params) });
     const rest = run(resumed, score, outcomes);
     expect([...firstJobs, ...rest]).toEqual(whole);
   });
