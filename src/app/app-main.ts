@@ -136,17 +136,17 @@ function processJob(kind: JobKind, source: JobSource, io: AppIo, argv: readonly 
 }
 
 async function multirun(kind: JobKind, source: JobSource, flags: Flags, overrides: readonly string[], io: AppIo, argv: readonly string[]): Promise<number> {
-  const runtime = composeFromDir({
+  const { runtime, choices } = composeFromDir({
     configDir: source.configDir,
     configName: source.configName,
     cwd: source.cwd,
     env: source.env,
     overrides,
     multirun: true,
-  }).runtime;
+  });
   // Sweep machinery (settings, sweepers, launchers, progress) loads only for -m.
   const [{ sweepSettings }, { runMultirun }] = await Promise.all([import('./sweep-options.js'), import('./multirun.js')]);
-  const settings = sweepSettings(flags, argv, runtime);
+  const settings = sweepSettings(flags, argv, runtime, choices);
   const interrupts = new Interrupts();
   try {
     return await runMultirun({

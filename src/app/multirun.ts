@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve as resolvePath } from 'node:path';
 import { openConfigDir } from '../config-dir/compose-dir.js';
-import { planJobs, sweepInputFor } from '../config-dir/multirun.js';
+import { groupConditions, planJobs, sweepInputFor } from '../config-dir/multirun.js';
 import { selectPath } from '../config-dir/select.js';
 import { collectErrors, TrellisError } from '../errors/index.js';
 import type { Interrupts } from '../job/interrupts.js';
@@ -20,7 +20,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../run/atomic-write.js';
 import { createRunDir } from '../run/run-dir.js';
 import { observedStatus } from '../run/run-state.js';
 import { createRng, drawMasterSeed } from '../run/seeds.js';
-import { gridSweeper, randomSweeper, type JobOutcome, type Sweeper } from '../sweep/index.js';
+import { gridSweeper, randomSweeper, tpeSweeper, type JobOutcome, type Sweeper } from '../sweep/index.js';
 import { toYamlText } from '../tree/emit.js';
 import { fromPlain } from '../tree/node.js';
 import { sweepFingerprint } from './fingerprint.js';
@@ -154,6 +154,9 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
   if (!['inline', 'local', 'slurm'].includes(launcherName)) {
     throw new TrellisError('USAGE', `Unknown launcher '${launcherName}'`, { hint: 'launchers: inline, local (--jobs N), slurm' });
   }
+  if (sweep.sweeper.adaptive && launcherName === 'slurm') {
+    throw new TrellisError('USAGE', `The ${sweep.strategy} sweeper does not run on the slurm launcher yet`, { hint: 'use --launcher local --jobs N' });
+  }
   const slurmOptions = launcherName === 'slurm' ? await checkedSlurmOptions(options, source, previous?.record) : undefined;
   const checked = await precheck(source, sweep.planned, now, launcherName);
   const first = checked.get(0) ?? (await prepareJob(source, [], { num: 0, sweepDir: '.' }, now));
@@ -164,7 +167,8 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
   const unlock = lockSweep(sweepDir);
   try {
     const rows: JobRow[] =
-      previous?.record.jobs ?? sweep.planned.map((o, num) => ({ num, overrides: o, status: 'pending', dir: null, objective: null, error: null }));
+      previous?.record.jobs ??
+      sweep.planned.map((o, num) => ({ num, overrides: o, status: 'pending', dir: null, objective: null, error: null, ...trialParams(sweep.sweeper, o) }));
     if (previous) await reconcileWithRuns(rows, sweepDir, options.objective ?? previous.record.objective.name ?? undefined);
     const record: SweepRecord = {
       ...(previous?.record ?? {
@@ -193,7 +197,7 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
     // The objective's name and direction are the sweep's: a resume shows the same table.
     const objective = record.objective.name ?? undefined;
     const mode = record.objective.mode === 'max' ? 'max' : 'min';
-    return await drive({ options, source, sweepDir, record, rows, launcherName, slurmOptions, checked, now, objective, mode });
+    return await drive({ options, source, sweepDir, record, rows, launcherName, slurmOptions, checked, now, objective, mode, sweeper: sweep.sweeper });
   } finally {
     unlock();
   }
@@ -220,8 +224,20 @@ function planSweep(options: MultirunOptions, source: JobSource, previous: SweepR
     sweeper = randomSweeper(sweepInputFor({ ...base, overrides }), { trials, seed, rng: createRng(seed) });
   } else if (strategy === 'grid') {
     sweeper = gridSweeper(planJobs({ ...base, overrides }));
+  } else if (strategy === 'tpe') {
+    seed = previous?.seed ?? options.seed ?? drawMasterSeed();
+    const recorded = previous?.search_space as { trials?: number; sampler?: { startup_trials?: number } } | undefined;
+    const input = sweepInputFor({ ...base, overrides });
+    sweeper = tpeSweeper(input, {
+      trials: recorded?.trials ?? options.trials ?? 20,
+      seed,
+      mode: previous ? (previous.objective.mode === 'max' ? 'max' : 'min') : options.mode,
+      startupTrials: recorded?.sampler?.startup_trials ?? options.startupTrials,
+      conditions: groupConditions({ ...base, overrides }, input),
+      history: previous?.jobs.map((j) => j.params),
+    });
   } else {
-    throw new TrellisError('USAGE', `Unknown sweeper '${strategy}'`, { hint: 'sweepers: grid, random' });
+    throw new TrellisError('USAGE', `Unknown sweeper '${strategy}'`, { hint: 'sweepers: grid, random, tpe' });
   }
   const fingerprint = sweepFingerprint({ ...base, overrides, sweeper: { strategy, describe: sweeper.describe() } });
   if (previous && previous.fingerprint !== fingerprint) {
@@ -233,7 +249,9 @@ function planSweep(options: MultirunOptions, source: JobSource, previous: SweepR
       },
     );
   }
-  const planned = previous ? previous.jobs.map((j) => j.overrides) : sweeper.ask(sweeper.total ?? Number.MAX_SAFE_INTEGER, []);
+  // A model-based sweeper proposes as slots free: only the first jobs are known before the start.
+  const first = sweeper.adaptive ? Math.min(Math.max(1, options.jobs), sweeper.total ?? 1) : (sweeper.total ?? Number.MAX_SAFE_INTEGER);
+  const planned = previous ? previous.jobs.map((j) => j.overrides) : sweeper.ask(first, []);
   return { strategy, sweeper, seed, overrides, fingerprint, planned };
 }
 
@@ -337,6 +355,18 @@ interface DriveContext {
   now: Date;
   objective: string | undefined;
   mode: 'min' | 'max';
+  sweeper: Sweeper;
+}
+
+/** The parameters (and the sampler's inputs) sweep.json records with a model-based sweeper's trial. */
+function trialParams(sweeper: Sweeper, overrides: readonly string[]): Pick<JobRow, 'params' | 'sampler'> {
+  return sweeper.trialOf?.(overrides) ?? {};
+}
+
+/** How a model-based sweeper counted a finished trial. */
+function trialState(status: string, objective: number | undefined): JobRow['state'] {
+  if (status === 'pruned') return 'pruned';
+  return status === 'completed' && objective !== undefined && Number.isFinite(objective) ? 'complete' : 'failed';
 }
 
 async function createLauncher(ctx: DriveContext, print: (line: string) => void): Promise<Launcher> {
@@ -389,7 +419,9 @@ async function drive(ctx: DriveContext): Promise<number> {
   const save = saves.now;
   save();
   const todo = rows.filter((r) => r.status !== 'completed');
-  const progress = await createProgress({ total: todo.length, isTTY: options.io.isTTY, write: options.io.stderr });
+  const adaptive = Boolean(ctx.sweeper.adaptive);
+  const total = adaptive ? Math.max(todo.length, (ctx.sweeper.total ?? rows.length) - (rows.length - todo.length)) : todo.length;
+  const progress = await createProgress({ total, isTTY: options.io.isTTY, write: options.io.stderr });
   const print = progress.print;
   const launcher = await createLauncher(ctx, print);
   const outcomes: JobOutcome[] = rows
@@ -402,6 +434,7 @@ async function drive(ctx: DriveContext): Promise<number> {
     save();
     void launcher.cancel();
   });
+  let warnedNoObjective = false;
   const finishRow = (job: LaunchedJob) => {
     const row = rows[job.num]!;
     // A job that never got a run directory because the sweep was being stopped was not run.
@@ -411,6 +444,16 @@ async function drive(ctx: DriveContext): Promise<number> {
     const objective = job.status === 'completed' ? objectiveOf(job.returnValue, job.dir, ctx.objective) : undefined;
     row.objective = objective ?? null;
     outcomes.push({ num: job.num, overrides: job.overrides, status: job.status, objective });
+    if (row.params && row.status !== 'interrupted') {
+      row.state = trialState(job.status, objective);
+      // A model-based sweeper learns nothing from a trial without a value: say so once.
+      if (job.status === 'completed' && row.state === 'failed' && !warnedNoObjective) {
+        warnedNoObjective = true;
+        print(
+          `[trellis] job #${job.num} gave no ${ctx.objective ? `value of '${ctx.objective}'` : 'single number'}: the ${record.strategy} sweeper counts it as failed (give --objective NAME: a returned key or a logged metric)`,
+        );
+      }
+    }
     saves.soon();
     progress.jobEnded(job.status === 'completed');
     if (job.status !== 'completed') {
@@ -455,9 +498,18 @@ async function drive(ctx: DriveContext): Promise<number> {
       );
     } else {
       const queue = [...todo];
+      // A model-based sweeper is asked for the next trial when a slot frees, knowing every outcome so far.
+      const nextTrial = (): JobRow | undefined => {
+        if (!adaptive || rows.length >= (ctx.sweeper.total ?? 0)) return undefined;
+        const [overrides] = ctx.sweeper.ask(1, outcomes);
+        if (!overrides) return undefined;
+        const row: JobRow = { num: rows.length, overrides, status: 'pending', dir: null, objective: null, error: null, ...trialParams(ctx.sweeper, overrides) };
+        rows.push(row);
+        return row;
+      };
       const slots = Array.from({ length: Math.max(1, launcher.parallelism) }, async () => {
         while (!stop) {
-          const row = queue.shift();
+          const row = queue.shift() ?? nextTrial();
           if (!row) return;
           row.status = 'running';
           progress.jobStarted();

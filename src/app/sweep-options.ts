@@ -1,9 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { deepmergeCustom } from 'deepmerge-ts';
 import { flagText } from '../console/argv.js';
 import { selectPath } from '../config-dir/select.js';
 import { TrellisError } from '../errors/index.js';
 import type { SlurmOptions } from '../launch/slurm.js';
 import { toPlain, type Node } from '../tree/node.js';
+import { pluginSettings } from './hydra-plugins.js';
 
 export type Flags = Record<string, string | boolean | undefined>;
 
@@ -16,6 +18,8 @@ export interface SweepSettings {
   sweeper: string;
   trials: number | undefined;
   seed: number | undefined;
+  /** TPE: random trials before the model is used (`hydra.sweeper.sampler.n_startup_trials`). */
+  startupTrials: number | undefined;
   failFast: boolean;
   objective: string | undefined;
   mode: 'min' | 'max';
@@ -37,8 +41,19 @@ export const layered = deepmergeCustom({ mergeArrays: false });
 
 const DEFAULTS = { jobs: 1, sweeper: 'grid', mode: 'min' as 'min' | 'max', failFast: false };
 
-/** Reads the sweep's settings: defaults, then the config's trellis/hydra node, then the flags. */
-export function sweepSettings(flags: Flags, argv: readonly string[], runtime: Node): SweepSettings {
+/** Optuna's study direction as a mode. */
+function direction(text: string | undefined): 'min' | 'max' | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'minimize' || text === 'min') return 'min';
+  if (text === 'maximize' || text === 'max') return 'max';
+  throw new TrellisError('USAGE', `sweeper.direction must be minimize or maximize, got '${text}'`, { keyPath: 'hydra.sweeper.direction' });
+}
+
+/**
+ * Reads the sweep's settings: defaults, then the built-in Hydra plugin options chosen
+ * (`hydra/sweeper=optuna`, `hydra/launcher=joblib`), then the config's trellis/hydra node, then the flags.
+ */
+export function sweepSettings(flags: Flags, argv: readonly string[], runtime: Node, choices: Readonly<Record<string, string | null>> = {}): SweepSettings {
   const fromConfig = (path: string): string | undefined => {
     const node = selectPath(runtime, path);
     return node?.kind === 'value' && node.value !== null ? String(node.value) : undefined;
@@ -46,13 +61,21 @@ export function sweepSettings(flags: Flags, argv: readonly string[], runtime: No
   const str = (name: string) => flagText(flags, name);
   // Hydra's submitit plugin names its launcher by class: hydra/launcher=submitit_slurm.
   const target = fromConfig('launcher._target_');
+  const plugin = pluginSettings(choices, fromConfig('sweeper.sampler._target_'));
+  // joblib's n_jobs -1 (its default) means one job per CPU.
+  const launcherJobs = fromConfig('launcher.n_jobs');
   const config = {
-    launcher: fromConfig('launcher.name') ?? fromConfig('launcher') ?? (target?.endsWith('SlurmLauncher') ? 'slurm' : undefined),
-    jobs: wholeNumber('jobs', fromConfig('launcher.n_jobs')),
-    sweeper: fromConfig('sweeper.name'),
-    trials: wholeNumber('trials', fromConfig('sweeper.trials')),
-    seed: wholeNumber('sweep-seed', fromConfig('sweeper.seed')),
+    launcher: fromConfig('launcher.name') ?? fromConfig('launcher') ?? (target?.endsWith('SlurmLauncher') ? 'slurm' : plugin.launcher),
+    jobs: launcherJobs !== undefined && Number(launcherJobs) < 0 ? availableParallelism() : wholeNumber('jobs', launcherJobs),
+    sweeper: fromConfig('sweeper.name') ?? plugin.sweeper,
+    trials: wholeNumber('trials', fromConfig('sweeper.trials') ?? fromConfig('sweeper.n_trials')) ?? plugin.trials,
+    seed: wholeNumber('sweep-seed', fromConfig('sweeper.seed') ?? fromConfig('sweeper.sampler.seed')),
+    startupTrials: wholeNumber('n_startup_trials', fromConfig('sweeper.sampler.n_startup_trials') ?? fromConfig('sweeper.startup_trials')),
+    mode: direction(fromConfig('sweeper.direction')),
   };
+  // Optuna's n_jobs is how many trials run at once: it sets the pool's size, not the launcher
+  // (with Hydra's basic launcher they run one after another).
+  const sweeperJobs = wholeNumber('n_jobs', fromConfig('sweeper.n_jobs')) ?? plugin.jobs;
   const given = {
     launcher: str('launcher'),
     jobs: wholeNumber('jobs', str('jobs')),
@@ -71,7 +94,14 @@ export function sweepSettings(flags: Flags, argv: readonly string[], runtime: No
   const merged = layered(DEFAULTS, config, given);
   // More than one job at once means the local pool, unless a launcher was named.
   const launcher = merged.launcher ?? (merged.jobs > 1 ? 'local' : undefined);
-  return { ...merged, launcher, jobs: launcher === 'local' ? Math.max(1, merged.jobs) : 1, slurm: slurmOptions(flags, argv, runtime) };
+  const jobs = given.jobs ?? config.jobs ?? (launcher === 'local' ? sweeperJobs : undefined) ?? merged.jobs;
+  return {
+    ...merged,
+    startupTrials: merged.startupTrials,
+    launcher,
+    jobs: launcher === 'local' ? Math.max(1, jobs) : 1,
+    slurm: slurmOptions(flags, argv, runtime),
+  };
 }
 
 const SLURM_TIME = /^(\d+|\d+:\d+|\d+:\d+:\d+|\d+-\d+|\d+-\d+:\d+|\d+-\d+:\d+:\d+|UNLIMITED|INFINITE)$/i;

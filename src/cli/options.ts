@@ -53,11 +53,11 @@ COMMANDS.push({
 
 COMMANDS.push({
   name: 'sweep',
-  summary: 'act on a recorded sweep: resume runs the jobs that did not complete',
-  usage: 'trellis sweep resume <sweep-dir>',
+  summary: 'act on a recorded sweep: resume runs the jobs that did not complete; show prints its trials and the best one',
+  usage: 'trellis sweep resume <sweep-dir>\n       trellis sweep show <sweep-dir> [--format text|json]',
   takesOverrides: true,
-  options: [],
-  examples: ['trellis sweep resume multirun/2026-11-23/10-20-00'],
+  options: [{ name: 'format', type: 'string', arg: 'FORMAT', values: ['text', 'json'], default: 'text', description: 'with show: output format' }],
+  examples: ['trellis sweep resume multirun/2026-11-23/10-20-00', 'trellis sweep show multirun/2026-11-23/10-20-00 --format json'],
 });
 
 const RUN_LOOKUP_OPTIONS: OptionSpec[] = [

@@ -151,5 +151,23 @@ export function compose(options: ComposeOptions): Composition {
   }
   applyConfigOverrides(runtime, runtimeOverrides, options.dereference, options.strictDereference);
   applyConfigOverrides(config, jobOverrides, options.dereference, options.strictDereference);
-  return { config, runtime, choices: choicesOf(defaultsOverrides.knownChoices), defaults, overrides, configName };
+  return {
+    config,
+    runtime,
+    choices: { ...choicesOf(defaultsOverrides.knownChoices), ...hydraPluginChoices(repo, defaultsOverrides) },
+    defaults,
+    overrides,
+    configName,
+  };
+}
+
+/**
+ * Selections in Hydra's own groups that trellis does not load (`override hydra/sweeper: optuna`,
+ * `hydra/launcher=joblib`): recorded as choices, as Hydra records them, so the sweep settings
+ * can map them to trellis's sweepers and launchers.
+ */
+function hydraPluginChoices(repo: ConfigRepository, overrides: DefaultsOverrides): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of overrides.overrideChoices) if (isHydraGroup(key) && !repo.groupExists(key) && typeof value === 'string') out[key] = value;
+  return out;
 }

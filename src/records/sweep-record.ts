@@ -20,6 +20,12 @@ export interface JobRow {
   error: string | null;
   /** What a batch launcher knows of the job (SLURM: job id, state, stdout/stderr files). */
   launcher?: Record<string, unknown>;
+  /** A model-based sweep's trial: the parameters it proposed, key → value. */
+  params?: Record<string, string | number>;
+  /** …and what its sampler knew then: a random startup draw or the model, from how many finished and running trials. */
+  sampler?: { by: string; finished: number; running: number };
+  /** A model-based sweep's trial as its sampler counted it (a completed job without an objective counts as failed). */
+  state?: 'complete' | 'pruned' | 'failed';
 }
 
 /** `.trellis/sweep.json` of a sweep directory. */

@@ -4,16 +4,18 @@ import type { SeededRng } from '../run/seeds.js';
 import { sweepSlots, type SweepInput } from './expand.js';
 import type { Sweeper } from './sweeper.js';
 
-type Dimension =
+/** One slot of a random or TPE search: a fixed override, a list to choose from, or an interval. */
+export type Dimension =
   | { key: string; kind: 'fixed'; text: string }
-  | { key: string; kind: 'choice'; texts: { length: number; at(i: number): string } }
+  | { key: string; kind: 'choice'; override: Override; texts: { length: number; at(i: number): string } }
   | { key: string; kind: 'interval'; override: Override; low: number; high: number; log: boolean; int: boolean };
 
 function numberOf(e: { kind: 'int'; value: bigint } | { kind: 'float'; value: number }): number {
   return e.kind === 'int' ? Number(e.value) : e.value;
 }
 
-function dimensions(input: SweepInput): Dimension[] {
+/** The search space of a sweep's overrides and `sweeper.params`, every bad slot reported at once. */
+export function dimensions(input: SweepInput): Dimension[] {
   const { slots, problems } = sweepSlots(input);
   const out: Dimension[] = [];
   for (const [key, o] of slots) {
@@ -42,6 +44,7 @@ function dimensions(input: SweepInput): Dimension[] {
         out.push({
           key,
           kind: 'choice',
+          override: o,
           texts: {
             get length() {
               return texts.length;

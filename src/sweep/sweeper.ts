@@ -2,8 +2,19 @@
 export interface JobOutcome {
   num: number;
   overrides: string[];
-  status: 'completed' | 'failed' | 'interrupted';
+  status: 'completed' | 'pruned' | 'failed' | 'interrupted';
+  /** completed: the objective; pruned: the last intermediate value. */
   objective: number | undefined;
+  /** pruned: the step it stopped at (TPE ranks pruned trials by how far they got). */
+  step?: number | undefined;
+}
+
+/** A model-based sweeper's account of one proposal. */
+export interface TrialRecord {
+  /** key → value */
+  params: Record<string, string | number>;
+  /** How it was chosen (a random startup draw or the model) and from how many finished and running trials. */
+  sampler: { by: string; finished: number; running: number };
 }
 
 /**
@@ -17,4 +28,11 @@ export interface Sweeper {
   /** The search space as recorded in sweep.json. */
   describe(): Record<string, unknown>;
   ask(max: number, finished: readonly JobOutcome[]): string[][];
+  /**
+   * Model-based sweepers are asked again whenever a slot frees, with every outcome so far;
+   * others plan every job up front.
+   */
+  readonly adaptive?: boolean;
+  /** What sweep.json records with a proposed job: its parameters, and what the sampler knew when it proposed them. */
+  trialOf?(overrides: readonly string[]): TrialRecord | undefined;
 }
