@@ -25,6 +25,11 @@ export interface RunningJob {
   stop(signal?: InterruptSignal): void;
   /** Kills the job at once, synchronously (the supervisor is exiting). */
   killNow?(): void;
+  /**
+   * The job's control file says prune: a job that reads it gets a grace period to end by itself.
+   * Without this, a prune is a `stop()`.
+   */
+  prune?(): void;
 }
 
 /** Runs jobs of one kind, one at a time, each where the supervisor can stop it. */
@@ -104,7 +109,8 @@ export class ThreadJobRunner implements JobRunner {
       if (stopRequested) return { status: 'stopped' };
       const worker = this.worker;
       Atomics.store(this.stopFlag, 0, 0);
-      return new Promise<JobOutcome>((resolve) => {
+      let graceTimer: NodeJS.Timeout | undefined;
+      const outcome = new Promise<JobOutcome>((resolve) => {
         let errored: Error | undefined;
         this.listener = (message) => {
           if (message.type === 'log') events.log(message.line);
@@ -134,12 +140,15 @@ export class ThreadJobRunner implements JobRunner {
         });
         stopRunning = () => {
           Atomics.store(this.stopFlag, 0, 1);
-          const timer = setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
-          timer.unref();
+          graceTimer = setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
+          graceTimer.unref();
         };
         if (stopRequested) stopRunning();
         worker.postMessage({ type: 'run', ticket });
       });
+      // A job that ended by itself after a stop (a pruned job returning early) keeps its thread
+      // for the sweep's next job.
+      return outcome.finally(() => clearTimeout(graceTimer));
     })();
     return {
       ended,

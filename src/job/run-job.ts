@@ -5,6 +5,7 @@ import { relative } from 'node:path';
 import { TrellisError } from '../errors/index.js';
 import { recordPath, RUN_FILES } from '../records/names.js';
 import { RUN_FORMAT_VERSION, type RunRecord, type RunStatus } from '../records/run-record.js';
+import { readControl } from '../records/control.js';
 import { RERUN_ENV } from '../records/env-vars.js';
 import { writeFileAtomic, writeJsonAtomic, type Durability } from '../run/atomic-write.js';
 import { captureEnvironment, type EnvSnapshot } from '../run/env-snapshot.js';
@@ -19,13 +20,15 @@ import { fromPlain, type Node } from '../tree/node.js';
 import { errorRecord, type ErrorRecord, type JobState } from './execute.js';
 import { EXIT_CODES } from '../records/exit-codes.js';
 import type { InterruptSignal, Interrupts } from './interrupts.js';
-import type { JobOutcome, JobRunner } from './job-runner.js';
+import type { JobOutcome, JobRunner, RunningJob } from './job-runner.js';
 import type { JobSource, PreparedJob } from './prepare.js';
 
 export type { RunStatus } from '../records/run-record.js';
 
 /** How often run.json's heartbeat is refreshed while the job runs. */
 const HEARTBEAT_SECONDS = 5;
+/** How often a job of a sweep looks at its control file (a stat; a pruner's decision arrives through it). */
+const CONTROL_POLL_MS = 200;
 
 /** The environment and git state of a run: captured per run, or once for all jobs of one process. */
 export interface RunSnapshots {
@@ -123,6 +126,8 @@ interface StartedRun {
   writeRun(durable?: Durability): void;
   /** Once the final status is written, nothing else may change it. */
   finished: boolean;
+  /** Set when the control file said prune: the run ends as pruned, whatever the job did next. */
+  pruned?: { step: number; reason: string };
 }
 
 async function startRun(options: RunJobOptions): Promise<StartedRun> {
@@ -238,6 +243,7 @@ async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOu
     }
   }, HEARTBEAT_SECONDS * 1000);
   heartbeat.unref();
+  const control = options.sweep ? watchControl(run, running) : undefined;
   const offInterrupt = interrupts.onInterrupt((signal) => running.stop(signal));
   // A second Ctrl-C exits at once: the job's processes go first, then the record says interrupted.
   const offExitNow = interrupts.onExitNow((signal) => {
@@ -248,9 +254,29 @@ async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOu
     return await running.ended;
   } finally {
     clearInterval(heartbeat);
+    if (control) clearInterval(control);
     offInterrupt();
     offExitNow();
   }
+}
+
+/**
+ * Follows the run's control file: when a pruner decides, the job is told (`run.stopRequested`; a
+ * command job reads the file) and the run will be recorded as pruned. The file is the channel
+ * whatever runs the job: this process, a pool worker or a SLURM task on another host.
+ */
+function watchControl(run: StartedRun, running: RunningJob): NodeJS.Timeout {
+  const seen = { stamp: '' };
+  const timer = setInterval(() => {
+    if (run.pruned) return;
+    const decision = readControl(run.dir, seen);
+    if (decision?.action !== 'prune') return;
+    run.pruned = { step: decision.step, reason: decision.reason };
+    if (running.prune) running.prune();
+    else running.stop();
+  }, CONTROL_POLL_MS);
+  timer.unref();
+  return timer;
 }
 
 /** Writes the final records; run.json last and synced. Never throws: a failure becomes the run's error. */
@@ -258,14 +284,24 @@ function finishRun(run: StartedRun, outcome: JobOutcome, signal: InterruptSignal
   if (run.finished) return resultOf(run);
   run.finished = true;
   const end = new Date();
+  // A pruned job ends however it ends (returns, is stopped, dies of the stop): it was pruned.
+  const pruned = run.pruned !== undefined && !signal;
   const stopped = outcome.status === 'stopped';
-  const status: RunStatus = stopped ? 'interrupted' : outcome.status;
-  const exitCode = stopped ? EXIT_CODES[signal ?? 'SIGINT'] : outcome.status === 'completed' ? EXIT_CODES.completed : EXIT_CODES.failed;
-  const error: ErrorRecord | null = stopped
-    ? errorRecord(new Error(`interrupted by ${signal ?? 'a stop request'}`))
-    : outcome.status === 'failed'
-      ? outcome.error
-      : null;
+  const status: RunStatus = pruned ? 'pruned' : stopped ? 'interrupted' : outcome.status;
+  const exitCode = pruned
+    ? EXIT_CODES.completed
+    : stopped
+      ? EXIT_CODES[signal ?? 'SIGINT']
+      : outcome.status === 'completed'
+        ? EXIT_CODES.completed
+        : EXIT_CODES.failed;
+  const error: ErrorRecord | null = pruned
+    ? null
+    : stopped
+      ? errorRecord(new Error(`interrupted by ${signal ?? 'a stop request'}`))
+      : outcome.status === 'failed'
+        ? outcome.error
+        : null;
   Object.assign(run.record, {
     status,
     end: end.toISOString(),
@@ -276,6 +312,7 @@ function finishRun(run: StartedRun, outcome: JobOutcome, signal: InterruptSignal
     tags: run.state.tags,
     notes: run.state.notes,
     artifacts: run.state.artifacts,
+    ...(pruned ? { pruned: run.pruned } : {}),
   });
   const returnValue = outcome.status === 'completed' ? outcome.returnValue : null;
   try {

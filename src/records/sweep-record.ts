@@ -20,6 +20,8 @@ export interface JobRow {
   error: string | null;
   /** What a batch launcher knows of the job (SLURM: job id, state, stdout/stderr files). */
   launcher?: Record<string, unknown>;
+  /** A pruned job: the step whose report decided it, and why. */
+  pruned?: { step: number; reason: string };
 }
 
 /** `.trellis/sweep.json` of a sweep directory. */
@@ -39,6 +41,8 @@ export interface SweepRecord {
   launcher_options?: Record<string, unknown>;
   entry: string | null;
   objective: { name: string | null; mode: string };
+  /** Early stopping: the pruner's name, its settings as given, and all its settings with defaults. */
+  pruner?: { name: string; settings: Record<string, unknown>; study_name: string; effective: Record<string, unknown> };
   created: string;
   jobs: JobRow[];
 }

@@ -13,9 +13,9 @@ export const NOT_INDEXED = Symbol('not indexed');
 /** Bits of `StoredRun.changed`: which records were read from files, so the index needs writing. */
 export const CHANGED = { run: 1, summary: 2, config: 4 } as const;
 
-const FINAL_STATUSES = new Set(['completed', 'failed', 'interrupted']);
+const FINAL_STATUSES = new Set(['completed', 'failed', 'interrupted', 'pruned']);
 /** A status a run ends with: run.json is written with it last and not rewritten by the run. */
-export const isFinalStatus = (status: string): status is 'completed' | 'failed' | 'interrupted' => FINAL_STATUSES.has(status);
+export const isFinalStatus = (status: string): status is 'completed' | 'failed' | 'interrupted' | 'pruned' => FINAL_STATUSES.has(status);
 
 /**
  * A store's index, as a run found through it sees it: what run.json held by the run's row, and

@@ -2,7 +2,7 @@
 export interface JobOutcome {
   num: number;
   overrides: string[];
-  status: 'completed' | 'failed' | 'interrupted';
+  status: 'completed' | 'failed' | 'interrupted' | 'pruned';
   objective: number | undefined;
 }
 
