@@ -68,7 +68,7 @@ export class CommandJobRunner implements JobRunner {
       if (stopRequested) return { status: 'stopped' };
       const files = writeJobFiles(ticket, prepared);
       const metricsPath = recordPath(ticket.dir, RUN_FILES.metrics);
-      const metrics = new MetricsLog(metricsPath);
+      const metrics = new MetricsLog(metricsPath, ticket.metricsFlushSeconds === undefined ? {} : { flushSeconds: ticket.metricsFlushSeconds });
       const env = childEnv(prepared.env, ticket, files, metricsPath, derived);
       // What the program runs on (interpreter, packages) is probed while it runs; never fails the job.
       const program = captureProgramEnv(args, { cwd: ticket.cwd, env, secretValues: ticket.secrets }).then((found) => {

@@ -19,6 +19,11 @@ export interface JobTicket {
   cwd: string;
   /** Values never to print or record in clear (secrets the config read, secret env vars). */
   secrets: string[];
+  /**
+   * At most this long between a metric's log call and its line on disk (default 1 s). A job of a
+   * sweep writes sooner: a pruner reads its lines while it runs.
+   */
+  metricsFlushSeconds?: number;
 }
 
 /** What the job recorded besides metrics; sent to the supervisor each time it changes. */
@@ -80,6 +85,7 @@ export async function executeJob(job: JobFunction<unknown>, ticket: JobTicket, r
     jobName: ticket.jobName,
     seeds,
     metricsPath: recordPath(ticket.dir, RUN_FILES.metrics),
+    metricsFlushSeconds: ticket.metricsFlushSeconds,
     logPath: logFilePath(ticket.dir, ticket.jobName),
     cwd: ticket.cwd,
     print: reporter.log,
@@ -95,7 +101,7 @@ export async function executeJob(job: JobFunction<unknown>, ticket: JobTicket, r
   reportState = () =>
     reporter.state({ tags: [...state.tags], notes: [...state.notes], artifacts: [...state.artifacts], inputs: state.inputs.toJSON(), seeds: seeds.toJSON() });
   // An awaiting job's buffered metrics still reach the file within a second (tail -f, crashes).
-  const flusher = setInterval(() => state.metrics.flush(), 1000);
+  const flusher = setInterval(() => state.metrics.flush(), (ticket.metricsFlushSeconds ?? 1) * 1000);
   flusher.unref();
   try {
     const returnValue = await job(ticket.config, run);

@@ -29,6 +29,8 @@ export type { RunStatus } from '../records/run-record.js';
 const HEARTBEAT_SECONDS = 5;
 /** How often a job of a sweep looks at its control file (a stat; a pruner's decision arrives through it). */
 const CONTROL_POLL_MS = 200;
+/** A job of a sweep writes its metrics at least this often, so a pruner sees them while it runs. */
+const SWEEP_METRICS_FLUSH_SECONDS = 0.1;
 
 /** The environment and git state of a run: captured per run, or once for all jobs of one process. */
 export interface RunSnapshots {
@@ -224,6 +226,7 @@ async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOu
       masterSeed: run.masterSeed,
       cwd: options.source.cwd,
       secrets: run.secrets,
+      ...(options.sweep ? { metricsFlushSeconds: SWEEP_METRICS_FLUSH_SECONDS } : {}),
     },
     {
       log: options.print,
