@@ -504,7 +504,9 @@ async function drive(ctx: DriveContext): Promise<number> {
   write('');
   write(table(rows, ctx.mode, ctx.objective ?? 'objective'));
   write('');
-  write(`[trellis] sweep ${interrupted ? 'interrupted' : 'finished'}: ${completed}/${rows.length} jobs completed${pruned ? `, ${pruned} pruned` : ''} (${relative(source.cwd, sweepDir) || '.'})`);
+  write(
+    `[trellis] sweep ${interrupted ? 'interrupted' : 'finished'}: ${completed}/${rows.length} jobs completed${pruned ? `, ${pruned} pruned` : ''} (${relative(source.cwd, sweepDir) || '.'})`,
+  );
   if (interrupted) return 130;
   return completed + pruned === rows.length ? 0 : 1;
 }

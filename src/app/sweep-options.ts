@@ -94,7 +94,10 @@ function prunerSettings(flag: string | undefined, node: Node | undefined): Prune
     const { name, ...settings } = plain as Record<string, unknown>;
     const chosen = flag ?? (typeof name === 'string' ? name : undefined);
     if (chosen === undefined) {
-      throw new TrellisError('USAGE', 'trellis.sweeper.pruner has settings but no name', { keyPath: 'trellis.sweeper.pruner.name', hint: 'set its name (median, asha or hyperband), or give --pruner NAME' });
+      throw new TrellisError('USAGE', 'trellis.sweeper.pruner has settings but no name', {
+        keyPath: 'trellis.sweeper.pruner.name',
+        hint: 'set its name (median, asha or hyperband), or give --pruner NAME',
+      });
     }
     return { name: chosen, settings };
   }

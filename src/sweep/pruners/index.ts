@@ -30,9 +30,13 @@ function setting(pruner: string, key: string, value: unknown, fallback: unknown)
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   const integral = key !== 'percentile';
   if (typeof n !== 'number' || !Number.isFinite(n) || (integral && !Number.isInteger(n)) || n < 0) {
-    throw new TrellisError('USAGE', `Pruner ${pruner}: ${key} must be ${integral ? 'a whole number' : 'a number'}${fallback === 'auto' ? " or 'auto'" : ''}, got '${String(value)}'`, {
-      keyPath: `trellis.sweeper.pruner.${key}`,
-    });
+    throw new TrellisError(
+      'USAGE',
+      `Pruner ${pruner}: ${key} must be ${integral ? 'a whole number' : 'a number'}${fallback === 'auto' ? " or 'auto'" : ''}, got '${String(value)}'`,
+      {
+        keyPath: `trellis.sweeper.pruner.${key}`,
+      },
+    );
   }
   return n;
 }
@@ -48,7 +52,8 @@ function checkRanges(name: string, s: Record<string, number | 'auto'>): void {
   if (s.min_resource === 0) fail('min_resource must be at least 1');
   if (typeof s.reduction_factor === 'number' && s.reduction_factor < 2) fail('reduction_factor must be at least 2');
   if (typeof s.bootstrap_count === 'number' && s.bootstrap_count > 0 && s.min_resource === 'auto') fail("bootstrap_count > 0 needs a min_resource, not 'auto'");
-  if (typeof s.max_resource === 'number' && typeof s.min_resource === 'number' && s.max_resource < s.min_resource) fail('max_resource must be at least min_resource');
+  if (typeof s.max_resource === 'number' && typeof s.min_resource === 'number' && s.max_resource < s.min_resource)
+    fail('max_resource must be at least min_resource');
 }
 
 /**

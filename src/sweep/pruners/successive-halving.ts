@@ -10,7 +10,12 @@ export interface SuccessiveHalvingOptions {
 }
 
 /** Optuna's SuccessiveHalvingPruner defaults. */
-export const SUCCESSIVE_HALVING_DEFAULTS: SuccessiveHalvingOptions = { min_resource: 'auto', reduction_factor: 4, min_early_stopping_rate: 0, bootstrap_count: 0 };
+export const SUCCESSIVE_HALVING_DEFAULTS: SuccessiveHalvingOptions = {
+  min_resource: 'auto',
+  reduction_factor: 4,
+  min_early_stopping_rate: 0,
+  bootstrap_count: 0,
+};
 
 /**
  * Optuna's `_estimate_min_resource`: the longest completed trial's last step divided by 100,
@@ -64,7 +69,8 @@ export function successiveHalvingPruner(direction: Direction, given: Partial<Suc
         const competing = trials.flatMap((t) => (t.trial === trial ? [] : (rungs.get(t.trial)?.[rung] ?? [])));
         mine[rung] = value;
         competing.push(value);
-        if (competing.length <= o.bootstrap_count) return { prune: true, reason: `rung ${rung} has ${competing.length} of the ${o.bootstrap_count + 1} trials it needs` };
+        if (competing.length <= o.bootstrap_count)
+          return { prune: true, reason: `rung ${rung} has ${competing.length} of the ${o.bootstrap_count + 1} trials it needs` };
         if (!promotable(value, competing, o.reduction_factor, direction)) {
           return {
             prune: true,
