@@ -254,7 +254,10 @@ async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOu
     finishRun(run, { status: 'stopped' }, signal, true);
   });
   try {
-    return await running.ended;
+    const outcome = await running.ended;
+    // A program that read the decision itself may end before the next look at the file.
+    if (control && !run.pruned) notePruned(run);
+    return outcome;
   } finally {
     clearInterval(heartbeat);
     if (control) clearInterval(control);
@@ -271,15 +274,20 @@ async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOu
 function watchControl(run: StartedRun, running: RunningJob): NodeJS.Timeout {
   const seen = { stamp: '' };
   const timer = setInterval(() => {
-    if (run.pruned) return;
-    const decision = readControl(run.dir, seen);
-    if (decision?.action !== 'prune') return;
-    run.pruned = { step: decision.step, reason: decision.reason };
+    if (run.pruned || !notePruned(run, seen)) return;
     if (running.prune) running.prune();
     else running.stop();
   }, CONTROL_POLL_MS);
   timer.unref();
   return timer;
+}
+
+/** Whether the control file says prune; if so, the run will be recorded as pruned. */
+function notePruned(run: StartedRun, seen?: { stamp: string }): boolean {
+  const decision = readControl(run.dir, seen);
+  if (decision?.action !== 'prune') return false;
+  run.pruned = { step: decision.step, reason: decision.reason };
+  return true;
 }
 
 /** Writes the final records; run.json last and synced. Never throws: a failure becomes the run's error. */
