@@ -5,7 +5,7 @@ import { MEDIAN_DEFAULTS, percentilePruner } from './median.js';
 import type { Direction, Pruner } from './pruner.js';
 import { SUCCESSIVE_HALVING_DEFAULTS, successiveHalvingPruner } from './successive-halving.js';
 
-export type { Pruner, PruneDecision, TrialProgress } from './pruner.js';
+export type { Pruner, TrialProgress } from './pruner.js';
 
 /** Every pruner by name, with the settings it takes (Optuna's argument names and defaults). */
 const PRUNERS = {
@@ -14,7 +14,7 @@ const PRUNERS = {
   hyperband: HYPERBAND_DEFAULTS,
 } as const;
 
-export const PRUNER_NAMES = Object.keys(PRUNERS);
+const PRUNER_NAMES = Object.keys(PRUNERS);
 
 /** Optuna's class names, as a Hydra config would spell them. */
 const ALIASES: Record<string, keyof typeof PRUNERS> = {
