@@ -10,7 +10,7 @@ import { createPruner, type Pruner, type TrialProgress } from '../sweep/pruners/
 import type { PrunerSettings } from './sweep-options.js';
 
 /** How often the supervisor reads what running jobs logged since the last look. */
-const POLL_MS = 200;
+const POLL_MS = 100;
 
 interface Trial {
   trial: number;

@@ -28,7 +28,7 @@ export type { RunStatus } from '../records/run-record.js';
 /** How often run.json's heartbeat is refreshed while the job runs. */
 const HEARTBEAT_SECONDS = 5;
 /** How often a job of a sweep looks at its control file (a stat; a pruner's decision arrives through it). */
-const CONTROL_POLL_MS = 200;
+const CONTROL_POLL_MS = 100;
 /** A job of a sweep writes its metrics at least this often, so a pruner sees them while it runs. */
 const SWEEP_METRICS_FLUSH_SECONDS = 0.1;
 
