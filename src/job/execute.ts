@@ -47,6 +47,14 @@ export type JobEnd =
   | { status: 'completed'; returnValue: unknown; summary: Record<string, MetricSummary> }
   | { status: 'failed'; error: ErrorRecord; summary: Record<string, MetricSummary> };
 
+/** Thrown from `run.log()` once a stop was asked for, to unwind the job (see JobReporter.stopNow). */
+export class JobStopped extends Error {
+  override name = 'JobStopped';
+  constructor() {
+    super('the run was asked to stop');
+  }
+}
+
 /** How a running job talks to its supervisor. */
 export interface JobReporter {
   log(line: string): void;

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { relayLines } from '../console/relay-lines.js';
 import { appModuleKey, type AppModule } from './app-module.js';
-import { executeJob, type ErrorRecord, type JobEnd, type JobFunction, type JobState, type JobTicket } from './execute.js';
+import { executeJob, JobStopped, type ErrorRecord, type JobEnd, type JobFunction, type JobState, type JobTicket } from './execute.js';
 import type { InterruptSignal } from './interrupts.js';
 import type { PreparedJob } from './prepare.js';
 import { JOB_THREAD_DATA, type JobThreadData, type ToSupervisor } from './thread-protocol.js';
@@ -117,7 +117,9 @@ export class ThreadJobRunner implements JobRunner {
           else if (message.type === 'state') events.state(message.state);
           else if (message.type === 'end') {
             this.detach();
-            resolve(message.end);
+            // A job unwound by a stop ended because of it, not by failing.
+            const stopped = stopRequested && message.end.status === 'failed' && message.end.error.type === JobStopped.name;
+            resolve(stopped ? { status: 'stopped' } : message.end);
           }
         };
         this.exitListener = (code) => {
@@ -189,13 +191,5 @@ export class ThreadJobRunner implements JobRunner {
     const worker = this.worker;
     this.worker = undefined;
     if (worker) await worker.terminate();
-  }
-}
-
-/** Thrown inside a job on the main thread to unwind it after a stop. */
-class JobStopped extends Error {
-  override name = 'JobStopped';
-  constructor() {
-    super('the run was asked to stop');
   }
 }

@@ -102,11 +102,18 @@ function normalizeRunInfo(raw: unknown): RunInfo | string {
     overrides: stringsOf(r.overrides),
     sweep: sweep && typeof sweep.dir === 'string' && typeof sweep.num === 'number' ? { dir: sweep.dir, num: sweep.num } : null,
     reproduces: str(r.reproduces),
+    pruned: prunedOf(r.pruned),
     heartbeat: str(r.heartbeat),
     heartbeat_interval_s: num(r.heartbeat_interval_s),
     tags: stringsOf(r.tags),
     notes: stringsOf(r.notes),
   };
+}
+
+function prunedOf(value: unknown): RunInfo['pruned'] {
+  if (value === null || typeof value !== 'object') return null;
+  const { step, reason } = value as Record<string, unknown>;
+  return typeof step === 'number' ? { step, reason: typeof reason === 'string' ? reason : '' } : null;
 }
 
 export function readRunState(dir: string): RunState {

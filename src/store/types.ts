@@ -26,6 +26,8 @@ export interface RunInfo {
   overrides: string[];
   sweep: { dir: string; num: number } | null;
   reproduces: string | null;
+  /** A run a pruner stopped early: the step whose report decided it, and why. */
+  pruned: { step: number; reason: string } | null;
   heartbeat: string | null;
   heartbeat_interval_s: number | null;
   tags: string[];
