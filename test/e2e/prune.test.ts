@@ -7,8 +7,8 @@
  * lr below `slow_from` run their 400 steps at once; the others pause 30 ms a step (12 s in all), so
  * they are still running when the decision comes, whatever the machine's load.
  */
-import { cpSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { customApp, readJson, readRecord, runDirs, runNode } from '../helpers/app-project.js';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
@@ -80,6 +80,12 @@ describe('early stopping', () => {
     expect(list.code, list.stderr).toBe(0);
     const statuses = (JSON.parse(list.stdout) as Array<{ status: string }>).map((x) => x.status).sort();
     expect(statuses).toEqual(['completed', 'completed', 'completed', 'pruned']);
+    const show = runCli(['runs', 'show', join(dir, '2')], { cwd });
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain('status     pruned, exit code 0\n');
+    expect(show.stdout).toContain(`pruned     at step 0: ${reason}\n`);
+    const query = runCli(['runs', 'list', 'multirun', 'status = pruned', '--format', 'json'], { cwd });
+    expect((JSON.parse(query.stdout) as Array<{ dir: string; pruned: unknown }>).map((x) => x.dir)).toEqual([relative(cwd, join(dir, '2'))]);
   });
 
   it.each([
@@ -126,6 +132,25 @@ describe('early stopping', () => {
     expect(log).toMatch(/pruned by trellis at step 0, stopping at step \d+/);
     expect(readJson(join(dir, '2'), 'run.json')).toMatchObject({ status: 'pruned', exit_code: 0, pruned: { step: 0 } });
     expect(readFileSync(join(dir, '0', 'job.log'), 'utf8')).toContain('ran every step');
+  });
+
+  it('--resume keeps pruned jobs pruned and runs only the failed one, with the same pruner', () => {
+    const failing = body.replace('let step = 0;', "if (cfg.lr < 0.7 && !existsSync('fixed')) throw new Error('not yet');\n  let step = 0;");
+    const cwd = customApp(failing, conf);
+    writeFileSync(join(cwd, 'app.mjs'), `import { existsSync } from 'node:fs';\n${readFileSync(join(cwd, 'app.mjs'), 'utf8')}`);
+    const args = ['-m', 'lr=1,2,9,0.5', '--objective', 'val_loss', '--pruner', 'median', '+trellis.sweeper.pruner.n_startup_trials=2'];
+    const first = runNode(join(cwd, 'app.mjs'), args, cwd);
+    expect(first.code).toBe(1);
+    expect(sweep(cwd).jobs.map((j) => j.status)).toEqual(['completed', 'completed', 'pruned', 'failed']);
+    writeFileSync(join(cwd, 'fixed'), '');
+    const again = runNode(join(cwd, 'app.mjs'), [...args, '--resume'], cwd);
+    expect(again.code, again.stderr).toBe(0);
+    const { dir, jobs, pruner } = sweep(cwd);
+    expect(jobs.map((j) => j.status)).toEqual(['completed', 'completed', 'pruned', 'completed']);
+    expect(pruner).toMatchObject({ name: 'median', settings: { n_startup_trials: 2 } });
+    expect(again.stderr).not.toContain('launching job #2');
+    expect(again.stderr).toContain('3/4 jobs completed, 1 pruned');
+    expect(runDirs(dir).map((d) => d.slice(dir.length + 1))).toEqual(['0', '1', '2', '3', '3_1']);
   });
 
   it('refuses a pruner without an objective, before anything is written', () => {

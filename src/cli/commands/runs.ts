@@ -197,7 +197,8 @@ function show(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
   if (info.error?.message) lines.push(['error', `${info.error.type ?? 'Error'}: ${info.error.message}`]);
   const width = Math.max(...lines.map(([k]) => k.length));
   const out = lines.map(
-    ([k, v]) => `${paint.bold(k.padEnd(width))}  ${k === 'status' ? (status === 'completed' ? paint.green(v) : status === 'running' ? v : paint.red(v)) : v}`,
+    ([k, v]) =>
+      `${paint.bold(k.padEnd(width))}  ${k === 'status' ? (status === 'completed' ? paint.green(v) : status === 'running' ? v : status === 'pruned' ? paint.yellow(v) : paint.red(v)) : v}`,
   );
   const metrics = Object.entries(r.summary?.metrics ?? {});
   if (metrics.length) {
