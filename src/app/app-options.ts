@@ -58,6 +58,13 @@ export const APP_COMMAND: CommandSpec = {
     { name: 'sweep-seed', type: 'string', arg: 'N', description: 'with --sweeper random|tpe: seed of the draws (drawn and recorded when absent)' },
     { name: 'objective', type: 'string', arg: 'NAME', description: 'with -m: the returned value or metric that ranks jobs in the results table' },
     {
+      name: 'pruner',
+      type: 'string',
+      arg: 'NAME',
+      values: ['median', 'asha', 'hyperband'],
+      description: 'with -m and --objective: stop jobs early whose logged objective falls behind (settings: trellis.sweeper.pruner.*)',
+    },
+    {
       name: 'mode',
       type: 'string',
       arg: 'MODE',

@@ -25,6 +25,7 @@ import { toYamlText } from '../tree/emit.js';
 import { fromPlain } from '../tree/node.js';
 import { sweepFingerprint } from './fingerprint.js';
 import { createProgress } from './progress.js';
+import { checkPruner, finishedOk, startPruning } from './pruning.js';
 import { layered, type SweepSettings } from './sweep-options.js';
 import { throttled } from './throttled.js';
 
@@ -158,7 +159,9 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
     throw new TrellisError('USAGE', `The ${sweep.strategy} sweeper does not run on the slurm launcher yet`, { hint: 'use --launcher local --jobs N' });
   }
   const slurmOptions = launcherName === 'slurm' ? await checkedSlurmOptions(options, source, previous?.record) : undefined;
-  const checked = await precheck(source, sweep.planned, now, launcherName);
+  checkPruner(options, previous?.record);
+  const subdirs = new Map<number, string | undefined>();
+  const checked = await precheck(source, sweep.planned, now, launcherName, subdirs);
   const first = checked.get(0) ?? (await prepareJob(source, [], { num: 0, sweepDir: '.' }, now));
 
   // A new sweep claims a directory of its own, as runs do; a resumed one is locked against a
@@ -197,7 +200,7 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
     // The objective's name and direction are the sweep's: a resume shows the same table.
     const objective = record.objective.name ?? undefined;
     const mode = record.objective.mode === 'max' ? 'max' : 'min';
-    return await drive({ options, source, sweepDir, record, rows, launcherName, slurmOptions, checked, now, objective, mode, sweeper: sweep.sweeper });
+    return await drive({ options, source, sweepDir, record, rows, launcherName, slurmOptions, checked, now, objective, mode, sweeper: sweep.sweeper, subdirs });
   } finally {
     unlock();
   }
@@ -277,7 +280,13 @@ async function checkedSlurmOptions(options: MultirunOptions, source: JobSource, 
 }
 
 /** Composes and validates every job before the first starts; one bad job stops the sweep, naming every bad one. */
-async function precheck(source: JobSource, planned: string[][], now: Date, launcherName: string): Promise<Map<number, PreparedJob>> {
+async function precheck(
+  source: JobSource,
+  planned: string[][],
+  now: Date,
+  launcherName: string,
+  subdirs: Map<number, string | undefined>,
+): Promise<Map<number, PreparedJob>> {
   const problems = collectErrors();
   // Inline jobs start from their checked preparation instead of composing again (bounded: each
   // holds its config trees).
@@ -287,6 +296,7 @@ async function precheck(source: JobSource, planned: string[][], now: Date, launc
       () => prepareJob(source, jobOverrides, { num, sweepDir: '.' }, now),
       (error) => error.derive({ message: `Job #${num} (${jobOverrides.join(' ')}): ${error.message}` }),
     );
+    if (prepared) subdirs.set(num, prepared.sweepSubdir);
     if (prepared && (num === 0 || (launcherName === 'inline' && checked.size < MAX_CHECKED_KEPT))) checked.set(num, prepared);
   }
   problems.throwIfAny('nothing was launched; fix the sweep and run it again');
@@ -311,11 +321,11 @@ async function reconcileWithRuns(rows: JobRow[], sweepDir: string, objectiveName
     const stillRunning: string[] = [];
     for (const row of rows) {
       // A job handed to a scheduler (SLURM) is followed by its launcher, by job id.
-      if (row.status === 'completed' || row.launcher) continue;
+      if (finishedOk(row.status) || row.launcher) continue;
       const mine = runs.filter((r) => r.num === row.num);
-      const completed = mine.find((r) => r.record.status === 'completed');
+      const completed = mine.find((r) => finishedOk(r.record.status));
       if (completed) {
-        row.status = 'completed';
+        row.status = completed.record.status!;
         row.dir = relative(sweepDir, completed.dir) || '.';
         row.error = null;
         const summary = readSummaryResult(completed.dir);
@@ -356,6 +366,8 @@ interface DriveContext {
   objective: string | undefined;
   mode: 'min' | 'max';
   sweeper: Sweeper;
+  /** Each job's run directory relative to the sweep's, as planned. */
+  subdirs: Map<number, string | undefined>;
 }
 
 /** The parameters (and the sampler's inputs) sweep.json records with a model-based sweeper's trial. */
@@ -418,15 +430,23 @@ async function drive(ctx: DriveContext): Promise<number> {
   const saves = throttled(() => writeJsonAtomic(sweepRecordPath(sweepDir), record), SAVE_TIME_SHARE);
   const save = saves.now;
   save();
-  const todo = rows.filter((r) => r.status !== 'completed');
+  const todo = rows.filter((r) => !finishedOk(r.status));
   const adaptive = Boolean(ctx.sweeper.adaptive);
   const total = adaptive ? Math.max(todo.length, (ctx.sweeper.total ?? rows.length) - (rows.length - todo.length)) : todo.length;
   const progress = await createProgress({ total, isTTY: options.io.isTTY, write: options.io.stderr });
   const print = progress.print;
   const launcher = await createLauncher(ctx, print);
+  const pruning = startPruning(ctx, print);
+  // What a model-based sweeper learns from on a resume: every finished trial, pruned ones with their step.
   const outcomes: JobOutcome[] = rows
-    .filter((r) => r.status === 'completed')
-    .map((r) => ({ num: r.num, overrides: r.overrides, status: 'completed', objective: r.objective ?? undefined }));
+    .filter((r) => finishedOk(r.status))
+    .map((r) => ({
+      num: r.num,
+      overrides: r.overrides,
+      status: r.status === 'pruned' ? 'pruned' : 'completed',
+      objective: r.objective ?? undefined,
+      ...(r.pruned ? { step: r.pruned.step } : {}),
+    }));
   let stop = false;
   const offInterrupt = options.interrupts.onInterrupt(() => {
     stop = true;
@@ -441,9 +461,12 @@ async function drive(ctx: DriveContext): Promise<number> {
     row.status = options.interrupts.received && job.status === 'failed' && !job.dir ? 'interrupted' : job.status;
     row.dir = job.dir ? relative(sweepDir, job.dir) || '.' : null;
     row.error = job.error ?? null;
-    const objective = job.status === 'completed' ? objectiveOf(job.returnValue, job.dir, ctx.objective) : undefined;
+    const pruned = pruning?.ended(job.num, job.status, job.dir);
+    if (pruned && job.status === 'pruned') row.pruned = pruned;
+    // A pruned job's value is its last reported one, as Optuna records a pruned trial's.
+    const objective = finishedOk(job.status) ? objectiveOf(job.returnValue, job.dir, ctx.objective) : undefined;
     row.objective = objective ?? null;
-    outcomes.push({ num: job.num, overrides: job.overrides, status: job.status, objective });
+    outcomes.push({ num: job.num, overrides: job.overrides, status: job.status, objective, ...(row.pruned ? { step: row.pruned.step } : {}) });
     if (row.params && row.status !== 'interrupted') {
       row.state = trialState(job.status, objective);
       // A model-based sweeper learns nothing from a trial without a value: say so once.
@@ -455,8 +478,10 @@ async function drive(ctx: DriveContext): Promise<number> {
       }
     }
     saves.soon();
-    progress.jobEnded(job.status === 'completed');
-    if (job.status !== 'completed') {
+    progress.jobEnded(finishedOk(job.status));
+    if (job.status === 'pruned') {
+      if (!options.io.isTTY) print(`[trellis] job #${job.num} pruned at step ${row.pruned?.step ?? '?'}: ${row.dir}`);
+    } else if (job.status !== 'completed') {
       if (!options.interrupts.received) print(`[trellis] job #${job.num} ${job.status}: ${job.error ?? ''} (${row.dir ?? 'no run directory'})`);
       if (options.failFast) stop = true;
     } else if (!options.io.isTTY)
@@ -479,6 +504,7 @@ async function drive(ctx: DriveContext): Promise<number> {
           },
           started(num, info) {
             const row = rows[num]!;
+            pruning?.started(num);
             if (!options.interrupts.received) row.status = 'running';
             row.launcher = info;
             progress.jobStarted();
@@ -512,6 +538,7 @@ async function drive(ctx: DriveContext): Promise<number> {
           const row = queue.shift() ?? nextTrial();
           if (!row) return;
           row.status = 'running';
+          pruning?.started(row.num);
           progress.jobStarted();
           saves.soon();
           if (!options.io.isTTY) print(`[trellis] launching job #${row.num}: ${row.overrides.join(' ')}`);
@@ -522,6 +549,7 @@ async function drive(ctx: DriveContext): Promise<number> {
     }
   } finally {
     offInterrupt();
+    pruning?.close();
     await launcher.close?.();
     // The bar goes before the table: nothing is drawn over it.
     progress.stop();
@@ -529,12 +557,15 @@ async function drive(ctx: DriveContext): Promise<number> {
   const interrupted = Boolean(options.interrupts.received);
   for (const r of rows) if (r.status === 'pending' && stop) r.status = interrupted || !options.failFast ? 'interrupted' : 'skipped';
   save();
+  const pruned = rows.filter((r) => r.status === 'pruned').length;
   const completed = rows.filter((r) => r.status === 'completed').length;
   const write = (line: string) => options.io.stderr(`${line}\n`);
   write('');
   write(table(rows, ctx.mode, ctx.objective ?? 'objective'));
   write('');
-  write(`[trellis] sweep ${interrupted ? 'interrupted' : 'finished'}: ${completed}/${rows.length} jobs completed (${relative(source.cwd, sweepDir) || '.'})`);
+  write(
+    `[trellis] sweep ${interrupted ? 'interrupted' : 'finished'}: ${completed}/${rows.length} jobs completed${pruned ? `, ${pruned} pruned` : ''} (${relative(source.cwd, sweepDir) || '.'})`,
+  );
   if (interrupted) return 130;
-  return completed === rows.length ? 0 : 1;
+  return completed + pruned === rows.length ? 0 : 1;
 }

@@ -24,6 +24,13 @@ export interface SweepSettings {
   objective: string | undefined;
   mode: 'min' | 'max';
   resume: string | undefined;
+  /** `--pruner NAME` or `trellis.sweeper.pruner` (a name, or a node with `name` and Optuna's settings). */
+  pruner: PrunerSettings | undefined;
+}
+
+export interface PrunerSettings {
+  name: string;
+  settings: Record<string, unknown>;
 }
 
 function wholeNumber(name: string, text: string | undefined): number | undefined {
@@ -101,7 +108,26 @@ export function sweepSettings(flags: Flags, argv: readonly string[], runtime: No
     launcher,
     jobs: launcher === 'local' ? Math.max(1, jobs) : 1,
     slurm: slurmOptions(flags, argv, runtime),
+    pruner: prunerSettings(str('pruner'), selectPath(runtime, 'sweeper.pruner')),
   };
+}
+
+/** The pruner named by the flag or the config, with the config's settings for it. */
+function prunerSettings(flag: string | undefined, node: Node | undefined): PrunerSettings | undefined {
+  const plain = node ? toPlain(node) : undefined;
+  if (plain !== null && typeof plain === 'object' && !Array.isArray(plain)) {
+    const { name, ...settings } = plain as Record<string, unknown>;
+    const chosen = flag ?? (typeof name === 'string' ? name : undefined);
+    if (chosen === undefined) {
+      throw new TrellisError('USAGE', 'trellis.sweeper.pruner has settings but no name', {
+        keyPath: 'trellis.sweeper.pruner.name',
+        hint: 'set its name (median, asha or hyperband), or give --pruner NAME',
+      });
+    }
+    return { name: chosen, settings };
+  }
+  const chosen = flag ?? (typeof plain === 'string' ? plain : undefined);
+  return chosen === undefined ? undefined : { name: chosen, settings: {} };
 }
 
 const SLURM_TIME = /^(\d+|\d+:\d+|\d+:\d+:\d+|\d+-\d+|\d+-\d+:\d+|\d+-\d+:\d+:\d+|UNLIMITED|INFINITE)$/i;

@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:f
 import { join, relative } from 'node:path';
 import { TrellisError } from '../errors/index.js';
 import { CHILD_ENV, COMMAND_ENV, LAUNCHER_INFO_ENV, POOL_ENV, RERUN_ENV } from '../records/env-vars.js';
+import { writeControl, type ControlDecision } from '../records/control.js';
 import { ARTIFACTS_DIR, logFilePath, recordPath, RUN_FILES } from '../records/names.js';
 import { writeJsonAtomic } from '../run/atomic-write.js';
 import { hashInput } from '../run/inputs.js';
@@ -48,6 +49,8 @@ export class CommandJobRunner implements JobRunner {
 
   run(ticket: JobTicket, events: JobEvents, prepared?: PreparedJob): RunningJob {
     let stopRequested = false;
+    let pruned = false;
+    let pruneTimer: NodeJS.Timeout | undefined;
     let stopChild: (signal: InterruptSignal | undefined) => void = () => undefined;
     let killChild: () => void = () => undefined;
     const ended = (async (): Promise<JobOutcome> => {
@@ -65,7 +68,7 @@ export class CommandJobRunner implements JobRunner {
       if (stopRequested) return { status: 'stopped' };
       const files = writeJobFiles(ticket, prepared);
       const metricsPath = recordPath(ticket.dir, RUN_FILES.metrics);
-      const metrics = new MetricsLog(metricsPath);
+      const metrics = new MetricsLog(metricsPath, ticket.metricsFlushSeconds === undefined ? {} : { flushSeconds: ticket.metricsFlushSeconds });
       const env = childEnv(prepared.env, ticket, files, metricsPath, derived);
       // What the program runs on (interpreter, packages) is probed while it runs; never fails the job.
       const program = captureProgramEnv(args, { cwd: ticket.cwd, env, secretValues: ticket.secrets }).then((found) => {
@@ -98,7 +101,8 @@ export class CommandJobRunner implements JobRunner {
       let timedOut = false;
       let graceTimer: NodeJS.Timeout | undefined;
       stopChild = (signal) => {
-        writeControl(ticket.dir, { action: 'stop', reason: signal ?? 'stop requested' });
+        // A pruned job's control file keeps saying why it was stopped.
+        if (!pruned) tryWriteControl(ticket.dir, { action: 'stop', reason: signal ?? 'stop requested' });
         group.kill(signal ?? 'SIGTERM');
         graceTimer ??= setTimeout(() => group.kill('SIGKILL'), this.job.killAfterMs);
       };
@@ -155,6 +159,18 @@ export class CommandJobRunner implements JobRunner {
         stopChild(signal);
       },
       killNow: () => killChild(),
+      // The control file already says prune: the program may end by itself (saving what it
+      // wants); one that does not is stopped after its grace period.
+      prune: () => {
+        if (pruned || stopRequested) return;
+        pruned = true;
+        pruneTimer = setTimeout(() => {
+          stopRequested = true;
+          stopChild(undefined);
+        }, this.job.killAfterMs);
+        pruneTimer.unref();
+        void ended.finally(() => clearTimeout(pruneTimer));
+      },
     };
   }
 
@@ -229,9 +245,9 @@ function childEnv(given: NodeJS.ProcessEnv, ticket: JobTicket, files: JobFiles, 
   return env;
 }
 
-function writeControl(dir: string, decision: { action: 'stop'; reason: string }): void {
+function tryWriteControl(dir: string, decision: ControlDecision): void {
   try {
-    writeJsonAtomic(recordPath(dir, RUN_FILES.control), { ...decision, time: new Date().toISOString() });
+    writeControl(dir, decision);
   } catch {
     // the signal still reaches the job
   }

@@ -22,6 +22,11 @@ export interface JobTicket {
   secrets: string[];
   /** The job's log file when the config names one (Hydra's job_logging file handler); else <dir>/<jobName>.log. */
   logFile?: string | undefined;
+  /**
+   * At most this long between a metric's log call and its line on disk (default 1 s). A job of a
+   * sweep writes sooner: a pruner reads its lines while it runs.
+   */
+  metricsFlushSeconds?: number;
 }
 
 /** What the job recorded besides metrics; sent to the supervisor each time it changes. */
@@ -48,6 +53,14 @@ export interface ErrorRecord {
 export type JobEnd =
   | { status: 'completed'; returnValue: unknown; summary: Record<string, MetricSummary> }
   | { status: 'failed'; error: ErrorRecord; summary: Record<string, MetricSummary> };
+
+/** Thrown from `run.log()` once a stop was asked for, to unwind the job (see JobReporter.stopNow). */
+export class JobStopped extends Error {
+  override name = 'JobStopped';
+  constructor() {
+    super('the run was asked to stop');
+  }
+}
 
 /** How a running job talks to its supervisor. */
 export interface JobReporter {
@@ -96,6 +109,7 @@ export async function executeJob(job: JobFunction<unknown>, ticket: JobTicket, r
     jobName: ticket.jobName,
     seeds,
     metricsPath: recordPath(ticket.dir, RUN_FILES.metrics),
+    metricsFlushSeconds: ticket.metricsFlushSeconds,
     logPath: ticket.logFile ?? logFilePath(ticket.dir, ticket.jobName),
     cwd: ticket.cwd,
     print: reporter.log,
@@ -111,7 +125,7 @@ export async function executeJob(job: JobFunction<unknown>, ticket: JobTicket, r
   reportState = () =>
     reporter.state({ tags: [...state.tags], notes: [...state.notes], artifacts: [...state.artifacts], inputs: state.inputs.toJSON(), seeds: seeds.toJSON() });
   // An awaiting job's buffered metrics still reach the file within a second (tail -f, crashes).
-  const flusher = setInterval(() => state.metrics.flush(), 1000);
+  const flusher = setInterval(() => state.metrics.flush(), (ticket.metricsFlushSeconds ?? 1) * 1000);
   flusher.unref();
   // instantiate(cfg.model) then finds the app's registry and where each _target_ was set.
   const where = provenanceLocator(recordPath(ticket.dir, RUN_FILES.provenance), ticket.cwd);

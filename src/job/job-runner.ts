@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { relayLines } from '../console/relay-lines.js';
 import { appModuleKey, type AppModule } from './app-module.js';
-import { executeJob, type ErrorRecord, type JobEnd, type JobFunction, type JobState, type JobTicket } from './execute.js';
+import { executeJob, JobStopped, type ErrorRecord, type JobEnd, type JobFunction, type JobState, type JobTicket } from './execute.js';
 import type { InterruptSignal } from './interrupts.js';
 import type { PreparedJob } from './prepare.js';
 import { JOB_THREAD_DATA, type JobThreadData, type ToSupervisor } from './thread-protocol.js';
@@ -25,6 +25,11 @@ export interface RunningJob {
   stop(signal?: InterruptSignal): void;
   /** Kills the job at once, synchronously (the supervisor is exiting). */
   killNow?(): void;
+  /**
+   * The job's control file says prune: a job that reads it gets a grace period to end by itself.
+   * Without this, a prune is a `stop()`.
+   */
+  prune?(): void;
 }
 
 /** Runs jobs of one kind, one at a time, each where the supervisor can stop it. */
@@ -104,14 +109,17 @@ export class ThreadJobRunner implements JobRunner {
       if (stopRequested) return { status: 'stopped' };
       const worker = this.worker;
       Atomics.store(this.stopFlag, 0, 0);
-      return new Promise<JobOutcome>((resolve) => {
+      let graceTimer: NodeJS.Timeout | undefined;
+      const outcome = new Promise<JobOutcome>((resolve) => {
         let errored: Error | undefined;
         this.listener = (message) => {
           if (message.type === 'log') events.log(message.line);
           else if (message.type === 'state') events.state(message.state);
           else if (message.type === 'end') {
             this.detach();
-            resolve(message.end);
+            // A job unwound by a stop ended because of it, not by failing.
+            const stopped = stopRequested && message.end.status === 'failed' && message.end.error.type === JobStopped.name;
+            resolve(stopped ? { status: 'stopped' } : message.end);
           }
         };
         this.exitListener = (code) => {
@@ -134,12 +142,15 @@ export class ThreadJobRunner implements JobRunner {
         });
         stopRunning = () => {
           Atomics.store(this.stopFlag, 0, 1);
-          const timer = setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
-          timer.unref();
+          graceTimer = setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
+          graceTimer.unref();
         };
         if (stopRequested) stopRunning();
         worker.postMessage({ type: 'run', ticket });
       });
+      // A job that ended by itself after a stop (a pruned job returning early) keeps its thread
+      // for the sweep's next job.
+      return outcome.finally(() => clearTimeout(graceTimer));
     })();
     return {
       ended,
@@ -180,13 +191,5 @@ export class ThreadJobRunner implements JobRunner {
     const worker = this.worker;
     this.worker = undefined;
     if (worker) await worker.terminate();
-  }
-}
-
-/** Thrown inside a job on the main thread to unwind it after a stop. */
-class JobStopped extends Error {
-  override name = 'JobStopped';
-  constructor() {
-    super('the run was asked to stop');
   }
 }

@@ -4,7 +4,7 @@
  * jobs the supervisor sends, one at a time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { errorRecord, executeJob, type JobFunction, type JobTicket } from './execute.js';
+import { errorRecord, executeJob, JobStopped, type JobFunction, type JobTicket } from './execute.js';
 import { JOB_THREAD_DATA, type JobThreadData, type ToSupervisor, type ToThread } from './thread-protocol.js';
 import { awaitDefinedJob } from './thread-registry.js';
 
@@ -46,8 +46,9 @@ async function runOne(fn: JobFunction<unknown>, ticket: JobTicket): Promise<void
     stopRequested: () => Atomics.load(stop, 0) !== 0,
     stopNow: () => {
       post({ type: 'stopping' });
-      // Ends this thread only; the supervisor records the run as interrupted.
-      process.exit(130);
+      // Unwinds the job from its log() call and keeps the thread (and the app's imports) for the
+      // sweep's next job; a job that catches this and goes on is terminated after the grace period.
+      throw new JobStopped();
     },
   });
   post({ type: 'end', end });

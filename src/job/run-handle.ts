@@ -90,6 +90,7 @@ export function createRunHandle(options: {
   jobName: string;
   seeds: SeedBook;
   metricsPath: string;
+  metricsFlushSeconds?: number | undefined;
   logPath: string;
   cwd: string;
   print: (line: string) => void;
@@ -106,7 +107,7 @@ export function createRunHandle(options: {
     notes: [],
     artifacts: [],
     inputs: new InputBook(options.cwd),
-    metrics: new MetricsLog(options.metricsPath),
+    metrics: new MetricsLog(options.metricsPath, options.metricsFlushSeconds === undefined ? {} : { flushSeconds: options.metricsFlushSeconds }),
     logFile: new LogFile(options.logPath),
   };
   const line = (level: string) => (message: string) => {

@@ -5,6 +5,7 @@ import { relative } from 'node:path';
 import { TrellisError } from '../errors/index.js';
 import { recordPath, RUN_FILES } from '../records/names.js';
 import { RUN_FORMAT_VERSION, type RunRecord, type RunStatus } from '../records/run-record.js';
+import { readControl } from '../records/control.js';
 import { RERUN_ENV } from '../records/env-vars.js';
 import { writeFileAtomic, writeJsonAtomic, type Durability } from '../run/atomic-write.js';
 import { captureEnvironment, type EnvSnapshot } from '../run/env-snapshot.js';
@@ -19,7 +20,7 @@ import { fromPlain, getEntry, type Node } from '../tree/node.js';
 import { errorRecord, type ErrorRecord, type JobState } from './execute.js';
 import { EXIT_CODES } from '../records/exit-codes.js';
 import type { InterruptSignal, Interrupts } from './interrupts.js';
-import type { JobOutcome, JobRunner } from './job-runner.js';
+import type { JobOutcome, JobRunner, RunningJob } from './job-runner.js';
 import type { JobSource, PreparedJob } from './prepare.js';
 import type { TensorBoardSink } from '../bridges/tensorboard/sink.js';
 
@@ -27,6 +28,10 @@ export type { RunStatus } from '../records/run-record.js';
 
 /** How often run.json's heartbeat is refreshed while the job runs. */
 const HEARTBEAT_SECONDS = 5;
+/** How often a job of a sweep looks at its control file (a stat; a pruner's decision arrives through it). */
+const CONTROL_POLL_MS = 100;
+/** A job of a sweep writes its metrics at least this often, so a pruner sees them while it runs. */
+const SWEEP_METRICS_FLUSH_SECONDS = 0.1;
 
 /** The environment and git state of a run: captured per run, or once for all jobs of one process. */
 export interface RunSnapshots {
@@ -126,6 +131,8 @@ interface StartedRun {
   finished: boolean;
   /** TensorBoard event files written from metrics.jsonl as the run logs (`trellis.tensorboard`). */
   sink?: TensorBoardSink | undefined;
+  /** Set when the control file said prune: the run ends as pruned, whatever the job did next. */
+  pruned?: { step: number; reason: string };
 }
 
 async function startRun(options: RunJobOptions): Promise<StartedRun> {
@@ -232,6 +239,7 @@ async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOu
       cwd: options.source.cwd,
       secrets: run.secrets,
       logFile: options.prepared.logFile,
+      ...(options.sweep ? { metricsFlushSeconds: SWEEP_METRICS_FLUSH_SECONDS } : {}),
     },
     {
       log: options.print,
@@ -254,6 +262,7 @@ async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOu
   // The sink follows metrics.jsonl here, on the supervisor's thread: the job's run.log pays nothing for it.
   const tail = run.sink && setInterval(() => pollSink(run, options.print), 1000);
   tail?.unref();
+  const control = options.sweep ? watchControl(run, running) : undefined;
   const offInterrupt = interrupts.onInterrupt((signal) => running.stop(signal));
   // A second Ctrl-C exits at once: the job's processes go first, then the record says interrupted.
   const offExitNow = interrupts.onExitNow((signal) => {
@@ -261,13 +270,41 @@ async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOu
     finishRun(run, { status: 'stopped' }, signal, true);
   });
   try {
-    return await running.ended;
+    const outcome = await running.ended;
+    // A program that read the decision itself may end before the next look at the file.
+    if (control && !run.pruned) notePruned(run);
+    return outcome;
   } finally {
     clearInterval(heartbeat);
     if (tail) clearInterval(tail);
+    if (control) clearInterval(control);
     offInterrupt();
     offExitNow();
   }
+}
+
+/**
+ * Follows the run's control file: when a pruner decides, the job is told (`run.stopRequested`; a
+ * command job reads the file) and the run will be recorded as pruned. The file is the channel
+ * whatever runs the job: this process, a pool worker or a SLURM task on another host.
+ */
+function watchControl(run: StartedRun, running: RunningJob): NodeJS.Timeout {
+  const seen = { stamp: '' };
+  const timer = setInterval(() => {
+    if (run.pruned || !notePruned(run, seen)) return;
+    if (running.prune) running.prune();
+    else running.stop();
+  }, CONTROL_POLL_MS);
+  timer.unref();
+  return timer;
+}
+
+/** Whether the control file says prune; if so, the run will be recorded as pruned. */
+function notePruned(run: StartedRun, seen?: { stamp: string }): boolean {
+  const decision = readControl(run.dir, seen);
+  if (decision?.action !== 'prune') return false;
+  run.pruned = { step: decision.step, reason: decision.reason };
+  return true;
 }
 
 /** Writes the final records; run.json last and synced. Never throws: a failure becomes the run's error. */
@@ -275,14 +312,24 @@ function finishRun(run: StartedRun, outcome: JobOutcome, signal: InterruptSignal
   if (run.finished) return resultOf(run);
   run.finished = true;
   const end = new Date();
+  // A pruned job ends however it ends (returns, is stopped, dies of the stop): it was pruned.
+  const pruned = run.pruned !== undefined && !signal;
   const stopped = outcome.status === 'stopped';
-  const status: RunStatus = stopped ? 'interrupted' : outcome.status;
-  const exitCode = stopped ? EXIT_CODES[signal ?? 'SIGINT'] : outcome.status === 'completed' ? EXIT_CODES.completed : EXIT_CODES.failed;
-  const error: ErrorRecord | null = stopped
-    ? errorRecord(new Error(`interrupted by ${signal ?? 'a stop request'}`))
-    : outcome.status === 'failed'
-      ? outcome.error
-      : null;
+  const status: RunStatus = pruned ? 'pruned' : stopped ? 'interrupted' : outcome.status;
+  const exitCode = pruned
+    ? EXIT_CODES.completed
+    : stopped
+      ? EXIT_CODES[signal ?? 'SIGINT']
+      : outcome.status === 'completed'
+        ? EXIT_CODES.completed
+        : EXIT_CODES.failed;
+  const error: ErrorRecord | null = pruned
+    ? null
+    : stopped
+      ? errorRecord(new Error(`interrupted by ${signal ?? 'a stop request'}`))
+      : outcome.status === 'failed'
+        ? outcome.error
+        : null;
   Object.assign(run.record, {
     status,
     end: end.toISOString(),
@@ -293,6 +340,7 @@ function finishRun(run: StartedRun, outcome: JobOutcome, signal: InterruptSignal
     tags: run.state.tags,
     notes: run.state.notes,
     artifacts: run.state.artifacts,
+    ...(pruned ? { pruned: run.pruned } : {}),
   });
   const returnValue = outcome.status === 'completed' ? outcome.returnValue : null;
   closeSink(run, status);

@@ -55,7 +55,7 @@ export function inlineLauncher(options: InlineLauncherOptions): Launcher {
       return {
         num: spec.num,
         overrides: spec.overrides,
-        status: result.status === 'completed' ? 'completed' : result.status === 'interrupted' ? 'interrupted' : 'failed',
+        status: result.status === 'completed' || result.status === 'interrupted' || result.status === 'pruned' ? result.status : 'failed',
         dir: result.dir,
         returnValue: result.returnValue,
         error: result.error === undefined ? undefined : message(result.error),

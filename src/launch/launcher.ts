@@ -8,7 +8,7 @@ export interface JobSpec {
 export interface LaunchedJob {
   num: number;
   overrides: string[];
-  status: 'completed' | 'failed' | 'interrupted';
+  status: 'completed' | 'failed' | 'interrupted' | 'pruned';
   /** The job's run directory (absolute), when it got one. */
   dir: string | undefined;
   returnValue: unknown;
@@ -71,7 +71,7 @@ export function isBatchLauncher(launcher: Launcher): launcher is BatchLauncher {
 
 /** What a job started by a batch launcher writes to its result file. */
 export interface ChildResult {
-  status: 'completed' | 'failed' | 'interrupted';
+  status: 'completed' | 'failed' | 'interrupted' | 'pruned';
   dir: string | undefined;
   returnValue: unknown;
   error: string | undefined;

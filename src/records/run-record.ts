@@ -8,7 +8,8 @@ import { recordPath, RUN_FILES } from './names.js';
  */
 export const RUN_FORMAT_VERSION = 2;
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
+/** `pruned`: a pruner stopped the job of a sweep early (run.json's `pruned` says where and why). */
+export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted' | 'pruned';
 
 /** How a command job (`trellis run -- …`) ran: enough to run it again. */
 export interface CommandRecord {
@@ -50,6 +51,8 @@ export interface RunRecord {
   launcher?: Record<string, unknown>;
   /** A command job's command; absent for a Node function job. */
   command?: CommandRecord;
+  /** For a pruned run: the step whose report decided it, and the pruner's reason. */
+  pruned?: { step: number; reason: string };
   /** The run this one reproduces (`trellis rerun`). */
   reproduces: string | null;
   heartbeat: string;

@@ -26,6 +26,8 @@ export interface JobRow {
   sampler?: { by: string; finished: number; running: number };
   /** A model-based sweep's trial as its sampler counted it (a completed job without an objective counts as failed). */
   state?: 'complete' | 'pruned' | 'failed';
+  /** A pruned job: the step whose report decided it, and why. */
+  pruned?: { step: number; reason: string };
 }
 
 /** `.trellis/sweep.json` of a sweep directory. */
@@ -45,6 +47,8 @@ export interface SweepRecord {
   launcher_options?: Record<string, unknown>;
   entry: string | null;
   objective: { name: string | null; mode: string };
+  /** Early stopping: the pruner's name, its settings as given, and all its settings with defaults. */
+  pruner?: { name: string; settings: Record<string, unknown>; study_name: string; effective: Record<string, unknown> };
   created: string;
   jobs: JobRow[];
 }

@@ -295,6 +295,49 @@ export function readMetricsSync(path: string): ReadMetricsResult {
   return { rows, torn: lines.torn, skipped: lines.skipped };
 }
 
+/**
+ * Follows a `metrics.jsonl` that is still being written: each `read()` returns the rows appended
+ * since the last one, reading only the new bytes. A line is taken once it ends with a newline (the
+ * writer appends whole lines), so a write caught half-way is read whole next time. A missing file
+ * reads as no rows yet.
+ */
+export class MetricsTail {
+  private offset = 0;
+  private rest = '';
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly lines = new LineSorter();
+
+  constructor(readonly path: string) {}
+
+  read(): MetricRow[] {
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'r');
+    } catch {
+      return [];
+    }
+    const rows: MetricRow[] = [];
+    try {
+      const size = fstatSync(fd).size;
+      const buffer = Buffer.alloc(Math.min(CHUNK_BYTES, Math.max(0, size - this.offset)));
+      while (this.offset < size) {
+        const n = readSync(fd, buffer, 0, Math.min(buffer.length, size - this.offset), this.offset);
+        if (n <= 0) break;
+        this.offset += n;
+        const parts = (this.rest + this.decoder.write(buffer.subarray(0, n))).split('\n');
+        this.rest = parts.pop()!;
+        for (const text of parts) {
+          const row = this.lines.take(text);
+          if (row) rows.push(row);
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return rows;
+  }
+}
+
 export interface MetricsFileSummary {
   /** Per numeric metric, as `MetricsLog.summary()` gave it while logging (NaN and ±Infinity as numbers). */
   metrics: Record<string, MetricSummary>;

@@ -183,6 +183,7 @@ const INFO_KEYS = [
   'tags',
   'notes',
   'command',
+  'pruned',
 ] as const satisfies ReadonlyArray<keyof RunInfo>;
 
 /** RunInfo as an array in INFO_KEYS order: a third of the size, so it parses faster. */

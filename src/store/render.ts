@@ -72,6 +72,7 @@ const STATUS_PAINT: Record<string, keyof Paint> = {
   unreadable: 'red',
   partial: 'yellow',
   interrupted: 'yellow',
+  pruned: 'yellow',
   running: 'cyan',
 };
 

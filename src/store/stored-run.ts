@@ -13,9 +13,9 @@ export const NOT_INDEXED = Symbol('not indexed');
 /** Bits of `StoredRun.changed`: which records were read from files, so the index needs writing. */
 export const CHANGED = { run: 1, summary: 2, config: 4 } as const;
 
-const FINAL_STATUSES = new Set(['completed', 'failed', 'interrupted']);
+const FINAL_STATUSES = new Set(['completed', 'failed', 'interrupted', 'pruned']);
 /** A status a run ends with: run.json is written with it last and not rewritten by the run. */
-export const isFinalStatus = (status: string): status is 'completed' | 'failed' | 'interrupted' => FINAL_STATUSES.has(status);
+export const isFinalStatus = (status: string): status is 'completed' | 'failed' | 'interrupted' | 'pruned' => FINAL_STATUSES.has(status);
 
 /**
  * A store's index, as a run found through it sees it: what run.json held by the run's row, and
@@ -102,11 +102,18 @@ function normalizeRunInfo(raw: unknown): RunInfo | string {
     overrides: stringsOf(r.overrides),
     sweep: sweep && typeof sweep.dir === 'string' && typeof sweep.num === 'number' ? { dir: sweep.dir, num: sweep.num } : null,
     reproduces: str(r.reproduces),
+    pruned: prunedOf(r.pruned),
     heartbeat: str(r.heartbeat),
     heartbeat_interval_s: num(r.heartbeat_interval_s),
     tags: stringsOf(r.tags),
     notes: stringsOf(r.notes),
   };
+}
+
+function prunedOf(value: unknown): RunInfo['pruned'] {
+  if (value === null || typeof value !== 'object') return null;
+  const { step, reason } = value as Record<string, unknown>;
+  return typeof step === 'number' ? { step, reason: typeof reason === 'string' ? reason : '' } : null;
 }
 
 export function readRunState(dir: string): RunState {

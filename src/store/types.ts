@@ -3,7 +3,17 @@ import type { ObservedStatus } from '../run/run-state.js';
 /** What a listing reports for a run: the observed status, or why its records cannot be used. */
 export type StoreStatus = ObservedStatus | 'partial' | 'unreadable';
 
-export const STORE_STATUSES: readonly StoreStatus[] = ['running', 'completed', 'failed', 'interrupted', 'crashed', 'unknown', 'partial', 'unreadable'];
+export const STORE_STATUSES: readonly StoreStatus[] = [
+  'running',
+  'completed',
+  'failed',
+  'interrupted',
+  'pruned',
+  'crashed',
+  'unknown',
+  'partial',
+  'unreadable',
+];
 
 /** The fields of run.json the store uses (DESIGN.md §5), normalised: absent fields are null. */
 export interface RunInfo {
@@ -26,6 +36,8 @@ export interface RunInfo {
   overrides: string[];
   sweep: { dir: string; num: number } | null;
   reproduces: string | null;
+  /** A run a pruner stopped early: the step whose report decided it, and why. */
+  pruned: { step: number; reason: string } | null;
   heartbeat: string | null;
   heartbeat_interval_s: number | null;
   tags: string[];

@@ -191,12 +191,14 @@ function show(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
   ];
   if (info.sweep) lines.push(['sweep', `${info.sweep.dir} job ${info.sweep.num}`]);
   if (info.reproduces) lines.push(['reproduces', info.reproduces]);
+  if (info.pruned) lines.push(['pruned', `at step ${info.pruned.step}: ${info.pruned.reason}`]);
   if (info.tags.length) lines.push(['tags', info.tags.join(', ')]);
   for (const note of info.notes) lines.push(['note', note]);
   if (info.error?.message) lines.push(['error', `${info.error.type ?? 'Error'}: ${info.error.message}`]);
   const width = Math.max(...lines.map(([k]) => k.length));
   const out = lines.map(
-    ([k, v]) => `${paint.bold(k.padEnd(width))}  ${k === 'status' ? (status === 'completed' ? paint.green(v) : status === 'running' ? v : paint.red(v)) : v}`,
+    ([k, v]) =>
+      `${paint.bold(k.padEnd(width))}  ${k === 'status' ? (status === 'completed' ? paint.green(v) : status === 'running' ? v : status === 'pruned' ? paint.yellow(v) : paint.red(v)) : v}`,
   );
   const metrics = Object.entries(r.summary?.metrics ?? {});
   if (metrics.length) {
