@@ -60,6 +60,10 @@ export async function runJobCommand(kind: JobKind, argv: readonly string[], io: 
   try {
     const { flags, overrides } = parseCommandArgv(kind.spec, argv);
     const source = await kind.source(flags, io.env);
+    if (typeof flags['shell-completion'] === 'string') {
+      const { answerShellCompletion } = await import('../completion/app-completion.js');
+      return await answerShellCompletion(flags['shell-completion'], { ...source, spec: kind.spec, entry: kind.entry }, io);
+    }
     if (flags.version) {
       io.stdout(`${kind.version(source)}\n`);
       return 0;

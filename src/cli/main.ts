@@ -16,6 +16,7 @@ const LOADERS: Record<string, () => Promise<{ run: (args: ReturnType<typeof pars
   runs: () => import('./commands/runs.js'),
   explain: () => import('./commands/explain.js'),
   rerun: () => import('./commands/rerun.js'),
+  completion: () => import('./commands/completion.js'),
 };
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
