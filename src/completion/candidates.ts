@@ -152,12 +152,15 @@ function findOption(options: readonly OptionSpec[], word: string): OptionSpec | 
   return options.find((o) => o.name === name || o.alias?.includes(name));
 }
 
-/** `--name` for every option; single-dash aliases (`-m`, `-cn`) too once the word has one dash only. */
+/** `--name` and long aliases for every option; Hydra's short ones (`-m`, `-cn`) while the word has one dash. */
 function flagCandidates(options: readonly OptionSpec[], current: string): Candidate[] {
   const out: Candidate[] = [];
   for (const o of options) {
     out.push({ value: `--${o.name}`, description: o.description });
-    if (!current.startsWith('--')) for (const a of o.alias ?? []) out.push({ value: `-${a}`, description: o.description });
+    for (const a of o.alias ?? []) {
+      if (a.length > 2) out.push({ value: `--${a}`, description: o.description });
+      else if (!current.startsWith('--')) out.push({ value: `-${a}`, description: o.description });
+    }
   }
   return filter(out, current);
 }
