@@ -8,7 +8,7 @@ import { pythonScalarStr } from '../util/python.js';
 export type SummaryTree = { v: string } | { d: Array<[string, SummaryTree]> } | { l: SummaryTree[] };
 
 /** A group entry of a defaults list: the options it chooses and its `@package`. */
-export interface SummaryDefault {
+interface SummaryDefault {
   group: string;
   options: string[];
   package: string | null;
