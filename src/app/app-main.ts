@@ -63,6 +63,10 @@ export async function runJobCommand(kind: JobKind, argv: readonly string[], io: 
     // A flag that is a config value: as an override it reaches every job of a sweep, on any launcher, and reruns.
     const overrides = flags.tensorboard ? [...parsed.overrides, '++trellis.tensorboard=true'] : parsed.overrides;
     const source = await kind.source(flags, io.env);
+    if (typeof flags['shell-completion'] === 'string') {
+      const { answerShellCompletion } = await import('../completion/app-completion.js');
+      return await answerShellCompletion(flags['shell-completion'], { ...source, spec: kind.spec, entry: kind.entry }, io);
+    }
     if (flags.version) {
       io.stdout(`${kind.version(source)}\n`);
       return 0;

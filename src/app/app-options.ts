@@ -82,6 +82,13 @@ export const APP_COMMAND: CommandSpec = {
     { name: 'config-dir', alias: ['cd'], type: 'string', arg: 'DIR', description: 'directory with the primary config and config groups' },
     { name: 'config-path', alias: ['cp'], type: 'string', arg: 'DIR', description: 'same as --config-dir (Hydra name)' },
     { name: 'config-name', alias: ['cn'], type: 'string', arg: 'NAME', description: 'primary config name, without .yaml' },
+    {
+      name: 'shell-completion',
+      alias: ['sc'],
+      type: 'string',
+      arg: 'install=SHELL',
+      description: 'print the tab-completion script of bash, zsh or fish: eval "$(node app.js --shell-completion install=bash)"',
+    },
   ],
   examples: [],
 };
@@ -93,7 +100,8 @@ export const RUN_COMMAND: CommandSpec = {
   usage: 'trellis run [--config-dir DIR] [--config-name NAME] [--schema MODULE[:EXPORT]] [app flags] [OVERRIDE…] -- COMMAND [ARG…]',
   takesOverrides: true,
   options: [
-    ...APP_COMMAND.options,
+    // trellis's own completion (trellis completion SHELL) covers `trellis run`.
+    ...APP_COMMAND.options.filter((o) => o.name !== 'shell-completion'),
     {
       name: 'schema',
       type: 'string',

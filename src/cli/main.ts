@@ -19,6 +19,7 @@ const LOADERS: Record<string, () => Promise<{ run: (args: ReturnType<typeof pars
   export: () => import('./commands/export.js'),
   init: () => import('./commands/init.js'),
   import: () => import('./commands/import.js'),
+  completion: () => import('./commands/completion.js'),
 };
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {

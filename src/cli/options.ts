@@ -211,6 +211,18 @@ COMMANDS.push({
   examples: ['trellis import hydra outputs multirun', 'trellis import hydra ../old-project/multirun/2024-03-01/12-00-00'],
 });
 
+COMMANDS.push({
+  name: 'completion',
+  summary: 'print the tab-completion script of a shell (bash, zsh, fish), or --install it',
+  usage: 'trellis completion bash|zsh|fish [--install]',
+  takesOverrides: true,
+  options: [
+    { name: 'install', type: 'boolean', description: 'write the script where the shell looks for it and say how to enable it' },
+    { name: 'query', type: 'boolean', hidden: true, description: 'answer one TAB: the candidates for the line in COMP_LINE' },
+  ],
+  examples: ['eval "$(trellis completion bash)"', 'trellis completion zsh --install', 'trellis completion fish --install'],
+});
+
 // After compose: the command most people run.
 COMMANDS.splice(1, 0, RUN_COMMAND);
 

@@ -38,6 +38,8 @@ describe('lazy imports', () => {
   it.each([
     { name: 'the CLI entry (help, version, argument parsing)', entry: 'cli/bin.js', allowed: ['fastest-levenshtein', 'yargs-parser'] },
     { name: 'trellis compose', entry: 'cli/commands/compose.js', allowed: ['fastest-levenshtein', 'yaml'] },
+    // A TAB answered from the summary cache loads no YAML parser and no run store.
+    { name: 'trellis completion (one TAB)', entry: 'cli/commands/completion.js', allowed: ['fastest-levenshtein'] },
     {
       name: 'the app runner (zod, simple-git load only when used)',
       entry: 'app/define-app.js',
