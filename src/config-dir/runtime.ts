@@ -54,7 +54,7 @@ export function runtimeOf(composition: Composition, job: JobIdentity): DictNode 
 }
 
 /** The config with the unresolved runtime node beside its keys, where Hydra resolves that node. */
-export function runtimeRootOf(config: DictNode, runtime: DictNode): DictNode {
+function runtimeRootOf(config: DictNode, runtime: DictNode): DictNode {
   const full = cloneNode(config);
   setKey(full, 'hydra', runtime);
   setKey(full, 'trellis', runtime);
