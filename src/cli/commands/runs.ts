@@ -6,6 +6,7 @@ import { findRun, readRecords } from '../../store/find-run.js';
 import { noteRun, tagRun, type AnnotateResult } from '../../store/annotate-run.js';
 import { displayPath, openStore } from '../../store/open-store.js';
 import { fieldRef } from '../../store/query-fields.js';
+import { checkKnownFields, queryFields, sortFields } from '../../store/query-known.js';
 import { parseQuery } from '../../store/query-parse.js';
 import { extraFields, parseColumns, queryRuns, runRow, type RunRow } from '../../store/query-runs.js';
 import {
@@ -88,6 +89,7 @@ function list(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
     cwd: io.cwd,
   });
   const columnsFlag = typeof flags.columns === 'string' && flags.columns !== '' ? parseColumns(flags.columns) : undefined;
+  checkKnownFields(store, [...queryFields(result.query), ...sortFields(result.sort)], result.context);
   const fields = columnsFlag ?? extraFields(result.query, result.sort);
   const rows = result.runs.map((r) => runRow(r, fields, result.context));
   store.flush();
@@ -118,6 +120,8 @@ function best(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
   const store = openStore(roots, storeOptions(flags, io));
   // Only completed runs compete, unless the query says which statuses to consider.
   const parsed = parseQuery(query, store.now);
+  const context = { now: store.now, cwd: io.cwd };
+  checkKnownFields(store, [...queryFields(parsed), { field: parseQuery(`${key} = 0`).fields[0]!, option: '--metric' }], context);
   const mentionsStatus = parsed.fields.some((f) => f.ns === 'run' && f.name === 'status');
   const filter = [query ? `(${query})` : '', mentionsStatus ? '' : 'status = completed', `${key} != null`].filter(Boolean).join(' and ');
   const result = queryRuns(store, filter, { sort: `${mode === 'min' ? '' : '-'}${key}`, limit: limitOf(flags) ?? 1, cwd: io.cwd });
