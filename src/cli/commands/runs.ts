@@ -134,7 +134,7 @@ function best(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
   }
   const columns: Column[] = [
     { title: 'id', get: (r) => r.id ?? '-' },
-    { title: key, get: (r) => cell(r.fields[key]) },
+    { title: key, get: (r, exact) => cell(r.fields[key], exact) },
     { title: 'status', get: (r) => r.status },
     { title: 'overrides', get: (r) => r.overrides.join(' ') || '-' },
     { title: 'dir', get: (r) => r.dir },
