@@ -28,6 +28,35 @@ function shown(node: Node | undefined): string {
   return String(node.value);
 }
 
+type SchemaLike = { _zod?: { def?: Record<string, unknown> }; shape?: Record<string, unknown>; isInt?: boolean } | undefined;
+
+/** The schema inside wrappers (optional, default, nullable…). */
+function unwrapped(schema: unknown): SchemaLike {
+  let current = schema as SchemaLike;
+  for (let i = 0; i < 10 && current?._zod?.def && 'innerType' in current._zod.def; i++) current = current._zod.def.innerType as SchemaLike;
+  return current;
+}
+
+/**
+ * Integral floats (`10.0`) where the schema wants an int. zod sees the number 10 and accepts it,
+ * but the config would record 10.0; OmegaConf's IntegerNode refuses any float, and so do we.
+ * `z.coerce` schemas asked for conversion, so they are left alone.
+ */
+function floatsForInts(schema: unknown, root: Node, node: Node = root, path: PropertyKey[] = []): TrellisError[] {
+  const s = unwrapped(schema);
+  if (!s) return [];
+  if (node.kind === 'dict' && s.shape)
+    return [...node.entries.values()].flatMap((e) => floatsForInts(s.shape![keyText(e)], root, e.node, [...path, keyText(e)]));
+  if (node.kind === 'list' && s._zod?.def?.element) return node.items.flatMap((item, i) => floatsForInts(s._zod!.def!.element, root, item, [...path, i]));
+  if (node.kind !== 'value' || !node.float || typeof node.value !== 'number' || !Number.isInteger(node.value)) return [];
+  if (s.isInt !== true || s._zod?.def?.coerce === true) return [];
+  const key = formatKeyPath(path);
+  const whole = String(node.value);
+  const { origin } = locate(root, path);
+  const hint = origin?.kind === 'override' ? `write ${key}=${whole}` : `write ${whole}, without the decimal point`;
+  return [new TrellisError('VALIDATION_FAILED', `${key}: expected an integer, got the float ${shown(node)}`, { where: origin, keyPath: key, hint })];
+}
+
 /** The object schema found by following `path` through wrappers (optional, default, nullable…). */
 function shapeAt(schema: unknown, path: readonly PropertyKey[]): Record<string, unknown> | undefined {
   let current = schema as { _zod?: { def?: Record<string, unknown> }; shape?: Record<string, unknown> } | undefined;
@@ -104,8 +133,9 @@ export interface ValidationResult {
  */
 export function validateConfig(schema: ConfigSchema, resolved: Node, plain: unknown): ValidationResult {
   const result = schema.safeParse(plain);
-  if (result.success) return { node: reconcile(resolved, result.data), data: result.data };
-  const errors = (result.error.issues as unknown as Issue[]).flatMap((issue) => issueError(issue, resolved, schema));
-  collectErrors(errors).throwIfAny();
+  const floats = floatsForInts(schema, resolved);
+  if (result.success && !floats.length) return { node: reconcile(resolved, result.data), data: result.data };
+  const errors = result.success ? [] : (result.error.issues as unknown as Issue[]).flatMap((issue) => issueError(issue, resolved, schema));
+  collectErrors([...errors, ...floats]).throwIfAny();
   throw new TrellisError('VALIDATION_FAILED', 'The config does not match the schema');
 }

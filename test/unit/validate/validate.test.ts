@@ -98,6 +98,36 @@ describe('schema validation', () => {
     });
   });
 
+  it.each([
+    {
+      name: 'an integral float from an override',
+      overrides: ['+epochs=10.0'],
+      where: { kind: 'override', text: '+epochs=10.0', index: 0 },
+      message: 'epochs: expected an integer, got the float 10.0',
+      hint: 'write epochs=10',
+    },
+    {
+      name: 'an integral float from a file',
+      overrides: [],
+      extra: { 'conf/config.yaml': 'defaults:\n  - optimizer: sgd\n  - _self_\n\nseed: 1\nmode: fast\nepochs: 1e1\n' },
+      where: { kind: 'file', file: 'conf/config.yaml', line: 7, col: 9 },
+      message: 'epochs: expected an integer, got the float 10.0',
+      hint: 'write 10, without the decimal point',
+    },
+  ])('an int field refuses a float as OmegaConf does: $name', async ({ overrides, extra, where, message, hint }) => {
+    const [only, ...more] = await problems(overrides, extra);
+    expect(more).toEqual([]);
+    expect(only).toMatchObject({ code: 'VALIDATION_FAILED', keyPath: 'epochs', message, hint, where });
+  });
+
+  it('an int field still takes an int, and z.coerce still converts a float', async () => {
+    expect((await prepare(['+epochs=10'])).plain).toMatchObject({ epochs: 10 });
+    const coerced = z.strictObject({ n: z.coerce.number().int() });
+    const cwd = tmpDir({ 'conf/config.yaml': 'n: 3.0\n' });
+    const job = await prepareJob({ configDir: 'conf', configName: 'config', cwd, env: {}, schema: coerced, name: 'job' }, []);
+    expect(job.plain).toEqual({ n: 3 });
+  });
+
   it('reports every issue at once', async () => {
     const found = await problems(['optimizer.lr=-1', 'mode=slow', '+extra=1']);
     expect(found.map((e) => e.keyPath).sort()).toEqual(['extra', 'mode', 'optimizer.lr']);
