@@ -1,6 +1,6 @@
 import type { ZodType } from 'zod';
 import { TrellisError, collectErrors, didYouMean } from '../errors/index.js';
-import { fromPlain, keyText, setKey, type Node } from '../tree/node.js';
+import { fromPlain, keyText, setKey, type Node, type Origin } from '../tree/node.js';
 import { formatKeyPath } from '../util/key-path.js';
 import { formatPythonFloat } from '../util/python.js';
 import { locate } from './provenance.js';
@@ -72,6 +72,23 @@ function shapeAt(schema: unknown, path: readonly PropertyKey[]): Record<string, 
   return current?.shape;
 }
 
+const SCALAR_TYPES = new Set(['number', 'int', 'bigint', 'boolean']);
+
+/**
+ * Environment variables are text, so `${oc.env:PORT}` into a number field fails; OmegaConf's
+ * answer is `oc.decode`, zod's is `z.coerce`. Said when the value is text where a number or
+ * boolean is expected and came from `oc.env` or reads as one.
+ */
+function textForScalarHint(issue: Issue, node: Node | undefined, origin: Origin | undefined): string | undefined {
+  if (issue.code !== 'invalid_type' || !SCALAR_TYPES.has(issue.expected ?? '') || node?.kind !== 'value' || typeof node.value !== 'string') return undefined;
+  const env = origin?.kind === 'file' ? /\$\{oc\.env:[^{}]*\}/.exec(origin.sourceLine ?? '')?.[0] : undefined;
+  const expected = issue.expected === 'int' ? 'number' : issue.expected!;
+  if (!env && !/^\s*(?:[-+]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|true|false)\s*$/i.test(node.value)) return undefined;
+  const coerce = `or use z.coerce.${expected}() in the schema`;
+  if (env) return `${env} is text: write \${oc.decode:${env}} to read it as a ${expected}, ${coerce}`;
+  return `'${node.value}' is text: write it without quotes (or through \${oc.decode:…} when it comes from an interpolation), ${coerce}`;
+}
+
 function issueError(issue: Issue, config: Node, schema: ConfigSchema): TrellisError[] {
   if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
     const known = Object.keys(shapeAt(schema, issue.path) ?? {});
@@ -90,6 +107,7 @@ function issueError(issue: Issue, config: Node, schema: ConfigSchema): TrellisEr
   let hint: string | undefined;
   if (issue.code === 'invalid_value' && issue.values) hint = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (!node) hint = `set it in a config file or on the command line: +${key}=…`;
+  hint ??= textForScalarHint(issue, node, origin);
   const what = issue.message.replace(/^Invalid input: /, '');
   return [new TrellisError('VALIDATION_FAILED', `${key}: ${what}; got ${shown(node)}`, { where: node ? origin : undefined, keyPath: key, hint })];
 }
