@@ -3,6 +3,7 @@ import { readRecords, type RunRecords } from './find-run.js';
 import type { ProvenanceEntry } from '../run/provenance.js';
 import { StoredRun } from './stored-run.js';
 import { appendIndex, appendKey } from '../util/key-path.js';
+import { checkArgs } from '../errors/check-args.js';
 
 /**
  * The categories of a run diff, in the order shown. All but `metrics` are inputs: what a run
@@ -193,6 +194,10 @@ function overridesDiff(a: string[] | null, b: string[] | null): DiffEntry[] {
  * whatever recorded input explains it is in the diff.
  */
 export function diffRuns(a: StoredRun | RunRecords, b: StoredRun | RunRecords): RunDiff {
+  checkArgs('diffRuns', [
+    ['a', a, 'object'],
+    ['b', b, 'object'],
+  ]);
   const ra = a instanceof StoredRun ? readRecords(a) : a;
   const rb = b instanceof StoredRun ? readRecords(b) : b;
   const config = diffMaps(flatten(ra.resolved), flatten(rb.resolved));

@@ -17,6 +17,7 @@ import { readRecords, type RunRecords } from './find-run.js';
 import { DEFAULT_ROOTS } from './open-store.js';
 import { readYamlRecord } from './read-yaml.js';
 import { readRunState, StoredRun } from './stored-run.js';
+import { checkArgs } from '../errors/check-args.js';
 
 export type DriftCategory = 'config' | 'git' | 'packages' | 'inputs' | 'runtime';
 
@@ -95,6 +96,10 @@ function recordedCommand(r: RunRecords, program: ProgramEnv): string[] {
  * and the hashes of tracked inputs.
  */
 export async function detectDrift(r: RunRecords, env: NodeJS.ProcessEnv = process.env): Promise<DriftReport> {
+  checkArgs('detectDrift', [
+    ['records', r, 'object', { dir: 'string', info: 'object' }],
+    ['env', env, 'object'],
+  ]);
   const cwd = r.info.cwd ?? process.cwd();
   const drifts: Drift[] = [];
   let composeError: string | null = null;
@@ -154,6 +159,11 @@ const asNumber = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'stri
 
 /** Compares two runs' metric summaries and return values: equal, within a relative tolerance, or different. */
 export function verifyMetrics(original: RunRecords, rerun: RunRecords, tolerance = 1e-9): Verification {
+  checkArgs('verifyMetrics', [
+    ['original', original, 'object'],
+    ['rerun', rerun, 'object'],
+    ['tolerance', tolerance, 'number'],
+  ]);
   const entries = diffRuns(original, rerun).categories.metrics.filter((e) => e.key !== 'exit_code' || e.a !== e.b);
   let verdict: Verdict = 'equal';
   const differences: Verification['differences'] = [];
@@ -202,6 +212,10 @@ function findReproductions(original: string, roots: readonly string[]): string[]
  * a job of a sweep: its run.json holds the job's own overrides.
  */
 export async function rerun(run: StoredRun | string, options: RerunOptions = {}): Promise<RerunResult> {
+  checkArgs('rerun', [
+    ['run', run, ['string', 'object']],
+    ['options', options, 'object', { overrides: 'strings?', dryRun: 'boolean?' }],
+  ]);
   const stored = typeof run === 'string' ? new StoredRun(resolve(run), resolve(run), '', readRunState(resolve(run))) : run;
   const r = readRecords(stored);
   const info = r.info;
