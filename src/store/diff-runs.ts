@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isAbsolute, resolve } from 'node:path';
 import { readRecords, type RunRecords } from './find-run.js';
 import type { ProvenanceEntry } from '../run/provenance.js';
 import { StoredRun } from './stored-run.js';
@@ -218,10 +219,12 @@ export function diffRuns(a: StoredRun | RunRecords, b: StoredRun | RunRecords): 
     for (const i of r.inputs ?? []) if (isObject(i)) m.set(String(i.path), `sha256 ${String(i.sha256)} (${String(i.size)} bytes)`);
     return m;
   };
+  // A sweep records paths relative to its cwd, a single run absolute ones: compare where they point.
+  const absolute = (r: RunRecords, path: string | null) => (path === null || isAbsolute(path) || r.info.cwd === null ? path : resolve(r.info.cwd, path));
   const command = (r: RunRecords) => {
     const m = new Map<string, unknown>([
-      ['entry', r.info.entry],
-      ['config_dir', r.info.config_dir],
+      ['entry', absolute(r, r.info.entry)],
+      ['config_dir', absolute(r, r.info.config_dir)],
       ['config_name', r.info.config_name],
     ]);
     const job = r.info.command;
