@@ -173,12 +173,16 @@ async function printedConfig(source: JobSource, flags: Flags, overrides: readonl
     out = dictNode();
     setKey(out, flags.cfg, prepared.runtime);
   } else {
+    // Hydra's --cfg all shows the runtime node as `hydra:`, as --cfg hydra does.
     out = dictNode();
-    setKey(out, 'trellis', prepared.runtime);
+    setKey(out, 'hydra', prepared.runtime);
     if (jobNode.kind === 'dict') for (const [id, e] of jobNode.entries) out.entries.set(id, e);
   }
   if (typeof flags.package === 'string' && flags.package) {
-    const selected = selectPath(out, flags.package);
+    // `trellis.` and `hydra.` name the same node whichever root was printed.
+    const root = out.kind === 'dict' && out.entries.has('hydra') && !out.entries.has('trellis') ? 'hydra' : 'trellis';
+    const alias = root === 'hydra' ? /^trellis(?=\.|$)/ : /^hydra(?=\.|$)/;
+    const selected = selectPath(out, flags.package) ?? (alias.test(flags.package) ? selectPath(out, flags.package.replace(alias, root)) : undefined);
     if (!selected) throw new TrellisError('KEY_NOT_FOUND', `--package ${flags.package}: no such key`, { keyPath: flags.package });
     out = selected;
   }
