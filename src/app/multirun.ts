@@ -15,6 +15,7 @@ import type { SlurmOptions } from '../launch/slurm.js';
 import { recordPath, RUN_FILES } from '../records/names.js';
 import { writerMayBeAlive } from '../records/process-alive.js';
 import { sweepRuns } from '../records/run-record.js';
+import { renderSweepTable } from '../records/sweep-table.js';
 import { lockSweep, readSweepRecord, sweepRecordPath, SWEEP_FORMAT_VERSION, type JobRow, type SweepRecord } from '../records/sweep-record.js';
 import { writeFileAtomic, writeJsonAtomic } from '../run/atomic-write.js';
 import { createRunDir } from '../run/run-dir.js';
@@ -103,29 +104,6 @@ function findPreviousSweep(root: string, configName: string, overrides: readonly
   };
   walk(root, 0);
   return found.sort((a, b) => a.created.localeCompare(b.created)).at(-1)?.dir;
-}
-
-function table(rows: JobRow[], mode: 'min' | 'max', objectiveName: string): string {
-  const sorted = [...rows].sort((a, b) => {
-    if (a.objective === null) return b.objective === null ? a.num - b.num : 1;
-    if (b.objective === null) return -1;
-    return mode === 'min' ? a.objective - b.objective : b.objective - a.objective;
-  });
-  const header = ['#', 'status', objectiveName, 'overrides', 'dir'];
-  const body = sorted.map((r) => [
-    String(r.num),
-    r.status,
-    r.objective === null ? '-' : String(Number(r.objective.toPrecision(6))),
-    r.overrides.join(' '),
-    r.dir ?? '-',
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === 2 || i === 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
 /** sweep.json may take this share of a sweep's time at most (see `throttled`). */
@@ -480,7 +458,7 @@ async function drive(ctx: DriveContext): Promise<number> {
   const completed = rows.filter((r) => r.status === 'completed').length;
   const write = (line: string) => options.io.stderr(`${line}\n`);
   write('');
-  write(table(rows, ctx.mode, ctx.objective ?? 'objective'));
+  write(renderSweepTable(rows, ctx.mode, ctx.objective ?? 'objective'));
   write('');
   write(`[trellis] sweep ${interrupted ? 'interrupted' : 'finished'}: ${completed}/${rows.length} jobs completed (${relative(source.cwd, sweepDir) || '.'})`);
   if (interrupted) return 130;

@@ -53,11 +53,17 @@ COMMANDS.push({
 
 COMMANDS.push({
   name: 'sweep',
-  summary: 'act on a recorded sweep: resume runs the jobs that did not complete',
-  usage: 'trellis sweep resume <sweep-dir>',
+  summary: 'recorded sweeps: list them, show one’s job table, resume the jobs that did not complete',
+  usage: [
+    'trellis sweep list [ROOT…] [--format table|json]',
+    '       trellis sweep show <sweep-dir> [--format text|json]',
+    '       trellis sweep resume <sweep-dir>',
+  ].join('\n'),
   takesOverrides: true,
-  options: [],
-  examples: ['trellis sweep resume multirun/2026-11-23/10-20-00'],
+  options: [
+    { name: 'format', type: 'string', arg: 'FORMAT', values: ['table', 'text', 'json'], description: 'output format (list: table, json; show: text, json)' },
+  ],
+  examples: ['trellis sweep list', 'trellis sweep show multirun/2026-11-23/10-20-00 --format json', 'trellis sweep resume multirun/2026-11-23/10-20-00'],
 });
 
 const RUN_LOOKUP_OPTIONS: OptionSpec[] = [
