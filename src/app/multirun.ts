@@ -24,7 +24,7 @@ import { createRng, drawMasterSeed } from '../run/seeds.js';
 import { gridSweeper, randomSweeper, type JobOutcome, type Sweeper } from '../sweep/index.js';
 import { toYamlText } from '../tree/emit.js';
 import { fromPlain } from '../tree/node.js';
-import { sweepFingerprint } from './fingerprint.js';
+import { configFileHashes, describeConfigChanges, sweepFingerprint } from './fingerprint.js';
 import { createProgress } from './progress.js';
 import { layered, type SweepSettings } from './sweep-options.js';
 import { throttled } from './throttled.js';
@@ -150,6 +150,7 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
         search_space: sweep.sweeper.describe(),
         seed: sweep.seed,
         fingerprint: sweep.fingerprint,
+        config_files: configFileHashes(source),
         config_dir: source.configDir,
         config_name: source.configName,
         cwd: source.cwd,
@@ -203,9 +204,10 @@ function planSweep(options: MultirunOptions, source: JobSource, previous: SweepR
   }
   const fingerprint = sweepFingerprint({ ...base, overrides, sweeper: { strategy, describe: sweeper.describe() } });
   if (previous && previous.fingerprint !== fingerprint) {
+    const files = describeConfigChanges(previous.config_files, { ...base, since: previous.created });
     throw new TrellisError(
       'SWEEP_INVALID',
-      `The config changed since the sweep started (fingerprint ${previous.fingerprint} → ${fingerprint}); refusing to resume`,
+      `The config changed since the sweep started (${files ?? 'no config file differs: the primary config name, overrides or sweeper settings do'}; fingerprint ${previous.fingerprint} → ${fingerprint}); refusing to resume`,
       {
         hint: 'restore the config files as they were, or start a new sweep',
       },
