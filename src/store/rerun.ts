@@ -16,7 +16,7 @@ import { diffRuns, flatten, type DiffEntry } from './diff-runs.js';
 import { readRecords, type RunRecords } from './find-run.js';
 import { DEFAULT_ROOTS } from './open-store.js';
 import { readYamlRecord } from './read-yaml.js';
-import { readRunState, StoredRun } from './stored-run.js';
+import { readRunState, StoredRun, stringsOf } from './stored-run.js';
 import { checkArgs } from '../errors/check-args.js';
 
 export type DriftCategory = 'config' | 'git' | 'packages' | 'inputs' | 'runtime';
@@ -132,6 +132,7 @@ export async function detectDrift(r: RunRecords, env: NodeJS.ProcessEnv = proces
       const wasDiff = r.gitDiff ?? '';
       if (git.diff !== wasDiff)
         drifts.push({ category: 'git', key: 'diff', was: wasDiff ? `${wasDiff.length} bytes` : 'clean', now: git.diff ? `${git.diff.length} bytes` : 'clean' });
+      drifts.push(...fileDrifts(wasDiff, git.diff, stringsOf(was.untracked), git.untracked));
     }
   } else if (git.available && was) drifts.push({ category: 'git', key: 'available', was: false, now: true });
 
@@ -152,6 +153,34 @@ export async function detectDrift(r: RunRecords, env: NodeJS.ProcessEnv = proces
     }
   }
   return { drifts, composeError };
+}
+
+/** A unified diff per file: `diff --git a/PATH b/PATH` → that file's part. */
+function diffByFile(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of text.split(/^(?=diff --git )/m)) {
+    const path = /^diff --git a\/(.*?) b\//.exec(part)?.[1];
+    if (path !== undefined) out.set(path, part);
+  }
+  return out;
+}
+
+/**
+ * Which files make the work tree differ from the run's: modified since (or no longer), modified
+ * differently, and new untracked files, one drift each, as `runs diff` names them.
+ */
+export function fileDrifts(wasDiff: string, nowDiff: string, wasUntracked: readonly string[], nowUntracked: readonly string[]): Drift[] {
+  const [was, now] = [diffByFile(wasDiff), diffByFile(nowDiff)];
+  const out: Drift[] = [];
+  for (const [file, part] of now) {
+    if (!was.has(file)) out.push({ category: 'git', key: `file ${file}`, was: 'as committed', now: 'changed' });
+    else if (was.get(file) !== part) out.push({ category: 'git', key: `file ${file}`, was: 'changed', now: 'changed differently' });
+  }
+  for (const file of was.keys()) if (!now.has(file)) out.push({ category: 'git', key: `file ${file}`, was: 'changed', now: 'as committed' });
+  for (const file of nowUntracked) if (!wasUntracked.includes(file)) out.push({ category: 'git', key: `file ${file}`, was: 'absent', now: 'new, untracked' });
+  for (const file of wasUntracked)
+    if (!nowUntracked.includes(file)) out.push({ category: 'git', key: `file ${file}`, was: 'untracked', now: 'gone or tracked' });
+  return out;
 }
 
 const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
@@ -216,6 +245,11 @@ export async function rerun(run: StoredRun | string, options: RerunOptions = {})
     ['run', run, ['string', 'object']],
     ['options', options, 'object', { overrides: 'strings?', dryRun: 'boolean?' }],
   ]);
+  if (options.verify && options.overrides?.length) {
+    throw new TrellisError('USAGE', `--verify compares the new run with the original, but the overrides ${options.overrides.join(' ')} change what runs`, {
+      hint: 'drop the overrides to check that the run reproduces, or drop --verify to run a variant of it',
+    });
+  }
   const stored = typeof run === 'string' ? new StoredRun(resolve(run), resolve(run), '', readRunState(resolve(run))) : run;
   const r = readRecords(stored);
   const info = r.info;
