@@ -76,10 +76,35 @@ const STATUS_PAINT: Record<string, keyof Paint> = {
   running: 'cyan',
 };
 
-/** An aligned table; the last column is not padded. Colours only the status column. */
-export function renderTable(rows: readonly RunRow[], columns: readonly Column[], paint: Paint = NO_PAINT): string {
-  const cells = rows.map((r) => columns.map((c) => c.get(r, false)));
-  const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i]!.length)));
+const cut = (text: string, width: number) => (text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`);
+
+/**
+ * Column widths that fit `maxWidth` (two spaces between columns): the widest columns give way
+ * first, down to a few characters each.
+ */
+function fitWidths(widths: number[], maxWidth: number | undefined): number[] {
+  if (maxWidth === undefined) return widths;
+  const out = [...widths];
+  const total = () => out.reduce((a, b) => a + b, 0) + 2 * (out.length - 1);
+  const MIN = 3;
+  while (total() > maxWidth) {
+    const widest = out.reduce((best, w, i) => (w > out[best]! ? i : best), 0);
+    if (out[widest]! <= MIN) break;
+    out[widest] = Math.max(MIN, out[widest]! - (total() - maxWidth));
+  }
+  return out;
+}
+
+/**
+ * An aligned table; the last column is not padded. Colours only the status column. With
+ * `maxWidth` (a terminal's), long cells are cut with … so no row wraps.
+ */
+export function renderTable(rows: readonly RunRow[], columns: readonly Column[], paint: Paint = NO_PAINT, maxWidth?: number): string {
+  const full = rows.map((r) => columns.map((c) => c.get(r, false)));
+  const natural = columns.map((c, i) => Math.max(c.title.length, ...full.map((row) => row[i]!.length)));
+  const widths = fitWidths(natural, maxWidth);
+  const cells = full.map((row) => row.map((v, i) => cut(v, widths[i]!)));
+  columns = columns.map((c, i) => ({ ...c, title: cut(c.title, widths[i]!) }));
   const line = (values: string[], colour?: (v: string, i: number) => string) =>
     values
       .map((v, i) => {
