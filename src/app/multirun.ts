@@ -42,6 +42,8 @@ export interface MultirunOptions extends SweepSettings {
   record?: KindRecord | undefined;
   interrupts: Interrupts;
   io: { stderr: (text: string) => void; isTTY: boolean };
+  /** Called once the sweep ends, with its directory and job table (for `--format json`). */
+  onEnd?: (sweepDir: string, rows: readonly JobRow[], objective: SweepRecord['objective']) => void;
 }
 
 /** The number a job is judged by: `--objective` (a returned key or a metric), or a returned number. */
@@ -463,6 +465,7 @@ async function drive(ctx: DriveContext): Promise<number> {
   write(renderSweepTable(rows, ctx.mode, ctx.objective ?? 'objective'));
   write('');
   write(`[trellis] sweep ${interrupted ? 'interrupted' : 'finished'}: ${completed}/${rows.length} jobs completed (${relative(source.cwd, sweepDir) || '.'})`);
+  options.onEnd?.(sweepDir, rows, record.objective);
   if (interrupted) return 130;
   return completed === rows.length ? 0 : 1;
 }

@@ -31,3 +31,36 @@ describe('sweep resume', () => {
     expect(refused.stderr).toContain('The config changed since the sweep started (changed conf/config.yaml; new conf/opt/b.yaml; fingerprint ');
   });
 });
+
+describe('--format json: results for scripts on stdout', () => {
+  it('a single run prints one JSON line: status, run dir, result (redacted)', () => {
+    const cwd = customApp('async (cfg) => ({ loss: 0.5, echoed: cfg.token })', { 'conf/config.yaml': 'token: ${oc.env:API_TOKEN}\n' });
+    const r = runNode(join(cwd, 'app.mjs'), ['--format', 'json'], cwd, { API_TOKEN: 'sekrit-value-123' });
+    expect(r.code, r.stderr).toBe(0);
+    const [dir] = runDirs(join(cwd, 'outputs'));
+    const summary = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(summary).toMatchObject({ status: 'completed', exit_code: 0, run_dir: dir!.slice(cwd.length + 1), error: null });
+    expect((summary.result as { loss: number }).loss).toBe(0.5);
+    expect(r.stdout).not.toContain('sekrit-value-123');
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('a failed run prints its error and exits 1', () => {
+    const cwd = customApp(`async () => { throw new Error('boom'); }`, { 'conf/config.yaml': 'x: 1\n' });
+    const r = runNode(join(cwd, 'app.mjs'), ['--format', 'json'], cwd);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'failed', exit_code: 1, error: 'boom', result: null });
+  });
+
+  it('a sweep prints its directory and job table', () => {
+    const cwd = customApp('async (cfg) => cfg.lr * 2', { 'conf/config.yaml': 'lr: 0.1\n' });
+    const r = runNode(join(cwd, 'app.mjs'), ['-m', 'lr=1,2', '--format', 'json'], cwd);
+    expect(r.code, r.stderr).toBe(0);
+    const sweep = JSON.parse(r.stdout) as { sweep_dir: string; jobs: Array<{ num: number; status: string; objective: number; dir: string }> };
+    expect(sweep.sweep_dir).toMatch(/^multirun\//);
+    expect(sweep.jobs.map((j) => [j.num, j.status, j.objective, j.dir])).toEqual([
+      [0, 'completed', 2, '0'],
+      [1, 'completed', 4, '1'],
+    ]);
+  });
+});
