@@ -235,7 +235,8 @@ function findSweepToResume(options: MultirunOptions, source: JobSource): { dir: 
 async function checkedSlurmOptions(options: MultirunOptions, source: JobSource, previous: SweepRecord | undefined): Promise<SlurmOptions> {
   const recorded: Partial<SlurmOptions> = previous?.launcher === 'slurm' ? fromRecordKeys(previous.launcher_options ?? {}) : {};
   // Before anything is written: no sweep directory for a sweep that cannot be submitted.
-  (await import('../launch/slurm.js')).checkSlurmAvailable(source.env);
+  const slurm = await import('../launch/slurm.js');
+  await slurm.checkControllerReachable(source.env, slurm.checkSlurmAvailable(source.env).conf);
   // Defaults, then what the sweep was started with, then what is given now.
   return layered({ sbatchArgs: [] as string[], pollInterval: 1 }, recorded, options.slurm ?? {}) as SlurmOptions;
 }
