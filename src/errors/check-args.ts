@@ -5,7 +5,7 @@ import { TrellisError } from './trellis-error.js';
  * JavaScript callers (and `any`) get a TrellisError naming the function and argument instead of
  * a TypeError from deep inside. A trailing `?` allows undefined.
  */
-export type ArgKind = 'string' | 'strings' | 'object' | 'function' | 'boolean' | 'number' | 'node' | 'date' | 'error';
+type ArgKind = 'string' | 'strings' | 'object' | 'function' | 'boolean' | 'number' | 'node' | 'date' | 'error';
 export type ArgSpec = ArgKind | `${ArgKind}?` | readonly ArgSpec[];
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

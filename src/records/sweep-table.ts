@@ -11,7 +11,7 @@ const shortNumber = (n: number) => (Number.isInteger(n) ? String(n) : String(Num
  * Scalar fields a sweeper adds to its rows (a trial's state, a rung…), in first-seen order: the
  * table shows what sweep.json holds without knowing every sweeper.
  */
-export function extraJobFields(rows: readonly JobRow[]): string[] {
+function extraJobFields(rows: readonly JobRow[]): string[] {
   const out: string[] = [];
   for (const row of rows) for (const [k, v] of Object.entries(row)) if (!KNOWN.has(k) && !out.includes(k) && (scalar(v) || v === null)) out.push(k);
   return out.filter((k) => rows.some((r) => scalar((r as unknown as Record<string, unknown>)[k])));
