@@ -145,7 +145,15 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
   try {
     const rows: JobRow[] =
       previous?.record.jobs ?? sweep.planned.map((o, num) => ({ num, overrides: o, status: 'pending', dir: null, objective: null, error: null }));
-    if (previous) await reconcileWithRuns(rows, sweepDir, options.objective ?? previous.record.objective.name ?? undefined);
+    // One objective for the whole table: the sweep's own, or the one a resume names first.
+    const adopted = previous && !previous.record.objective.name && options.objective ? options.objective : undefined;
+    const objectiveName = previous ? (previous.record.objective.name ?? adopted) : options.objective;
+    if (previous) await reconcileWithRuns(rows, sweepDir, objectiveName ?? undefined);
+    if (adopted) {
+      for (const row of rows)
+        if (row.status === 'completed' && row.dir)
+          row.objective = objectiveOf(readSummaryResult(join(sweepDir, row.dir)), join(sweepDir, row.dir), adopted) ?? null;
+    }
     const record: SweepRecord = {
       ...(previous?.record ?? {
         strategy: sweep.strategy,
@@ -165,6 +173,7 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
       launcher: launcherName,
       jobs: rows,
     };
+    if (adopted) record.objective = { name: adopted, mode: options.mode };
     if (slurmOptions) record.launcher_options = toRecordKeys(slurmOptions);
     if (!previous)
       writeFileAtomic(

@@ -64,3 +64,23 @@ describe('--format json: results for scripts on stdout', () => {
     ]);
   });
 });
+
+describe('sweep resume with --objective', () => {
+  it('judges every job by the objective a resume names when the sweep had none, and heads the table with it', () => {
+    const body = `async (cfg) => { if (String(cfg.lr) === process.env.FAIL_LR) throw new Error('fail'); return { loss: cfg.lr * 2, acc: 1 }; }`;
+    const cwd = customApp(body, { 'conf/config.yaml': 'lr: 0.1\n' });
+    const first = runNode(join(cwd, 'app.mjs'), ['-m', 'lr=1,2'], cwd, { FAIL_LR: '2' });
+    expect(first.code).toBe(1);
+    // Two numbers returned and no --objective: no job has an objective yet.
+    expect(first.stderr).toMatch(/\n#\s+status\s+objective\s+overrides/);
+    const resumed = runNode(join(cwd, 'app.mjs'), ['-m', 'lr=1,2', '--resume', '--objective', 'loss', '--format', 'json'], cwd);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/\n#\s+status\s+loss\s+overrides/);
+    const sweep = JSON.parse(resumed.stdout) as { objective: unknown; jobs: Array<{ num: number; objective: number }> };
+    expect(sweep.objective).toEqual({ name: 'loss', mode: 'min' });
+    expect(sweep.jobs.map((j) => [j.num, j.objective])).toEqual([
+      [0, 2],
+      [1, 4],
+    ]);
+  });
+});
