@@ -12,7 +12,9 @@ export {
   type JobResult,
   type RunStatus,
   type JobFunction,
+  type RegisteredFactory,
 } from './app/index.js';
+export { instantiate, TargetRegistry, type InstantiateOptions, type TargetEntry, type TargetFactory } from './instantiate/index.js';
 export type { ConfigSchema } from './validate/validate.js';
 export type { InputRecord } from './run/inputs.js';
 export type { MetricValue } from './run/metrics.js';

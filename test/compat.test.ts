@@ -13,6 +13,9 @@ import { expandJobs } from '../src/config-dir/multirun.js';
 import { selectPath } from '../src/config-dir/select.js';
 import { TrellisError } from '../src/errors/index.js';
 import { tagged } from './helpers/plain.js';
+import { readYaml11 } from './helpers/yaml11-read.js';
+import { toYamlText } from '../src/tree/emit.js';
+import { loadYaml } from '../src/yaml/load.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
 
@@ -133,5 +136,46 @@ describe('OmegaConf 2.2.2 recorded cases (layers merged in order)', () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  });
+});
+
+/**
+ * What trellis writes (config.yaml, resolved.yaml, compose output) is read by PyYAML and OmegaConf
+ * in Python: every value of every recorded case must come back with the same type there.
+ */
+describe('the YAML trellis writes reads back the same in Python (YAML 1.1)', () => {
+  const all = [
+    ...cases('hydra-compat').map(([name, c]) => ({ suite: 'hydra', name, c })),
+    ...cases('omegaconf-compat').map(([name, c]) => ({ suite: 'omegaconf', name, c })),
+  ]
+    .filter(({ c }) => c.expect.error === undefined && !c.multirun && c.select === undefined)
+    .flatMap((x) => (['pyyaml', 'omegaconf'] as const).map((reader) => ({ ...x, reader })));
+  it.each(all)('$suite/$name through $reader', ({ suite, name, c, reader }) => {
+    const env = { ...c.env };
+    const compose = (dir: string, configName: string) =>
+      resolveComposition(composeFromDir({ configDir: dir, configName, cwd: dir, env, overrides: c.overrides ?? [] }), { env });
+    let resolved;
+    if (suite === 'hydra') resolved = compose(join(fixtures, 'hydra-compat', name, 'conf'), c.config_name ?? 'config');
+    else {
+      const tmp = mkdtempSync(join(tmpdir(), 'trellis-compat-'));
+      try {
+        for (const layer of c.layers ?? []) cpSync(join(fixtures, 'omegaconf-compat', name, layer), join(tmp, layer));
+        const names = (c.layers ?? []).map((l) => l.replace(/\.yaml$/, ''));
+        writeFileSync(join(tmp, 'primary__.yaml'), `defaults:\n${names.map((n) => `  - ${n}\n`).join('')}  - _self_\n`);
+        resolved = compose(tmp, 'primary__');
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    }
+    expect(readYaml11(toYamlText(resolved), reader)).toEqual(tagged(resolved));
+  });
+
+  it.each([
+    { name: 'floats in exponent form', value: 'x: 1.0e-08\ny: 1.0e+20\nz: -2.5e-07\n' },
+    { name: 'strings that YAML 1.1 types', value: "a: 'yes'\nb: 'off'\nc: '010'\nd: '1:20'\ne: '2026-01-01'\nf: '0x1F'\ng: '1e-08'\nh: '~'\n" },
+    { name: 'missing values', value: 'a: ???\n' },
+  ])('$name', ({ value }) => {
+    const root = loadYaml(value, 'case.yaml').root;
+    for (const reader of ['pyyaml', 'omegaconf'] as const) expect(readYaml11(toYamlText(root), reader)).toEqual(tagged(root));
   });
 });

@@ -13,7 +13,7 @@ import { prepareJob, type JobSource } from '../job/prepare.js';
 import { captureSnapshots, runJob, type JobResult, type KindRecord } from '../job/run-job.js';
 import { CHILD_ENV, POOL_ENV } from '../records/env-vars.js';
 import { toYamlText } from '../tree/emit.js';
-import { dictNode, setKey, type Node } from '../tree/node.js';
+import { dictNode, isMissing, setKey, type Node } from '../tree/node.js';
 import { appHelp, appInfo } from './app-help.js';
 import { runChildJob, servePool } from './job-process.js';
 import type { Flags } from './sweep-options.js';
@@ -60,7 +60,10 @@ export interface JobKind {
 export async function runJobCommand(kind: JobKind, argv: readonly string[], io: AppIo): Promise<number> {
   const verbose = argv.includes('--verbose');
   try {
-    const { flags, overrides } = parseCommandArgv(kind.spec, argv);
+    const parsed = parseCommandArgv(kind.spec, argv);
+    const flags = parsed.flags;
+    // A flag that is a config value: as an override it reaches every job of a sweep, on any launcher, and reruns.
+    const overrides = flags.tensorboard ? [...parsed.overrides, '++trellis.tensorboard=true'] : parsed.overrides;
     const source = await kind.source(flags, io.env);
     if (flags.version) {
       io.stdout(`${kind.version(source)}\n`);
@@ -191,6 +194,14 @@ async function printedConfig(source: JobSource, flags: Flags, overrides: readonl
     const alias = root === 'hydra' ? /^trellis(?=\.|$)/ : /^hydra(?=\.|$)/;
     const selected = selectPath(out, flags.package) ?? (alias.test(flags.package) ? selectPath(out, flags.package.replace(alias, root)) : undefined);
     if (!selected) throw new TrellisError('KEY_NOT_FOUND', `--package ${flags.package}: no such key`, { keyPath: flags.package });
+    // Hydra resolves the selected value and fails on ??? (MissingMandatoryValue) instead of printing it.
+    if (flags.resolve && isMissing(selected)) {
+      throw new TrellisError('MISSING_VALUE', `Missing mandatory value: ${flags.package}`, {
+        where: selected.kind === 'value' ? selected.origin : undefined,
+        keyPath: flags.package,
+        hint: `set it in a config or on the command line (${flags.package}=...)`,
+      });
+    }
     out = selected;
   }
   return toYamlText(out);

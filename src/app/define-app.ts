@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { projectVersion, trellisVersion } from '../console/versions.js';
 import { createDefaultResolvers, type ResolverFn, type ResolverOptions, type ResolverRegistry } from '../interpolate/index.js';
+import { bindRegistry } from '../instantiate/job-context.js';
+import { TargetRegistry, type TargetFactory } from '../instantiate/registry.js';
 import { locateCaller } from '../job/app-module.js';
 import type { JobFunction } from '../job/execute.js';
 import { ThreadJobRunner } from '../job/job-runner.js';
@@ -33,6 +35,14 @@ export interface DefineAppOptions<S extends ConfigSchema | undefined = undefined
 
 type InferConfig<S> = S extends { _output: infer O } ? O : Record<string, unknown>;
 
+/**
+ * A factory for `app.register`. With a schema it takes the checked options object, typed by the
+ * schema (`_args_`, when a config gives them, come before it).
+ */
+export type RegisteredFactory<S extends ConfigSchema | undefined> = S extends { _output: infer O }
+  ? ((options: O) => unknown) | (abstract new (options: O) => unknown)
+  : TargetFactory;
+
 export type { AppIo } from './app-main.js';
 
 export interface App<C> {
@@ -44,6 +54,12 @@ export interface App<C> {
   readonly job: JobFunction<C>;
   /** Adds a resolver for this app only: `${name:args}` in its configs. */
   registerResolver(name: string, fn: ResolverFn, options?: ResolverOptions): App<C>;
+  /**
+   * Names a config's `_target_` may use besides modules of the project: `adam`, or a Hydra
+   * config's Python target (`torch.optim.Adam`). `schema` checks the options before the call.
+   * Register before `main()`: a job thread runs the module's top level again up to there.
+   */
+  register<S extends ConfigSchema | undefined = undefined>(name: string, factory: RegisteredFactory<S>, schema?: S): App<C>;
   /** The options the app was defined with (its schema, config location). */
   readonly options: DefineAppOptions<ConfigSchema | undefined>;
 }
@@ -67,6 +83,9 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
   offerJob(module, job as JobFunction<unknown>);
   // This app's resolvers: the built-ins plus its own; never shared with other apps.
   const resolvers = options.resolvers ?? createDefaultResolvers();
+  // Targets `instantiate` may build for this app's jobs; found through the job function.
+  const targets = new TargetRegistry();
+  bindRegistry(job, targets);
 
   const sourceFor = (flags: Flags, env: NodeJS.ProcessEnv): JobSource => {
     const cwd = options.cwd ?? process.cwd();
@@ -99,6 +118,10 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
   const app: App<InferConfig<S>> = {
     job: job as JobFunction<InferConfig<S>>,
     options: options as DefineAppOptions<ConfigSchema | undefined>,
+    register(name, factory, schema) {
+      targets.register(name, factory as TargetFactory, schema);
+      return app;
+    },
     registerResolver(name, fn, resolverOptions) {
       resolvers.register(name, fn, resolverOptions);
       return app;

@@ -16,6 +16,8 @@ const LOADERS: Record<string, () => Promise<{ run: (args: ReturnType<typeof pars
   runs: () => import('./commands/runs.js'),
   explain: () => import('./commands/explain.js'),
   rerun: () => import('./commands/rerun.js'),
+  export: () => import('./commands/export.js'),
+  init: () => import('./commands/init.js'),
 };
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {

@@ -134,12 +134,17 @@ COMMANDS.push({
 COMMANDS.push({
   name: 'rerun',
   summary: 'run a recorded run again (same app, overrides and seed) after reporting what drifted',
-  usage: 'trellis rerun RUN [OVERRIDE…] [--verify [--tolerance T]] [--dry-run]',
+  usage: 'trellis rerun RUN [OVERRIDE…] [--verify [--tolerance T]] [--dry-run] [--trust]',
   takesOverrides: true,
   options: [
     { name: 'verify', type: 'boolean', description: 'compare the new metrics with the original: equal, within tolerance or different (exit 1)' },
     { name: 'tolerance', type: 'string', arg: 'T', default: '1e-9', description: 'relative tolerance for --verify' },
     { name: 'dry-run', type: 'boolean', description: 'report drift only; run nothing' },
+    {
+      name: 'trust',
+      type: 'boolean',
+      description: 'run what the run directory names even when it lies outside this project or in untracked run data',
+    },
     ...RUN_LOOKUP_OPTIONS,
   ],
   examples: [
@@ -147,6 +152,42 @@ COMMANDS.push({
     'trellis rerun 20261123-1020 trainer.epochs=20',
     'trellis rerun multirun/2026-11-23/10-20-00/1 --dry-run',
   ],
+});
+
+COMMANDS.push({
+  name: 'export',
+  summary: 'write recorded runs where other tools read them: TensorBoard event files, an MLflow store',
+  usage: [
+    'trellis export tensorboard [ROOT…] [QUERY] --to DIR [--format text|json]',
+    '       trellis export mlflow [ROOT…] [QUERY] [--to DIR] [--format text|json]',
+    '',
+    'ROOT and QUERY are those of trellis runs list (default roots: outputs/ and multirun/; no query: every run).',
+    'tensorboard: one folder per run under DIR, named after its directory and overrides, with its scalars',
+    'and HParams session data (config values, status); exporting again updates the folders in place.',
+  ].join('\n'),
+  takesOverrides: true,
+  options: [
+    { name: 'to', type: 'string', arg: 'DIR', description: 'the directory to write (tensorboard: the --logdir to give TensorBoard)' },
+    { name: 'format', type: 'string', arg: 'FORMAT', values: ['text', 'json'], default: 'text', description: 'output format of the report' },
+  ],
+  examples: ['trellis export tensorboard --to tb', "trellis export tensorboard multirun/ 'status = completed' --to tb", 'trellis export mlflow --to mlruns'],
+});
+
+COMMANDS.push({
+  name: 'init',
+  summary: 'create a project: conf/ with two groups, a TypeScript app with a zod schema, npm scripts',
+  usage: 'trellis init [DIR] [--from SPEC] [--format text|json]',
+  takesOverrides: true,
+  options: [
+    {
+      name: 'from',
+      type: 'string',
+      arg: 'SPEC',
+      description: 'where the project installs trellis from: a clone, an npm pack tarball or a git URL (default: this trellis)',
+    },
+    { name: 'format', type: 'string', arg: 'FORMAT', values: ['text', 'json'], default: 'text', description: 'output format' },
+  ],
+  examples: ['trellis init my-experiment', 'trellis init my-experiment --from ../trellis/trellis-0.1.0.tgz'],
 });
 
 // After compose: the command most people run.

@@ -4,10 +4,10 @@ import { TrellisError } from '../errors/index.js';
 import { createFsRepository } from '../sources/fs-repository.js';
 import type { ConfigRepository } from '../sources/repository.js';
 import type { Node } from '../tree/node.js';
-import { resolveValueAt } from '../interpolate/resolve.js';
+import { resolveValueAt, type SelectOptions as SelectNodeOptions } from '../interpolate/resolve.js';
 import { resolveTree, selectNode, type ResolveContext } from '../interpolate/index.js';
 import { createResolveContext, dereferenceFor, type ResolveOptions } from './resolve.js';
-import { resolveRuntime, runtimeOf, type JobIdentity } from './runtime.js';
+import { runtimeContext, runtimeOf, runtimeValue, type JobIdentity } from './runtime.js';
 import { checkArgs, type ArgSpec } from '../errors/check-args.js';
 
 export interface ComposeDirOptions {
@@ -96,16 +96,20 @@ export function resolveComposition(composition: Composition, options: ComposedRe
 export type ComposedResolveOptions = ResolveOptions & { job?: Partial<JobIdentity> };
 
 function contextFor(composition: Composition, options: ComposedResolveOptions): ResolveContext {
-  const job: JobIdentity = { name: composition.configName, configName: composition.configName, configDir: '', ...options.job };
+  const cwd = options.job?.cwd ?? process.cwd();
+  const job: JobIdentity = { name: composition.configName, configName: composition.configName, configDir: '', ...options.job, cwd };
   const raw = runtimeOf(composition, job);
-  const ctx = createResolveContext({ ...options, runtime: raw });
-  return { ...ctx, runtime: resolveRuntime(composition.config, raw, ctx) };
+  const base = createResolveContext({ ...options, runtime: raw });
+  // Hydra leaves runtime.output_dir unset outside a run; it is the directory a run would get.
+  const runDir = runtimeValue(runtimeContext(composition.config, raw, base), 'run.dir');
+  const outputDir = resolvePath(cwd, runDir?.kind === 'value' && runDir.value !== null ? String(runDir.value) : 'outputs');
+  return runtimeContext(composition.config, runtimeOf(composition, { ...job, outputDir: job.outputDir ?? outputDir }), base);
 }
 
 /**
  * One node of the composed config, resolved lazily as OmegaConf.select does: only what that node
  * needs is resolved (a broken sibling does not matter), `???` and absent keys read as null.
  */
-export function selectComposed(composition: Composition, path: string, options: ComposedResolveOptions = {}): Node | undefined {
-  return selectNode(composition.config, path, contextFor(composition, options));
+export function selectComposed(composition: Composition, path: string, options: ComposedResolveOptions & SelectNodeOptions = {}): Node | undefined {
+  return selectNode(composition.config, path, contextFor(composition, options), options);
 }

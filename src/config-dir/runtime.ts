@@ -3,6 +3,7 @@ import { mergeRoot } from '../compose/merge.js';
 import { selectNode, type ResolveContext } from '../interpolate/index.js';
 import { formatOverrideForJob, type Override } from '../overrides/index.js';
 import { cloneNode, dictNode, fromPlain, setKey, type DictNode, type Node } from '../tree/node.js';
+import type { PathSegment } from '../util/key-path.js';
 
 const DEFAULT_RUN_DIR = 'outputs/${now:%Y-%m-%d}/${now:%H-%M-%S}';
 const DEFAULT_SWEEP_DIR = 'multirun/${now:%Y-%m-%d}/${now:%H-%M-%S}';
@@ -24,6 +25,10 @@ export interface JobIdentity {
   configDir: string;
   /** Job number in a sweep (0 for a single run). */
   num?: number | undefined;
+  /** `runtime.cwd`: where the app was launched (absolute). */
+  cwd?: string | undefined;
+  /** `runtime.output_dir`: the run's directory (absolute), once known. */
+  outputDir?: string | undefined;
 }
 
 /** The runtime node (`${hydra:…}`, `${trellis:…}`) with what trellis computes, before resolution. */
@@ -38,18 +43,56 @@ export function runtimeOf(composition: Composition, job: JobIdentity): DictNode 
     runtime,
     fromPlain({
       job: { override_dirname: overrideDirname(composition.overrides), config_name: job.configName },
-      runtime: { choices: composition.choices, config_dir: job.configDir },
+      runtime: {
+        choices: composition.choices,
+        config_dir: job.configDir,
+        ...(job.cwd === undefined ? {} : { cwd: job.cwd }),
+        ...(job.outputDir === undefined ? {} : { output_dir: job.outputDir }),
+      },
     }),
   ) as DictNode;
 }
 
-/**
- * Resolves the runtime node the way Hydra does: inside the full config, where `hydra`/`trellis`
- * sit next to the job's keys, so `${hydra.job.name}` and `${now:…}` work in run.dir.
- */
-export function resolveRuntime(config: DictNode, runtime: DictNode, ctx: ResolveContext): Node {
+/** The config with the unresolved runtime node beside its keys, where Hydra resolves that node. */
+export function runtimeRootOf(config: DictNode, runtime: DictNode): DictNode {
   const full = cloneNode(config);
   setKey(full, 'hydra', runtime);
   setKey(full, 'trellis', runtime);
-  return selectNode(full, 'trellis', { ...ctx, runtime }) ?? dictNode();
+  return full;
+}
+
+/** A context whose `${hydra:…}` resolves runtime values lazily, inside the whole config. */
+export function runtimeContext(config: DictNode, runtime: DictNode, base: ResolveContext): ResolveContext {
+  return { ...base, runtime, runtimeRoot: runtimeRootOf(config, runtime) };
+}
+
+/** One runtime value (`run.dir`, `sweep.subdir`), resolved strictly: its errors are the user's to see. */
+export function runtimeValue(ctx: ResolveContext, path: string): Node | undefined {
+  return ctx.runtimeRoot ? selectNode(ctx.runtimeRoot, `trellis.${path}`, ctx) : undefined;
+}
+
+/**
+ * The runtime node for printing and records, each value resolved on its own: one that cannot be
+ * resolved (it names a key the job never set) stays as written, as Hydra leaves what it never reads.
+ */
+export function resolveRuntime(ctx: ResolveContext): Node {
+  const root = ctx.runtimeRoot;
+  const raw = root?.kind === 'dict' ? root.entries.get('trellis')?.node : undefined;
+  if (!root || !raw) return dictNode();
+  const copy = (node: Node, path: PathSegment[]): Node => {
+    if (node.kind === 'dict') {
+      const out = dictNode();
+      out.origin = node.origin;
+      for (const [id, entry] of node.entries) out.entries.set(id, { ...entry, node: copy(entry.node, [...path, entry.key as PathSegment]) });
+      return out;
+    }
+    if (node.kind === 'list') return { ...node, items: node.items.map((item, i) => copy(item, [...path, i])) };
+    if (typeof node.value !== 'string' || !node.value.includes('${')) return node;
+    try {
+      return selectNode(root, ['trellis', ...path], ctx) ?? node;
+    } catch {
+      return node;
+    }
+  };
+  return copy(raw, []);
 }

@@ -49,9 +49,14 @@ export const ERROR_CODES = [
   'RUN_AMBIGUOUS',
   'RUN_RECORD_INVALID',
   'RUN_LOCKED',
+  'RUN_UNTRUSTED',
   // launchers
   'LAUNCHER_UNAVAILABLE',
   'LAUNCHER_REJECTED',
+  // instantiate
+  'INSTANTIATE_TARGET',
+  'INSTANTIATE_ARGS',
+  'INSTANTIATE_FAILED',
   'USAGE',
   'INTERNAL',
 ] as const;

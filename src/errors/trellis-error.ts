@@ -81,6 +81,37 @@ export class TrellisError extends Error {
     if (this.stack !== undefined) copy.stack = this.stack;
     return copy;
   }
+
+  /**
+   * A copy with `rewrite` applied to every text a user can see: message, hint, the quoted source
+   * or override, related errors and the cause chain. Used to take secrets out before printing.
+   */
+  mapText(rewrite: (text: string) => string): TrellisError {
+    const where = this.where && (this.where.kind === 'file' ? mapSourceLine(this.where, rewrite) : { ...this.where, text: rewrite(this.where.text) });
+    const copy = new TrellisError(this.code, rewrite(this.message), {
+      where,
+      keyPath: this.keyPath === undefined ? undefined : rewrite(this.keyPath),
+      hint: this.hint === undefined ? undefined : rewrite(this.hint),
+      related: this.related.map((e) => e.mapText(rewrite)),
+      cause: mapCause(this.cause, rewrite),
+    });
+    if (this.stack !== undefined) copy.stack = rewrite(this.stack);
+    return copy;
+  }
+}
+
+function mapSourceLine(where: Extract<ErrorWhere, { kind: 'file' }>, rewrite: (text: string) => string): ErrorWhere {
+  return where.sourceLine === undefined ? where : { ...where, sourceLine: rewrite(where.sourceLine) };
+}
+
+function mapCause(cause: unknown, rewrite: (text: string) => string): unknown {
+  if (cause instanceof TrellisError) return cause.mapText(rewrite);
+  if (cause instanceof Error) {
+    const copy = new Error(rewrite(cause.message), cause.cause === undefined ? undefined : { cause: mapCause(cause.cause, rewrite) });
+    if (cause.stack !== undefined) copy.stack = rewrite(cause.stack);
+    return copy;
+  }
+  return typeof cause === 'string' ? rewrite(cause) : cause;
 }
 
 export function isTrellisError(value: unknown): value is TrellisError {

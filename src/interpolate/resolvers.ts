@@ -3,6 +3,7 @@ import { cloneNode, dictNode, isMissing, listNode, setKey, valueNode, type DictN
 import { pythonStr, pythonTypeName } from './python-str.js';
 import { ResolverRegistry } from './registry.js';
 import { strftime } from './strftime.js';
+import { isSecretName } from '../run/secrets.js';
 import type { ResolverCall, ResolverFn } from './types.js';
 
 /**
@@ -28,16 +29,13 @@ function arity(args: Node[], min: number, max: number, usage: string): void {
   }
 }
 
-// Variable names whose values must never be shown or stored in clear.
-const SECRET_NAME = /TOKEN|SECRET|PASSWORD|KEY|CREDENTIAL|^AWS_/i;
-
 /** `${oc.env:VAR}`, `${oc.env:VAR,default}`: always text; a set-but-empty variable is `""`. */
 const ocEnv: ResolverFn = (args, call) => {
   arity(args, 1, 2, '${oc.env:NAME[,default]}');
   const name = stringArg(args, 0, 'oc.env', 'the variable name');
   const value = call.ctx.env[name];
   if (value !== undefined) {
-    if (value !== '' && SECRET_NAME.test(name)) call.ctx.secrets.add(value);
+    if (value !== '' && isSecretName(name)) call.ctx.secrets.add(value);
     return value; // never parsed: `${...}` inside the variable stays text
   }
   const fallback = args[1];
@@ -164,6 +162,11 @@ function runtimeLookup(name: string): ResolverFn {
   return (args, call) => {
     arity(args, 1, 1, `\${${name}:path}`);
     const path = stringArg(args, 0, name, 'the path');
+    call.ctx.runtimeReads?.add(path);
+    if (call.ctx.runtimeRoot) {
+      const found = call.selectIn(call.ctx.runtimeRoot, `trellis${path.startsWith('[') ? '' : '.'}${path}`);
+      return found === undefined || isMissing(found) ? null : found;
+    }
     const runtime = call.ctx.runtime;
     if (!runtime) {
       throw new TrellisError('INTERPOLATION_RESOLVER_FAILED', `\${${name}:${path}} needs the run's runtime configuration, which is not available here`, {

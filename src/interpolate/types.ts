@@ -13,6 +13,15 @@ export interface ResolveContext {
   now(): Date;
   /** The `trellis`/`hydra` node (`runtime.choices.db`, `job.name`, `run.dir`...). */
   runtime?: Node | undefined;
+  /**
+   * The whole config with the unresolved runtime node under `trellis` (and `hydra`). When set,
+   * `${hydra:path}` selects `trellis.path` here, so only the runtime values a config uses are
+   * resolved, against the whole config, as Hydra does; a broken value elsewhere in that node
+   * (a logging handler's file name) matters only if it is used.
+   */
+  runtimeRoot?: Node | undefined;
+  /** Collects the paths read through `${hydra:…}`/`${trellis:…}` (a job prepared ahead can tell what it used). */
+  runtimeReads?: Set<string> | undefined;
   /** Values read from environment variables whose names look secret (tokens, passwords, keys). */
   secrets: Set<string>;
   /** Parses YAML text to a tree, for `${oc.create:'<yaml>'}`; without it only plain words are accepted. */

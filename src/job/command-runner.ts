@@ -88,7 +88,7 @@ export class CommandJobRunner implements JobRunner {
         stdout: child.stdout!,
         stderr: child.stderr!,
         metrics,
-        logPath: logFilePath(ticket.dir, ticket.jobName),
+        logPath: ticket.logFile ?? logFilePath(ticket.dir, ticket.jobName),
         console: this.options.output === 'inherit' ? 'inherit' : this.options.output,
         warn: this.options.warn,
       });

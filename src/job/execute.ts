@@ -1,4 +1,5 @@
-import { isTrellisError } from '../errors/index.js';
+import { isTrellisError, type ErrorWhere } from '../errors/index.js';
+import { bindJobConfig, provenanceLocator, registryOf } from '../instantiate/job-context.js';
 import { logFilePath, recordPath, RUN_FILES } from '../records/names.js';
 import type { InputRecord } from '../run/inputs.js';
 import type { MetricSummary } from '../run/metrics.js';
@@ -19,6 +20,8 @@ export interface JobTicket {
   cwd: string;
   /** Values never to print or record in clear (secrets the config read, secret env vars). */
   secrets: string[];
+  /** The job's log file when the config names one (Hydra's job_logging file handler); else <dir>/<jobName>.log. */
+  logFile?: string | undefined;
 }
 
 /** What the job recorded besides metrics; sent to the supervisor each time it changes. */
@@ -36,6 +39,10 @@ export interface ErrorRecord {
   message: string;
   stack: string | null;
   code?: string;
+  /** A TrellisError's place, key and hint, so the report after the run still shows them. */
+  where?: ErrorWhere;
+  keyPath?: string;
+  hint?: string;
 }
 
 export type JobEnd =
@@ -52,7 +59,16 @@ export interface JobReporter {
 }
 
 export function errorRecord(error: unknown): ErrorRecord {
-  if (isTrellisError(error)) return { type: 'TrellisError', code: error.code, message: error.message, stack: error.stack ?? null };
+  if (isTrellisError(error))
+    return {
+      type: 'TrellisError',
+      code: error.code,
+      message: error.message,
+      stack: error.stack ?? null,
+      ...(error.where ? { where: error.where } : {}),
+      ...(error.keyPath ? { keyPath: error.keyPath } : {}),
+      ...(error.hint ? { hint: error.hint } : {}),
+    };
   if (error instanceof Error) return { type: error.name, message: error.message, stack: error.stack ?? null };
   return { type: typeof error, message: String(error), stack: null };
 }
@@ -80,7 +96,7 @@ export async function executeJob(job: JobFunction<unknown>, ticket: JobTicket, r
     jobName: ticket.jobName,
     seeds,
     metricsPath: recordPath(ticket.dir, RUN_FILES.metrics),
-    logPath: logFilePath(ticket.dir, ticket.jobName),
+    logPath: ticket.logFile ?? logFilePath(ticket.dir, ticket.jobName),
     cwd: ticket.cwd,
     print: reporter.log,
     redact,
@@ -97,6 +113,9 @@ export async function executeJob(job: JobFunction<unknown>, ticket: JobTicket, r
   // An awaiting job's buffered metrics still reach the file within a second (tail -f, crashes).
   const flusher = setInterval(() => state.metrics.flush(), 1000);
   flusher.unref();
+  // instantiate(cfg.model) then finds the app's registry and where each _target_ was set.
+  const where = provenanceLocator(recordPath(ticket.dir, RUN_FILES.provenance), ticket.cwd);
+  bindJobConfig(ticket.config, { root: ticket.cwd, registry: registryOf(job), where });
   try {
     const returnValue = await job(ticket.config, run);
     state.metrics.close();

@@ -1,12 +1,14 @@
 import { resolve as resolvePath } from 'node:path';
 import { compose, type Composition } from '../compose/compose.js';
-import { createDefaultResolvers, resolveTree, selectNode, type ResolveContext, type ResolverRegistry } from '../interpolate/index.js';
+import { createDefaultResolvers, resolveTree, type ResolverRegistry } from '../interpolate/index.js';
 import { openConfigDir } from '../config-dir/compose-dir.js';
 import type { ConfigRepository } from '../sources/repository.js';
 import { createResolveContext, dereferenceFor } from '../config-dir/resolve.js';
 import { toPlain, type DictNode, type Node } from '../tree/node.js';
 import type { ConfigSchema } from '../validate/validate.js';
-import { resolveRuntime, runtimeOf } from '../config-dir/runtime.js';
+import { resolveRuntime, runtimeContext, runtimeOf, runtimeValue } from '../config-dir/runtime.js';
+import { TrellisError } from '../errors/index.js';
+import { redactText, secretValuesFromEnv } from '../run/secrets.js';
 
 export interface JobSource {
   configDir: string;
@@ -48,6 +50,10 @@ export interface PreparedJob {
   plain: unknown;
   /** The runtime node with computed values, resolved (run.dir, job.name…). */
   runtime: Node;
+  /** The config read `${hydra:runtime.output_dir}`: prepared for another directory, it must be prepared again. */
+  readsOutputDir: boolean;
+  /** The log file the runtime node names (`job_logging.handlers.file.filename`), absolute. */
+  logFile: string | undefined;
   /** Absolute run directory the job will get (before uniqueness suffixes). */
   runDir: string;
   /** For a job of a sweep: its run directory relative to the sweep's (`sweep.subdir`). */
@@ -64,14 +70,36 @@ export interface PreparedJob {
  * through here, so a job composes the same wherever it runs.
  */
 export async function prepareJob(source: JobSource, overrides: readonly string[], placement: JobPlacement = {}, now: Date = new Date()): Promise<PreparedJob> {
-  const repo = source.repository ?? openConfigDir(source.configDir, source.configName, source.cwd);
   const secrets = new Set<string>();
+  try {
+    return await composeJob(source, overrides, placement, now, secrets);
+  } catch (error) {
+    // Errors quote values (zod's "got '…'", a decode failure): the secrets the config read must
+    // not reach a terminal, a CI log or a SLURM .err file any more than the records.
+    if (!(error instanceof TrellisError)) throw error;
+    const known = [...secrets, ...secretValuesFromEnv(source.env)];
+    throw known.length ? error.mapText((text) => redactText(text, known)) : error;
+  }
+}
+
+async function composeJob(source: JobSource, overrides: readonly string[], placement: JobPlacement, now: Date, secrets: Set<string>): Promise<PreparedJob> {
+  const repo = source.repository ?? openConfigDir(source.configDir, source.configName, source.cwd);
   const base = createResolveContext({ env: source.env, now, secrets, resolvers: source.resolvers ?? createDefaultResolvers() });
   const composition = compose({ repo, configName: source.configName, overrides, dereference: dereferenceFor(base) });
-  const runtimeRaw = runtimeOf(composition, { name: source.name, configName: source.configName, configDir: source.configDir, num: placement.num });
-  const ctx: ResolveContext = { ...base, runtime: runtimeRaw };
-  const runtime = resolveRuntime(composition.config, runtimeRaw, ctx);
-  const resolvedRaw = resolveTree(composition.config, { ...ctx, runtime });
+  const job = { name: source.name, configName: source.configName, configDir: source.configDir, num: placement.num, cwd: resolvePath(source.cwd) };
+  // Where the run goes comes first: runtime.output_dir is part of what the config may read.
+  const placed = runtimeContext(composition.config, runtimeOf(composition, job), base);
+  const selectText = (path: string) => {
+    const node = runtimeValue(placed, path);
+    return node?.kind === 'value' && node.value !== null ? String(node.value) : undefined;
+  };
+  // A sweep's directory comes from the first job's runtime: an error in it is this job's too.
+  if (placement.sweepDir !== undefined) selectText('sweep.dir');
+  const sweepSubdir = placement.sweepDir === undefined ? undefined : (selectText('sweep.subdir') ?? String(placement.num ?? 0));
+  const runDir = placement.sweepDir !== undefined ? resolvePath(placement.sweepDir, sweepSubdir!) : resolvePath(source.cwd, selectText('run.dir') ?? 'outputs');
+  const runtimeReads = new Set<string>();
+  const ctx = { ...runtimeContext(composition.config, runtimeOf(composition, { ...job, outputDir: runDir }), base), runtimeReads };
+  const resolvedRaw = resolveTree(composition.config, ctx);
   let resolved: Node = resolvedRaw;
   let plain = toPlain(resolvedRaw);
   if (source.schema) {
@@ -80,13 +108,26 @@ export async function prepareJob(source: JobSource, overrides: readonly string[]
     resolved = result.node;
     plain = result.data;
   }
-  const selectText = (path: string) => {
-    const node = selectNode(runtime, path, ctx);
-    return node?.kind === 'value' && node.value !== null ? String(node.value) : undefined;
+  const runtime = resolveRuntime(ctx);
+  // Hydra's job_logging file handler (lightning-hydra-template: ${hydra.runtime.output_dir}/${task_name}.log).
+  const logFileNode = runtimeValue(ctx, 'job_logging.handlers.file.filename');
+  const logFile = logFileNode?.kind === 'value' && typeof logFileNode.value === 'string' ? resolvePath(source.cwd, logFileNode.value) : undefined;
+  const readsOutputDir = [...runtimeReads].some((path) => path === '' || `runtime.output_dir`.startsWith(`${path}.`) || path.startsWith('runtime.output_dir'));
+  const prepared = {
+    composition,
+    config: composition.config,
+    resolved,
+    plain,
+    runtime,
+    runDir,
+    sweepSubdir,
+    readsOutputDir,
+    logFile,
+    now,
+    secrets,
+    overrides,
+    env: source.env,
   };
-  const sweepSubdir = placement.sweepDir === undefined ? undefined : (selectText('sweep.subdir') ?? String(placement.num ?? 0));
-  const runDir = placement.sweepDir !== undefined ? resolvePath(placement.sweepDir, sweepSubdir!) : resolvePath(source.cwd, selectText('run.dir') ?? 'outputs');
-  const prepared = { composition, config: composition.config, resolved, plain, runtime, runDir, sweepSubdir, now, secrets, overrides, env: source.env };
   source.checkJob?.(prepared);
   return prepared;
 }

@@ -6,6 +6,7 @@ import { TrellisError } from '../errors/index.js';
 import { RECORDS_DIR } from '../records/names.js';
 import { InputBook, type InputRecord } from '../run/inputs.js';
 import { MetricsLog, type MetricValue } from '../run/metrics.js';
+import { keepText } from '../run/secrets.js';
 import type { SeedBook, SeededRng } from '../run/seeds.js';
 
 export interface Logger {
@@ -127,7 +128,7 @@ export function createRunHandle(options: {
         state.metrics.flush();
         options.stopNow();
       }
-      state.metrics.log(metrics, opts);
+      state.metrics.log(options.redact === keepText ? metrics : redactMetrics(metrics, options.redact), opts);
     },
     rng: (purpose) => {
       const rng = options.seeds.rng(purpose);
@@ -168,11 +169,11 @@ export function createRunHandle(options: {
       return target;
     },
     tag: (...tags) => {
-      for (const t of tags) if (!state.tags.includes(t)) state.tags.push(t);
+      for (const t of tags.map(options.redact)) if (!state.tags.includes(t)) state.tags.push(t);
       changed();
     },
     note: (text) => {
-      state.notes.push(text);
+      state.notes.push(options.redact(text));
       changed();
     },
     logger: { debug: line('DEBUG'), info: line('INFO'), warn: line('WARNING'), error: line('ERROR') },
@@ -181,6 +182,12 @@ export function createRunHandle(options: {
     },
   };
   return { run, state };
+}
+
+/** String metrics are records too: a logged secret is stored as `***`. */
+function redactMetrics(metrics: Record<string, MetricValue>, redact: (text: string) => string): Record<string, MetricValue> {
+  // fromEntries defines own properties, so a metric named `__proto__` stays a plain name.
+  return Object.fromEntries(Object.entries(metrics).map(([name, value]) => [redact(name), typeof value === 'string' ? redact(value) : value]));
 }
 
 /** The path itself is a symbolic link (writing through it would land wherever it points). */

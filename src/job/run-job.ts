@@ -13,14 +13,15 @@ import { summarizeMetricsFile, type MetricSummary } from '../run/metrics.js';
 import { provenanceOf } from '../run/provenance.js';
 import { createRunDir } from '../run/run-dir.js';
 import { drawMasterSeed } from '../run/seeds.js';
-import { redactStrings, redactText, secretValuesFromEnv } from '../run/secrets.js';
+import { redactStrings, redactorFor, secretValuesFromEnv } from '../run/secrets.js';
 import { toYamlText } from '../tree/emit.js';
-import { fromPlain, type Node } from '../tree/node.js';
+import { fromPlain, getEntry, type Node } from '../tree/node.js';
 import { errorRecord, type ErrorRecord, type JobState } from './execute.js';
 import { EXIT_CODES } from '../records/exit-codes.js';
 import type { InterruptSignal, Interrupts } from './interrupts.js';
 import type { JobOutcome, JobRunner } from './job-runner.js';
 import type { JobSource, PreparedJob } from './prepare.js';
+import type { TensorBoardSink } from '../bridges/tensorboard/sink.js';
 
 export type { RunStatus } from '../records/run-record.js';
 
@@ -125,6 +126,8 @@ interface StartedRun {
   writeRun(durable?: Durability): void;
   /** Once the final status is written, nothing else may change it. */
   finished: boolean;
+  /** TensorBoard event files written from metrics.jsonl as the run logs (`trellis.tensorboard`). */
+  sink?: TensorBoardSink | undefined;
 }
 
 async function startRun(options: RunJobOptions): Promise<StartedRun> {
@@ -133,7 +136,7 @@ async function startRun(options: RunJobOptions): Promise<StartedRun> {
   const dir = createRunDir(prepared.runDir);
   const id = runId(prepared.now);
   const secrets = [...prepared.secrets, ...secretValuesFromEnv(source.env)];
-  const redact = (text: string) => redactText(text, secrets);
+  const redact = redactorFor(secrets);
   const masterSeed = masterSeedOf(prepared.plain, source.env);
   const tagsFromConfig = redactStrings(configTags(prepared.plain), redact);
   // Values in the tree are redacted, not the text: `***` written bare would not be valid YAML.
@@ -203,6 +206,15 @@ async function startRun(options: RunJobOptions): Promise<StartedRun> {
     } else writeJsonAtomic(recordPath(dir, RUN_FILES.git), git);
     // seeds.json and run.json are rewritten when the run ends: atomically, each time.
     writeJsonAtomic(recordPath(dir, RUN_FILES.seeds), run.state.seeds);
+    if (tensorboardWanted(prepared.runtime)) {
+      // Loaded only for runs that ask for it; a sink that cannot start leaves the run without events, not without a run.
+      const { TensorBoardSink } = await import('../bridges/tensorboard/sink.js');
+      try {
+        run.sink = new TensorBoardSink(dir, { metricsPath: recordPath(dir, RUN_FILES.metrics), config: prepared.plain, secrets });
+      } catch (error) {
+        options.print(`[trellis] no TensorBoard events: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     run.writeRun();
   } finally {
     stopEarly();
@@ -223,6 +235,7 @@ async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOu
       masterSeed: run.masterSeed,
       cwd: options.source.cwd,
       secrets: run.secrets,
+      logFile: options.prepared.logFile,
     },
     {
       log: options.print,
@@ -242,6 +255,9 @@ async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOu
     }
   }, HEARTBEAT_SECONDS * 1000);
   heartbeat.unref();
+  // The sink follows metrics.jsonl here, on the supervisor's thread: the job's run.log pays nothing for it.
+  const tail = run.sink && setInterval(() => pollSink(run, options.print), 1000);
+  tail?.unref();
   const offInterrupt = interrupts.onInterrupt((signal) => running.stop(signal));
   // A second Ctrl-C exits at once: the job's processes go first, then the record says interrupted.
   const offExitNow = interrupts.onExitNow((signal) => {
@@ -252,6 +268,7 @@ async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOu
     return await running.ended;
   } finally {
     clearInterval(heartbeat);
+    if (tail) clearInterval(tail);
     offInterrupt();
     offExitNow();
   }
@@ -289,6 +306,7 @@ function finishRun(run: StartedRun, outcome: JobOutcome, signal: InterruptSignal
     artifacts: run.state.artifacts,
   });
   const returnValue = outcome.status === 'completed' ? outcome.returnValue : null;
+  closeSink(run, status);
   try {
     writeJsonAtomic(recordPath(run.dir, RUN_FILES.seeds), run.state.seeds);
     writeJsonAtomic(recordPath(run.dir, RUN_FILES.inputs), run.state.inputs);
@@ -302,14 +320,24 @@ function finishRun(run: StartedRun, outcome: JobOutcome, signal: InterruptSignal
   return resultOf(run, returnValue, error);
 }
 
+/** What the launcher records of the job (jobs/N.json, sweep.json): redacted like every record. */
 function resultOf(run: StartedRun, returnValue?: unknown, error?: ErrorRecord | null): JobResult {
   const status = run.record.status;
-  return { id: run.id, dir: run.dir, status, exitCode: run.record.exit_code ?? EXIT_CODES.failed, returnValue, error: error ? toError(error) : undefined };
+  return {
+    id: run.id,
+    dir: run.dir,
+    status,
+    exitCode: run.record.exit_code ?? EXIT_CODES.failed,
+    returnValue: redactStrings(returnValue, run.redact),
+    error: error ? toError(redactStrings(error, run.redact)) : undefined,
+  };
 }
 
 /** An error that crossed a thread, as an Error again (a TrellisError keeps its code). */
 function toError(record: ErrorRecord): Error {
-  const error = record.code ? new TrellisError(record.code as never, record.message) : new Error(record.message);
+  const error = record.code
+    ? new TrellisError(record.code as never, record.message, { where: record.where, keyPath: record.keyPath, hint: record.hint })
+    : new Error(record.message);
   if (record.stack) error.stack = record.stack;
   return error;
 }
@@ -352,6 +380,31 @@ function summaryFromMetricsSync(dir: string): Record<string, MetricSummary> {
   } catch {
     return {}; // no metrics file: the job logged nothing
   }
+}
+
+/** A failing sink (a full disk) stops writing events; the run goes on and says so once. */
+function pollSink(run: StartedRun, print: (line: string) => void): void {
+  try {
+    run.sink?.poll();
+  } catch (error) {
+    run.sink = undefined;
+    print(`[trellis] TensorBoard events stopped: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function closeSink(run: StartedRun, status: RunStatus): void {
+  try {
+    run.sink?.close(status === 'completed' ? 'success' : 'failure');
+  } catch {
+    // the events so far stay; the run's own records matter more
+  }
+  run.sink = undefined;
+}
+
+/** `trellis.tensorboard: true` (or `hydra.tensorboard`, its alias) in the config, or `--tensorboard`. */
+function tensorboardWanted(runtime: Node): boolean {
+  const node = runtime.kind === 'dict' ? getEntry(runtime, 'tensorboard')?.node : undefined;
+  return node?.kind === 'value' && (node.value === true || node.value === 'true');
 }
 
 function redactNode(node: Node, redact: (text: string) => string): Node {

@@ -36,7 +36,7 @@ export function inlineLauncher(options: InlineLauncherOptions): Launcher {
       const checked = options.checked?.get(spec.num);
       options.checked?.delete(spec.num);
       const prepared =
-        checked?.sweepSubdir !== undefined
+        checked?.sweepSubdir !== undefined && !checked.readsOutputDir && checked.logFile === undefined
           ? { ...checked, runDir: resolvePath(options.sweepDir, checked.sweepSubdir) }
           : await prepareJob(options.source, spec.overrides, { num: spec.num, sweepDir: options.sweepDir }, options.now);
       snapshots ??= captureSnapshots({ env: options.source.env, cwd: options.source.cwd, argv: options.argv });

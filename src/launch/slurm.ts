@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { shellQuote } from '../util/shell-quote.js';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
 import { TrellisError } from '../errors/index.js';
@@ -176,11 +177,6 @@ export async function checkControllerReachable(env: NodeJS.ProcessEnv, conf: str
 }
 
 // --------------------------------------------------------------------------- pure helpers
-
-/** Quotes a word for bash, so any override text reaches the task unchanged. */
-export function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 /** A `key = value` line of `scontrol show config`, or undefined. */
 export function configValue(text: string, key: string): string | undefined {

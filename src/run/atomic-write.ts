@@ -1,4 +1,4 @@
-import { close, closeSync, fsync, fsyncSync, open, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { close, closeSync, fsync, fsyncSync, open, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { TrellisError } from '../errors/index.js';
 
@@ -22,6 +22,10 @@ let tempCounter = 0;
  */
 export function writeFileAtomic(path: string, text: string, options: { durable?: Durability } = {}): void {
   const dir = dirname(path);
+  if (!swept.has(path)) {
+    swept.add(path);
+    removeStaleTemps(dir, basename(path));
+  }
   const temp = join(dir, `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
   try {
     const fd = openSync(temp, 'wx');
@@ -39,6 +43,36 @@ export function writeFileAtomic(path: string, text: string, options: { durable?:
   }
   if (options.durable === true) syncDir(dir);
   else if (options.durable === 'background') syncInBackground(path, () => syncInBackground(dir, () => undefined));
+}
+
+/** Records whose leftover temp files this process has looked for (once per record is enough). */
+const swept = new Set<string>();
+
+/** A write takes milliseconds: a temp file this old was left by a writer that was killed. */
+const STALE_TEMP_MS = 60_000;
+
+/**
+ * Removes the temp files a killed writer (`kill -9` between write and rename) left next to
+ * `name`. Readers already ignore them; the next writer of the record cleans up. Best effort.
+ */
+function removeStaleTemps(dir: string, name: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return; // no directory yet: the write itself will say so
+  }
+  const prefix = `.${name}.`;
+  const now = Date.now();
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix) || !entry.endsWith('.tmp')) continue;
+    try {
+      const temp = join(dir, entry);
+      if (now - statSync(temp).mtimeMs > STALE_TEMP_MS) rmSync(temp, { force: true });
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
 }
 
 /**

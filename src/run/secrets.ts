@@ -27,12 +27,25 @@ export function isSecretName(name: string): boolean {
  * Longer values go first, so a secret that contains another is removed whole.
  */
 export function redactText(text: string, secretValues: Iterable<string>): string {
-  const values = [...new Set(secretValues)].filter((v) => v.length >= MIN_SECRET_LENGTH);
-  values.sort((a, b) => b.length - a.length);
-  let out = text;
-  for (const value of values) if (out.includes(value)) out = out.split(value).join(REDACTED);
-  return out;
+  return redactorFor(secretValues)(text);
 }
+
+/**
+ * `redactText` with the secrets prepared once, for text redacted many times (every `run.log`).
+ * With nothing to hide it is the identity, so callers can skip the work: `redact === keepText`.
+ */
+export function redactorFor(secretValues: Iterable<string>): (text: string) => string {
+  const values = [...new Set(secretValues)].filter((v) => v.length >= MIN_SECRET_LENGTH);
+  if (values.length === 0) return keepText;
+  values.sort((a, b) => b.length - a.length);
+  return (text) => {
+    let out = text;
+    for (const value of values) if (out.includes(value)) out = out.split(value).join(REDACTED);
+    return out;
+  };
+}
+
+export const keepText = (text: string): string => text;
 
 /**
  * Removes the user-info of every `scheme://user:pass@host` in `text`: `https://***@host`.

@@ -47,8 +47,8 @@ export function createFsRepository(dirs: string[], cwd: string = process.cwd()):
   const cache = new Map<string, LoadedConfig | undefined>();
   const groups = new Map<string, boolean>();
 
-  function findFile(path: string): { root: string; file: string } | undefined {
-    checkConfigPath(path);
+  function findFile(given: string): { root: string; file: string } | undefined {
+    const path = checkConfigPath(given);
     for (const root of roots) {
       for (const ext of EXTENSIONS) {
         const file = join(root, path + ext);
@@ -65,8 +65,8 @@ export function createFsRepository(dirs: string[], cwd: string = process.cwd()):
     return undefined;
   }
 
-  function listDir(group: string): Array<{ name: string; dir: boolean }> {
-    if (group) checkConfigPath(group);
+  function listDir(given: string): Array<{ name: string; dir: boolean }> {
+    const group = given && checkConfigPath(given);
     const seen = new Map<string, boolean>();
     for (const root of roots) {
       const dir = join(root, group);
@@ -102,7 +102,7 @@ export function createFsRepository(dirs: string[], cwd: string = process.cwd()):
     },
     groupExists(group) {
       if (!group) return true;
-      checkConfigPath(group);
+      group = checkConfigPath(group);
       let exists = groups.get(group);
       if (exists === undefined) groups.set(group, (exists = roots.some((root) => isDir(join(root, group)))));
       return exists;

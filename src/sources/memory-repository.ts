@@ -17,15 +17,15 @@ export function createMemoryRepository(files: Record<string, string>, name = 'me
     return paths.filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length));
   };
   return {
-    loadConfig(path) {
-      checkConfigPath(path);
+    loadConfig(given) {
+      const path = checkConfigPath(given);
       if (!cache.has(path)) {
         const text = files[path];
         cache.set(path, text === undefined ? undefined : toLoadedConfig(path, `${path}.yaml`, loadYaml(text, `${path}.yaml`)));
       }
       return cache.get(path);
     },
-    configExists: (path) => (checkConfigPath(path), Object.hasOwn(files, path)),
+    configExists: (path) => Object.hasOwn(files, checkConfigPath(path)),
     groupExists: (group) => !group || paths.some((p) => p.startsWith(`${group}/`)),
     listOptions: (group) =>
       children(group)

@@ -17,6 +17,7 @@ import { readRecords, type RunRecords } from './find-run.js';
 import { DEFAULT_ROOTS } from './open-store.js';
 import { readYamlRecord } from './read-yaml.js';
 import { readRunState, StoredRun, stringsOf } from './stored-run.js';
+import { rerunTrustProblems } from './rerun-trust.js';
 import { checkArgs } from '../errors/check-args.js';
 
 export type DriftCategory = 'config' | 'git' | 'packages' | 'inputs' | 'runtime';
@@ -49,6 +50,12 @@ export interface RerunOptions {
   verify?: boolean;
   /** Relative tolerance for `verify` (default 1e-9). */
   tolerance?: number;
+  /** The project the rerun is made from; what the run names must lie in it (default: the cwd). */
+  projectDir?: string;
+  /** Run what the run directory names even where the trust checks fail (`--trust`). */
+  trust?: boolean;
+  /** Called with the command about to run and the trust problems found, before anything runs. */
+  onPlan?: (plan: { command: string[]; cwd: string; problems: string[] }) => void;
 }
 
 export type Verdict = 'equal' | 'within-tolerance' | 'different';
@@ -267,16 +274,6 @@ export async function rerun(run: StoredRun | string, options: RerunOptions = {})
       hint: 'rebuild the app (npm run build), or check out the commit in git.json',
     });
   }
-  const env = options.env ?? process.env;
-  const drift = await detectDrift(r, env);
-  options.onDrift?.(drift);
-  const output = { stdout: '', stderr: '' };
-  if (options.dryRun) return { drift, exitCode: null, dir: null, output, verification: null };
-
-  const master = r.seeds?.master;
-  const childEnv: NodeJS.ProcessEnv = { ...env, [RERUN_ENV.reproduces]: r.dir };
-  if (typeof master === 'number') childEnv[RERUN_ENV.masterSeed] = String(master);
-  else delete childEnv[RERUN_ENV.masterSeed];
   const args = [
     entry,
     ...(command ? ['run'] : []),
@@ -288,6 +285,28 @@ export async function rerun(run: StoredRun | string, options: RerunOptions = {})
     info.config_name ?? 'config',
     ...(command ? commandJobFlags(command, info.name ?? 'command') : []),
   ];
+  const configDir = info.config_dir ?? 'conf';
+  const storeRoots = [...DEFAULT_ROOTS.map((d) => join(cwd, d)), stored.root];
+  const problems = rerunTrustProblems(
+    { cwd, entry: command ? undefined : entry, configDir, command: command?.args, storeRoots },
+    options.projectDir ?? process.cwd(),
+  );
+  options.onPlan?.({ command: [process.execPath, ...args], cwd, problems });
+  if (problems.length && !options.trust && !options.dryRun) {
+    throw new TrellisError('RUN_UNTRUSTED', `Refusing to rerun ${r.dir}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, {
+      hint: 'a run directory is data that can be copied from anywhere; read the command above, and add --trust to run it anyway',
+    });
+  }
+  const env = options.env ?? process.env;
+  const drift = await detectDrift(r, env);
+  options.onDrift?.(drift);
+  const output = { stdout: '', stderr: '' };
+  if (options.dryRun) return { drift, exitCode: null, dir: null, output, verification: null };
+
+  const master = r.seeds?.master;
+  const childEnv: NodeJS.ProcessEnv = { ...env, [RERUN_ENV.reproduces]: r.dir };
+  if (typeof master === 'number') childEnv[RERUN_ENV.masterSeed] = String(master);
+  else delete childEnv[RERUN_ENV.masterSeed];
   const child = spawn(process.execPath, args, { cwd, env: childEnv, stdio: options.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
   child.stdout?.on('data', (d: Buffer) => (output.stdout += d.toString('utf8')));
   child.stderr?.on('data', (d: Buffer) => (output.stderr += d.toString('utf8')));

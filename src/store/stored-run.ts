@@ -375,8 +375,9 @@ export class StoredRun {
     if (recorded === null) return 'unreadable';
     // Only a run still marked running needs run.json's heartbeat.
     const observed: ObservedStatus = isFinalStatus(recorded) ? recorded : observedStatus(this.info!, now);
-    // Only a finished run promises complete records; a running or crashed one may lack some.
-    if (!isFinalStatus(observed)) return observed;
+    // Only a completed run promises complete records; a running, crashed, failed or interrupted
+    // one may lack some (a Ctrl-C can land before its summary), and its status says more.
+    if (observed !== 'completed') return observed;
     // The index keeps whether summary.json was readable, so a listing need not load summaries.
     if (this.summaryProblem() === undefined) this.summary();
     if (this.summaryProblem()) return 'partial';

@@ -34,8 +34,13 @@ function yamlScalar(value: Scalar, float = false): string {
     if (Number.isNaN(value)) return '.nan';
     if (value === Infinity) return '.inf';
     if (value === -Infinity) return '-.inf';
-    return formatPythonFloat(value);
+    // PyYAML's float representer: `1e-08` would read back as a string in YAML 1.1 (PyYAML),
+    // so a point goes before the exponent, as OmegaConf.to_yaml writes it.
+    const text = formatPythonFloat(value);
+    return text.includes('.') || !text.includes('e') ? text : text.replace('e', '.0e');
   }
+  // OmegaConf.to_yaml writes the missing-value marker plain; it reads back as missing either way.
+  if (value === '???') return value;
   return quoteString(value);
 }
 

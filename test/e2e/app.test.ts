@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadYaml } from '../../src/yaml/load.js';
@@ -139,6 +139,18 @@ describe('the demo app (npm start)', () => {
     expect(existsSync(join(cwd, 'outputs'))).toBe(false);
   });
 
+  it('--cfg job --package KEY --resolve fails on a ??? value, as Hydra does, and prints it unresolved', () => {
+    const cwd = customApp('async () => ({})', { 'conf/config.yaml': 'a:\n  b: ???\n  c: 1\n' });
+    const resolved = run(join(cwd, 'app.mjs'), ['--cfg', 'job', '--package', 'a.b', '--resolve'], cwd);
+    expect(resolved.code).toBe(1);
+    expect(resolved.stderr).toContain('conf/config.yaml:2:6  MISSING_VALUE');
+    expect(resolved.stderr).toContain('Missing mandatory value: a.b');
+    expect(resolved.stdout).toBe('');
+    const raw = run(join(cwd, 'app.mjs'), ['--cfg', 'job', '--package', 'a.b'], cwd);
+    expect([raw.code, raw.stdout]).toEqual([0, '???\n']);
+    expect(run(join(cwd, 'app.mjs'), ['--cfg', 'job', '--package', 'a.c', '--resolve'], cwd).stdout).toBe('1\n');
+  });
+
   it('answers --help with groups, options, schema descriptions and the config; --info with the defaults list', () => {
     const cwd = projectWithConf();
     const help = run(demo, ['--help'], cwd);
@@ -194,6 +206,39 @@ describe('custom apps', () => {
     expect(r.stderr).not.toContain('supersecretvalue123');
     expect(record(dir!, 'resolved.yaml')).toContain("token: '***'");
     expect(record(dir!, 'summary.json')).toContain('***');
+  });
+
+  it('keeps planted secrets out of every record of a sweep: metrics, notes, tags, return values and errors', () => {
+    // The job never reads the secret through the config: it only knows it from its environment,
+    // and trellis knows it from the variable's name.
+    const secret = 'planted-secret-4d5e6f7a8b';
+    const cwd = customApp(
+      `async (cfg, run) => {
+        const s = process.env.SERVICE_API_KEY;
+        run.log({ status: 'using ' + s, loss: 1 });
+        run.note('key ' + s);
+        run.tag('k-' + s);
+        if (cfg.fail) throw new Error('refused by ' + s);
+        return { echoed: s };
+      }`,
+      { 'conf/config.yaml': 'fail: false\n' },
+    );
+    const r = run(join(cwd, 'app.mjs'), ['-m', 'fail=false,true'], cwd, { SERVICE_API_KEY: secret });
+    expect(r.code).toBe(1);
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) e.isDirectory() ? walk(join(dir, e.name)) : files.push(join(dir, e.name));
+    };
+    walk(join(cwd, 'multirun'));
+    const texts = files.map((f) => readFileSync(f, 'utf8'));
+    // The records are all there, so the scan below is not vacuous.
+    expect(files.some((f) => f.endsWith('sweep.json'))).toBe(true);
+    expect(files.filter((f) => f.endsWith('metrics.jsonl'))).toHaveLength(2);
+    expect(texts.join('\n')).toContain('using ***');
+    expect(texts.join('\n')).toContain('refused by ***');
+    const leaking = files.filter((_, i) => texts[i]!.includes(secret));
+    expect(leaking).toEqual([]);
+    expect(r.stderr).not.toContain(secret);
   });
 
   it('records tags, notes, artifacts and tracked inputs; the job never changes the working directory', () => {
@@ -264,4 +309,51 @@ describe('custom apps', () => {
       expect(JSON.parse(record(dir, 'summary.json'))).toMatchObject({ result: { ok: true }, metrics: { v: { last: 1 } } });
     }
   }, 60_000);
+});
+
+describe('a project laid out like lightning-hydra-template runs unchanged', () => {
+  const layout = join(repoRoot, 'test', 'fixtures', 'lightning-layout');
+  /** The app the template's README runs: `python src/train.py experiment=example.yaml`. */
+  function templateProject(): string {
+    const cwd = customApp(
+      `async (cfg, run) => { run.logger.info('training ' + cfg.task_name); run.log({ loss: 0.5 }); return { paths: cfg.paths }; }`,
+      {},
+      'train',
+    );
+    cpSync(join(layout, 'configs'), join(cwd, 'configs'), { recursive: true });
+    return cwd;
+  }
+  const args = ['--config-dir', 'configs', '--config-name', 'train.yaml'];
+
+  it('runs, fills runtime.cwd and runtime.output_dir, and writes the log file the hydra node names into the run directory', () => {
+    const cwd = templateProject();
+    const r = run(join(cwd, 'app.mjs'), [...args, 'experiment=example.yaml'], cwd);
+    expect(r.stderr).toContain('run completed');
+    expect(r.code).toBe(0);
+    const [dir] = runDirs(join(cwd, 'logs', 'train', 'runs'));
+    expect(dir).toBeDefined();
+    const config = loadYaml(readRecord(dir!, 'resolved.yaml'), 'resolved.yaml').root;
+    expect(tagged(config)).toMatchObject({ seed: 12345, model: { lr: { $float: 0.002 } }, paths: { output_dir: dir, work_dir: cwd } });
+    // The hydra node is not part of the job's config.
+    expect(tagged(config)).not.toHaveProperty('hydra');
+    expect(readFileSync(join(dir!, 'train.log'), 'utf8')).toContain('training train');
+  });
+
+  it('--cfg job --resolve works, and a sweep gives each job its own output_dir', () => {
+    const cwd = templateProject();
+    const cfg = run(join(cwd, 'app.mjs'), [...args, '--cfg', 'job', '--resolve', 'debug=default'], cwd);
+    expect(cfg.code).toBe(0);
+    const printed = tagged(loadYaml(cfg.stdout, 'out').root) as { task_name: string; paths: { output_dir: string; work_dir: string } };
+    expect(printed.task_name).toBe('debug');
+    expect(printed.paths.work_dir).toBe(cwd);
+    expect(printed.paths.output_dir.startsWith(join(cwd, 'logs', 'debug', 'runs'))).toBe(true);
+    const sweep = run(join(cwd, 'app.mjs'), [...args, '-m', 'seed=1,2'], cwd);
+    expect(sweep.code).toBe(0);
+    const dirs = runDirs(join(cwd, 'logs', 'train', 'multiruns'));
+    expect(dirs).toHaveLength(2);
+    for (const dir of dirs) {
+      expect(readJson<{ result: { paths: { output_dir: string } } }>(dir, 'summary.json').result.paths.output_dir).toBe(dir);
+      expect(existsSync(join(dir, 'train.log'))).toBe(true);
+    }
+  });
 });

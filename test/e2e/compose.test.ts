@@ -142,4 +142,32 @@ describe('trellis compose (real CLI in a temp dir)', () => {
     const r = runCli(['compose', 'db=x'], { cwd, env: { FORCE_COLOR: '1' } });
     expect(r.stderr).not.toMatch(/\u001b\[/);
   });
+
+  it.each([
+    {
+      name: "a group option given with '.yaml'",
+      args: ['+experiment=example.yaml'],
+      expected: { db: { driver: 'mysql', port: 3306 }, name: 'demo', lr: 0.5, ratio: 1 },
+    },
+    { name: "--config-name with '.yaml'", args: ['--config-name', 'train.yaml'], expected: { trained: true } },
+    {
+      name: "a defaults entry '../base' that stays inside the config directory",
+      args: ['+solver=sub/adam'],
+      expected: { db: { driver: 'mysql', port: 3306 }, name: 'demo', lr: 0.1, ratio: 1, solver: { base: true, beta: 0.9 }, shared: 1 },
+    },
+  ])('reads names the way Hydra does: $name', ({ args, expected }) => {
+    const cwd = tmpDir({
+      ...project,
+      'conf/train.yaml': 'trained: true\n',
+      'conf/experiment/example.yaml': '# @package _global_\nlr: 0.5\n',
+      'conf/solver/base.yaml': 'base: true\n',
+      // Its package would be 'solver/..' as a key path (Hydra's rule too): real configs say where they go.
+      'conf/common.yaml': '# @package _global_\nshared: 1\n',
+      // Relative entries are taken from the group of the config (solver), as in Hydra.
+      'conf/solver/sub/adam.yaml': 'defaults:\n  - base\n  - ../common\n  - _self_\nbeta: 0.9\n',
+    });
+    const r = runCli(['compose', '--format', 'json', ...args], { cwd });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual(expected);
+  });
 });

@@ -16,6 +16,7 @@ import { exited, jsonIf, waitFor } from '../helpers/wait.js';
 
 const KILLS = Number(process.env.TRELLIS_SOAK_KILLS ?? 100);
 const TRIALS = Number(process.env.TRELLIS_SOAK_TRIALS ?? 5);
+const INTERRUPTS = Number(process.env.TRELLIS_SOAK_INTERRUPTS ?? 20);
 const demo = join(repoRoot, 'dist', 'examples', 'train.js');
 
 function lineCount(path: string): number {
@@ -87,6 +88,38 @@ describe('runs killed at random moments never leave a record that lies', () => {
     }
     // Every moment was drawn at least once over the whole set.
     if (KILLS >= 60) expect(Object.keys(killedAt).sort()).toEqual(MOMENTS.map((m) => m.name).sort());
+  }, 600_000);
+});
+
+describe('runs interrupted at random moments are recorded and listed as interrupted', () => {
+  it(`${INTERRUPTS} demo runs stopped with SIGINT: each lists as completed or interrupted, never partial, and exits 0 or 130`, async () => {
+    const cwd = tmpDir();
+    cpSync(join(repoRoot, 'conf'), join(cwd, 'conf'), { recursive: true });
+    const rng = createRng(20261205);
+    const one = async (i: number) => {
+      const moment = MOMENTS[rng.int(0, MOMENTS.length - 1)]!;
+      const root = join(cwd, 'out', String(i));
+      const child = spawn(process.execPath, [demo, 'trainer.epochs=40', `hydra.run.dir=out/${i}/run`], { cwd, stdio: 'ignore' });
+      const n = rng.int(1, 40);
+      await waitFor(() => moment.reached(root, n) || child.exitCode !== null || child.signalCode !== null, moment.name, 60_000);
+      child.kill('SIGINT');
+      return { code: await exited(child), dir: join('out', String(i), 'run') };
+    };
+    const results = [];
+    for (let i = 0; i < INTERRUPTS; i += 2) results.push(...(await Promise.all([one(i), ...(i + 1 < INTERRUPTS ? [one(i + 1)] : [])])));
+    const list = runCli(['runs', 'list', 'out', '--format', 'json', '--no-index'], { cwd });
+    expect(list.code).toBe(0);
+    const listed = new Map((JSON.parse(list.stdout) as Array<{ dir: string; status: string }>).map((r) => [r.dir, r.status]));
+    for (const { code, dir } of results) {
+      const record = jsonIf<{ status: string; exit_code: number }>(join(cwd, dir, '.trellis', 'run.json'));
+      // A Ctrl-C before the run directory exists leaves nothing to list, and that is the truth.
+      if (!record) {
+        expect(listed.has(dir) ? ['crashed', 'interrupted'] : [undefined]).toContain(listed.get(dir));
+        continue;
+      }
+      expect([record.status, code]).toEqual(record.status === 'completed' ? ['completed', 0] : ['interrupted', 130]);
+      expect(listed.get(dir)).toBe(record.status);
+    }
   }, 600_000);
 });
 

@@ -2,7 +2,7 @@
  * The README is the user's manual: its commands, code and error examples must work as written.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -128,5 +128,31 @@ describe('README', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('[train][INFO] - done');
     expect(r.stderr).toContain('[trellis] run completed: outputs/');
+  });
+  it('the instantiate example builds what it claims, and shows its error as a failed run prints it', () => {
+    const cwd = tmpDir({ 'package.json': '{ "type": "module" }\n' });
+    const config = blocks('yaml').find((b) => b.includes('_target_: ./dist/models.js:MLP'))!;
+    mkdirSync(join(cwd, 'conf'));
+    mkdirSync(join(cwd, 'dist'));
+    writeFileSync(join(cwd, 'conf', 'config.yaml'), config);
+    writeFileSync(
+      join(cwd, 'dist', 'models.js'),
+      blocks('js').find((b) => b.includes('export class MLP'))!,
+    );
+    const code = blocks('ts')
+      .find((b) => b.includes('instantiate(cfg.model'))!
+      .replace("from 'trellis'", `from ${JSON.stringify(trellisUrl)}`)
+      .replace("from 'zod'", `from ${JSON.stringify(pathToFileURL(join(repoRoot, 'node_modules', 'zod', 'index.js')).href)}`);
+    writeFileSync(join(cwd, 'app.mjs'), code);
+    const run = () => spawnSync(process.execPath, ['app.mjs'], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const ok = run();
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain(/\/\/ (\[train\]\[INFO\] - built .*)$/m.exec(code)![1]!);
+
+    writeFileSync(join(cwd, 'conf', 'config.yaml'), config.replace('models.js:relu', 'models.js:rleu'));
+    const failed = run();
+    expect(failed.status).toBe(1);
+    const shown = blocks('').find((b) => b.includes('INSTANTIATE_TARGET'))!;
+    expect(failed.stderr).toContain(`: ${shown}`);
   });
 });

@@ -122,7 +122,12 @@ describe('trellis runs over the demo', () => {
 
   it('reruns the demo and verifies identical metrics', () => {
     const { cwd, single } = demoRuns();
-    const r = cli(['rerun', single, '--verify'], cwd);
+    // The demo's script lives in this repository, outside the temp project: only --trust runs it.
+    const refused = cli(['rerun', single, '--verify'], cwd);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('RUN_UNTRUSTED');
+    expect(refused.stderr).toContain(`the script ${demo} is outside the project`);
+    const r = cli(['rerun', single, '--verify', '--trust'], cwd);
     expect(r.stderr).toContain('no drift');
     expect(r.stdout).toContain('verify: equal');
     expect(r.code).toBe(0);
@@ -136,7 +141,7 @@ describe('trellis runs over the demo', () => {
 
   it('refuses --verify with overrides: the new run would not reproduce the old one', () => {
     const { cwd, single, sgd } = demoRuns();
-    const refused = cli(['rerun', sgd, 'trainer.epochs=3', '--verify'], cwd);
+    const refused = cli(['rerun', sgd, 'trainer.epochs=3', '--verify', '--trust'], cwd);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('USAGE\n--verify compares the new run with the original, but the overrides trainer.epochs=3 change what runs');
     expect(runDirs(join(cwd, 'outputs')).filter((d) => relative(cwd, d) !== single)).toEqual([]);
@@ -144,7 +149,7 @@ describe('trellis runs over the demo', () => {
 
   it('reruns a job of a sweep with an extra override', () => {
     const { cwd, single, sgd } = demoRuns();
-    const r = cli(['rerun', sgd, 'trainer.epochs=3'], cwd);
+    const r = cli(['rerun', sgd, 'trainer.epochs=3', '--trust'], cwd);
     expect(r.code).toBe(0);
     const [made, ...more] = runDirs(join(cwd, 'outputs')).filter((d) => relative(cwd, d) !== single);
     expect(more).toEqual([]);
@@ -295,6 +300,80 @@ describe('trellis rerun reports drift', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('no drift');
     expect(runDirs(join(cwd, 'outputs'))).toHaveLength(1);
+  });
+});
+
+describe('trellis rerun runs only what belongs to the project', () => {
+  /** A real run, then its run.json changed the way a crafted or foreign run directory would be. */
+  function craftedRun(change: (runJson: Record<string, unknown>, cwd: string) => void, files: Record<string, string> = {}) {
+    const cwd = customApp('async () => ({ ok: 1 })', { 'conf/config.yaml': 'a: 1\n', ...files });
+    expect(runNode(join(cwd, 'app.mjs'), [], cwd).code).toBe(0);
+    const [dir] = runDirs(join(cwd, 'outputs'));
+    const runJson = readJson(dir!, 'run.json');
+    change(runJson, cwd);
+    writeFileSync(join(dir!, '.trellis', 'run.json'), JSON.stringify(runJson));
+    return { cwd, dir: relative(cwd, dir!) };
+  }
+  const payload = `import { writeFileSync } from 'node:fs';\nwriteFileSync('PWNED', 'ran');\n`;
+
+  it.each([
+    {
+      name: 'a script that lives inside the recorded run data',
+      change: (r: Record<string, unknown>) => (r.entry = 'outputs/crafted/payload.mjs'),
+      files: { 'outputs/crafted/payload.mjs': payload },
+      says: /the script .*outputs\/crafted\/payload\.mjs lies inside recorded run data/,
+    },
+    {
+      name: 'a script outside the project',
+      change: (r: Record<string, unknown>, cwd: string) => (r.entry = join(cwd, '..', `${relative(join(cwd, '..'), cwd)}-elsewhere`, 'payload.mjs')),
+      files: {},
+      says: /the script .*payload\.mjs is outside the project/,
+    },
+    {
+      name: 'a config directory outside the project',
+      change: (r: Record<string, unknown>) => (r.config_dir = '../../../..'),
+      files: {},
+      says: /the config directory .* is outside the project/,
+    },
+  ])('refuses $name, shows the command, and runs it only with --trust', ({ change, files, says }) => {
+    const { cwd, dir } = craftedRun(change, files);
+    const runJson = readJson(join(cwd, dir), 'run.json') as { entry: string };
+    if (!existsSync(join(cwd, runJson.entry)) && runJson.entry.includes('elsewhere')) {
+      spawnSync('mkdir', ['-p', join(runJson.entry, '..')]);
+      writeFileSync(runJson.entry, payload);
+    }
+    const r = cli(['rerun', dir], cwd);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('RUN_UNTRUSTED');
+    expect(r.stderr).toMatch(says);
+    expect(r.stderr).toMatch(/\[trellis\] will run in \.: \S*node /);
+    expect(r.stderr).toContain('--trust');
+    expect(existsSync(join(cwd, 'PWNED'))).toBe(false);
+    expect(runDirs(join(cwd, 'outputs'))).toHaveLength(1);
+  });
+
+  it('runs a crafted script only when told to trust it', () => {
+    const { cwd, dir } = craftedRun((r) => (r.entry = 'outputs/crafted/payload.mjs'), { 'outputs/crafted/payload.mjs': payload });
+    cli(['rerun', dir, '--trust'], cwd);
+    expect(readFileSync(join(cwd, 'PWNED'), 'utf8')).toBe('ran');
+  });
+
+  it('refuses a command job whose recorded command runs inline code', () => {
+    const cwd = tmpDir({ 'conf/config.yaml': 'a: 1\n' });
+    expect(runCli(['run', '--', 'node', '-e', '0'], { cwd }).code).toBe(0);
+    const [dir] = runDirs(join(cwd, 'outputs'));
+    const r = cli(['rerun', relative(cwd, dir!)], cwd);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the command runs inline code: -e "0"');
+    expect(runDirs(join(cwd, 'outputs'))).toHaveLength(1);
+  });
+
+  it('--dry-run shows the problems as warnings and runs nothing', () => {
+    const { cwd, dir } = craftedRun((r) => (r.entry = 'outputs/crafted/payload.mjs'), { 'outputs/crafted/payload.mjs': payload });
+    const r = cli(['rerun', dir, '--dry-run'], cwd);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: the script .* lies inside recorded run data/);
+    expect(existsSync(join(cwd, 'PWNED'))).toBe(false);
   });
 });
 

@@ -6,6 +6,7 @@ import { rerun } from '../../store/rerun.js';
 import type { ParsedArgv } from '../../console/argv.js';
 import { colors } from '../../console/colors.js';
 import type { CliIo } from '../io.js';
+import { shellQuote } from '../../util/shell-quote.js';
 
 /**
  * `trellis rerun RUN [OVERRIDE…]`: reports drift, runs the recorded app again into a new run
@@ -29,6 +30,12 @@ export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
     dryRun: Boolean(args.flags['dry-run']),
     verify: Boolean(args.flags.verify),
     tolerance,
+    projectDir: io.cwd,
+    trust: Boolean(args.flags.trust),
+    onPlan: ({ command, cwd, problems }) => {
+      io.stderr(`[trellis] will run in ${displayPath(cwd, io.cwd)}: ${command.map(shellQuote).join(' ')}\n`);
+      for (const problem of problems) io.stderr(`${paint.yellow('warning')}: ${problem}\n`);
+    },
     onDrift: (report) => io.stderr(renderDrift(report, paint)),
   });
   if (result.exitCode === null) return 0;

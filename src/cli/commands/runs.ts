@@ -53,7 +53,7 @@ function limitOf(flags: ParsedArgv['flags']): number | undefined {
 }
 
 /** Positional arguments naming existing directories are roots; the rest is the query. */
-function rootsAndQuery(args: string[], flags: ParsedArgv['flags'], cwd: string): { roots: string[]; query: string } {
+export function rootsAndQuery(args: string[], flags: ParsedArgv['flags'], cwd: string): { roots: string[]; query: string } {
   const roots: string[] = [];
   const words: string[] = [];
   for (const a of args) {

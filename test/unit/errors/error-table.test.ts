@@ -2,7 +2,7 @@
  * One table covering every error code: an input that raises it, and the code, location and key
  * it must report (OmegaConf's tests/test_errors.py in spirit). A new code needs a row here.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpDir } from '../../helpers/tmp-dir.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,9 @@ import { toPlain } from '../../../src/tree/node.js';
 import { parseQuery } from '../../../src/store/query-parse.js';
 import { findRun } from '../../../src/store/find-run.js';
 import { acquireRecordLock } from '../../../src/run/record-lock.js';
+import { rerun } from '../../../src/store/rerun.js';
+import { instantiate } from '../../../src/instantiate/instantiate.js';
+import { TargetRegistry } from '../../../src/instantiate/registry.js';
 
 const files = { 'db/mysql': 'port: 1', 'db/pg': 'port: 2' };
 const composeWith =
@@ -147,11 +150,41 @@ const rows: Row[] = [
       }
     },
   },
+  {
+    code: 'RUN_UNTRUSTED',
+    raise: () => {
+      // A run directory naming a script outside the project it is rerun from.
+      const cwd = tmpDir({ 'conf/config.yaml': 'a: 1\n' });
+      const dir = join(cwd, 'outputs', 'x');
+      mkdirSync(join(dir, '.trellis'), { recursive: true });
+      writeFileSync(join(dir, '.trellis', 'run.json'), JSON.stringify({ id: '20260101-000000-aaaaaa', status: 'completed', cwd, entry: process.execPath }));
+      return rerun(dir, { projectDir: cwd, stdio: 'pipe' });
+    },
+  },
   { code: 'LAUNCHER_UNAVAILABLE', raise: () => checkSlurmAvailable({ SLURM_CONF: join(tmpdir(), 'no-such-slurm.conf'), PATH: '' }) },
   {
     code: 'LAUNCHER_REJECTED',
     raise: () =>
       parseSbatch({ status: 1, stdout: '', stderr: 'sbatch: error: Batch job submission failed: Invalid partition name specified\n' }, ['--partition=x']),
+  },
+  { code: 'INSTANTIATE_TARGET', raise: () => instantiate({ model: { _target_: 'torch.optim.Adam' } }), keyPath: 'model' },
+  {
+    code: 'INSTANTIATE_ARGS',
+    raise: () => instantiate({ _target_: 'f', _args_: 3 }, {}, { registry: new TargetRegistry().register('f', () => 1) }),
+    keyPath: '_args_',
+  },
+  {
+    code: 'INSTANTIATE_FAILED',
+    raise: () =>
+      instantiate(
+        { _target_: 'f' },
+        {},
+        {
+          registry: new TargetRegistry().register('f', () => {
+            throw new Error('boom');
+          }),
+        },
+      ),
   },
   { code: 'USAGE', raise: () => parseCommandArgv(findCommand('compose')!, ['--nope']) },
   {

@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { TrellisError } from '../../../src/errors/index.js';
-import { configValue, parseSbatch, parseSqueue, shellQuote, taskOutcome, taskScript, type TaskState } from '../../../src/launch/slurm.js';
+import { configValue, parseSbatch, parseSqueue, taskOutcome, taskScript, type TaskState } from '../../../src/launch/slurm.js';
+import { shellQuote } from '../../../src/util/shell-quote.js';
 
 const state = (s: string, exitCode = 0, reason = 'None'): TaskState => ({ arrayId: '7', taskId: '0', state: s, exitCode, reason });
 const result = (status: 'completed' | 'failed' | 'interrupted', error?: string) => ({ status, dir: '/x/0', returnValue: null, error });

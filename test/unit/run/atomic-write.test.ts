@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TrellisError } from '../../../src/errors/index.js';
@@ -74,5 +74,23 @@ describe('writeJsonAtomic', () => {
     writeJsonAtomic(path, value);
     expect(readFileSync(path, 'utf8')).toBe(expected);
     expect(readdirSync(dir)).toEqual(['seeds.json']);
+  });
+});
+
+describe('temp files left by a killed writer', () => {
+  it('are removed by the next write of that record once stale; fresh ones and other records are left alone', () => {
+    const dir = tmpDir();
+    const old = Date.now() / 1000 - 3600;
+    const stale = join(dir, '.run.json.4242.7.tmp');
+    const fresh = join(dir, '.run.json.4243.1.tmp');
+    const otherRecord = join(dir, '.summary.json.4242.8.tmp');
+    for (const f of [stale, fresh, otherRecord]) writeFileSync(f, '{"half": ');
+    utimesSync(stale, old, old);
+    utimesSync(otherRecord, old, old);
+    writeJsonAtomic(join(dir, 'run.json'), { status: 'completed' });
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(fresh)).toBe(true); // may belong to a writer still at work
+    expect(existsSync(otherRecord)).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'))).toEqual({ status: 'completed' });
   });
 });

@@ -32,6 +32,18 @@ describe('createFsRepository', () => {
     expect(() => repo.loadConfig(path)).toThrow(expect.objectContaining({ code: 'PATH_ESCAPE' }));
   });
 
+  it.each([
+    { name: 'a parent segment that stays inside', path: 'solver/../default', file: 'default.yaml' },
+    { name: 'a dot segment', path: './db/mysql', file: join('db', 'mysql.yaml') },
+    { name: 'the .yaml extension given (Hydra adds it only when missing)', path: 'db/mysql.yaml', file: join('db', 'mysql.yaml') },
+    { name: 'both', path: 'db/../db/mysql.yaml', file: join('db', 'mysql.yaml') },
+  ])('reads a path inside the search path: $name', ({ path, file }) => {
+    const root = tmpDir({ 'conf/default.yaml': 'base: 1\n', 'conf/db/mysql.yaml': 'port: 1\n', 'conf/solver/s.yaml': 'k: 1\n' });
+    const repo = createFsRepository(['conf'], root);
+    expect(repo.configExists(path)).toBe(true);
+    expect(repo.loadConfig(path)?.file).toBe(join('conf', file));
+  });
+
   it('rejects a symlink that points outside the config directory', () => {
     const outside = tmpDir({ 'secret.yaml': 'token: abc' });
     const root = tmpDir({ 'conf/config.yaml': 'x: 1' });

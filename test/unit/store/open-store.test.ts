@@ -391,6 +391,20 @@ describe('a run without summary.json shows the metrics of its metrics.jsonl', ()
       loss: [2, 1, 3, 3],
     },
     {
+      name: 'an interrupted run that stopped before its summary',
+      run: { status: 'interrupted', metricsJsonl: METRICS, omit: ['summary.json'] },
+      status: 'interrupted',
+      reason: 'summary.json missing; metrics from metrics.jsonl',
+      loss: [2, 1, 3, 3],
+    },
+    {
+      name: 'a failed run without its resolved config',
+      run: { status: 'failed', metricsJsonl: METRICS, omit: ['resolved.yaml', 'config.yaml'] },
+      status: 'failed',
+      reason: 'resolved.yaml missing',
+      loss: [null, null, null, null], // its summary.json, which holds no loss, wins over metrics.jsonl
+    },
+    {
       name: 'an empty metrics.jsonl',
       run: { status: 'running', metricsJsonl: '' },
       status: 'crashed',
