@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { recordPath, RUN_FILES } from '../records/names.js';
 import { parseCommandArgv } from '../console/argv.js';
 import type { CommandSpec } from '../console/command-spec.js';
 import { reportError } from '../console/report-error.js';
@@ -89,6 +91,7 @@ export async function runJobCommand(kind: JobKind, argv: readonly string[], io: 
     // The runner starts first: a job thread loads the app's modules while this thread composes.
     const result = await runOne(kind, source, overrides, io, argv, kind.runner(io, 'inherit'));
     io.stderr(`${runReport(result, source.cwd, verbose)}\n`);
+    if (flags.format === 'json') io.stdout(`${JSON.stringify(runSummary(result, source.cwd))}\n`);
     return result.exitCode;
   } catch (error) {
     return reportError(error, io, verbose);
@@ -164,6 +167,10 @@ async function multirun(kind: JobKind, source: JobSource, flags: Flags, override
       record: kind.record,
       interrupts,
       io: { stderr: io.stderr, isTTY: io.isTTY },
+      ...(flags.format === 'json' && {
+        onEnd: (dir, rows, objective) =>
+          io.stdout(`${JSON.stringify({ sweep_dir: relative(source.cwd, dir) || '.', objective, jobs: rows.map(({ launcher: _l, ...row }) => row) })}\n`),
+      }),
     });
   } finally {
     interrupts.dispose();
@@ -180,12 +187,16 @@ async function printedConfig(source: JobSource, flags: Flags, overrides: readonl
     out = dictNode();
     setKey(out, flags.cfg, prepared.runtime);
   } else {
+    // Hydra's --cfg all shows the runtime node as `hydra:`, as --cfg hydra does.
     out = dictNode();
-    setKey(out, 'trellis', prepared.runtime);
+    setKey(out, 'hydra', prepared.runtime);
     if (jobNode.kind === 'dict') for (const [id, e] of jobNode.entries) out.entries.set(id, e);
   }
   if (typeof flags.package === 'string' && flags.package) {
-    const selected = selectPath(out, flags.package);
+    // `trellis.` and `hydra.` name the same node whichever root was printed.
+    const root = out.kind === 'dict' && out.entries.has('hydra') && !out.entries.has('trellis') ? 'hydra' : 'trellis';
+    const alias = root === 'hydra' ? /^trellis(?=\.|$)/ : /^hydra(?=\.|$)/;
+    const selected = selectPath(out, flags.package) ?? (alias.test(flags.package) ? selectPath(out, flags.package.replace(alias, root)) : undefined);
     if (!selected) throw new TrellisError('KEY_NOT_FOUND', `--package ${flags.package}: no such key`, { keyPath: flags.package });
     // Hydra resolves the selected value and fails on ??? (MissingMandatoryValue) instead of printing it.
     if (flags.resolve && isMissing(selected)) {
@@ -198,6 +209,29 @@ async function printedConfig(source: JobSource, flags: Flags, overrides: readonl
     out = selected;
   }
   return toYamlText(out);
+}
+
+/**
+ * `--format json` of a single run: one line on stdout, for scripts (the log stays on stderr). The
+ * result and error are read back from the records, where secrets are redacted.
+ */
+function runSummary(result: JobResult, cwd: string): Record<string, unknown> {
+  const read = (file: string): Record<string, unknown> | null => {
+    try {
+      return JSON.parse(readFileSync(recordPath(result.dir, file), 'utf8')) as Record<string, unknown>;
+    } catch {
+      return null;
+    }
+  };
+  const error = read(RUN_FILES.run)?.error as { message?: unknown } | null | undefined;
+  return {
+    status: result.status,
+    exit_code: result.exitCode,
+    id: result.id,
+    run_dir: relative(cwd, result.dir),
+    result: read(RUN_FILES.summary)?.result ?? null,
+    error: typeof error?.message === 'string' ? error.message : null,
+  };
 }
 
 /** The line a single run ends with: where it is, and why it did not complete. */

@@ -78,6 +78,13 @@ export const APP_COMMAND: CommandSpec = {
       arg: '[DIR]',
       description: 'with -m: run the unfinished jobs of a sweep (the last one of this command when DIR is omitted)',
     },
+    {
+      name: 'format',
+      type: 'string',
+      arg: 'FORMAT',
+      values: ['text', 'json'],
+      description: 'json: when the run or sweep ends, print a JSON summary on stdout (status, run dir, result; a sweep’s job table) for scripts',
+    },
     { name: 'tensorboard', type: 'boolean', description: 'also write TensorBoard event files into <run dir>/tb/ (same as ++trellis.tensorboard=true)' },
     { name: 'config-dir', alias: ['cd'], type: 'string', arg: 'DIR', description: 'directory with the primary config and config groups' },
     { name: 'config-path', alias: ['cp'], type: 'string', arg: 'DIR', description: 'same as --config-dir (Hydra name)' },

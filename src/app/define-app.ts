@@ -16,6 +16,7 @@ import type { ConfigSchema } from '../validate/validate.js';
 import { APP_COMMAND } from './app-options.js';
 import { defaultIo, runJobCommand, runOne, type AppIo, type JobKind } from './app-main.js';
 import type { Flags } from './sweep-options.js';
+import { checkArgs } from '../errors/check-args.js';
 
 export interface DefineAppOptions<S extends ConfigSchema | undefined = undefined> {
   /** The job's name (`job.name`, the log file's name). Default: the config name. */
@@ -72,6 +73,10 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
   options: DefineAppOptions<S>,
   job: (cfg: InferConfig<S>, run: Run) => unknown,
 ): App<InferConfig<S>> {
+  checkArgs('defineApp', [
+    ['options', options, 'object', { configDir: 'string?', configName: 'string?', name: 'string?', cwd: 'string?' }],
+    ['job', job, 'function'],
+  ]);
   const entryScript = process.argv[1];
   // Where the app is defined: a job thread imports that module to get the job function.
   const module = locateCaller();

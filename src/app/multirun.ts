@@ -15,6 +15,7 @@ import type { SlurmOptions } from '../launch/slurm.js';
 import { recordPath, RUN_FILES } from '../records/names.js';
 import { writerMayBeAlive } from '../records/process-alive.js';
 import { sweepRuns } from '../records/run-record.js';
+import { renderSweepTable } from '../records/sweep-table.js';
 import { lockSweep, readSweepRecord, sweepRecordPath, SWEEP_FORMAT_VERSION, type JobRow, type SweepRecord } from '../records/sweep-record.js';
 import { writeFileAtomic, writeJsonAtomic } from '../run/atomic-write.js';
 import { createRunDir } from '../run/run-dir.js';
@@ -23,7 +24,7 @@ import { createRng, drawMasterSeed } from '../run/seeds.js';
 import { gridSweeper, randomSweeper, tpeSweeper, type JobOutcome, type Sweeper } from '../sweep/index.js';
 import { toYamlText } from '../tree/emit.js';
 import { fromPlain } from '../tree/node.js';
-import { sweepFingerprint } from './fingerprint.js';
+import { configFileHashes, describeConfigChanges, sweepFingerprint } from './fingerprint.js';
 import { createProgress } from './progress.js';
 import { checkPruner, finishedOk, startPruning } from './pruning.js';
 import { layered, type SweepSettings } from './sweep-options.js';
@@ -42,6 +43,8 @@ export interface MultirunOptions extends SweepSettings {
   record?: KindRecord | undefined;
   interrupts: Interrupts;
   io: { stderr: (text: string) => void; isTTY: boolean };
+  /** Called once the sweep ends, with its directory and job table (for `--format json`). */
+  onEnd?: (sweepDir: string, rows: readonly JobRow[], objective: SweepRecord['objective']) => void;
 }
 
 /** The number a job is judged by: `--objective` (a returned key or a metric), or a returned number. */
@@ -106,29 +109,6 @@ function findPreviousSweep(root: string, configName: string, overrides: readonly
   return found.sort((a, b) => a.created.localeCompare(b.created)).at(-1)?.dir;
 }
 
-function table(rows: JobRow[], mode: 'min' | 'max', objectiveName: string): string {
-  const sorted = [...rows].sort((a, b) => {
-    if (a.objective === null) return b.objective === null ? a.num - b.num : 1;
-    if (b.objective === null) return -1;
-    return mode === 'min' ? a.objective - b.objective : b.objective - a.objective;
-  });
-  const header = ['#', 'status', objectiveName, 'overrides', 'dir'];
-  const body = sorted.map((r) => [
-    String(r.num),
-    r.status,
-    r.objective === null ? '-' : String(Number(r.objective.toPrecision(6))),
-    r.overrides.join(' '),
-    r.dir ?? '-',
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === 2 || i === 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
-}
-
 /** sweep.json may take this share of a sweep's time at most (see `throttled`). */
 const SAVE_TIME_SHARE = 0.05;
 /** How many pre-checked jobs an inline sweep keeps for its launches. */
@@ -172,13 +152,22 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
     const rows: JobRow[] =
       previous?.record.jobs ??
       sweep.planned.map((o, num) => ({ num, overrides: o, status: 'pending', dir: null, objective: null, error: null, ...trialParams(sweep.sweeper, o) }));
-    if (previous) await reconcileWithRuns(rows, sweepDir, options.objective ?? previous.record.objective.name ?? undefined);
+    // One objective for the whole table: the sweep's own, or the one a resume names first.
+    const adopted = previous && !previous.record.objective.name && options.objective ? options.objective : undefined;
+    const objectiveName = previous ? (previous.record.objective.name ?? adopted) : options.objective;
+    if (previous) await reconcileWithRuns(rows, sweepDir, objectiveName ?? undefined);
+    if (adopted) {
+      for (const row of rows)
+        if (row.status === 'completed' && row.dir)
+          row.objective = objectiveOf(readSummaryResult(join(sweepDir, row.dir)), join(sweepDir, row.dir), adopted) ?? null;
+    }
     const record: SweepRecord = {
       ...(previous?.record ?? {
         strategy: sweep.strategy,
         search_space: sweep.sweeper.describe(),
         seed: sweep.seed,
         fingerprint: sweep.fingerprint,
+        config_files: configFileHashes(source),
         config_dir: source.configDir,
         config_name: source.configName,
         cwd: source.cwd,
@@ -191,6 +180,7 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
       launcher: launcherName,
       jobs: rows,
     };
+    if (adopted) record.objective = { name: adopted, mode: options.mode };
     if (slurmOptions) record.launcher_options = toRecordKeys(slurmOptions);
     if (!previous)
       writeFileAtomic(
@@ -244,9 +234,10 @@ function planSweep(options: MultirunOptions, source: JobSource, previous: SweepR
   }
   const fingerprint = sweepFingerprint({ ...base, overrides, sweeper: { strategy, describe: sweeper.describe() } });
   if (previous && previous.fingerprint !== fingerprint) {
+    const files = describeConfigChanges(previous.config_files, { ...base, since: previous.created });
     throw new TrellisError(
       'SWEEP_INVALID',
-      `The config changed since the sweep started (fingerprint ${previous.fingerprint} → ${fingerprint}); refusing to resume`,
+      `The config changed since the sweep started (${files ?? 'no config file differs: the primary config name, overrides or sweeper settings do'}; fingerprint ${previous.fingerprint} → ${fingerprint}); refusing to resume`,
       {
         hint: 'restore the config files as they were, or start a new sweep',
       },
@@ -274,7 +265,8 @@ function findSweepToResume(options: MultirunOptions, source: JobSource): { dir: 
 async function checkedSlurmOptions(options: MultirunOptions, source: JobSource, previous: SweepRecord | undefined): Promise<SlurmOptions> {
   const recorded: Partial<SlurmOptions> = previous?.launcher === 'slurm' ? fromRecordKeys(previous.launcher_options ?? {}) : {};
   // Before anything is written: no sweep directory for a sweep that cannot be submitted.
-  (await import('../launch/slurm.js')).checkSlurmAvailable(source.env);
+  const slurm = await import('../launch/slurm.js');
+  await slurm.checkControllerReachable(source.env, slurm.checkSlurmAvailable(source.env).conf);
   // Defaults, then what the sweep was started with, then what is given now.
   return layered({ sbatchArgs: [] as string[], pollInterval: 1 }, recorded, options.slurm ?? {}) as SlurmOptions;
 }
@@ -561,11 +553,12 @@ async function drive(ctx: DriveContext): Promise<number> {
   const completed = rows.filter((r) => r.status === 'completed').length;
   const write = (line: string) => options.io.stderr(`${line}\n`);
   write('');
-  write(table(rows, ctx.mode, ctx.objective ?? 'objective'));
+  write(renderSweepTable(rows, ctx.mode, ctx.objective ?? 'objective'));
   write('');
   write(
     `[trellis] sweep ${interrupted ? 'interrupted' : 'finished'}: ${completed}/${rows.length} jobs completed${pruned ? `, ${pruned} pruned` : ''} (${relative(source.cwd, sweepDir) || '.'})`,
   );
+  options.onEnd?.(sweepDir, rows, record.objective);
   if (interrupted) return 130;
   return completed + pruned === rows.length ? 0 : 1;
 }

@@ -6,6 +6,8 @@ export interface CliIo {
   cwd: string;
   /** Colours only on a terminal and never with NO_COLOR. */
   color: boolean;
+  /** The terminal's width when stdout is one; tables are cut to it. */
+  columns?: number | undefined;
 }
 
 export function processIo(): CliIo {
@@ -16,5 +18,6 @@ export function processIo(): CliIo {
     env,
     cwd: process.cwd(),
     color: Boolean(process.stderr.isTTY) && !('NO_COLOR' in env) && env.TERM !== 'dumb',
+    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
   };
 }

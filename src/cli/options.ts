@@ -53,11 +53,17 @@ COMMANDS.push({
 
 COMMANDS.push({
   name: 'sweep',
-  summary: 'act on a recorded sweep: resume runs the jobs that did not complete; show prints its trials and the best one',
-  usage: 'trellis sweep resume <sweep-dir>\n       trellis sweep show <sweep-dir> [--format text|json]',
+  summary: 'recorded sweeps: list them, show one’s job table, resume the jobs that did not complete',
+  usage: [
+    'trellis sweep list [ROOT…] [--format table|json]',
+    '       trellis sweep show <sweep-dir> [--format text|json]',
+    '       trellis sweep resume <sweep-dir>',
+  ].join('\n'),
   takesOverrides: true,
-  options: [{ name: 'format', type: 'string', arg: 'FORMAT', values: ['text', 'json'], default: 'text', description: 'with show: output format' }],
-  examples: ['trellis sweep resume multirun/2026-11-23/10-20-00', 'trellis sweep show multirun/2026-11-23/10-20-00 --format json'],
+  options: [
+    { name: 'format', type: 'string', arg: 'FORMAT', values: ['table', 'text', 'json'], description: 'output format (list: table, json; show: text, json)' },
+  ],
+  examples: ['trellis sweep list', 'trellis sweep show multirun/2026-11-23/10-20-00 --format json', 'trellis sweep resume multirun/2026-11-23/10-20-00'],
 });
 
 const RUN_LOOKUP_OPTIONS: OptionSpec[] = [

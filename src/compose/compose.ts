@@ -10,6 +10,7 @@ import { splitDottedKey } from '../util/key-path.js';
 import { checkTreeSyntax } from '../interpolate/index.js';
 import { applyConfigOverrides, type ConfigOverride } from './apply-overrides.js';
 import { mergeRoot, type Dereference } from './merge.js';
+import { checkArgs } from '../errors/check-args.js';
 
 /** Names of the node that configures trellis itself; `hydra` is read as an alias. */
 const RUNTIME_KEYS = ['hydra', 'trellis'] as const;
@@ -107,6 +108,7 @@ function extractRuntime(config: DictNode): DictNode {
 
 /** Composes a job config from a repository the way Hydra 1.3 does. Pure given the repository. */
 export function compose(options: ComposeOptions): Composition {
+  checkArgs('compose', [['options', options, 'object', { repo: 'object', configName: 'string', overrides: 'strings?', multirun: 'boolean?' }]]);
   const { repo, configName } = options;
   const overrides = parseOverrides([...(options.overrides ?? [])]);
   // In a multirun the sweeper owns the sweeps; the base composition leaves them out.

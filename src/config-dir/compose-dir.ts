@@ -8,6 +8,7 @@ import { resolveValueAt, type SelectOptions as SelectNodeOptions } from '../inte
 import { resolveTree, selectNode, type ResolveContext } from '../interpolate/index.js';
 import { createResolveContext, dereferenceFor, type ResolveOptions } from './resolve.js';
 import { runtimeContext, runtimeOf, runtimeValue, type JobIdentity } from './runtime.js';
+import { checkArgs, type ArgSpec } from '../errors/check-args.js';
 
 export interface ComposeDirOptions {
   configDir: string;
@@ -17,6 +18,16 @@ export interface ComposeDirOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
 }
+
+/** The fields of ComposeDirOptions, checked for callers from plain JavaScript. */
+export const COMPOSE_DIR_FIELDS: Record<string, ArgSpec> = {
+  configDir: 'string',
+  configName: 'string',
+  overrides: 'strings?',
+  multirun: 'boolean?',
+  cwd: 'string?',
+  env: 'object?',
+};
 
 /** `hydra.searchpath` / `trellis.searchpath` entries of the primary config, as directories. */
 function extraSearchPath(repo: ConfigRepository, configName: string, cwd: string): string[] {
@@ -44,6 +55,11 @@ function extraSearchPath(repo: ConfigRepository, configName: string, cwd: string
 
 /** Opens a config directory (plus its declared search path) as a repository. */
 export function openConfigDir(configDir: string, configName: string, cwd: string = process.cwd()): ConfigRepository {
+  checkArgs('openConfigDir', [
+    ['configDir', configDir, 'string'],
+    ['configName', configName, 'string'],
+    ['cwd', cwd, 'string'],
+  ]);
   const primaryRepo = createFsRepository([configDir], cwd);
   const extra = extraSearchPath(primaryRepo, configName, cwd);
   return extra.length ? createFsRepository([resolvePath(cwd, configDir), ...extra], cwd) : primaryRepo;
@@ -51,6 +67,7 @@ export function openConfigDir(configDir: string, configName: string, cwd: string
 
 /** Composes `configName` from a directory with command-line overrides. */
 export function composeFromDir(options: ComposeDirOptions): Composition {
+  checkArgs('composeFromDir', [['options', options, 'object', COMPOSE_DIR_FIELDS]]);
   const cwd = options.cwd ?? process.cwd();
   const repo = openConfigDir(options.configDir, options.configName, cwd);
   const ctx = createResolveContext({ env: options.env ?? process.env });
@@ -69,6 +86,10 @@ export function composeFromDir(options: ComposeDirOptions): Composition {
  * `${trellis:…}` see the runtime values of a job named `job.name` (default: the config name).
  */
 export function resolveComposition(composition: Composition, options: ComposedResolveOptions = {}): Node {
+  checkArgs('resolveComposition', [
+    ['composition', composition, 'object', { config: 'node', runtime: 'node' }],
+    ['options', options, 'object'],
+  ]);
   return resolveTree(composition.config, contextFor(composition, options));
 }
 

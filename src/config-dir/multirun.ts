@@ -1,8 +1,9 @@
 import { pythonScalarStr } from '../util/python.js';
 import { expandJobs as expandPlan, planSweep, type SweepInput, type SweepPlan } from '../sweep/index.js';
 import { dimensions } from '../sweep/random.js';
-import { composeFromDir, openConfigDir, type ComposeDirOptions } from './compose-dir.js';
+import { COMPOSE_DIR_FIELDS, composeFromDir, openConfigDir, type ComposeDirOptions } from './compose-dir.js';
 import { selectPath } from './select.js';
+import { checkArgs } from '../errors/check-args.js';
 
 /** `sweeper.params` of the runtime node as key → override value text. */
 function sweeperParams(runtime: ReturnType<typeof composeFromDir>['runtime']): Array<[string, string]> {
@@ -25,12 +26,17 @@ export function sweepInputFor(options: ComposeDirOptions): SweepInput {
 
 /** The grid of a command line: config `sweeper.params` first, then the CLI overrides. */
 export function planJobs(options: ComposeDirOptions): SweepPlan {
+  checkArgs('planJobs', [['options', options, 'object', COMPOSE_DIR_FIELDS]]);
   return planSweep(sweepInputFor(options));
 }
 
 /** Each job's override list, lazily, in launch order (first key varies slowest). */
-export function* expandJobs(options: ComposeDirOptions): Generator<string[]> {
-  yield* expandPlan(planJobs(options));
+export function expandJobs(options: ComposeDirOptions): Generator<string[]> {
+  // Arguments are checked at the call; composing waits for the first job, as before.
+  checkArgs('expandJobs', [['options', options, 'object', COMPOSE_DIR_FIELDS]]);
+  return (function* () {
+    yield* expandPlan(planJobs(options));
+  })();
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { TrellisError, ErrorWhere } from './trellis-error.js';
+import { checkArgs } from './check-args.js';
 
 export interface FormatOptions {
   /** Show the cause chain and stacks (the CLI's --verbose). */
@@ -35,6 +36,10 @@ function formatOne(error: TrellisError, c: NonNullable<FormatOptions['color']>):
 
 /** Renders an error (and every related one) as text for a terminal. Pure. */
 export function formatError(error: TrellisError, options: FormatOptions = {}): string {
+  checkArgs('formatError', [
+    ['error', error, 'error'],
+    ['options', options, 'object'],
+  ]);
   const c = options.color ?? plain;
   const blocks = error.all().map((e) => formatOne(e, c).join('\n'));
   let text = blocks.join('\n\n');

@@ -122,6 +122,8 @@ interface StartedRun {
   record: RunRecord;
   /** Values never to record or print in clear: what the config read, secret env vars. */
   secrets: string[];
+  /** The config's own `tags:` (W&B's habit): run tags from the start, before any run.tag(). */
+  configTags: string[];
   redact: (text: string) => string;
   masterSeed: number;
   /** The job's tags, notes, artifacts, inputs and seeds as last reported. */
@@ -143,6 +145,7 @@ async function startRun(options: RunJobOptions): Promise<StartedRun> {
   const secrets = [...prepared.secrets, ...secretValuesFromEnv(source.env)];
   const redact = redactorFor(secrets);
   const masterSeed = masterSeedOf(prepared.plain, source.env);
+  const tagsFromConfig = redactStrings(configTags(prepared.plain), redact);
   // Values in the tree are redacted, not the text: `***` written bare would not be valid YAML.
   const yaml = (node: Node) => toYamlText(redactNode(node, redact));
   const record: RunRecord = {
@@ -169,7 +172,7 @@ async function startRun(options: RunJobOptions): Promise<StartedRun> {
     reproduces: source.env[RERUN_ENV.reproduces] ?? null,
     heartbeat: started.toISOString(),
     heartbeat_interval_s: HEARTBEAT_SECONDS,
-    tags: [],
+    tags: [...tagsFromConfig],
     notes: [],
     artifacts: [],
   };
@@ -180,6 +183,7 @@ async function startRun(options: RunJobOptions): Promise<StartedRun> {
     record,
     secrets,
     redact,
+    configTags: tagsFromConfig,
     masterSeed,
     state: { tags: [], notes: [], artifacts: [], inputs: [], seeds: { master: masterSeed, derived: {} } },
     writeRun: (durable = false) => writeJsonAtomic(recordPath(dir, RUN_FILES.run), record, { durable }),
@@ -308,6 +312,13 @@ function notePruned(run: StartedRun, seen?: { stamp: string }): boolean {
 }
 
 /** Writes the final records; run.json last and synced. Never throws: a failure becomes the run's error. */
+/** A top-level `tags:` of the config: a list of scalars, or one string. */
+function configTags(plain: unknown): string[] {
+  const tags = plain !== null && typeof plain === 'object' && !Array.isArray(plain) ? (plain as Record<string, unknown>).tags : undefined;
+  const list = typeof tags === 'string' ? [tags] : Array.isArray(tags) ? tags : [];
+  return [...new Set(list.filter((t) => ['string', 'number', 'boolean'].includes(typeof t)).map(String))].filter(Boolean);
+}
+
 function finishRun(run: StartedRun, outcome: JobOutcome, signal: InterruptSignal | undefined, durable = false): JobResult {
   if (run.finished) return resultOf(run);
   run.finished = true;
@@ -337,7 +348,7 @@ function finishRun(run: StartedRun, outcome: JobOutcome, signal: InterruptSignal
     duration_s: (end.getTime() - run.started.getTime()) / 1000,
     exit_code: exitCode,
     error: error && redactStrings(error, run.redact),
-    tags: run.state.tags,
+    tags: [...new Set([...run.configTags, ...run.state.tags])],
     notes: run.state.notes,
     artifacts: run.state.artifacts,
     ...(pruned ? { pruned: run.pruned } : {}),

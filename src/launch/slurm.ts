@@ -150,6 +150,32 @@ export function checkSlurmAvailable(env: NodeJS.ProcessEnv): { conf: string } {
   return { conf };
 }
 
+/** How long `scontrol ping` may take before the controller counts as unreachable. */
+const PING_TIMEOUT_MS = 5000;
+
+/** What a SLURM client prints when it cannot reach slurmctld (after retrying for MessageTimeout). */
+const UNREACHABLE = /unable to contact slurm controller|socket timed out|connection refused|zero bytes were transmitted/i;
+
+const controllerHint = (conf: string) =>
+  `check that slurmctld runs on the host ${conf} names (SlurmctldHost) and that this machine reaches it (scontrol ping); --launcher local runs the jobs here`;
+
+/**
+ * Throws LAUNCHER_UNAVAILABLE unless the controller answers `scontrol ping` within a few seconds.
+ * A client that cannot reach it retries for a while (18 s and more) before sbatch fails, with a
+ * message that reads like a rejected request; this says what is wrong before anything is written.
+ */
+export async function checkControllerReachable(env: NodeJS.ProcessEnv, conf: string, timeoutMs = PING_TIMEOUT_MS): Promise<void> {
+  const r = await new Promise<{ out: string; timedOut: boolean }>((done) => {
+    execFile('scontrol', ['ping'], { env, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+      const e = error as (NodeJS.ErrnoException & { killed?: boolean }) | null;
+      done({ out: `${String(stdout ?? '')}${String(stderr ?? '')}`.trim(), timedOut: Boolean(e?.killed) });
+    });
+  });
+  if (/\bis UP\b/.test(r.out)) return;
+  const said = r.timedOut ? `no answer within ${timeoutMs / 1000} s` : r.out.split('\n').join('; ') || 'no output';
+  throw new TrellisError('LAUNCHER_UNAVAILABLE', `The SLURM controller is unreachable (scontrol ping: ${said})`, { hint: controllerHint(conf) });
+}
+
 // --------------------------------------------------------------------------- pure helpers
 
 /** A `key = value` line of `scontrol show config`, or undefined. */
@@ -203,6 +229,11 @@ export function parseSbatch(result: ExecResult, args: string[]): string {
     .map((l) => l.trim())
     .filter(Boolean)
     .join('; ');
+  if (UNREACHABLE.test(message)) {
+    throw new TrellisError('LAUNCHER_UNAVAILABLE', `sbatch could not reach the SLURM controller: ${message}`, {
+      hint: controllerHint('slurm.conf'),
+    });
+  }
   throw new TrellisError('LAUNCHER_REJECTED', `sbatch rejected the job array: ${message}`, {
     hint: `the request was: sbatch ${args.map(shellQuote).join(' ')}\nfix the SLURM options (--partition, --time, --cpus-per-task, --mem, --sbatch-arg) and run the sweep again, or resume it: trellis sweep resume <sweep-dir>`,
   });

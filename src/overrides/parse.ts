@@ -8,6 +8,7 @@ import { FUNCTION_NAMES, callFunction, isKnownFunction, type FunctionContext } f
 import { tokenize, type Token, type TokenType } from './lexer.js';
 import type { DictItem, DictKey, Override, OverrideType, ParseOptions, ParsedElement, ParsedValue, Quote, ValueType } from './types.js';
 import { isSweepValue } from './types.js';
+import { checkArgs } from '../errors/check-args.js';
 
 /**
  * A recursive-descent parser for Hydra 1.3's OverrideParser.g4, one method per grammar rule.
@@ -502,12 +503,21 @@ function valueTypeOf(value: ParsedValue): ValueType {
 
 /** Parses one command-line override. Throws a TrellisError (OVERRIDE_SYNTAX, OVERRIDE_INVALID or UNSAFE_KEY). */
 export function parseOverride(text: string, index = 0, options: ParseOptions = {}): Override {
+  checkArgs('parseOverride', [
+    ['text', text, 'string'],
+    ['index', index, 'number'],
+    ['options', options, 'object'],
+  ]);
   const ctx: FunctionContext = { random: options.random ?? Math.random };
   return new OverrideParser(text, index, ctx).parseOverride();
 }
 
 /** Parses every override; all the bad ones are reported together in one thrown TrellisError. */
 export function parseOverrides(texts: readonly string[], options: ParseOptions = {}): Override[] {
+  checkArgs('parseOverrides', [
+    ['texts', texts, 'strings'],
+    ['options', options, 'object'],
+  ]);
   const out: Override[] = [];
   const problems = collectErrors();
   texts.forEach((text, index) => problems.attempt(() => out.push(parseOverride(text, index, options))));

@@ -37,6 +37,8 @@ export interface SweepRecord {
   search_space: Record<string, unknown>;
   seed: number | null;
   fingerprint: string;
+  /** Config file (relative to config_dir) → sha256, so a refused resume names what changed. */
+  config_files?: Record<string, string>;
   config_dir: string;
   config_name: string;
   /** Where the sweep was started: config and entry paths are relative to it. */

@@ -5,6 +5,7 @@ import { loadYaml } from '../yaml/load.js';
 import { checkConfigPath } from './check-config-path.js';
 import { toLoadedConfig } from './parse-config.js';
 import type { ConfigRepository, LoadedConfig } from './repository.js';
+import { checkArgs } from '../errors/check-args.js';
 
 const EXTENSIONS = ['.yaml', '.yml'];
 
@@ -38,6 +39,10 @@ function insideRoot(root: string, file: string): boolean {
  * sweep composes every job from one repository.
  */
 export function createFsRepository(dirs: string[], cwd: string = process.cwd()): ConfigRepository {
+  checkArgs('createFsRepository', [
+    ['dirs', dirs, 'strings'],
+    ['cwd', cwd, 'string'],
+  ]);
   const roots = dirs.map((d) => resolve(cwd, d));
   const cache = new Map<string, LoadedConfig | undefined>();
   const groups = new Map<string, boolean>();

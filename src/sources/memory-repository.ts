@@ -2,9 +2,14 @@ import { loadYaml } from '../yaml/load.js';
 import { checkConfigPath } from './check-config-path.js';
 import { toLoadedConfig } from './parse-config.js';
 import type { ConfigRepository, LoadedConfig } from './repository.js';
+import { checkArgs } from '../errors/check-args.js';
 
 /** A repository from `{ 'db/mysql': 'yaml text', … }`, for tests and programmatic use. */
 export function createMemoryRepository(files: Record<string, string>, name = 'memory'): ConfigRepository {
+  checkArgs('createMemoryRepository', [
+    ['files', files, 'object'],
+    ['name', name, 'string'],
+  ]);
   const cache = new Map<string, LoadedConfig | undefined>();
   const paths = Object.keys(files);
   const children = (group: string) => {

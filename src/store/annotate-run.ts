@@ -5,6 +5,7 @@ import { writeJsonAtomic } from '../run/atomic-write.js';
 import { withRecordLock } from '../run/record-lock.js';
 import { markRunChanged } from './index-cache.js';
 import { stringsOf } from './stored-run.js';
+import { checkArgs } from '../errors/check-args.js';
 
 /** run.json after a tag or note, and what the caller may want to warn about. */
 export interface AnnotateResult {
@@ -24,6 +25,11 @@ export interface AnnotateResult {
 
 /** Adds `tags` to the run in `dir` (each once, in order), or with `remove` takes them off. */
 export function tagRun(dir: string, tags: readonly string[], options: { remove?: boolean } = {}): AnnotateResult {
+  checkArgs('tagRun', [
+    ['dir', dir, 'string'],
+    ['tags', tags, 'strings'],
+    ['options', options, 'object', { remove: 'boolean?' }],
+  ]);
   return updateRunJson(dir, (record) => {
     const current = stringsOf(record.tags);
     const added = tags.filter((t, i) => !current.includes(t) && tags.indexOf(t) === i);
@@ -33,6 +39,10 @@ export function tagRun(dir: string, tags: readonly string[], options: { remove?:
 
 /** Appends a note to the run in `dir`. */
 export function noteRun(dir: string, text: string): AnnotateResult {
+  checkArgs('noteRun', [
+    ['dir', dir, 'string'],
+    ['text', text, 'string'],
+  ]);
   return updateRunJson(dir, (record) => {
     record.notes = [...(Array.isArray(record.notes) ? record.notes : []), text];
   });

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { isAbsolute, resolve } from 'node:path';
 import { readRecords, type RunRecords } from './find-run.js';
 import type { ProvenanceEntry } from '../run/provenance.js';
 import { StoredRun } from './stored-run.js';
 import { appendIndex, appendKey } from '../util/key-path.js';
+import { checkArgs } from '../errors/check-args.js';
 
 /**
  * The categories of a run diff, in the order shown. All but `metrics` are inputs: what a run
@@ -193,6 +195,10 @@ function overridesDiff(a: string[] | null, b: string[] | null): DiffEntry[] {
  * whatever recorded input explains it is in the diff.
  */
 export function diffRuns(a: StoredRun | RunRecords, b: StoredRun | RunRecords): RunDiff {
+  checkArgs('diffRuns', [
+    ['a', a, 'object'],
+    ['b', b, 'object'],
+  ]);
   const ra = a instanceof StoredRun ? readRecords(a) : a;
   const rb = b instanceof StoredRun ? readRecords(b) : b;
   const config = diffMaps(flatten(ra.resolved), flatten(rb.resolved));
@@ -213,10 +219,12 @@ export function diffRuns(a: StoredRun | RunRecords, b: StoredRun | RunRecords): 
     for (const i of r.inputs ?? []) if (isObject(i)) m.set(String(i.path), `sha256 ${String(i.sha256)} (${String(i.size)} bytes)`);
     return m;
   };
+  // A sweep records paths relative to its cwd, a single run absolute ones: compare where they point.
+  const absolute = (r: RunRecords, path: string | null) => (path === null || isAbsolute(path) || r.info.cwd === null ? path : resolve(r.info.cwd, path));
   const command = (r: RunRecords) => {
     const m = new Map<string, unknown>([
-      ['entry', r.info.entry],
-      ['config_dir', r.info.config_dir],
+      ['entry', absolute(r, r.info.entry)],
+      ['config_dir', absolute(r, r.info.config_dir)],
       ['config_name', r.info.config_name],
     ]);
     const job = r.info.command;

@@ -7,6 +7,7 @@ import type { ProvenanceEntry } from '../run/provenance.js';
 import { getPath, splitPath } from './query-fields.js';
 import { StoredRun } from './stored-run.js';
 import { bracketKeyPath, formatDottedKey } from '../util/key-path.js';
+import { checkArgs } from '../errors/check-args.js';
 
 export type Origin = { kind: 'file'; file: string; line: number; col: number } | { kind: 'override'; text: string; index: number } | { kind: 'unknown' };
 
@@ -183,6 +184,10 @@ class Explainer {
  * the final value. Read from the run's records only, so files changed since do not matter.
  */
 export function explainKey(run: StoredRun | RunRecords, key: string): KeyExplanation {
+  checkArgs('explainKey', [
+    ['run', run, 'object'],
+    ['key', key, 'string'],
+  ]);
   const r = run instanceof StoredRun ? readRecords(run) : run;
   const path = splitPath(key);
   if (getPath(r.resolved, path) === undefined && getPath(r.config, path) === undefined) {

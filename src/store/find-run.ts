@@ -8,6 +8,7 @@ import { readRunState, StoredRun } from './stored-run.js';
 import type { ProgramEnv } from '../run/program-env.js';
 import type { ProvenanceEntry } from '../run/provenance.js';
 import type { RunInfo, RunSummary } from './types.js';
+import { checkArgs } from '../errors/check-args.js';
 
 export interface FindRunOptions {
   cwd?: string;
@@ -23,6 +24,10 @@ export interface FindRunOptions {
  * RUN_AMBIGUOUS (listing the candidates) or RUN_RECORD_INVALID (a directory that is no run).
  */
 export function findRun(ref: string, options: FindRunOptions = {}): StoredRun {
+  checkArgs('findRun', [
+    ['ref', ref, 'string'],
+    ['options', options, 'object', { roots: 'strings?', cwd: 'string?' }],
+  ]);
   const cwd = options.cwd ?? process.cwd();
   const path = resolve(cwd, ref);
   if (existsSync(path) && statSync(path).isDirectory()) {

@@ -4,6 +4,7 @@ import { RECORDS_DIR, SWEEP_FILES, recordPath } from '../records/names.js';
 import { TrellisError } from '../errors/index.js';
 import { childRel, RootIndex, type IndexedDir } from './index-cache.js';
 import { CHANGED, readRunState, StoredRun } from './stored-run.js';
+import { checkArgs } from '../errors/check-args.js';
 
 /** The roots `trellis runs` reads when none are given, relative to the working directory. */
 export const DEFAULT_ROOTS = ['outputs', 'multirun'] as const;
@@ -161,6 +162,10 @@ function flushScan(scan: RootScan): void {
  * index-cache.ts), so a second listing reads only what changed. Deleting the index loses nothing.
  */
 export function openStore(roots: readonly string[] = [], options: OpenStoreOptions = {}): RunStore {
+  checkArgs('openStore', [
+    ['roots', roots, 'strings'],
+    ['options', options, 'object', { cwd: 'string?', index: 'boolean?', now: 'date?' }],
+  ]);
   const cwd = options.cwd ?? process.cwd();
   const explicit = roots.length > 0;
   const wanted = (explicit ? roots : DEFAULT_ROOTS).map((r) => resolve(cwd, r));

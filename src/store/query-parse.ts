@@ -6,6 +6,7 @@ import { collectErrors, didYouMean, TrellisError } from '../errors/index.js';
 import { fieldRef, METRIC_STATS, RUN_FIELDS, type FieldRef } from './query-fields.js';
 import { lexQuery, queryWhere, type QueryToken } from './query-lex.js';
 import { STORE_STATUSES } from './types.js';
+import { checkArgs } from '../errors/check-args.js';
 
 /**
  * The run query language:
@@ -313,6 +314,10 @@ class Parser {
 
 /** Parses and type-checks a query; `now` anchors relative times (`-30d`). */
 export function parseQuery(text: string, now: Date = new Date()): ParsedQuery {
+  checkArgs('parseQuery', [
+    ['text', text, 'string'],
+    ['now', now, 'date'],
+  ]);
   const parser = new Parser(text, lexQuery(text), now);
   const root = parser.parse();
   parser.problems.throwIfAny();

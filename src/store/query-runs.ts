@@ -5,6 +5,7 @@ import { compareValues, fieldValue, matches, type EvalContext } from './query-ev
 import { parseQuery, parseSortKeys, type ParsedQuery, type SortKey } from './query-parse.js';
 import type { StoredRun } from './stored-run.js';
 import type { StoreStatus } from './types.js';
+import { checkArgs } from '../errors/check-args.js';
 
 export interface QueryOptions {
   /** `--sort`: "KEY", "-KEY" (descending), "KEY:desc", or several joined by commas. Default: -started. */
@@ -25,6 +26,11 @@ export interface QueryResult {
 
 /** Runs of the store that match `query`, sorted, at most `limit`. */
 export function queryRuns(store: RunStore, query: string | ParsedQuery = '', options: QueryOptions = {}): QueryResult {
+  checkArgs('queryRuns', [
+    ['store', store, 'object'],
+    ['query', query, ['string', 'object']],
+    ['options', options, 'object', { cwd: 'string?', limit: 'number?' }],
+  ]);
   const parsed = typeof query === 'string' ? parseQuery(query, store.now) : query;
   const sort = typeof options.sort === 'string' ? parseSortKeys(options.sort) : (options.sort ?? parseSortKeys('-started'));
   const limit = options.limit;

@@ -16,12 +16,12 @@ export interface Paint {
 const id = (s: string) => s;
 export const NO_PAINT: Paint = { red: id, green: id, yellow: id, dim: id, bold: id, cyan: id };
 
-/** A value as one line of text. */
-export function cell(value: unknown): string {
+/** A value as one line of text; numbers to 6 significant digits, or `exact` as JSON writes them (for CSV). */
+export function cell(value: unknown, exact = false): string {
   if (value === undefined || value === null) return '-';
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
+  if (typeof value === 'number') return exact || Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
   if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map(cell).join(' ');
+  if (Array.isArray(value)) return value.map((v) => cell(v, exact)).join(' ');
   return JSON.stringify(value);
 }
 
@@ -42,7 +42,8 @@ export function durationText(seconds: number | null): string {
 
 export interface Column {
   title: string;
-  get: (row: RunRow) => string;
+  /** `exact`: numbers in full, for machines (CSV); else rounded for reading. */
+  get: (row: RunRow, exact: boolean) => string;
 }
 
 /** The default listing columns, then one per field the query or sort named. */
@@ -52,7 +53,7 @@ export function defaultColumns(rows: readonly RunRow[], extra: readonly string[]
     { title: 'status', get: (r) => r.status },
     { title: 'started', get: (r) => localTime(r.started) },
     { title: 'duration', get: (r) => durationText(r.duration_s) },
-    ...extra.map((name) => ({ title: name, get: (r: RunRow) => cell(r.fields[name]) })),
+    ...extra.map((name) => ({ title: name, get: (r: RunRow, exact: boolean) => cell(r.fields[name], exact) })),
     { title: 'overrides', get: (r) => r.overrides.join(' ') || '-' },
     { title: 'dir', get: (r) => r.dir },
   ];
@@ -62,7 +63,7 @@ export function defaultColumns(rows: readonly RunRow[], extra: readonly string[]
 }
 
 export function fieldColumns(names: readonly string[]): Column[] {
-  return names.map((name) => ({ title: name, get: (r: RunRow) => (name === 'dir' ? r.dir : cell(r.fields[name])) }));
+  return names.map((name) => ({ title: name, get: (r: RunRow, exact: boolean) => (name === 'dir' ? r.dir : cell(r.fields[name], exact)) }));
 }
 
 const STATUS_PAINT: Record<string, keyof Paint> = {
@@ -76,10 +77,35 @@ const STATUS_PAINT: Record<string, keyof Paint> = {
   running: 'cyan',
 };
 
-/** An aligned table; the last column is not padded. Colours only the status column. */
-export function renderTable(rows: readonly RunRow[], columns: readonly Column[], paint: Paint = NO_PAINT): string {
-  const cells = rows.map((r) => columns.map((c) => c.get(r)));
-  const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i]!.length)));
+const cut = (text: string, width: number) => (text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`);
+
+/**
+ * Column widths that fit `maxWidth` (two spaces between columns): the widest columns give way
+ * first, down to a few characters each.
+ */
+function fitWidths(widths: number[], maxWidth: number | undefined): number[] {
+  if (maxWidth === undefined) return widths;
+  const out = [...widths];
+  const total = () => out.reduce((a, b) => a + b, 0) + 2 * (out.length - 1);
+  const MIN = 3;
+  while (total() > maxWidth) {
+    const widest = out.reduce((best, w, i) => (w > out[best]! ? i : best), 0);
+    if (out[widest]! <= MIN) break;
+    out[widest] = Math.max(MIN, out[widest]! - (total() - maxWidth));
+  }
+  return out;
+}
+
+/**
+ * An aligned table; the last column is not padded. Colours only the status column. With
+ * `maxWidth` (a terminal's), long cells are cut with … so no row wraps.
+ */
+export function renderTable(rows: readonly RunRow[], columns: readonly Column[], paint: Paint = NO_PAINT, maxWidth?: number): string {
+  const full = rows.map((r) => columns.map((c) => c.get(r, false)));
+  const natural = columns.map((c, i) => Math.max(c.title.length, ...full.map((row) => row[i]!.length)));
+  const widths = fitWidths(natural, maxWidth);
+  const cells = full.map((row) => row.map((v, i) => cut(v, widths[i]!)));
+  columns = columns.map((c, i) => ({ ...c, title: cut(c.title, widths[i]!) }));
   const line = (values: string[], colour?: (v: string, i: number) => string) =>
     values
       .map((v, i) => {
@@ -102,7 +128,7 @@ function csvField(text: string): string {
 
 /** RFC 4180 CSV with a header row. */
 export function renderCsv(rows: readonly RunRow[], columns: readonly Column[]): string {
-  const lines = [columns.map((c) => csvField(c.title)).join(','), ...rows.map((r) => columns.map((c) => csvField(c.get(r))).join(','))];
+  const lines = [columns.map((c) => csvField(c.title)).join(','), ...rows.map((r) => columns.map((c) => csvField(c.get(r, true))).join(','))];
   return `${lines.join('\r\n')}\r\n`;
 }
 

@@ -16,8 +16,9 @@ import { diffRuns, flatten, type DiffEntry } from './diff-runs.js';
 import { readRecords, type RunRecords } from './find-run.js';
 import { DEFAULT_ROOTS } from './open-store.js';
 import { readYamlRecord } from './read-yaml.js';
-import { readRunState, StoredRun } from './stored-run.js';
+import { readRunState, StoredRun, stringsOf } from './stored-run.js';
 import { rerunTrustProblems } from './rerun-trust.js';
+import { checkArgs } from '../errors/check-args.js';
 
 export type DriftCategory = 'config' | 'git' | 'packages' | 'inputs' | 'runtime';
 
@@ -102,6 +103,10 @@ function recordedCommand(r: RunRecords, program: ProgramEnv): string[] {
  * and the hashes of tracked inputs.
  */
 export async function detectDrift(r: RunRecords, env: NodeJS.ProcessEnv = process.env): Promise<DriftReport> {
+  checkArgs('detectDrift', [
+    ['records', r, 'object', { dir: 'string', info: 'object' }],
+    ['env', env, 'object'],
+  ]);
   const cwd = r.info.cwd ?? process.cwd();
   const drifts: Drift[] = [];
   let composeError: string | null = null;
@@ -134,6 +139,7 @@ export async function detectDrift(r: RunRecords, env: NodeJS.ProcessEnv = proces
       const wasDiff = r.gitDiff ?? '';
       if (git.diff !== wasDiff)
         drifts.push({ category: 'git', key: 'diff', was: wasDiff ? `${wasDiff.length} bytes` : 'clean', now: git.diff ? `${git.diff.length} bytes` : 'clean' });
+      drifts.push(...fileDrifts(wasDiff, git.diff, stringsOf(was.untracked), git.untracked));
     }
   } else if (git.available && was) drifts.push({ category: 'git', key: 'available', was: false, now: true });
 
@@ -156,11 +162,44 @@ export async function detectDrift(r: RunRecords, env: NodeJS.ProcessEnv = proces
   return { drifts, composeError };
 }
 
+/** A unified diff per file: `diff --git a/PATH b/PATH` → that file's part. */
+function diffByFile(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of text.split(/^(?=diff --git )/m)) {
+    const path = /^diff --git a\/(.*?) b\//.exec(part)?.[1];
+    if (path !== undefined) out.set(path, part);
+  }
+  return out;
+}
+
+/**
+ * Which files make the work tree differ from the run's: modified since (or no longer), modified
+ * differently, and new untracked files, one drift each, as `runs diff` names them.
+ */
+export function fileDrifts(wasDiff: string, nowDiff: string, wasUntracked: readonly string[], nowUntracked: readonly string[]): Drift[] {
+  const [was, now] = [diffByFile(wasDiff), diffByFile(nowDiff)];
+  const out: Drift[] = [];
+  for (const [file, part] of now) {
+    if (!was.has(file)) out.push({ category: 'git', key: `file ${file}`, was: 'as committed', now: 'changed' });
+    else if (was.get(file) !== part) out.push({ category: 'git', key: `file ${file}`, was: 'changed', now: 'changed differently' });
+  }
+  for (const file of was.keys()) if (!now.has(file)) out.push({ category: 'git', key: `file ${file}`, was: 'changed', now: 'as committed' });
+  for (const file of nowUntracked) if (!wasUntracked.includes(file)) out.push({ category: 'git', key: `file ${file}`, was: 'absent', now: 'new, untracked' });
+  for (const file of wasUntracked)
+    if (!nowUntracked.includes(file)) out.push({ category: 'git', key: `file ${file}`, was: 'untracked', now: 'gone or tracked' });
+  return out;
+}
+
 const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
 const asNumber = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && Object.hasOwn(NON_FINITE, v) ? NON_FINITE[v] : undefined);
 
 /** Compares two runs' metric summaries and return values: equal, within a relative tolerance, or different. */
 export function verifyMetrics(original: RunRecords, rerun: RunRecords, tolerance = 1e-9): Verification {
+  checkArgs('verifyMetrics', [
+    ['original', original, 'object'],
+    ['rerun', rerun, 'object'],
+    ['tolerance', tolerance, 'number'],
+  ]);
   const entries = diffRuns(original, rerun).categories.metrics.filter((e) => e.key !== 'exit_code' || e.a !== e.b);
   let verdict: Verdict = 'equal';
   const differences: Verification['differences'] = [];
@@ -209,6 +248,15 @@ function findReproductions(original: string, roots: readonly string[]): string[]
  * a job of a sweep: its run.json holds the job's own overrides.
  */
 export async function rerun(run: StoredRun | string, options: RerunOptions = {}): Promise<RerunResult> {
+  checkArgs('rerun', [
+    ['run', run, ['string', 'object']],
+    ['options', options, 'object', { overrides: 'strings?', dryRun: 'boolean?' }],
+  ]);
+  if (options.verify && options.overrides?.length) {
+    throw new TrellisError('USAGE', `--verify compares the new run with the original, but the overrides ${options.overrides.join(' ')} change what runs`, {
+      hint: 'drop the overrides to check that the run reproduces, or drop --verify to run a variant of it',
+    });
+  }
   const stored = typeof run === 'string' ? new StoredRun(resolve(run), resolve(run), '', readRunState(resolve(run))) : run;
   const r = readRecords(stored);
   const info = r.info;

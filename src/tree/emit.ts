@@ -1,6 +1,7 @@
 import { plainWouldChangeType } from '../yaml/resolve-scalar.js';
 import { formatPythonFloat } from '../util/python.js';
 import { keyText, type DictEntry, type Node, type Scalar } from './node.js';
+import { checkArgs } from '../errors/check-args.js';
 
 /** Strings that YAML 1.2 readers (not only ours) would read as something else. */
 const YAML12_SPECIAL = /^(?:[-+]?(?:\.inf|\.Inf|\.INF)|\.nan|\.NaN|\.NAN|0o[0-7]+|[-+]?(?:\d[\d_]*)?\.?\d*(?:[eE][-+]?\d+)?|~|null|true|false|True|False)$/i;
@@ -82,6 +83,7 @@ function emitLines(node: Node, indent: string, out: string[]): void {
 
 /** Block-style YAML; floats keep their point (`1.0`) and strings that look typed are quoted. */
 export function toYamlText(node: Node): string {
+  checkArgs('toYamlText', [['node', node, 'node']]);
   if (node.kind === 'value' || isEmptyContainer(node)) return `${inline(node)}\n`;
   const out: string[] = [];
   emitLines(node, '', out);
@@ -103,6 +105,11 @@ function jsonScalar(value: Scalar, float = false): string {
 
 /** JSON text; floats keep a point (`1.0`), NaN and infinities become the strings "nan"/"inf". */
 export function toJsonText(node: Node, indent = '  ', level = ''): string {
+  if (level === '')
+    checkArgs('toJsonText', [
+      ['node', node, 'node'],
+      ['indent', indent, 'string'],
+    ]);
   const inner = level + indent;
   if (node.kind === 'value') return jsonScalar(node.value, node.float);
   if (node.kind === 'list') {

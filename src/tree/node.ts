@@ -1,5 +1,6 @@
 import type { ErrorWhere } from '../errors/index.js';
 import { formatPythonFloat } from '../util/python.js';
+import { checkArgs } from '../errors/check-args.js';
 
 // Tests and older importers reach it here; new code imports util/python.ts.
 export { formatPythonFloat };
@@ -151,6 +152,11 @@ export interface ToPlainOptions {
  * integers beyond 2^53 stay bigint.
  */
 export function toPlain(node: Node, options: ToPlainOptions = {}, path: (string | number)[] = []): unknown {
+  if (!path.length)
+    checkArgs('toPlain', [
+      ['node', node, 'node'],
+      ['options', options, 'object'],
+    ]);
   switch (node.kind) {
     case 'value':
       return options.mapValue ? options.mapValue(node, path) : node.value;

@@ -17,6 +17,7 @@ import { TrellisError, type ErrorWhere, collectErrors } from '../errors/index.js
 import { dictNode, keyId, listNode, valueNode, type DictEntry, type DictNode, type Node, type Origin, type ValueNode } from '../tree/node.js';
 import { UNSAFE_KEYS } from '../util/key-path.js';
 import { constructBool, constructFloat, constructInt, resolvePlainScalar, ScalarConstructError, type TypedScalar } from './resolve-scalar.js';
+import { checkArgs } from '../errors/check-args.js';
 
 export interface YamlLimits {
   /** Largest accepted text, in UTF-8 bytes; checked before parsing, which takes seconds per MiB. */
@@ -319,6 +320,12 @@ export interface LoadedYaml {
  * `file` is the path shown in errors. Pure: the caller reads the file.
  */
 export function loadYaml(text: string, file: string, givenLimits: YamlLimits = DEFAULT_YAML_LIMITS, nested = false): LoadedYaml {
+  if (!nested)
+    checkArgs('loadYaml', [
+      ['text', text, 'string'],
+      ['file', file, 'string'],
+      ['limits', givenLimits, 'object'],
+    ]);
   const limits: Required<YamlLimits> = { ...DEFAULT_YAML_LIMITS, ...givenLimits };
   // Checked first: parsing is what takes the time and memory.
   const bytes = Buffer.byteLength(text);

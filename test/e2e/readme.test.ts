@@ -71,6 +71,23 @@ describe('README', () => {
     120_000,
   );
 
+  // The SLURM example needs a cluster with a gpu partition: here it is checked to be the demo
+  // app with flags it accepts (parsed before --help answers; an unknown one is refused).
+  const slurmLine = blocks('')
+    .flatMap((b) => b.split('\n'))
+    .find((l) => l.includes('--launcher slurm'));
+  it('the SLURM example is the demo app with flags it accepts', () => {
+    expect(slurmLine).toMatch(/^npm start -- -m /);
+    const args = words(slurmLine!.slice('npm start -- '.length));
+    const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'examples', 'train.js'), ...args, '--help'], {
+      cwd: demoProject(),
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
   it.each([
     { fixture: 'readme-db', args: ['compose', 'db=mysq'], start: "override #1 'db=mysq'" },
     { fixture: 'readme-missing-choice', args: ['compose'], start: 'conf/config.yaml:3:9' },

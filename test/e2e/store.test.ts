@@ -139,12 +139,18 @@ describe('trellis runs over the demo', () => {
     );
   });
 
-  it('reruns a job of a sweep with an extra override and reports a difference', () => {
+  it('refuses --verify with overrides: the new run would not reproduce the old one', () => {
     const { cwd, single, sgd } = demoRuns();
-    const r = cli(['rerun', sgd, 'trainer.epochs=3', '--verify', '--trust'], cwd);
-    expect(r.stdout).toContain('verify: different');
-    expect(r.stdout).toMatch(/\n {2}val_loss\.last: /);
-    expect(r.code).toBe(1);
+    const refused = cli(['rerun', sgd, 'trainer.epochs=3', '--verify', '--trust'], cwd);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('USAGE\n--verify compares the new run with the original, but the overrides trainer.epochs=3 change what runs');
+    expect(runDirs(join(cwd, 'outputs')).filter((d) => relative(cwd, d) !== single)).toEqual([]);
+  });
+
+  it('reruns a job of a sweep with an extra override', () => {
+    const { cwd, single, sgd } = demoRuns();
+    const r = cli(['rerun', sgd, 'trainer.epochs=3', '--trust'], cwd);
+    expect(r.code).toBe(0);
     const [made, ...more] = runDirs(join(cwd, 'outputs')).filter((d) => relative(cwd, d) !== single);
     expect(more).toEqual([]);
     expect(readJson(made!, 'run.json')).toMatchObject({ reproduces: join(cwd, sgd), overrides: ['optimizer=sgd', 'trainer.epochs=2', 'trainer.epochs=3'] });

@@ -5,7 +5,9 @@ import { diffRuns } from '../../store/diff-runs.js';
 import { findRun, readRecords } from '../../store/find-run.js';
 import { noteRun, tagRun, type AnnotateResult } from '../../store/annotate-run.js';
 import { displayPath, openStore } from '../../store/open-store.js';
-import { fieldRef } from '../../store/query-fields.js';
+import { fieldRef, type FieldRef } from '../../store/query-fields.js';
+import type { StoredRun } from '../../store/stored-run.js';
+import { checkKnownFields, queryFields, sortFields } from '../../store/query-known.js';
 import { parseQuery } from '../../store/query-parse.js';
 import { extraFields, parseColumns, queryRuns, runRow, type RunRow } from '../../store/query-runs.js';
 import {
@@ -75,7 +77,20 @@ function storeOptions(flags: ParsedArgv['flags'], io: CliIo) {
 function emitRows(io: CliIo, rows: RunRow[], columns: Column[], format: string, paint: Paint): void {
   if (format === 'json') io.stdout(`${JSON.stringify(rows.map(rowJson), null, 2)}\n`);
   else if (format === 'csv') io.stdout(renderCsv(rows, columns));
-  else io.stdout(renderTable(rows, columns, paint));
+  else io.stdout(renderTable(rows, columns, paint, io.columns));
+}
+
+/** The metric most runs logged most often (summed counts), as `NAME.last`: a listing's default metric column. */
+function mostLoggedMetric(runs: readonly StoredRun[]): FieldRef | undefined {
+  const counts = new Map<string, number>();
+  for (const run of runs)
+    for (const [name, stats] of Object.entries(run.summary()?.metrics ?? {})) {
+      const n =
+        stats !== null && typeof stats === 'object' && typeof (stats as { count?: unknown }).count === 'number' ? (stats as { count: number }).count : 1;
+      counts.set(name, (counts.get(name) ?? 0) + n);
+    }
+  const best = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+  return best ? fieldRef(`${best[0]}.last`) : undefined;
 }
 
 function list(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
@@ -88,7 +103,11 @@ function list(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
     cwd: io.cwd,
   });
   const columnsFlag = typeof flags.columns === 'string' && flags.columns !== '' ? parseColumns(flags.columns) : undefined;
-  const fields = columnsFlag ?? extraFields(result.query, result.sort);
+  checkKnownFields(store, [...queryFields(result.query), ...sortFields(result.sort)], result.context);
+  const named = extraFields(result.query, result.sort);
+  // With no metric named, the table shows the one logged most, to compare runs at a glance.
+  const metric = format === 'table' && !columnsFlag && !named.some((f) => f.ns !== 'run') ? mostLoggedMetric(result.runs) : undefined;
+  const fields = columnsFlag ?? (metric ? [metric, ...named] : named);
   const rows = result.runs.map((r) => runRow(r, fields, result.context));
   store.flush();
   const columns = columnsFlag
@@ -118,6 +137,8 @@ function best(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
   const store = openStore(roots, storeOptions(flags, io));
   // Only completed runs compete, unless the query says which statuses to consider.
   const parsed = parseQuery(query, store.now);
+  const context = { now: store.now, cwd: io.cwd };
+  checkKnownFields(store, [...queryFields(parsed), { field: parseQuery(`${key} = 0`).fields[0]!, option: '--metric' }], context);
   const mentionsStatus = parsed.fields.some((f) => f.ns === 'run' && f.name === 'status');
   const filter = [query ? `(${query})` : '', mentionsStatus ? '' : 'status = completed', `${key} != null`].filter(Boolean).join(' and ');
   const result = queryRuns(store, filter, { sort: `${mode === 'min' ? '' : '-'}${key}`, limit: limitOf(flags) ?? 1, cwd: io.cwd });
@@ -130,7 +151,7 @@ function best(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
   }
   const columns: Column[] = [
     { title: 'id', get: (r) => r.id ?? '-' },
-    { title: key, get: (r) => cell(r.fields[key]) },
+    { title: key, get: (r, exact) => cell(r.fields[key], exact) },
     { title: 'status', get: (r) => r.status },
     { title: 'overrides', get: (r) => r.overrides.join(' ') || '-' },
     { title: 'dir', get: (r) => r.dir },

@@ -2,24 +2,115 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { readSweepRecord, sweepRecordPath } from '../../records/sweep-record.js';
+import { renderSweepTable } from '../../records/sweep-table.js';
+import { renderSweepView, sweepView } from '../../sweep/show.js';
 import { didYouMean, TrellisError } from '../../errors/index.js';
-import type { SweepRecord } from '../../records/sweep-record.js';
+import { listSweeps, summarizeSweep, sweepDirOf, type SweepSummary } from '../../store/list-sweeps.js';
+import { cell } from '../../store/render.js';
 import type { ParsedArgv } from '../../console/argv.js';
 import type { CliIo } from '../io.js';
 
-/** `trellis sweep resume DIR` and `trellis sweep show DIR [--format text|json]`. */
+const ACTIONS = ['list', 'show', 'resume'] as const;
+
+function formatOf(flags: ParsedArgv['flags'], allowed: readonly string[]): string {
+  const f = typeof flags.format === 'string' ? flags.format : allowed[0]!;
+  if (!allowed.includes(f)) throw new TrellisError('USAGE', `--format ${f} is not available here; use ${allowed.join(' or ')}`);
+  return f;
+}
+
+function statusText(s: SweepSummary): string {
+  if (s.problem) return s.problem;
+  return Object.entries(s.statuses)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ');
+}
+
+/** `trellis sweep list [ROOT…]`: every recorded sweep, oldest first. */
+function list(roots: string[], flags: ParsedArgv['flags'], io: CliIo): number {
+  const format = formatOf(flags, ['table', 'json']);
+  const sweeps = listSweeps(roots, io.cwd);
+  if (format === 'json') {
+    io.stdout(`${JSON.stringify(sweeps, null, 2)}\n`);
+    return 0;
+  }
+  if (!sweeps.length) {
+    io.stderr(`no sweeps: nothing under ${roots.length ? roots.join(', ') : 'multirun/'} holds .trellis/sweep.json\n`);
+    return 0;
+  }
+  const header = ['dir', 'created', 'strategy', 'launcher', 'jobs', 'best', 'statuses'];
+  const body = sweeps.map((s) => [
+    s.dir,
+    s.created ?? '-',
+    s.strategy ?? '-',
+    s.launcher ?? '-',
+    String(s.jobs),
+    s.best === null ? '-' : `${cell(s.best)}${s.objective?.name ? ` ${s.objective.name}` : ''}`,
+    statusText(s),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  io.stdout(`${[line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n')}\n`);
+  return 0;
+}
+
+/** `trellis sweep show DIR`: a past sweep's job table, as it printed at the end. */
+function show(dir: string, flags: ParsedArgv['flags'], io: CliIo): number {
+  const format = formatOf(flags, ['text', 'json']);
+  const sweepDir = sweepDirOf(dir, io.cwd);
+  const record = readSweepRecord(sweepDir);
+  const summary = summarizeSweep(sweepDir, record, io.cwd);
+  // A model-based sweep's trials: the parameters each one was given, and the best trial.
+  const view = sweepView(record);
+  if (format === 'json') {
+    const summaryOut = { jobs: summary.jobs, statuses: summary.statuses, best: summary.best };
+    io.stdout(`${JSON.stringify({ ...record, dir: summary.dir, summary: summaryOut, trials: view.trials, best: view.best }, null, 2)}\n`);
+    return 0;
+  }
+  const mode = record.objective?.mode === 'max' ? 'max' : 'min';
+  const lines = [
+    `sweep     ${summary.dir}`,
+    `created   ${record.created ?? '-'}`,
+    `strategy  ${record.strategy ?? '-'} (launcher ${record.launcher ?? '-'})`,
+    `objective ${record.objective?.name ?? 'the returned number'} (${mode})`,
+    `jobs      ${summary.jobs}: ${statusText(summary)}`,
+    '',
+    record.jobs.some((j) => j.params) ? renderSweepView(view).trimEnd() : renderSweepTable(record.jobs, mode, record.objective?.name ?? 'objective'),
+  ];
+  io.stdout(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+/** `trellis sweep list|show|resume`. */
 export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
-  const [action, dir, ...rest] = args.overrides;
-  if ((action !== 'resume' && action !== 'show') || !dir || rest.length) {
-    throw new TrellisError('USAGE', 'usage: trellis sweep resume <sweep-dir> | trellis sweep show <sweep-dir> [--format text|json]', {
-      hint: `${action && !['resume', 'show'].includes(action) ? `${didYouMean(action, ['resume', 'show']) ?? 'actions: resume, show'}; ` : ''}the sweep directory holds .trellis/sweep.json, e.g. multirun/2026-11-23/10-20-00`,
+  const [action, ...rest] = args.overrides;
+  if (action === 'list') return list(rest, args.flags, io);
+  if (action === 'show') {
+    if (rest.length !== 1) throw new TrellisError('USAGE', 'usage: trellis sweep show <sweep-dir> [--format text|json]');
+    return show(rest[0]!, args.flags, io);
+  }
+  if (action !== 'resume')
+    throw new TrellisError('USAGE', action === undefined ? 'trellis sweep needs an action' : `Unknown action 'sweep ${action}'`, {
+      hint: (action && didYouMean(action, ACTIONS)) || `actions: ${ACTIONS.join(', ')}`,
+    });
+  return resume(rest, io);
+}
+
+/** `trellis sweep resume DIR`: starts the sweep's app again on the jobs that did not complete. */
+async function resume(args: string[], io: CliIo): Promise<number> {
+  const [dir, ...rest] = args;
+  if (!dir || rest.length) {
+    throw new TrellisError('USAGE', 'usage: trellis sweep resume <sweep-dir>', {
+      hint: 'the sweep directory holds .trellis/sweep.json, e.g. multirun/2026-11-23/10-20-00',
     });
   }
   const sweepDir = resolve(io.cwd, dir);
   if (!existsSync(sweepRecordPath(sweepDir)))
     throw new TrellisError('SWEEP_INVALID', `${dir} is not a sweep directory (no ${relative(sweepDir, sweepRecordPath(sweepDir))})`);
   const record = readSweepRecord(sweepDir);
-  if (action === 'show') return show(record, args, io);
   if (!record.entry) {
     throw new TrellisError('SWEEP_INVALID', `The sweep in ${dir} did not record the script that started it`, {
       hint: 'resume it from code, or run the app again with -m --resume ' + dir,
@@ -42,14 +133,4 @@ export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
       resolveExit(code ?? (signal === 'SIGTERM' ? 143 : 130));
     }),
   );
-}
-
-/** Prints the trials table and the best trial (`--format json`: the same as data). */
-async function show(record: SweepRecord, args: ParsedArgv, io: CliIo): Promise<number> {
-  const format = typeof args.flags.format === 'string' ? args.flags.format : 'text';
-  if (format !== 'text' && format !== 'json') throw new TrellisError('USAGE', `--format ${format} is not available here; use text or json`);
-  const { renderSweepView, sweepView } = await import('../../sweep/show.js');
-  const view = sweepView(record);
-  io.stdout(format === 'json' ? `${JSON.stringify(view, null, 2)}\n` : renderSweepView(view));
-  return 0;
 }

@@ -107,6 +107,17 @@ describe('runs diff: one table row per category', () => {
     expect(d.categories[category]).toContainEqual(expect.objectContaining(entry));
   });
 
+  it.each([
+    { name: 'an absolute entry and config dir against relative ones from the same cwd', change: { entry: '/p/app.mjs', configDir: '/p/conf' }, same: true },
+    { name: 'a relative path with ./ and ..', change: { entry: './sub/../app.mjs' }, same: true },
+    { name: 'another script', change: { entry: '/p/other.mjs' }, same: false },
+    { name: 'the same relative entry from another cwd', change: { cwd: '/q' }, same: false },
+  ])('command paths compare by where they point: $name', ({ change, same }) => {
+    const entries = pair(change).categories.command.map((e) => e.key);
+    if (same) expect(entries).toEqual([]);
+    else expect(entries).toContain('entry');
+  });
+
   it('shows nothing for two runs with the same records', () => {
     const d = pair({});
     for (const c of DIFF_CATEGORIES) expect(d.categories[c], c).toEqual([]);

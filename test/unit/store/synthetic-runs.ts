@@ -30,6 +30,9 @@ export interface SyntheticRun {
   /** run.json `command` (command jobs). */
   command?: Record<string, unknown>;
   cwd?: string;
+  /** run.json `entry` and `config_dir` (default: app.mjs and conf, relative to cwd). */
+  entry?: string;
+  configDir?: string;
   git?: Record<string, unknown>;
   gitDiff?: string;
   inputs?: unknown[];
@@ -82,8 +85,8 @@ export function writeRun(dir: string, r: SyntheticRun): string {
       pid: 1,
       argv: r.overrides ?? [],
       cwd: r.cwd ?? '/p',
-      entry: 'app.mjs',
-      config_dir: 'conf',
+      entry: r.entry ?? 'app.mjs',
+      config_dir: r.configDir ?? 'conf',
       config_name: 'config',
       overrides: r.overrides ?? [],
       sweep: r.sweep ?? null,

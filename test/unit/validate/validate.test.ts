@@ -98,6 +98,67 @@ describe('schema validation', () => {
     });
   });
 
+  it.each([
+    {
+      name: 'an integral float from an override',
+      overrides: ['+epochs=10.0'],
+      where: { kind: 'override', text: '+epochs=10.0', index: 0 },
+      message: 'epochs: expected an integer, got the float 10.0',
+      hint: 'write epochs=10',
+    },
+    {
+      name: 'an integral float from a file',
+      overrides: [],
+      extra: { 'conf/config.yaml': 'defaults:\n  - optimizer: sgd\n  - _self_\n\nseed: 1\nmode: fast\nepochs: 1e1\n' },
+      where: { kind: 'file', file: 'conf/config.yaml', line: 7, col: 9 },
+      message: 'epochs: expected an integer, got the float 10.0',
+      hint: 'write 10, without the decimal point',
+    },
+  ])('an int field refuses a float as OmegaConf does: $name', async ({ overrides, extra, where, message, hint }) => {
+    const [only, ...more] = await problems(overrides, extra);
+    expect(more).toEqual([]);
+    expect(only).toMatchObject({ code: 'VALIDATION_FAILED', keyPath: 'epochs', message, hint, where });
+  });
+
+  it('an int field still takes an int, and z.coerce still converts a float', async () => {
+    expect((await prepare(['+epochs=10'])).plain).toMatchObject({ epochs: 10 });
+    const coerced = z.strictObject({ n: z.coerce.number().int() });
+    const cwd = tmpDir({ 'conf/config.yaml': 'n: 3.0\n' });
+    const job = await prepareJob({ configDir: 'conf', configName: 'config', cwd, env: {}, schema: coerced, name: 'job' }, []);
+    expect(job.plain).toEqual({ n: 3 });
+  });
+
+  it.each([
+    {
+      name: 'oc.env into a number field',
+      file: 'port: ${oc.env:PORT}\n',
+      schema: z.strictObject({ port: z.number().int() }),
+      hint: '${oc.env:PORT} is text: write ${oc.decode:${oc.env:PORT}} to read it as a number, or use z.coerce.number() in the schema',
+    },
+    {
+      name: 'oc.env with a default into a boolean field',
+      file: 'debug: ${oc.env:DEBUG,false}\n',
+      schema: z.strictObject({ debug: z.boolean() }),
+      hint: '${oc.env:DEBUG,false} is text: write ${oc.decode:${oc.env:DEBUG,false}} to read it as a boolean, or use z.coerce.boolean() in the schema',
+    },
+    {
+      name: 'a quoted number',
+      file: "port: '8080'\n",
+      schema: z.strictObject({ port: z.number() }),
+      hint: "'8080' is text: write it without quotes (or through ${oc.decode:…} when it comes from an interpolation), or use z.coerce.number() in the schema",
+    },
+  ])('text where a number or boolean belongs suggests oc.decode or z.coerce: $name', async ({ file, schema: s, hint }) => {
+    const cwd = tmpDir({ 'conf/config.yaml': file });
+    const run = prepareJob({ configDir: 'conf', configName: 'config', cwd, env: { PORT: '8080', DEBUG: 'true' }, schema: s, name: 'job' }, []);
+    await expect(run).rejects.toMatchObject({ code: 'VALIDATION_FAILED', hint });
+  });
+
+  it('text that is no number gets no decoding hint', async () => {
+    const cwd = tmpDir({ 'conf/config.yaml': 'port: http\n' });
+    const run = prepareJob({ configDir: 'conf', configName: 'config', cwd, env: {}, schema: z.strictObject({ port: z.number() }), name: 'job' }, []);
+    await expect(run).rejects.toMatchObject({ code: 'VALIDATION_FAILED', hint: undefined });
+  });
+
   it('reports every issue at once', async () => {
     const found = await problems(['optimizer.lr=-1', 'mode=slow', '+extra=1']);
     expect(found.map((e) => e.keyPath).sort()).toEqual(['extra', 'mode', 'optimizer.lr']);
