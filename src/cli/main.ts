@@ -16,6 +16,7 @@ const LOADERS: Record<string, () => Promise<{ run: (args: ReturnType<typeof pars
   runs: () => import('./commands/runs.js'),
   explain: () => import('./commands/explain.js'),
   rerun: () => import('./commands/rerun.js'),
+  ui: () => import('./commands/ui.js'),
 };
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {

@@ -229,8 +229,9 @@ const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.P
 /**
  * Sorts the lines of `metrics.jsonl` into rows and unparsable lines, in order. Only the last
  * unparsable line can be a torn write still in progress, so it is held back until another follows.
+ * Exported for readers that follow a growing file (the UI's tail).
  */
-class LineSorter {
+export class LineSorter {
   readonly skipped: { line: number; text: string }[] = [];
   private bad: { line: number; text: string } | null = null;
   private lineNo = 0;
