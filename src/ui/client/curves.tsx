@@ -65,8 +65,11 @@ function Chart(props: { metric: string; curves: CurveData[]; logY: boolean; time
   }, [props.curves, props.logY, props.time, props.smoothing]);
   const points = props.curves.reduce((s, c) => s + c.points, 0);
   const bucketed = props.curves.some((c) => c.bucketed);
+  // The extremes drawn (the band's, when bucketed): tests check that bucketing kept them.
+  const lo = Math.min(...props.curves.map((c) => Math.min(...c.min)));
+  const hi = Math.max(...props.curves.map((c) => Math.max(...c.max)));
   return (
-    <figure class="chart" data-metric={props.metric}>
+    <figure class="chart" data-metric={props.metric} data-min={lo} data-max={hi}>
       <div ref={ref} />
       <figcaption>
         <span class="hover">{hover || '\u00a0'}</span>

@@ -56,6 +56,8 @@ function axisOf(name: string, values: unknown[]): Axis {
 const W = 760;
 const H = 260;
 const PAD = 30;
+/** Room right of the last axis for its tick labels. */
+const RIGHT = 90;
 
 /**
  * Parallel coordinates over every swept parameter and the objective. Dragging along an axis
@@ -74,12 +76,14 @@ function ParallelCoordinates(props: {
       rows.map((r) => r.values[n]),
     ),
   );
-  const xOf = (i: number) => PAD + (i * (W - 2 * PAD)) / Math.max(1, axes.length - 1);
+  const xOf = (i: number) => PAD + (i * (W - PAD - RIGHT)) / Math.max(1, axes.length - 1);
   const yOf = (t: number) => H - PAD - t * (H - 2 * PAD);
   const [drag, setDrag] = useState<{ axis: string; from: number; to: number } | null>(null);
   const tOf = (e: MouseEvent) => {
     const rect = (e.currentTarget as SVGElement).ownerSVGElement!.getBoundingClientRect();
-    return Math.max(0, Math.min(1, (H - PAD - (e.clientY - rect.top)) / (H - 2 * PAD)));
+    const t = Math.max(0, Math.min(1, (H - PAD - (e.clientY - rect.top)) / (H - 2 * PAD)));
+    // A drag that starts or ends at an axis's end takes that end in: the extreme value lies on it.
+    return t < 0.02 ? 0 : t > 0.98 ? 1 : t;
   };
   const inside = (r: (typeof rows)[number]) => axes.every((a) => !props.brushes[a.name] || within(a.scale(r.values[a.name]), props.brushes[a.name]!));
   return (
