@@ -137,7 +137,7 @@ function logFileOf(run: StoredRun): string | undefined {
 }
 
 /** The last `bytes` of a file (from a line start), and its size: the page asks again from there. */
-export function tailText(path: string, bytes: number): { text: string; size: number } {
+function tailText(path: string, bytes: number): { text: string; size: number } {
   let fd: number;
   try {
     fd = openSync(path, 'r');

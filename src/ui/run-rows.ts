@@ -26,7 +26,7 @@ export interface UiRow {
 const dict = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 
 /** The row of one run; pure apart from the run's lazy record reads. */
-export function uiRow(run: StoredRun, cwd: string, now: Date): UiRow {
+function uiRow(run: StoredRun, cwd: string, now: Date): UiRow {
   const info = run.info;
   const status = run.status(now);
   const config = dict<unknown>();

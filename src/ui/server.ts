@@ -105,6 +105,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const token = options.token ?? newToken();
   const assets = options.assets ?? assetsDir();
   const ctx: ApiContext = { view: new StoreView(options.roots, options.cwd), rows: new RowCache(), tails: new TailCache() };
+  // Roots that do not exist fail here, before a URL is printed (and warm the index).
+  ctx.view.current();
   let hosts = new Set<string>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {

@@ -7,7 +7,7 @@ import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startUiServer, type UiServer } from '../../src/ui/server.js';
-import { repoRoot } from '../helpers/run-cli.js';
+import { repoRoot, runCli } from '../helpers/run-cli.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 
 const RUN_A = 'runs/2026-11-23/10-15-02';
@@ -203,5 +203,18 @@ describe('trellis ui server: the API', () => {
     const column = (i: number) => [0, 1, 2].map((k) => r.body.readDoubleLE(start8 + (i * 3 + k) * 8));
     expect(column(0)).toEqual([1, 2, 3]); // x: time
     expect(column(1)).toEqual([1, 0.5, 0.25]); // y
+  });
+});
+
+describe('trellis ui: the command line', () => {
+  it.each([
+    { name: '--help', args: ['ui', '--help'], code: 0, stdout: 'trellis ui [ROOT…] [--port N] [--host 127.0.0.1] [--open]', stderr: '' },
+    { name: 'a port out of range', args: ['ui', '--port', '70000'], code: 2, stdout: '', stderr: "--port must be a port number (0-65535), got '70000'" },
+    { name: 'a root that does not exist', args: ['ui', 'nowhere'], code: 1, stdout: '', stderr: 'No such directory: nowhere' },
+  ])('$name', ({ args, code, stdout, stderr }) => {
+    const r = runCli(args, { cwd: tmpDir() });
+    expect(r.stdout).toContain(stdout);
+    expect(r.stderr).toContain(stderr);
+    expect(r.code).toBe(code);
   });
 });

@@ -1,7 +1,7 @@
 /** Calls to the server: the token from the page's URL goes in a header with every request. */
 const token = new URLSearchParams(location.search).get('token') ?? '';
 
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(
     message: string,
     readonly code: string,
@@ -50,7 +50,7 @@ export interface CurveData {
 }
 
 /** Reads the binary curves message (server: src/ui/curves.ts encodeCurves). */
-export function decodeCurves(buffer: ArrayBuffer): CurveData[] {
+function decodeCurves(buffer: ArrayBuffer): CurveData[] {
   const view = new DataView(buffer);
   const headerLength = view.getUint32(0, true);
   const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength))) as {

@@ -34,6 +34,7 @@ function Chart(props: { metric: string; curves: CurveData[]; logY: boolean; time
       void base;
     }
     const data = uPlot.join(tables);
+    let focused: number | null = null;
     const plot = new uPlot(
       {
         width: WIDTH,
@@ -46,14 +47,15 @@ function Chart(props: { metric: string; curves: CurveData[]; logY: boolean; time
         cursor: { focus: { prox: 24 } },
         focus: { alpha: 0.4 },
         hooks: {
-          setSeries: [
-            (u, i) => {
+          // The focused series (nearest the cursor) and the value under the cursor.
+          setSeries: [(_u, i) => (focused = i)],
+          setCursor: [
+            (u) => {
               const idx = u.cursor.idx;
-              if (i === null || idx === null || idx === undefined) return setHover('');
-              const s = u.series[i]!;
-              setHover(
-                `${String(s.label)}: ${cellText(u.data[i]?.[idx])} at ${props.time ? new Date((u.data[0][idx] ?? 0) * 1000).toISOString() : `step ${u.data[0][idx]}`}`,
-              );
+              if (focused === null || idx === null || idx === undefined) return setHover('');
+              const label = String(u.series[focused]!.label);
+              const x = u.data[0][idx] ?? 0;
+              setHover(`${label}: ${cellText(u.data[focused]?.[idx])} at ${props.time ? new Date(x * 1000).toISOString() : `step ${x}`}`);
             },
           ],
         },
