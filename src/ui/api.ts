@@ -19,6 +19,18 @@ export interface ApiContext {
   view: StoreView;
   rows: RowCache;
   tails: TailCache;
+  /** The last listing's rows, keys and problems, while the store stays open: the pages of one scroll share it. */
+  listing?: { generation: number; q: string; sort: string; value: Listing };
+}
+
+interface Listing {
+  total: number;
+  matched: number;
+  all: UiRow[];
+  keys: string[];
+  varying: string[];
+  metrics: string[];
+  problems: QueryProblem[];
 }
 
 export type Params = URLSearchParams;
@@ -72,29 +84,38 @@ function problemsOf(error: TrellisError): QueryProblem[] {
  * problems (a syntax error, or a name that no run has, with a did-you-mean).
  */
 export function listRuns(ctx: ApiContext, params: Params) {
-  const store = ctx.view.current();
   const q = params.get('q') ?? '';
   const sort = params.get('sort') || '-started';
   const offset = intParam(params, 'offset', 0, Number.MAX_SAFE_INTEGER);
   const limit = intParam(params, 'limit', 200, 2000);
+  ctx.view.current(); // opens the store again when it is old, which bumps its generation
+  const kept = ctx.listing;
+  const listing = kept && kept.generation === ctx.view.generation && kept.q === q && kept.sort === sort ? kept.value : computeListing(ctx, q, sort);
+  ctx.listing = { generation: ctx.view.generation, q, sort, value: listing };
+  const { all, ...rest } = listing;
+  return { ...rest, offset, rows: all.slice(offset, offset + limit) };
+}
+
+function computeListing(ctx: ApiContext, q: string, sort: string): Listing {
+  const store = ctx.view.current();
   let result;
   try {
     result = queryRuns(store, q, { sort, cwd: ctx.view.cwd });
   } catch (e) {
     if (!(e instanceof TrellisError)) throw e;
-    return { total: store.runs.length, matched: 0, offset, rows: [], keys: [], varying: [], metrics: [], problems: problemsOf(e) };
+    return { total: store.runs.length, matched: 0, all: [], keys: [], varying: [], metrics: [], problems: problemsOf(e) };
   }
   const all = result.runs.map((run) => ctx.rows.get(run, ctx.view.cwd, store.now));
+  // What was read from files (summaries, configs) goes into the index, as `runs list` does.
+  store.flush();
   const { all: keys, varying } = varyingKeys(all);
-  const metrics = metricNames(all);
   return {
     total: store.runs.length,
     matched: result.matched,
-    offset,
-    rows: all.slice(offset, offset + limit),
+    all,
     keys,
     varying,
-    metrics,
+    metrics: metricNames(all),
     problems: unknownNames(ctx, result.query.fields, all),
   };
 }

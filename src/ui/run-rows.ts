@@ -74,7 +74,8 @@ export function varyingKeys(rows: readonly UiRow[]): { all: string[]; varying: s
   const varying = new Set<string>();
   for (const row of rows) {
     for (const key of Object.keys(row.config)) {
-      const text = JSON.stringify(row.config[key]);
+      const v = row.config[key];
+      const text = v !== null && typeof v === 'object' ? JSON.stringify(v) : typeof v === 'string' ? `s${v}` : String(v);
       const seen = first.get(key);
       if (seen === undefined) first.set(key, text);
       else if (seen !== text) varying.add(key);

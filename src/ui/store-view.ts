@@ -12,6 +12,8 @@ export class StoreView {
   private store: RunStore | undefined;
   private byKey = new Map<string, StoredRun>();
   private openedAt = 0;
+  /** Bumped each time the store is opened again: results computed from it are valid as long as it stays. */
+  generation = 0;
 
   constructor(
     readonly roots: readonly string[],
@@ -24,6 +26,7 @@ export class StoreView {
       this.store = openStore(this.roots, { cwd: this.cwd });
       this.store.flush();
       this.openedAt = Date.now();
+      this.generation++;
       this.byKey = new Map(this.store.runs.map((r) => [displayPath(r.dir, this.cwd), r]));
     }
     return this.store;
@@ -32,6 +35,7 @@ export class StoreView {
   /** Forget the open store (after a tag or note), so the next request reads the change. */
   invalidate(): void {
     this.store = undefined;
+    this.generation++;
   }
 
   /** A run of the store by its key (its directory relative to the working directory). */
