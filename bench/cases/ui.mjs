@@ -33,6 +33,8 @@ function onPath(name) {
   return undefined;
 }
 
+const step = (what) => process.stderr.write(` [${what}]`);
+
 const percentile = (values, p) => {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
@@ -84,6 +86,7 @@ export async function run({ reps }) {
   let browser;
   try {
     generateRuns(root, RUNS);
+    step('generated');
     const big = await startUi(root, ['.']);
     const blank = await startUi(empty, ['outputs']);
     servers = [big, blank];
@@ -94,6 +97,7 @@ export async function run({ reps }) {
     if (best.total !== RUNS) throw new Error(`the UI lists ${best.total} runs, expected ${RUNS}`);
     const keys = best.rows.map((r) => r.key);
     keys.forEach((key, i) => longMetrics(join(root, key), i));
+    step('servers up');
     const hash = `#runs?sort=val_loss.min&sel=${keys.join(',')}`;
 
     browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
@@ -106,6 +110,7 @@ export async function run({ reps }) {
       baseline.push(await timeToPaint(page, blank.url, () => document.querySelector('#count')?.textContent === '0 of 0 runs'));
       samples.push(await timeToPaint(page, big.url + hash, tableAndCharts, 2));
     }
+    step('first paint');
     const base = median(baseline);
     const firstPaint = median(samples);
     const p95 = percentile(samples, 95);
@@ -121,6 +126,7 @@ export async function run({ reps }) {
       );
     }
 
+    step('run page');
     // A running run: the page polls its curves; time from the append to the new point drawn.
     const live = join(root, 'live');
     mkdirSync(join(live, '.trellis'), { recursive: true });
