@@ -20,6 +20,7 @@ const LOADERS: Record<string, () => Promise<{ run: (args: ReturnType<typeof pars
   init: () => import('./commands/init.js'),
   import: () => import('./commands/import.js'),
   completion: () => import('./commands/completion.js'),
+  ui: () => import('./commands/ui.js'),
 };
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {

@@ -229,6 +229,25 @@ COMMANDS.push({
   examples: ['eval "$(trellis completion bash)"', 'trellis completion zsh --install', 'trellis completion fish --install'],
 });
 
+COMMANDS.push({
+  name: 'ui',
+  summary: 'see and compare runs in the browser: table, curves, run pages, compare, sweeps',
+  usage: [
+    'trellis ui [ROOT…] [--port N] [--host 127.0.0.1] [--open]',
+    '',
+    'Serves a page over the same run directories and index as trellis runs (default roots:',
+    'outputs/ and multirun/) and prints its URL, with a random token that every request needs.',
+    'It listens on 127.0.0.1 unless --host names another address (then it warns). Ctrl-C stops it.',
+  ].join('\n'),
+  takesOverrides: true,
+  options: [
+    { name: 'port', type: 'string', arg: 'N', default: '0', description: 'the port to listen on (0: any free one)' },
+    { name: 'host', type: 'string', arg: 'HOST', default: '127.0.0.1', description: 'the address to listen on; another than loopback exposes your runs' },
+    { name: 'open', type: 'boolean', description: 'open the page in the default browser' },
+  ],
+  examples: ['trellis ui', 'trellis ui multirun/ --port 8080', 'trellis ui --open'],
+});
+
 // After compose: the command most people run.
 COMMANDS.splice(1, 0, RUN_COMMAND);
 

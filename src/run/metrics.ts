@@ -229,6 +229,7 @@ const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.P
 /**
  * Sorts the lines of `metrics.jsonl` into rows and unparsable lines, in order. Only the last
  * unparsable line can be a torn write still in progress, so it is held back until another follows.
+ * Exported for readers that follow a growing file (the UI's tail).
  */
 export class LineSorter {
   readonly skipped: { line: number; text: string }[] = [];

@@ -63,7 +63,7 @@ function diffMaps(a: Map<string, unknown>, b: Map<string, unknown>): DiffEntry[]
 }
 
 /** file:line:col, or `override 'text'`, of the key or its nearest recorded ancestor. */
-function originText(provenance: Record<string, ProvenanceEntry> | null, key: string): string | undefined {
+export function originText(provenance: Record<string, ProvenanceEntry> | null, key: string): string | undefined {
   if (!provenance) return undefined;
   for (let k = key; k; k = k.replace(/(\.[^.[\]]*|\[\d+\])$/, '')) {
     const p = Object.hasOwn(provenance, k) ? provenance[k] : undefined;

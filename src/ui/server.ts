@@ -1,0 +1,204 @@
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TrellisError } from '../errors/index.js';
+import { annotate, compare, curves, listRuns, logTail, runOf, showRun, sweep, sweeps, type ApiContext, type Params } from './api.js';
+import { encodeCurves } from './curves.js';
+import { TailCache } from './metrics-tail.js';
+import { RowCache } from './run-rows.js';
+import { allowedHosts, hostAllowed, newToken, pathInside, tokenMatches } from './security.js';
+import { StoreView } from './store-view.js';
+
+export interface UiServerOptions {
+  roots: readonly string[];
+  cwd: string;
+  host?: string;
+  /** 0: any free port. */
+  port?: number;
+  /** Default: a fresh random token. */
+  token?: string;
+  /** Where app.js and app.css are (default: beside the bundle, see assetsDir). */
+  assets?: string;
+}
+
+export interface UiServer {
+  url: string;
+  host: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The page's bundle, built by `npm run build` into dist/bundle/ui/. This module runs from the
+ * bundle (dist/bundle), from tsc's output (dist/src/ui) or from source in tests (src/ui).
+ */
+function assetsDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, 'ui'), join(here, '..', '..', 'bundle', 'ui'), join(here, '..', '..', 'dist', 'bundle', 'ui')];
+  return candidates.find((c) => existsSync(join(c, 'app.js'))) ?? candidates[0]!;
+}
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cache-control': 'no-store',
+};
+
+function page(token: string): string {
+  const t = encodeURIComponent(token);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>trellis ui</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/assets/app.css?token=${t}"></head>
+<body><div id="app"></div><script type="module" src="/assets/app.js?token=${t}"></script></body></html>
+`;
+}
+
+const STATUS_OF: Partial<Record<string, number>> = { RUN_NOT_FOUND: 404, USAGE: 400, QUERY_SYNTAX: 400, QUERY_TYPE: 400, RUN_LOCKED: 409, SWEEP_INVALID: 422 };
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string, hint?: string): void {
+  sendJson(res, status, { error: { code, message, hint: hint ?? null } });
+}
+
+const MAX_BODY = 64 * 1024;
+
+function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new TrellisError('USAGE', 'request body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      try {
+        const v: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+        resolve(v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+      } catch {
+        reject(new TrellisError('USAGE', 'request body is not JSON'));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The UI's HTTP server: node:http, no framework. Every request must name the `Host` the server
+ * listens on (no DNS rebinding) and carry the token: in the `token` query parameter (the
+ * printed URL, assets, downloads) or the `x-trellis-token` header. Changes (POST) take the token
+ * from the header only, which a page of another origin cannot set without a CORS preflight
+ * that this server never grants.
+ */
+export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? newToken();
+  const assets = options.assets ?? assetsDir();
+  const ctx: ApiContext = { view: new StoreView(options.roots, options.cwd), rows: new RowCache(), tails: new TailCache() };
+  // Roots that do not exist fail here, before a URL is printed (and warm the index).
+  ctx.view.current();
+  let hosts = new Set<string>();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (!hostAllowed(req.headers.host, hosts)) return sendError(res, 421, 'HOST_REFUSED', 'This server answers only requests for its own address');
+    const url = new URL(req.url ?? '/', 'http://ui.invalid');
+    const header = req.headers['x-trellis-token'];
+    const given = typeof header === 'string' ? header : req.method === 'GET' ? url.searchParams.get('token') : null;
+    if (!tokenMatches(given, token)) return sendError(res, 403, 'TOKEN_REFUSED', 'Missing or wrong token', 'open the URL trellis ui printed, with its ?token=');
+    const params: Params = url.searchParams;
+    const path = url.pathname;
+    if (req.method === 'POST') {
+      if (path !== '/api/tag' && path !== '/api/note') return sendError(res, 404, 'NOT_FOUND', `No route POST ${path}`);
+      if (typeof header !== 'string') return sendError(res, 403, 'TOKEN_REFUSED', 'Changes need the x-trellis-token header');
+      return sendJson(res, 200, annotate(ctx, path === '/api/tag' ? 'tag' : 'note', await readBody(req)));
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'METHOD', `Method ${req.method} not allowed`);
+    switch (path) {
+      case '/':
+      case '/index.html': {
+        const html = page(token);
+        res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': CSP });
+        return res.end(html);
+      }
+      case '/assets/app.js':
+      case '/assets/app.css': {
+        const file = join(assets, basename(path));
+        if (!existsSync(file)) return sendError(res, 404, 'NOT_FOUND', `${basename(path)} is not built`, 'run npm run build');
+        res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': path.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8' });
+        return res.end(readFileSync(file));
+      }
+      case '/api/runs':
+        return sendJson(res, 200, listRuns(ctx, params));
+      case '/api/run':
+        return sendJson(res, 200, showRun(ctx, params));
+      case '/api/log':
+        return sendJson(res, 200, logTail(ctx, params));
+      case '/api/diff':
+        return sendJson(res, 200, compare(ctx, params));
+      case '/api/sweeps':
+        return sendJson(res, 200, sweeps(ctx));
+      case '/api/sweep':
+        return sendJson(res, 200, sweep(ctx, params));
+      case '/api/curves': {
+        const body = encodeCurves(curves(ctx, params));
+        res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/octet-stream', 'content-length': body.length });
+        return res.end(body);
+      }
+      case '/api/artifact':
+        return sendArtifact(ctx, params, res);
+    }
+    return sendError(res, 404, 'NOT_FOUND', `No route ${path}`);
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (res.headersSent) return res.destroy();
+      if (e instanceof TrellisError) sendError(res, STATUS_OF[e.code] ?? 500, e.code, e.message, e.hint);
+      else sendError(res, 500, 'INTERNAL', e instanceof Error ? e.message : String(e));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  hosts = allowedHosts(host, port);
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}/?token=${encodeURIComponent(token)}`,
+    host,
+    port,
+    token,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Everything from this server; nothing fetched from elsewhere, no inline script. */
+const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+
+/** GET /api/artifact?run=KEY&path=REL: a file inside the run's directory, never outside it. */
+function sendArtifact(ctx: ApiContext, params: Params, res: ServerResponse): void {
+  const run = runOf(ctx, params.get('run'));
+  const file = pathInside(run.dir, params.get('path') ?? '');
+  if (!file) return sendError(res, 404, 'PATH_ESCAPE', `No file '${params.get('path') ?? ''}' inside the run directory`);
+  const name = basename(file).replace(/[^\w.-]/g, '_');
+  res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${name}"` });
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
+}

@@ -1,0 +1,83 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { openStore, displayPath, type RunStore } from '../store/open-store.js';
+import type { StoredRun } from '../store/stored-run.js';
+import { RECORDS_DIR } from '../records/names.js';
+
+/**
+ * The run store as the UI reads it: opened again (through the index, as `trellis runs` does)
+ * when older than `ttlMs`, so the UI holds nothing of its own that the run directories do not.
+ */
+export class StoreView {
+  private store: RunStore | undefined;
+  private byKey = new Map<string, StoredRun>();
+  private openedAt = 0;
+  /** Bumped each time the store is opened again: results computed from it are valid as long as it stays. */
+  generation = 0;
+
+  constructor(
+    readonly roots: readonly string[],
+    readonly cwd: string,
+    private readonly ttlMs = 1000,
+  ) {}
+
+  current(): RunStore {
+    if (!this.store || Date.now() - this.openedAt > this.ttlMs) {
+      this.store = openStore(this.roots, { cwd: this.cwd });
+      this.store.flush();
+      this.openedAt = Date.now();
+      this.generation++;
+      this.byKey = new Map(this.store.runs.map((r) => [displayPath(r.dir, this.cwd), r]));
+    }
+    return this.store;
+  }
+
+  /** Forget the open store (after a tag or note), so the next request reads the change. */
+  invalidate(): void {
+    this.store = undefined;
+    this.generation++;
+  }
+
+  /** A run of the store by its key (its directory relative to the working directory). */
+  run(key: string): StoredRun | undefined {
+    this.current();
+    return this.byKey.get(key);
+  }
+
+  /** The sweep directories the runs name, relative to the working directory. */
+  sweeps(): string[] {
+    const dirs = new Set<string>();
+    for (const run of this.current().runs) {
+      const sweep = run.info?.sweep?.dir;
+      if (sweep) dirs.add(displayPath(sweep, this.cwd));
+    }
+    return [...dirs].sort();
+  }
+}
+
+export interface FileEntry {
+  path: string;
+  size: number;
+}
+
+/** The files a run keeps beside its records (artifacts, logs), at most `max`, records left out. */
+export function listFiles(dir: string, max = 1000, depth = 4): FileEntry[] {
+  const out: FileEntry[] = [];
+  const walk = (d: string, level: number) => {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (out.length >= max) return;
+      if (e.name === RECORDS_DIR) continue;
+      const path = join(d, e.name);
+      if (e.isDirectory() && level < depth) walk(path, level + 1);
+      else if (e.isFile()) out.push({ path: relative(dir, path).split(sep).join('/'), size: statSync(path, { throwIfNoEntry: false })?.size ?? 0 });
+    }
+  };
+  walk(dir, 0);
+  return out;
+}
