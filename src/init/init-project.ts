@@ -10,7 +10,7 @@ interface OwnPackage {
   devDependencies?: Record<string, string>;
 }
 
-/** trellis's package directory (bundled or not): the templates ship in it, under templates/. */
+/** trellis's package directory (bundled or not): the templates ship in it, under src/init/templates/. */
 function ownRoot(): { dir: string; pkg: OwnPackage } {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
     try {
@@ -73,7 +73,7 @@ export function initProject(dir: string, options: { cwd: string; from?: string |
   const deps = { ...own.pkg.devDependencies, ...own.pkg.dependencies };
   const versions: PackageVersions = { zod: deps.zod ?? '^4.0.0', typescript: deps.typescript ?? '^7.0.0', typesNode: deps['@types/node'] ?? '^20.0.0' };
   const spec = trellisSpec(options.from, projectDir, options.cwd, own.dir);
-  const plan = planProject(projectDir, readTemplates(join(own.dir, 'templates', 'init')), spec, versions);
+  const plan = planProject(projectDir, readTemplates(join(own.dir, 'src', 'init', 'templates')), spec, versions);
   if (existsSync(projectDir) && !statSync(projectDir).isDirectory())
     throw new TrellisError('USAGE', `trellis init: ${dir} is a file, not a directory`, { hint: 'name a new or empty directory: trellis init my-experiment' });
   const paths = Object.keys(plan.files).sort();

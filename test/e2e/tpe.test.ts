@@ -106,7 +106,7 @@ describe('TPE sweeps', () => {
     const min = Math.min(...record.jobs.map((j) => j.objective!));
     expect(view.best).toMatchObject({ num: record.jobs.find((j) => j.objective === min)!.num, value: min });
     const text = runCli(['sweep', 'show', dir], { cwd }).stdout;
-    const header = text.split('\n').find((line) => line.startsWith('#'))!;
+    const header = text.split('\n').find((line) => line.trimStart().startsWith('# '))!;
     expect(header.trim().split(/ +/).sort()).toEqual(['#', 'dir', 'loss', 'opt', 'opt.momentum', 'status', 'width', 'x']);
     expect(text).toContain(`best: #${view.best.num} loss=`);
   }, 120_000);

@@ -2,7 +2,7 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain script of the repository (npm's prestart), without type declarations
-import { staleReason } from '../../../scripts/fresh-build.mjs';
+import { staleReason } from '../../../examples/fresh-build.mjs';
 import { tmpDir } from '../../helpers/tmp-dir.js';
 
 const check = staleReason as (root: string) => string | null;
@@ -29,7 +29,7 @@ function repo(touched: Record<string, number>, omit: string[] = []): string {
   return root;
 }
 
-describe('npm start rebuilds a stale build first (scripts/fresh-build.mjs)', () => {
+describe('npm start rebuilds a stale build first (examples/fresh-build.mjs)', () => {
   it.each([
     { name: 'a fresh build', touched: {}, reason: null },
     { name: 'the example edited', touched: { 'examples/train.ts': 3000 }, reason: 'examples/train.ts changed after the last build' },
