@@ -116,7 +116,12 @@ export function compose(options: ComposeOptions): Composition {
   const { groupOverrides, configOverrides } = splitOverrides(repo, overrides);
 
   const defaultsOverrides = new DefaultsOverrides(groupOverrides);
-  const tree = buildDefaultsTree(repo, configName, defaultsOverrides, { isIgnoredGroup: (g) => isHydraGroup(g) && !repo.groupExists(g) });
+  // In a multirun a group left at ??? may be the one being swept (`-m db=mysql,postgresql`): as
+  // in Hydra, the base composition skips it and each job gets its choice.
+  const tree = buildDefaultsTree(repo, configName, defaultsOverrides, {
+    isIgnoredGroup: (g) => isHydraGroup(g) && !repo.groupExists(g),
+    skipMissing: options.multirun ?? false,
+  });
   const defaults = defaultsTreeToList(tree, (g) => isHydraGroup(g) && !repo.groupExists(g));
 
   let merged: Node = dictNode();

@@ -170,4 +170,18 @@ describe('trellis compose (real CLI in a temp dir)', () => {
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual(expected);
   });
+
+  it.each([
+    { name: 'an option list', sweep: 'db=mysql,postgres', ports: [3306, 5432] },
+    { name: 'glob(*)', sweep: 'db=glob(*)', ports: [3306, 5432] },
+  ])('sweeps a group whose default is ??? ($name), as Hydra’s basic sweep tutorial does', ({ sweep, ports }) => {
+    const cwd = tmpDir({ ...project, 'conf/config.yaml': 'defaults:\n  - db: ???\n  - _self_\n\nname: demo\n' });
+    const r = runCli(['compose', '--multirun', '--format', 'json', sweep], { cwd });
+    expect(r.stderr).toBe('');
+    expect((JSON.parse(r.stdout) as Array<{ config: { db: { port: number } } }>).map((j) => j.config.db.port)).toEqual(ports);
+    // A sweep that leaves the group unchosen still fails, naming it.
+    const unchosen = runCli(['compose', '--multirun', 'name=a,b'], { cwd });
+    expect(unchosen.code).toBe(1);
+    expect(unchosen.stderr).toContain("DEFAULTS_MISSING_CHOICE\nYou must specify 'db'");
+  });
 });
