@@ -35,7 +35,9 @@ if (!existsSync(CLI)) {
 }
 
 const settings = opts.quick ? { reps: 3, multirunReps: 1 } : { reps: 11, multirunReps: 3 };
-const selected = opts.only ? opts.only.split(',').map((s) => s.trim()) : CASES;
+// The ui case can stall in its live-update step (see bench/README.md): it runs only when named.
+const OPT_IN = ['ui'];
+const selected = opts.only ? opts.only.split(',').map((s) => s.trim()) : CASES.filter((c) => !OPT_IN.includes(c));
 for (const name of selected) if (!CASES.includes(name)) throw new Error(`unknown case ${name}; cases: ${CASES.join(', ')}`);
 
 // ---------------------------------------------------------------- formatting
