@@ -45,6 +45,9 @@ function project(): { dir: string; env: Record<string, string>; runId: string } 
     NO_COLOR: '1',
     TERM: 'xterm',
     LANG: 'C.UTF-8',
+    // No history files: a shell killed at the end must not be writing into the directory being removed.
+    HISTFILE: '/dev/null',
+    fish_history: '',
   };
   const r = runNode('app.mjs', ['trainer.epochs=1'], dir, env);
   expect(r.code).toBe(0);
@@ -167,8 +170,8 @@ describe.each(SHELLS)('tab completion in $name', (shell) => {
   }, 180_000);
   afterAll(() => {
     term?.kill();
-    // The killed shell may still be writing its history file.
-    rmSync(setup.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    // A completion query started by the last TAB may still be writing its cache.
+    rmSync(setup.dir, { recursive: true, force: true, maxRetries: 50, retryDelay: 100 });
   });
 
   /** A fresh line on a cleared screen, then `typed` and the keys. */
