@@ -1,5 +1,5 @@
 import { TrellisError, collectErrors, didYouMean, type ErrorWhere } from '../errors/index.js';
-import { cloneNode, dictNode, isInterpolation, isMissing, keyText, setKey, type DictNode, type Node } from '../tree/node.js';
+import { cloneNode, dictNode, isInterpolation, isMissing, isNullValue, keyText, setKey, type DictNode, type Node } from '../tree/node.js';
 import { mergeDict, type Dereference, type PathSegment } from './merge.js';
 import { UNSAFE_KEYS, formatDottedKey, splitDottedKey } from '../util/key-path.js';
 
@@ -172,7 +172,8 @@ function remove(root: DictNode, o: ConfigOverride, dereference: Dereference | un
       hint: siblingsHint(select(root, segments.slice(0, -1), dereference), segments[segments.length - 1] ?? ''),
     });
   }
-  if (o.value !== undefined && !sameValue(o.value, current!)) {
+  // `~key=null` deletes whatever the value is, as in Hydra (and as a sweep hands a bare `~key` on).
+  if (o.value !== undefined && !isNullValue(o.value) && !sameValue(o.value, current!)) {
     throw new TrellisError(
       'OVERRIDE_VALUE_MISMATCH',
       `Could not delete from config. The value of '${o.key}' is ${render(current!)} and not ${render(o.value)}.`,

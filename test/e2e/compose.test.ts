@@ -184,4 +184,16 @@ describe('trellis compose (real CLI in a temp dir)', () => {
     expect(unchosen.code).toBe(1);
     expect(unchosen.stderr).toContain("DEFAULTS_MISSING_CHOICE\nYou must specify 'db'");
   });
+
+  it('a delete in a sweep reaches each job as ~key=null, which deletes whatever the value is (as in Hydra)', () => {
+    const cwd = tmpDir({ 'conf/config.yaml': 'trainer:\n  precision: 16\n  epochs: 1\nseed: 0\n' });
+    const r = runCli(['compose', '--multirun', '--format', 'json', '~trainer.precision', 'seed=1,2'], { cwd });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual(
+      [1, 2].map((seed) => ({ overrides: ['~trainer.precision=null', `seed=${seed}`], config: { trainer: { epochs: 1 }, seed } })),
+    );
+    // A delete naming another value is still refused.
+    const wrong = runCli(['compose', '~trainer.precision=32'], { cwd });
+    expect([wrong.code, wrong.stderr]).toEqual([1, expect.stringContaining('OVERRIDE_VALUE_MISMATCH')]);
+  });
 });
