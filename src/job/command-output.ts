@@ -29,6 +29,8 @@ export interface CommandOutputOptions {
   warn: (line: string) => void;
   /** How many of the last stderr lines `stderrTail()` keeps; default 20. */
   stderrTailLines?: number;
+  /** Applied to the metric names and string values written to metrics.jsonl (a record: secrets stay out); none by default. */
+  redact?: ((text: string) => string) | undefined;
 }
 
 interface CommandOutputCounts {
@@ -95,6 +97,7 @@ export function relayCommandOutput(options: CommandOutputOptions): CommandOutput
 class OutputRelay {
   readonly done: Promise<void>;
   private readonly metrics: MetricsLog;
+  private readonly redact: ((text: string) => string) | undefined;
   private readonly warn: (line: string) => void;
   private readonly lineConsole: ((line: string, stream: StreamName) => void) | undefined;
   /** Console streams in 'inherit' mode; null after they fail (EPIPE), so the log still gets everything. */
@@ -133,6 +136,7 @@ class OutputRelay {
 
   constructor(options: CommandOutputOptions) {
     this.metrics = options.metrics;
+    this.redact = options.redact;
     this.warn = options.warn;
     this.tailLines = options.stderrTailLines ?? 20;
     this.tailCap = Math.max(64 * 1024, this.tailLines * 1024);
@@ -367,7 +371,9 @@ class OutputRelay {
     }
     try {
       const encoded = members === 0 ? '' : step === undefined ? membersText(text) : membersAfterStep(text);
-      if (encoded !== undefined) this.metrics.logEncoded(values, encoded, options);
+      // With secrets to hide, the values are written again, redacted, instead of the line's own text.
+      if (this.redact) this.metrics.log(redactedValues(withoutStep(values), this.redact), options);
+      else if (encoded !== undefined) this.metrics.logEncoded(values, encoded, options);
       else this.metrics.log(withoutStep(values), options);
     } catch (e) {
       if (!(e instanceof TrellisError && e.code === 'METRIC_INVALID')) this.fail(e, `Cannot write the metrics file ${this.metrics.path}`);
@@ -567,4 +573,9 @@ function drainedOrGone(stream: Writable): Promise<void> {
     };
     stream.on('drain', done).on('error', done).on('close', done);
   });
+}
+
+function redactedValues(values: Record<string, MetricValue>, redact: (text: string) => string): Record<string, MetricValue> {
+  // fromEntries defines own properties, so a metric named `__proto__` stays a plain name.
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [redact(name), typeof value === 'string' ? redact(value) : value]));
 }

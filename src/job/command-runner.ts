@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { redactorFor } from '../run/secrets.js';
 import { mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { TrellisError } from '../errors/index.js';
@@ -91,6 +92,7 @@ export class CommandJobRunner implements JobRunner {
         stdout: child.stdout!,
         stderr: child.stderr!,
         metrics,
+        ...(ticket.secrets.length ? { redact: redactorFor(ticket.secrets) } : {}),
         logPath: ticket.logFile ?? logFilePath(ticket.dir, ticket.jobName),
         console: this.options.output === 'inherit' ? 'inherit' : this.options.output,
         warn: this.options.warn,

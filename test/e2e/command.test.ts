@@ -160,6 +160,20 @@ describe('trellis run -- COMMAND: a program in any language is a job', () => {
   });
 });
 
+describe('trellis run: secrets stay out of the records trellis writes for a program', () => {
+  it('redacts a secret-named variable in the metrics lines a program prints', () => {
+    const cwd = project();
+    const secret = 'planted-token-0a1b2c3d4e';
+    const line = `console.log('@trellis ' + JSON.stringify({ step: 0, status: 'using ' + process.env.SERVICE_TOKEN, loss: 1 }))`;
+    const r = runCli(['run', '--', 'node', '-e', line], { cwd, env: { SERVICE_TOKEN: secret } });
+    expect(r.code).toBe(0);
+    const metrics = readRecord(onlyRun(cwd), 'metrics.jsonl');
+    expect(metrics).toContain('"status":"using ***"');
+    expect(metrics).toContain('"loss":1');
+    expect(metrics).not.toContain(secret);
+  });
+});
+
 describe('trellis run: stopping command jobs leaves no process behind', () => {
   it('Ctrl-C stops a job that ignores it, and its grandchild, after --kill-after; the run is interrupted', async () => {
     const cwd = project();
