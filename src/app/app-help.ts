@@ -96,7 +96,7 @@ export async function appHelp(source: JobSource, spec: CommandSpec): Promise<str
 
 /** `--info`: where configs come from, what was merged in which order, the choices and the config. */
 export async function appInfo(source: JobSource, overrides: readonly string[], what: string): Promise<string> {
-  const repo = openConfigDir(source.configDir, source.configName, source.cwd);
+  const repo = openConfigDir(source.configDir, source.configName, source.cwd, overrides);
   const sections: string[] = [];
   const want = (name: string) => what === 'all' || what === name;
   if (want('searchpath')) sections.push(['Config search path:', ...repo.describeSources().map((s) => `  ${s}`)].join('\n'));

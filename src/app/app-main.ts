@@ -82,7 +82,7 @@ export async function runJobCommand(kind: JobKind, argv: readonly string[], io: 
       return 0;
     }
     if (typeof flags.cfg === 'string') {
-      io.stdout(await printedConfig(source, flags, overrides));
+      io.stdout(await printedConfig(source, flags, overrides, (line) => io.stderr(`warning: ${line}\n`)));
       return 0;
     }
     if (io.env[POOL_ENV]) return await servePool(processJob(kind, source, io, argv));
@@ -178,8 +178,9 @@ async function multirun(kind: JobKind, source: JobSource, flags: Flags, override
 }
 
 /** `--cfg job|hydra|all` (with `--resolve`, `--package`): the config as YAML, nothing run. */
-async function printedConfig(source: JobSource, flags: Flags, overrides: readonly string[]): Promise<string> {
+async function printedConfig(source: JobSource, flags: Flags, overrides: readonly string[], warn: (line: string) => void): Promise<string> {
   const prepared = await prepareJob({ ...source, schema: flags.resolve ? source.schema : undefined, checkJob: undefined }, overrides);
+  prepared.warnings.forEach(warn);
   const jobNode: Node = flags.resolve ? prepared.resolved : prepared.config;
   let out: Node;
   if (flags.cfg === 'job') out = jobNode;

@@ -41,6 +41,8 @@ export interface Composition {
   overrides: Override[];
   /** The primary config it was composed from. */
   configName: string;
+  /** Deprecated forms met on the way, one line each (Hydra warns about the same ones). */
+  warnings: string[];
 }
 
 const isHydraGroup = (group: string) => group === 'hydra' || group.startsWith('hydra/');
@@ -125,9 +127,17 @@ export function compose(options: ComposeOptions): Composition {
   const defaults = defaultsTreeToList(tree, (g) => isHydraGroup(g) && !repo.groupExists(g));
 
   let merged: Node = dictNode();
+  const warnings: string[] = [];
   for (const item of defaults) {
     const loaded = repo.loadConfig(item.configPath);
     if (!loaded) continue;
+    const header = loaded.packageHeader;
+    if (header !== undefined && /_group_|_name_/.test(header)) {
+      warnings.push(
+        `'${item.configPath}' has '# @package ${header}': _group_ and _name_ in a package header are deprecated since Hydra 1.1. ` +
+          `trellis keeps their Hydra 1.0 meaning (the group path, the option name); a group option's package is its group path anyway, so the header can go`,
+      );
+    }
     const placed = wrapInPackage(loaded.root, item.package);
     if (!item.primary && placed.kind === 'dict') {
       const hydraNode = placed.entries.get('hydra')?.node;
@@ -165,6 +175,7 @@ export function compose(options: ComposeOptions): Composition {
     defaults,
     overrides,
     configName,
+    warnings,
   };
 }
 

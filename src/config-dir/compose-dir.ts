@@ -1,6 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { compose, type Composition } from '../compose/compose.js';
-import { TrellisError } from '../errors/index.js';
+import { TrellisError, type ErrorWhere } from '../errors/index.js';
+import { parseOverride } from '../overrides/index.js';
 import { createFsRepository } from '../sources/fs-repository.js';
 import type { ConfigRepository } from '../sources/repository.js';
 import type { Node } from '../tree/node.js';
@@ -29,39 +30,79 @@ export const COMPOSE_DIR_FIELDS: Record<string, ArgSpec> = {
   env: 'object?',
 };
 
-/** `hydra.searchpath` / `trellis.searchpath` entries of the primary config, as directories. */
-function extraSearchPath(repo: ConfigRepository, configName: string, cwd: string): string[] {
+const isSearchPathOverride = (text: string) => /^(hydra|trellis)\.searchpath\s*=/.test(text);
+
+/** Whether the command line sets the search path (so a repository opened without it will not do). */
+export const setsSearchPath = (overrides: readonly string[]) => overrides.some(isSearchPathOverride);
+
+interface SearchPathEntry {
+  text: string;
+  where: ErrorWhere | undefined;
+}
+
+/**
+ * `hydra.searchpath=[…]` on the command line replaces the primary config's list, as in Hydra
+ * (which looks only at a plain `hydra.searchpath=` override, not `+`/`++`).
+ */
+function searchPathOverride(overrides: readonly string[]): SearchPathEntry[] | undefined {
+  for (const [index, text] of overrides.entries()) {
+    if (!isSearchPathOverride(text)) continue;
+    const where: ErrorWhere = { kind: 'override', text, index };
+    const { value } = parseOverride(text, index);
+    const items = value?.kind === 'list' ? value.items : undefined;
+    if (!items?.every((item) => item.kind === 'string' || item.kind === 'quoted')) {
+      throw new TrellisError('OVERRIDE_VALUE_MISMATCH', `hydra.searchpath must be a list of strings, got '${text.slice(text.indexOf('=') + 1)}'`, {
+        where,
+        hint: 'e.g. hydra.searchpath=[file://more_configs]',
+      });
+    }
+    return items.map((item) => ({ text: (item as { value: string }).value, where }));
+  }
+  return undefined;
+}
+
+/** `hydra.searchpath` / `trellis.searchpath` entries of the primary config, unless the command line replaces them. */
+function primarySearchPath(repo: ConfigRepository, configName: string): SearchPathEntry[] {
   const primary = repo.configExists(configName) ? repo.loadConfig(configName) : undefined;
   if (primary?.root.kind !== 'dict') return [];
-  const dirs: string[] = [];
+  const entries: SearchPathEntry[] = [];
   for (const key of ['hydra', 'trellis']) {
     const node = primary.root.entries.get(key)?.node;
     const list = node?.kind === 'dict' ? node.entries.get('searchpath')?.node : undefined;
     if (list?.kind !== 'list') continue;
     for (const item of list.items) {
-      if (item.kind !== 'value' || typeof item.value !== 'string') continue;
-      const entry = item.value;
-      if (entry.startsWith('pkg://')) {
-        throw new TrellisError('CONFIG_NOT_FOUND', `Search path entry '${entry}' names a Python package, which trellis cannot read`, {
-          where: item.origin,
-          hint: 'copy those configs into a directory and list it as file://DIR',
-        });
-      }
-      dirs.push(resolvePath(cwd, entry.replace(/^file:\/\//, '')));
+      if (item.kind === 'value' && typeof item.value === 'string') entries.push({ text: item.value, where: item.origin });
     }
   }
-  return dirs;
+  return entries;
 }
 
-/** Opens a config directory (plus its declared search path) as a repository. */
-export function openConfigDir(configDir: string, configName: string, cwd: string = process.cwd()): ConfigRepository {
+/** The search path entries in effect, as directories. */
+function extraSearchPath(repo: ConfigRepository, configName: string, cwd: string, overrides: readonly string[]): string[] {
+  return (searchPathOverride(overrides) ?? primarySearchPath(repo, configName)).map(({ text, where }) => {
+    if (text.startsWith('pkg://')) {
+      throw new TrellisError('CONFIG_NOT_FOUND', `Search path entry '${text}' names a Python package, which trellis cannot read`, {
+        where,
+        hint: 'copy those configs into a directory and list it as file://DIR, or replace the list on the command line: hydra.searchpath=[file://DIR]',
+      });
+    }
+    return resolvePath(cwd, text.replace(/^file:\/\//, ''));
+  });
+}
+
+/**
+ * Opens a config directory (plus its search path: the primary config's `hydra.searchpath`, or
+ * the one `overrides` gives) as a repository.
+ */
+export function openConfigDir(configDir: string, configName: string, cwd: string = process.cwd(), overrides: readonly string[] = []): ConfigRepository {
   checkArgs('openConfigDir', [
     ['configDir', configDir, 'string'],
     ['configName', configName, 'string'],
     ['cwd', cwd, 'string'],
+    ['overrides', overrides, 'strings'],
   ]);
   const primaryRepo = createFsRepository([configDir], cwd);
-  const extra = extraSearchPath(primaryRepo, configName, cwd);
+  const extra = extraSearchPath(primaryRepo, configName, cwd, overrides);
   return extra.length ? createFsRepository([resolvePath(cwd, configDir), ...extra], cwd) : primaryRepo;
 }
 
@@ -69,7 +110,7 @@ export function openConfigDir(configDir: string, configName: string, cwd: string
 export function composeFromDir(options: ComposeDirOptions): Composition {
   checkArgs('composeFromDir', [['options', options, 'object', COMPOSE_DIR_FIELDS]]);
   const cwd = options.cwd ?? process.cwd();
-  const repo = openConfigDir(options.configDir, options.configName, cwd);
+  const repo = openConfigDir(options.configDir, options.configName, cwd, options.overrides ?? []);
   const ctx = createResolveContext({ env: options.env ?? process.env });
   return compose({
     repo,

@@ -34,6 +34,7 @@ const ocEnv: ResolverFn = (args, call) => {
   arity(args, 1, 2, '${oc.env:NAME[,default]}');
   const name = stringArg(args, 0, 'oc.env', 'the variable name');
   const value = call.ctx.env[name];
+  call.ctx.envReads?.set(name, value);
   if (value !== undefined) {
     if (value !== '' && isSecretName(name)) call.ctx.secrets.add(value);
     return value; // never parsed: `${...}` inside the variable stays text

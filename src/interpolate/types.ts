@@ -22,6 +22,8 @@ export interface ResolveContext {
   runtimeRoot?: Node | undefined;
   /** Collects the paths read through `${hydra:…}`/`${trellis:…}` (a job prepared ahead can tell what it used). */
   runtimeReads?: Set<string> | undefined;
+  /** Collects each environment variable `oc.env` read and its value then (undefined: unset). */
+  envReads?: Map<string, string | undefined> | undefined;
   /** Values read from environment variables whose names look secret (tokens, passwords, keys). */
   secrets: Set<string>;
   /** Parses YAML text to a tree, for `${oc.create:'<yaml>'}`; without it only plain words are accepted. */

@@ -1,14 +1,14 @@
 import { resolve as resolvePath } from 'node:path';
 import { compose, type Composition } from '../compose/compose.js';
 import { createDefaultResolvers, resolveTree, type ResolverRegistry } from '../interpolate/index.js';
-import { openConfigDir } from '../config-dir/compose-dir.js';
+import { openConfigDir, setsSearchPath } from '../config-dir/compose-dir.js';
 import type { ConfigRepository } from '../sources/repository.js';
 import { createResolveContext, dereferenceFor } from '../config-dir/resolve.js';
 import { toPlain, type DictNode, type Node } from '../tree/node.js';
 import type { ConfigSchema } from '../validate/validate.js';
 import { resolveRuntime, runtimeContext, runtimeOf, runtimeValue } from '../config-dir/runtime.js';
 import { TrellisError } from '../errors/index.js';
-import { redactText, secretValuesFromEnv } from '../run/secrets.js';
+import { recordedEnvReads, redactText, secretValuesFromEnv } from '../run/secrets.js';
 
 export interface JobSource {
   configDir: string;
@@ -63,6 +63,10 @@ export interface PreparedJob {
   overrides: readonly string[];
   /** The environment the job composed with (and a program job runs with). */
   env: NodeJS.ProcessEnv;
+  /** The environment variables the config read (`oc.env`), as recorded: secret-named ones fingerprinted, unset ones null. */
+  envReads: Record<string, string | null>;
+  /** Deprecated forms in the configs or resolvers used (Hydra warns about the same ones), one line each. */
+  warnings: string[];
 }
 
 /**
@@ -83,7 +87,8 @@ export async function prepareJob(source: JobSource, overrides: readonly string[]
 }
 
 async function composeJob(source: JobSource, overrides: readonly string[], placement: JobPlacement, now: Date, secrets: Set<string>): Promise<PreparedJob> {
-  const repo = source.repository ?? openConfigDir(source.configDir, source.configName, source.cwd);
+  const shared = setsSearchPath(overrides) ? undefined : source.repository;
+  const repo = shared ?? openConfigDir(source.configDir, source.configName, source.cwd, overrides);
   const base = createResolveContext({ env: source.env, now, secrets, resolvers: source.resolvers ?? createDefaultResolvers() });
   const composition = compose({ repo, configName: source.configName, overrides, dereference: dereferenceFor(base) });
   const job = { name: source.name, configName: source.configName, configDir: source.configDir, num: placement.num, cwd: resolvePath(source.cwd) };
@@ -98,7 +103,10 @@ async function composeJob(source: JobSource, overrides: readonly string[], place
   const sweepSubdir = placement.sweepDir === undefined ? undefined : (selectText('sweep.subdir') ?? String(placement.num ?? 0));
   const runDir = placement.sweepDir !== undefined ? resolvePath(placement.sweepDir, sweepSubdir!) : resolvePath(source.cwd, selectText('run.dir') ?? 'outputs');
   const runtimeReads = new Set<string>();
-  const ctx = { ...runtimeContext(composition.config, runtimeOf(composition, { ...job, outputDir: runDir }), base), runtimeReads };
+  const envReads = new Map<string, string | undefined>();
+  const warnings = [...composition.warnings];
+  const warn = (message: string) => void warnings.push(message);
+  const ctx = { ...runtimeContext(composition.config, runtimeOf(composition, { ...job, outputDir: runDir }), base), runtimeReads, envReads, warn };
   const resolvedRaw = resolveTree(composition.config, ctx);
   let resolved: Node = resolvedRaw;
   let plain = toPlain(resolvedRaw);
@@ -127,6 +135,8 @@ async function composeJob(source: JobSource, overrides: readonly string[], place
     secrets,
     overrides,
     env: source.env,
+    envReads: recordedEnvReads(envReads),
+    warnings: [...new Set(warnings)],
   };
   source.checkJob?.(prepared);
   return prepared;

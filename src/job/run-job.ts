@@ -137,9 +137,19 @@ interface StartedRun {
   pruned?: { step: number; reason: string };
 }
 
+/** Deprecation warnings already printed by this process: a sweep's jobs all meet the same ones. */
+const warned = new Set<string>();
+
+function warnOnce(warning: string, print: (line: string) => void): void {
+  if (warned.has(warning)) return;
+  warned.add(warning);
+  print(`[trellis] warning: ${warning}`);
+}
+
 async function startRun(options: RunJobOptions): Promise<StartedRun> {
   const { prepared, source } = options;
   const started = new Date();
+  for (const warning of prepared.warnings) warnOnce(warning, options.print);
   const dir = createRunDir(prepared.runDir);
   const id = runId(prepared.now);
   const secrets = [...prepared.secrets, ...secretValuesFromEnv(source.env)];
@@ -205,7 +215,8 @@ async function startRun(options: RunJobOptions): Promise<StartedRun> {
     const snapshots = options.snapshots ?? captureSnapshots({ env: source.env, cwd: source.cwd, argv: options.argv });
     const [envCaptured, gitCaptured] = await Promise.all([snapshots.env, snapshots.git]);
     const [envSnapshot, git] = prepared.secrets.size ? [redactStrings(envCaptured, redact), redactStrings(gitCaptured, redact)] : [envCaptured, gitCaptured];
-    writeJsonAtomic(recordPath(dir, RUN_FILES.env), envSnapshot);
+    // The variables the config read (`${oc.env:…}`) change what it computes: rerun and diff compare them.
+    writeJsonAtomic(recordPath(dir, RUN_FILES.env), { ...envSnapshot, config_env: redactStrings(prepared.envReads, redact) });
     if (git.available) {
       const { diff, ...rest } = git;
       writeJsonAtomic(recordPath(dir, RUN_FILES.git), rest);

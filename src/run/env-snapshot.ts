@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
@@ -41,16 +42,23 @@ export interface GpuInfo {
 interface DependencyInfo {
   /** The range written in package.json. */
   spec: string;
-  /** The exact installed version, from the lock file or node_modules; null when not installed. */
+  /**
+   * The version that loads: node_modules/<name>/package.json as Node finds it; null when not
+   * installed. A stale or hand-patched node_modules shows here, not in the lock file.
+   */
   installed: string | null;
+  /** The version the lock file names; null without a lock file or an entry in it. */
+  locked: string | null;
 }
 
 /** A Node project's dependencies and their installed versions (also recorded for `node` command jobs). */
 export interface PackagesInfo {
   /** The nearest directory upward from cwd with a package.json; null when there is none. */
   project: { dir: string; name: string | null; version: string | null } | null;
-  /** The package-lock.json the versions came from, when one was found. */
+  /** The project's package-lock.json, when one was found. */
   lockfile: string | null;
+  /** SHA-256 of that lock file: the transitive set, which the direct versions do not show. */
+  lockfileSha256: string | null;
   dependencies: Record<string, DependencyInfo>;
   devDependencies: Record<string, DependencyInfo>;
 }
@@ -162,22 +170,22 @@ type Json = Record<string, unknown>;
 
 /** The dependencies of the nearest package.json upward from `cwd`, with their installed versions. */
 export function readPackages(cwd: string): PackagesInfo {
-  const empty: PackagesInfo = { project: null, lockfile: null, dependencies: {}, devDependencies: {} };
+  const empty: PackagesInfo = { project: null, lockfile: null, lockfileSha256: null, dependencies: {}, devDependencies: {} };
   const projectDir = findUp(resolve(cwd), 'package.json');
   if (!projectDir) return empty;
   const manifest = readJson(join(projectDir, 'package.json'));
   if (!manifest) return { ...empty, project: { dir: projectDir, name: null, version: null } };
   const lock = findLock(projectDir);
-  const installed = (name: string) => (lock && lockedVersion(lock, name)) ?? moduleVersion(projectDir, name);
   const versionsOf = (deps: unknown): Record<string, DependencyInfo> =>
     Object.fromEntries(
       Object.entries(asObject(deps))
         .filter((e): e is [string, string] => typeof e[1] === 'string')
-        .map(([name, spec]) => [name, { spec, installed: installed(name) }]),
+        .map(([name, spec]) => [name, { spec, installed: moduleVersion(projectDir, name), locked: lock ? lockedVersion(lock, name) : null }]),
     );
   return {
     project: { dir: projectDir, name: stringOr(manifest.name), version: stringOr(manifest.version) },
     lockfile: lock?.path ?? null,
+    lockfileSha256: lock?.sha256 ?? null,
     dependencies: versionsOf({ ...asObject(manifest.optionalDependencies), ...asObject(manifest.dependencies) }),
     devDependencies: versionsOf(manifest.devDependencies),
   };
@@ -186,6 +194,7 @@ export function readPackages(cwd: string): PackagesInfo {
 interface FoundLock {
   path: string;
   lock: Json;
+  sha256: string;
   /** The package's path inside a workspace root, with a trailing slash; '' at the root. */
   prefix: string;
 }
@@ -194,12 +203,14 @@ interface FoundLock {
 function findLock(projectDir: string): FoundLock | undefined {
   const lockDir = findUp(projectDir, 'package-lock.json');
   const path = lockDir && join(lockDir, 'package-lock.json');
-  const lock = path && readJson(path);
-  if (!lockDir || !path || !lock) return undefined;
-  if (lockDir === projectDir) return { path, lock, prefix: '' };
+  const text = path && readText(path);
+  const lock = text && parseJson(text);
+  if (!lockDir || !path || !text || !lock) return undefined;
+  const sha256 = createHash('sha256').update(text).digest('hex');
+  if (lockDir === projectDir) return { path, lock, sha256, prefix: '' };
   // A parent project's lock file describes another install, unless it has this package as a workspace.
   const member = relative(lockDir, projectDir).split(sep).join('/');
-  return Object.hasOwn(asObject(lock.packages), member) ? { path, lock, prefix: `${member}/` } : undefined;
+  return Object.hasOwn(asObject(lock.packages), member) ? { path, lock, sha256, prefix: `${member}/` } : undefined;
 }
 
 /** lockfileVersion 2/3 list `packages["<prefix>node_modules/<name>"]` (hoisted: no prefix); version 1 lists `dependencies`. */
@@ -229,8 +240,21 @@ function findUp(start: string, file: string): string | undefined {
 }
 
 function readJson(path: string): Json | undefined {
+  const text = readText(path);
+  return text === undefined ? undefined : parseJson(text);
+}
+
+function readText(path: string): string | undefined {
   try {
-    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function parseJson(text: string): Json | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
     return isObject(value) ? value : undefined;
   } catch {
     return undefined;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /** What every redacted secret is replaced with. */
 export const REDACTED = '***';
 
@@ -43,6 +44,27 @@ export function redactorFor(secretValues: Iterable<string>): (text: string) => s
     for (const value of values) if (out.includes(value)) out = out.split(value).join(REDACTED);
     return out;
   };
+}
+
+/**
+ * A secret's value as records keep it, so two runs can be compared without writing it down:
+ * `sha256:` and the first 16 hex digits of its SHA-256.
+ */
+function secretFingerprint(value: string): string {
+  return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * The environment variables a config read, as records keep them: a secret-named one as its
+ * fingerprint, an unset one as null.
+ */
+export function recordedEnvReads(reads: ReadonlyMap<string, string | undefined>): Record<string, string | null> {
+  const out: Record<string, string | null> = Object.create(null) as Record<string, string | null>;
+  for (const name of [...reads.keys()].sort()) {
+    const value = reads.get(name);
+    out[name] = value === undefined ? null : isSecretName(name) && value !== '' ? secretFingerprint(value) : value;
+  }
+  return out;
 }
 
 export const keepText = (text: string): string => text;

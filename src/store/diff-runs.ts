@@ -105,6 +105,12 @@ function gitMap(r: RunRecords): Map<string, unknown> {
   return m;
 }
 
+/** The version that loaded, and the lock file's when it says otherwise (a stale or patched node_modules). */
+function dependencyText(info: Record<string, unknown>): unknown {
+  const installed = info.installed ?? `${String(info.spec)} (not installed)`;
+  return typeof info.locked === 'string' && info.locked !== info.installed ? `${String(installed)} (lock file: ${info.locked})` : installed;
+}
+
 /** A Node project's packages (env.json's, or a node command job's), keys after `prefix`. */
 function npmPackages(p: unknown, prefix: string, m: Map<string, unknown>): void {
   if (!isObject(p)) return;
@@ -115,10 +121,10 @@ function npmPackages(p: unknown, prefix: string, m: Map<string, unknown>): void 
   for (const group of ['dependencies', 'devDependencies']) {
     const deps = p[group];
     if (!isObject(deps)) continue;
-    for (const [name, info] of Object.entries(deps)) {
-      m.set(`${prefix}${group}.${name}`, isObject(info) ? (info.installed ?? `${String(info.spec)} (not installed)`) : info);
-    }
+    for (const [name, info] of Object.entries(deps)) m.set(`${prefix}${group}.${name}`, isObject(info) ? dependencyText(info) : info);
   }
+  // The lock file pins the transitive set: a change there shows even when no direct version moved.
+  if (typeof p.lockfileSha256 === 'string') m.set(`${prefix}lockfile.sha256`, p.lockfileSha256);
 }
 
 /** Trellis's own project (env.json), then a command job's: `python:<distribution>`, `node:<group>.<name>`. */
@@ -158,6 +164,7 @@ function runtimeMap(r: RunRecords): Map<string, unknown> {
     if (Array.isArray(env.gpus))
       m.set('gpus', env.gpus.map((g) => (isObject(g) ? `${String(g.name)} (${String(g.driverVersion)})` : String(g))).join(', ') || 'none');
     if (isObject(env.env)) for (const [k, v] of Object.entries(env.env)) m.set(`env.${k}`, v);
+    if (isObject(env.config_env)) for (const [k, v] of Object.entries(env.config_env)) m.set(`config_env.${k}`, v);
   }
   programMap(r, m);
   m.set('host', r.info.host);

@@ -209,15 +209,17 @@ export function renderExplanation(e: KeyExplanation, dir: string, paint: Paint =
 export function renderDrift(report: DriftReport, paint: Paint = NO_PAINT): string {
   const out: string[] = [];
   if (report.composeError) out.push(paint.yellow(`drift: the recorded overrides no longer compose: ${report.composeError}`));
-  if (!report.drifts.length && !report.composeError) return `${paint.dim('no drift: config files, git, packages and inputs are as the run recorded them')}\n`;
+  if (!report.drifts.length && !report.composeError)
+    return `${paint.dim('no drift: config files, the environment variables it read, git, packages and inputs are as the run recorded them')}\n`;
   const labels: Record<string, string> = {
     config: 'config files changed since the run',
+    env: 'environment variables the config read changed',
     git: 'git changed since the run',
     packages: 'installed packages changed',
     inputs: 'tracked inputs changed',
     runtime: 'runtime changed',
   };
-  for (const cat of ['config', 'git', 'packages', 'runtime', 'inputs'] as const) {
+  for (const cat of ['config', 'env', 'git', 'packages', 'runtime', 'inputs'] as const) {
     const items = report.drifts.filter((d) => d.category === cat);
     if (!items.length) continue;
     out.push(paint.yellow(`drift: ${labels[cat]}`));

@@ -11,6 +11,7 @@ import { captureEnvironment } from '../run/env-snapshot.js';
 import { captureGit } from '../run/git-snapshot.js';
 import { captureProgramEnv, type ProgramEnv } from '../run/program-env.js';
 import { hashInput } from '../run/inputs.js';
+import { recordedEnvReads, redactorFor, secretValuesFromEnv } from '../run/secrets.js';
 import { toYamlText } from '../tree/emit.js';
 import { diffRuns, flatten, type DiffEntry } from './diff-runs.js';
 import { readRecords, type RunRecords } from './find-run.js';
@@ -20,7 +21,7 @@ import { readRunState, StoredRun, stringsOf } from './stored-run.js';
 import { rerunTrustProblems } from './rerun-trust.js';
 import { checkArgs } from '../errors/check-args.js';
 
-export type DriftCategory = 'config' | 'git' | 'packages' | 'inputs' | 'runtime';
+export type DriftCategory = 'config' | 'env' | 'git' | 'packages' | 'inputs' | 'runtime';
 
 /** One thing that changed since the run: what it was then and what it is now. */
 export interface Drift {
@@ -151,6 +152,8 @@ export async function detectDrift(r: RunRecords, env: NodeJS.ProcessEnv = proces
   for (const e of d.categories.runtime)
     if (/^(runtime\.(node|typescript)$|program\.)/.test(e.key)) drifts.push({ category: 'runtime', key: e.key, was: e.a ?? null, now: e.b ?? null });
 
+  drifts.push(...envReadDrifts(r, env));
+
   for (const input of r.inputs ?? []) {
     try {
       const now = await hashInput(input.path, cwd);
@@ -160,6 +163,25 @@ export async function detectDrift(r: RunRecords, env: NodeJS.ProcessEnv = proces
     }
   }
   return { drifts, composeError };
+}
+
+/**
+ * The environment variables the config read (env.json's `config_env`), read again now: a
+ * `${oc.env:DB_PORT}` that changed is a changed input although no file did.
+ */
+function envReadDrifts(r: RunRecords, env: NodeJS.ProcessEnv): Drift[] {
+  const then = r.env?.config_env;
+  if (then === null || typeof then !== 'object' || Array.isArray(then)) return [];
+  const names = Object.keys(then);
+  const redact = redactorFor(secretValuesFromEnv(env));
+  const now = recordedEnvReads(new Map(names.map((name) => [name, env[name]])));
+  const drifts: Drift[] = [];
+  for (const name of names) {
+    const was = (then as Record<string, unknown>)[name] ?? null;
+    const current = now[name] === null ? null : redact(now[name]!);
+    if (was !== current) drifts.push({ category: 'env', key: name, was, now: current });
+  }
+  return drifts;
 }
 
 /** A unified diff per file: `diff --git a/PATH b/PATH` → that file's part. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { join } from 'node:path';
+import { readRecord, runDirs } from '../helpers/app-project.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 
@@ -195,5 +197,108 @@ describe('trellis compose (real CLI in a temp dir)', () => {
     // A delete naming another value is still refused.
     const wrong = runCli(['compose', '~trainer.precision=32'], { cwd });
     expect([wrong.code, wrong.stderr]).toEqual([1, expect.stringContaining('OVERRIDE_VALUE_MISMATCH')]);
+  });
+});
+
+describe('hydra.searchpath (Hydra: the command line replaces the primary config list)', () => {
+  const searchProject = {
+    'conf/config.yaml': 'defaults:\n  - db: mysql\n  - _self_\nx: 1\n',
+    'conf/db/mysql.yaml': 'host: primary\n',
+    'extra/db/mysql.yaml': 'host: extra\n',
+    'extra/db/sqlite.yaml': 'host: only-in-extra\n',
+    'more/db/sqlite.yaml': 'host: more\n',
+  };
+  const withList = (list: string) => ({ ...searchProject, 'conf/config.yaml': `defaults:\n  - db: mysql\n  - _self_\nhydra:\n  searchpath: ${list}\nx: 1\n` });
+  const table: { name: string; files: Record<string, string>; args: string[]; host?: string; error?: RegExp }[] = [
+    { name: 'no search path: the config dir alone', files: searchProject, args: [], host: 'primary' },
+    { name: 'the config dir comes first, so its options win', files: searchProject, args: ['hydra.searchpath=[file://extra]'], host: 'primary' },
+    { name: 'an option only in an added dir is found', files: searchProject, args: ['hydra.searchpath=[file://extra]', 'db=sqlite'], host: 'only-in-extra' },
+    {
+      name: 'order among added dirs is the list order',
+      files: searchProject,
+      args: ['hydra.searchpath=[file://more,file://extra]', 'db=sqlite'],
+      host: 'more',
+    },
+    { name: 'the primary config list applies without an override', files: withList('[file://extra]'), args: ['db=sqlite'], host: 'only-in-extra' },
+    {
+      name: 'the command line replaces the primary list',
+      files: withList('[file://extra]'),
+      args: ['hydra.searchpath=[file://more]', 'db=sqlite'],
+      host: 'more',
+    },
+    {
+      name: 'a pkg:// entry is fine once the command line replaces it',
+      files: withList('[pkg://my_pkg.conf]'),
+      args: ['hydra.searchpath=[file://extra]', 'db=sqlite'],
+      host: 'only-in-extra',
+    },
+    {
+      name: 'a pkg:// entry in effect names itself',
+      files: withList('[pkg://my_pkg.conf]'),
+      args: [],
+      error: /conf\/config\.yaml:5:\d+ +CONFIG_NOT_FOUND\n.*'pkg:\/\/my_pkg\.conf'/,
+    },
+    {
+      name: 'a pkg:// entry from the command line names the override',
+      files: searchProject,
+      args: ['hydra.searchpath=[pkg://my_pkg.conf]'],
+      error: /override #1 'hydra\.searchpath=\[pkg:\/\/my_pkg\.conf\]' +CONFIG_NOT_FOUND/,
+    },
+    {
+      name: 'a value that is not a list of strings',
+      files: searchProject,
+      args: ['hydra.searchpath=5'],
+      error: /OVERRIDE_VALUE_MISMATCH\nhydra\.searchpath must be a list of strings, got '5'/,
+    },
+  ];
+  it.each(['inline', 'local'])('a sweep with the %s launcher: every job composes with the search path the command line gave', (launcher) => {
+    const cwd = tmpDir(searchProject);
+    const r = runCli(['run', '-m', '--launcher', launcher, 'hydra.searchpath=[file://extra]', 'db=mysql,sqlite', '--', 'true'], { cwd });
+    expect(r.stderr).toContain('2/2 jobs completed');
+    const hosts = runDirs(join(cwd, 'multirun')).map((dir) => (parse(readRecord(dir, 'resolved.yaml')) as { db: { host: string } }).db.host);
+    expect(hosts).toEqual(['primary', 'only-in-extra']);
+  });
+
+  it.each(table)('$name', ({ files, args, host, error }) => {
+    const cwd = tmpDir(files);
+    const r = runCli(['compose', '--format', 'json', ...args], { cwd });
+    if (error) {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(error);
+      return;
+    }
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ db: { host }, x: 1 });
+  });
+});
+
+describe('deprecated forms warn once, as Hydra 1.1+ does, and keep working', () => {
+  const files = {
+    'conf/config.yaml': 'defaults:\n  - db: mysql\n  - _self_\nold_port: ${oc.deprecated:db.port}\n',
+    'conf/db/mysql.yaml': '# @package _group_\nport: 3306\n',
+    'conf/db/postgres.yaml': '# @package _group_\nport: 5432\n',
+  };
+  const groupWarning = "'db/mysql' has '# @package _group_': _group_ and _name_ in a package header are deprecated since Hydra 1.1.";
+
+  it('compose: `# @package _group_` keeps the group path (Hydra 1.0), with one warning', () => {
+    const cwd = tmpDir(files);
+    const r = runCli(['compose', '--format', 'json'], { cwd });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ db: { port: 3306 }, old_port: '${oc.deprecated:db.port}' });
+    expect(r.stderr.split('\n').filter(Boolean)).toEqual([expect.stringContaining(groupWarning)]);
+  });
+
+  it('a sweep prints each warning once, oc.deprecated included, and every job runs', () => {
+    const cwd = tmpDir(files);
+    const r = runCli(['run', '-m', 'db=mysql,postgres', 'db.port=1,2', '--', 'true'], { cwd });
+    expect(r.code).toBe(0);
+    const warnings = r.stderr.split('\n').filter((line) => line.includes('warning:'));
+    expect(warnings).toEqual([
+      expect.stringContaining(groupWarning),
+      "[trellis] warning: 'old_port' is deprecated. Change your code and config to use 'db.port'",
+      expect.stringContaining("'db/postgres' has '# @package _group_'"),
+    ]);
+    expect(r.stderr).toContain('4/4 jobs completed');
   });
 });

@@ -292,6 +292,40 @@ describe('trellis rerun reports drift', () => {
     expect(r.code).toBe(1);
   });
 
+  it('names a changed environment variable the config read, and a node_modules that moved away from the lock file', () => {
+    const lock = JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'exp' }, 'node_modules/padder': { version: '1.0.0' } } });
+    const cwd = customApp('async (cfg) => ({ port: cfg.db.port })', {
+      'conf/config.yaml': 'db:\n  port: ${oc.env:DB_PORT}\n  password: ${oc.env:DB_PASSWORD}\n  host: ${oc.env:DB_HOST,localhost}\n',
+      'package.json': JSON.stringify({ name: 'exp', version: '1.0.0', dependencies: { padder: '^1.0.0' } }),
+      'package-lock.json': lock,
+      'node_modules/padder/package.json': JSON.stringify({ name: 'padder', version: '1.0.0' }),
+    });
+    const secret = 'hunter2-hunter2-hunter2';
+    expect(runNode(join(cwd, 'app.mjs'), [], cwd, { DB_PORT: '5555', DB_PASSWORD: secret }).code).toBe(0);
+    const [dir] = runDirs(join(cwd, 'outputs'));
+    const env = readJson<{ config_env: Record<string, string | null>; packages: Record<string, unknown> }>(dir!, 'env.json');
+    // The password is kept as a fingerprint, so a change shows without the value being written down.
+    expect(env.config_env).toEqual({ DB_HOST: null, DB_PASSWORD: expect.stringMatching(/^sha256:[0-9a-f]{16}$/), DB_PORT: '5555' });
+    expect(env.packages).toMatchObject({ dependencies: { padder: { spec: '^1.0.0', installed: '1.0.0', locked: '1.0.0' } } });
+    for (const file of readdirSync(join(dir!, '.trellis'))) expect(readFileSync(join(dir!, '.trellis', file), 'utf8')).not.toContain(secret);
+
+    // A pull changed the lock file, nobody reinstalled; and the database moved.
+    writeFileSync(join(cwd, 'package-lock.json'), lock.replace('"1.0.0"}}', '"1.0.1"}}'));
+    const r = runCli(['rerun', relative(cwd, dir!), '--dry-run'], { cwd, env: { DB_PORT: '3306', DB_PASSWORD: secret } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('drift: environment variables the config read changed\n  DB_PORT: 5555 → 3306\n');
+    expect(r.stderr).not.toContain('DB_PASSWORD');
+    expect(r.stderr).toMatch(/drift: installed packages changed\n(  .*\n)*  dependencies\.padder: 1\.0\.0 → 1\.0\.0 \(lock file: 1\.0\.1\)\n/);
+    expect(r.stderr).toMatch(/  lockfile\.sha256: [0-9a-f]{64} → [0-9a-f]{64}\n/);
+
+    // A second run with the new port: `runs diff` names the variable too.
+    expect(runNode(join(cwd, 'app.mjs'), [], cwd, { DB_PORT: '3306', DB_PASSWORD: secret }).code).toBe(0);
+    const [first, second] = runDirs(join(cwd, 'outputs')).map((d) => relative(cwd, d));
+    const diff = JSON.parse(cli(['runs', 'diff', first!, second!, '--format', 'json'], cwd).stdout) as { categories: Record<string, unknown[]> };
+    expect(diff.categories.runtime).toContainEqual({ key: 'config_env.DB_PORT', a: '5555', b: '3306' });
+    expect(diff.categories.runtime).not.toContainEqual(expect.objectContaining({ key: 'config_env.DB_PASSWORD' }));
+  });
+
   it('--dry-run reports and runs nothing', () => {
     const cwd = customApp('async () => ({ ok: 1 })', { 'conf/config.yaml': 'a: 1\n' });
     expect(runNode(join(cwd, 'app.mjs'), [], cwd).code).toBe(0);

@@ -27,8 +27,16 @@ export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
     return selected ?? valueNode(null);
   };
 
+  const warned = new Set<string>();
+  const warn = (composition: Composition) => {
+    for (const warning of composition.warnings) {
+      if (!warned.has(warning)) io.stderr(`warning: ${warning}\n`);
+      warned.add(warning);
+    }
+  };
   if (!flags.multirun) {
     const composition = composeFromDir({ ...base, overrides });
+    warn(composition);
     io.stdout(emit(render(composition), format));
     return 0;
   }
@@ -36,6 +44,7 @@ export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
   const jobs = listNode();
   for (const job of expandJobs({ ...base, overrides })) {
     const composition = composeFromDir({ ...base, overrides: job });
+    warn(composition);
     const entry = dictNode();
     setKey(entry, 'overrides', listNode(job.map((o) => valueNode(o))));
     setKey(entry, 'config', render(composition));

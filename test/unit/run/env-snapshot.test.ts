@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,10 +37,13 @@ describe('captureEnvironment: runtime and machine', () => {
 
 describe('captureEnvironment: packages', () => {
   const manifest = json({ name: 'my-exp', version: '1.2.3', dependencies: { zod: '^4.0.0', yaml: '^2.0.0' }, devDependencies: { vitest: '^4.0.0' } });
-  type Row = { name: string; files: Record<string, string>; project?: string; usesLock: boolean; expected: Record<'zod' | 'yaml' | 'vitest', string | null> };
+  /** Per dependency: [installed (what node_modules holds), locked (what the lock file says)]. */
+  type Versions = Record<'zod' | 'yaml' | 'vitest', [string | null, string | null]>;
+  type Row = { name: string; files: Record<string, string>; project?: string; usesLock: boolean; expected: Versions };
+  const module = (name: string, version: string) => json({ name, version });
   it.each<Row>([
     {
-      name: 'versions from a lockfile v3',
+      name: 'a lockfile v3 without node_modules: locked versions, nothing installed',
       files: {
         'package.json': manifest,
         'package-lock.json': json({
@@ -48,32 +52,34 @@ describe('captureEnvironment: packages', () => {
         }),
       },
       usesLock: true,
-      expected: { zod: '4.1.0', yaml: '2.8.1', vitest: '4.0.5' },
+      expected: { zod: [null, '4.1.0'], yaml: [null, '2.8.1'], vitest: [null, '4.0.5'] },
     },
     {
-      name: 'versions from a lockfile v1',
+      name: 'a lockfile v1',
       files: {
         'package.json': manifest,
         'package-lock.json': json({ lockfileVersion: 1, dependencies: { zod: { version: '4.0.1' }, yaml: { version: '2.0.0' } } }),
+        'node_modules/zod/package.json': module('zod', '4.0.1'),
       },
       usesLock: true,
-      expected: { zod: '4.0.1', yaml: '2.0.0', vitest: null },
+      expected: { zod: ['4.0.1', '4.0.1'], yaml: [null, '2.0.0'], vitest: [null, null] },
     },
     {
-      name: 'node_modules when the lock file lacks a dependency',
+      name: 'node_modules not reinstalled after the lock file changed: both versions',
       files: {
         'package.json': manifest,
         'package-lock.json': json({ lockfileVersion: 3, packages: { 'node_modules/zod': { version: '4.1.0' } } }),
-        'node_modules/yaml/package.json': json({ name: 'yaml', version: '2.9.9' }),
+        'node_modules/zod/package.json': module('zod', '4.0.0'),
+        'node_modules/yaml/package.json': module('yaml', '2.9.9'),
       },
       usesLock: true,
-      expected: { zod: '4.1.0', yaml: '2.9.9', vitest: null },
+      expected: { zod: ['4.0.0', '4.1.0'], yaml: ['2.9.9', null], vitest: [null, null] },
     },
     {
       name: 'no lock file and nothing installed',
       files: { 'package.json': manifest },
       usesLock: false,
-      expected: { zod: null, yaml: null, vitest: null },
+      expected: { zod: [null, null], yaml: [null, null], vitest: [null, null] },
     },
     {
       name: 'a workspace package with the lock file at the root',
@@ -89,10 +95,13 @@ describe('captureEnvironment: packages', () => {
           },
         }),
         'pkgs/exp/package.json': manifest,
+        'pkgs/exp/node_modules/zod/package.json': module('zod', '3.9.0'),
+        // Hoisted to the root, where Node finds it from the member.
+        'node_modules/yaml/package.json': module('yaml', '2.1.0'),
       },
       project: 'pkgs/exp',
       usesLock: true,
-      expected: { zod: '3.9.0', yaml: '2.1.0', vitest: '4.0.0' },
+      expected: { zod: ['3.9.0', '3.9.0'], yaml: ['2.1.0', '2.1.0'], vitest: [null, '4.0.0'] },
     },
     {
       name: 'the lock file of an unrelated parent project is ignored',
@@ -100,11 +109,11 @@ describe('captureEnvironment: packages', () => {
         'package.json': json({ name: 'outer' }),
         'package-lock.json': json({ lockfileVersion: 3, packages: { 'node_modules/zod': { version: '1.0.0' } } }),
         'inner/package.json': manifest,
-        'inner/node_modules/zod/package.json': json({ name: 'zod', version: '4.2.0' }),
+        'inner/node_modules/zod/package.json': module('zod', '4.2.0'),
       },
       project: 'inner',
       usesLock: false,
-      expected: { zod: '4.2.0', yaml: null, vitest: null },
+      expected: { zod: ['4.2.0', null], yaml: [null, null], vitest: [null, null] },
     },
   ])('$name, found upward from a subdirectory', async ({ files, expected, usesLock, project: projectDir = '' }) => {
     const root = tmpDir(files);
@@ -114,11 +123,11 @@ describe('captureEnvironment: packages', () => {
     const snap = await captureEnvironment(options(cwd));
     expect(snap.packages.project).toEqual({ dir: project, name: 'my-exp', version: '1.2.3' });
     expect(snap.packages.lockfile).toBe(usesLock ? join(root, 'package-lock.json') : null);
-    expect(snap.packages.dependencies).toEqual({
-      zod: { spec: '^4.0.0', installed: expected.zod },
-      yaml: { spec: '^2.0.0', installed: expected.yaml },
-    });
-    expect(snap.packages.devDependencies).toEqual({ vitest: { spec: '^4.0.0', installed: expected.vitest } });
+    const lockText = files['package-lock.json'];
+    expect(snap.packages.lockfileSha256).toBe(usesLock && lockText ? createHash('sha256').update(lockText).digest('hex') : null);
+    const dep = (spec: string, [installed, locked]: [string | null, string | null]) => ({ spec, installed, locked });
+    expect(snap.packages.dependencies).toEqual({ zod: dep('^4.0.0', expected.zod), yaml: dep('^2.0.0', expected.yaml) });
+    expect(snap.packages.devDependencies).toEqual({ vitest: dep('^4.0.0', expected.vitest) });
   });
 });
 

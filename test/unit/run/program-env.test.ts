@@ -129,12 +129,13 @@ describe('captureProgramEnv: node', () => {
     const cwd = tmpDir({
       'package.json': JSON.stringify({ name: 'job', version: '2.0.0', dependencies: { zod: '^4.0.0' } }),
       'package-lock.json': JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/zod': { version: '4.1.0' } } }),
+      'node_modules/zod/package.json': JSON.stringify({ name: 'zod', version: '4.1.0' }),
       'job.mjs': tripwire('ran'),
     });
     const env = await captureProgramEnv(['node', '--import', 'tsx', 'job.mjs', '--epochs=3'], { cwd, env: process.env });
     expect(env).toMatchObject({ kind: 'node', version: process.version, script: { path: 'job.mjs', sha256: sha256(join(cwd, 'job.mjs')) }, errors: [] });
     expect(env.node?.packages.project).toEqual({ dir: cwd, name: 'job', version: '2.0.0' });
-    expect(env.node?.packages.dependencies).toEqual({ zod: { spec: '^4.0.0', installed: '4.1.0' } });
+    expect(env.node?.packages.dependencies).toEqual({ zod: { spec: '^4.0.0', installed: '4.1.0', locked: '4.1.0' } });
   });
 });
 

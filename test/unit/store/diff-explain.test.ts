@@ -83,6 +83,24 @@ describe('runs diff: one table row per category', () => {
       entry: { key: 'dependencies.zod', a: '4.6.7', b: '4.7.0' },
     },
     {
+      name: 'a node_modules that no longer matches the lock file',
+      category: 'packages',
+      change: { env: { ...BASE_ENV, packages: { ...BASE_ENV.packages, dependencies: { zod: { spec: '^4.6.7', installed: '4.6.8', locked: '4.6.7' } } } } },
+      entry: { key: 'dependencies.zod', a: '4.6.7', b: '4.6.8 (lock file: 4.6.7)' },
+    },
+    {
+      name: 'the lock file',
+      category: 'packages',
+      change: { env: { ...BASE_ENV, packages: { ...BASE_ENV.packages, lockfileSha256: 'd'.repeat(64) } } },
+      entry: { key: 'lockfile.sha256', b: 'd'.repeat(64) },
+    },
+    {
+      name: 'an environment variable the config read',
+      category: 'runtime',
+      change: { env: { ...BASE_ENV, config_env: { DB_PORT: '3306', DB_HOST: null } } },
+      entry: { key: 'config_env.DB_PORT', b: '3306' },
+    },
+    {
       name: 'the Node version',
       category: 'runtime',
       change: { env: { ...BASE_ENV, runtime: { ...BASE_ENV.runtime, node: '22.1.0' } } },
