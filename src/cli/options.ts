@@ -225,6 +225,7 @@ COMMANDS.push({
   options: [
     { name: 'install', type: 'boolean', description: 'write the script where the shell looks for it and say how to enable it' },
     { name: 'query', type: 'boolean', hidden: true, description: 'answer one TAB: the candidates for the line in COMP_LINE' },
+    { name: 'app', type: 'string', hidden: true, description: "with --query: a TAB of this app's command line (node SCRIPT …)" },
   ],
   examples: ['eval "$(trellis completion bash)"', 'trellis completion zsh --install', 'trellis completion fish --install'],
 });

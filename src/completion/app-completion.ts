@@ -1,4 +1,5 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
+import { appManifestFile, writeAppManifest } from './app-manifest.js';
 import type { CommandSpec } from '../console/command-spec.js';
 import { TrellisError } from '../errors/index.js';
 import type { ConfigSchema } from '../validate/validate.js';
@@ -34,11 +35,24 @@ export async function answerShellCompletion(
   }
   const [, action, shell] = match as unknown as [string, 'install' | 'uninstall' | 'query', Shell];
   const name = basename(app.entry ?? 'app.js');
-  if (action === 'install') io.stdout(completionScript(shell, { kind: 'app', name }));
-  else if (action === 'uninstall') io.stdout(uninstallScript(shell, name));
+  if (action === 'install') {
+    // Later TABs go to trellis's CLI, which answers from what this process records below.
+    const { trellisBin } = await import('../console/versions.js');
+    io.stdout(completionScript(shell, { kind: 'app', name, trellisBin: trellisBin() }));
+  } else if (action === 'uninstall') io.stdout(uninstallScript(shell, name));
   else {
     const schema = app.schema ? await jsonSchemaOf(app.schema) : undefined;
     io.stdout(await answerAppQuery(app.spec, { shell, env: io.env, cwd: app.cwd, configDir: app.configDir, configName: app.configName, schema: () => schema }));
+    if (app.entry) {
+      const script = resolve(app.cwd, app.entry);
+      writeAppManifest(appManifestFile(script, app.cwd, io.env), {
+        script,
+        cwd: app.cwd,
+        configDir: app.configDir,
+        configName: app.configName,
+        schema: schema ?? null,
+      });
+    }
   }
   return 0;
 }

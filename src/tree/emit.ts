@@ -104,19 +104,22 @@ function jsonScalar(value: Scalar, float = false): string {
 }
 
 /** JSON text; floats keep a point (`1.0`), NaN and infinities become the strings "nan"/"inf". */
-export function toJsonText(node: Node, indent = '  ', level = ''): string {
-  if (level === '')
-    checkArgs('toJsonText', [
-      ['node', node, 'node'],
-      ['indent', indent, 'string'],
-    ]);
+export function toJsonText(node: Node, indent = '  '): string {
+  checkArgs('toJsonText', [
+    ['node', node, 'node'],
+    ['indent', indent, 'string'],
+  ]);
+  return jsonLines(node, indent, '');
+}
+
+function jsonLines(node: Node, indent: string, level: string): string {
   const inner = level + indent;
   if (node.kind === 'value') return jsonScalar(node.value, node.float);
   if (node.kind === 'list') {
     if (!node.items.length) return '[]';
-    return `[\n${node.items.map((i) => inner + toJsonText(i, indent, inner)).join(',\n')}\n${level}]`;
+    return `[\n${node.items.map((i) => inner + jsonLines(i, indent, inner)).join(',\n')}\n${level}]`;
   }
   if (!node.entries.size) return '{}';
-  const parts = [...node.entries.values()].map((e) => `${inner}${JSON.stringify(keyText(e))}: ${toJsonText(e.node, indent, inner)}`);
+  const parts = [...node.entries.values()].map((e) => `${inner}${JSON.stringify(keyText(e))}: ${jsonLines(e.node, indent, inner)}`);
   return `{\n${parts.join(',\n')}\n${level}}`;
 }

@@ -234,3 +234,56 @@ describe('the scripts', () => {
     }
   });
 });
+
+describe("an app's TAB is answered by trellis from what the app recorded", () => {
+  /** The app with a line that counts its imports: a TAB that imports it leaves a line. */
+  function countingApp() {
+    const dir = tmpDir({ 'app.mjs': `import { appendFileSync } from 'node:fs';\nappendFileSync('imports.log', 'x\\n');\n${APP}` });
+    cpSync(join(repoRoot, 'conf'), join(dir, 'conf'), { recursive: true });
+    const env = { ...process.env, XDG_CACHE_HOME: join(dir, 'cache'), NO_COLOR: '1' };
+    const imports = () => readFileSync(join(dir, 'imports.log'), 'utf8').split('\n').filter(Boolean).length;
+    const tab = (shell: string, line: string, args: string[]) => {
+      const r = spawnSync(process.execPath, args, { cwd: dir, env: { ...env, COMP_LINE: line }, encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      return r.stdout;
+    };
+    const viaTrellis = (shell: string, line: string) => tab(shell, line, [cliPath, 'completion', shell, '--query', '--app', 'app.mjs']);
+    const viaApp = (shell: string, line: string) => tab(shell, line, ['app.mjs', '--shell-completion', `query=${shell}`]);
+    return { dir, imports, viaTrellis, viaApp };
+  }
+
+  it('the first TAB asks the app; later ones do not import it and answer the same, schema hints included', () => {
+    const app = countingApp();
+    const line = 'node app.mjs optimizer.';
+    const first = app.viaTrellis('zsh', line);
+    expect(app.imports()).toBe(1);
+    expect(first).toContain('learning rate');
+    for (const shell of ['bash', 'zsh', 'fish']) {
+      for (const l of [line, 'node app.mjs optimizer=', 'node app.mjs optimizer.name=', 'node app.mjs --c']) {
+        const before = app.imports();
+        const answer = app.viaTrellis(shell, l);
+        expect(app.imports()).toBe(before);
+        expect(answer).toBe(app.viaApp(shell, l));
+      }
+    }
+  }, 60_000);
+
+  it('an edited script is asked again', () => {
+    const app = countingApp();
+    app.viaTrellis('bash', 'node app.mjs optimizer=');
+    app.viaTrellis('bash', 'node app.mjs optimizer=');
+    expect(app.imports()).toBe(1);
+    writeFileSync(join(app.dir, 'app.mjs'), `${readFileSync(join(app.dir, 'app.mjs'), 'utf8')}// edited\n`);
+    expect(app.viaTrellis('bash', 'node app.mjs optimizer=')).toBe(app.viaApp('bash', 'node app.mjs optimizer='));
+    expect(app.imports()).toBe(3);
+  }, 30_000);
+
+  it('the installed script sends TABs to this trellis, and to the app itself when that trellis is gone', () => {
+    const script = spawnSync(process.execPath, [join(tmpDir({ 'app.mjs': APP }), 'app.mjs'), '--shell-completion', 'install=bash'], {
+      encoding: 'utf8',
+    }).stdout;
+    expect(script).toContain(`local bin='${cliPath}'`);
+    expect(script).toContain('completion bash --query --app');
+    expect(script).toContain('|| cmd+=("${COMP_WORDS[1]}" --shell-completion query=bash)');
+  });
+});
