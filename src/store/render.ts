@@ -42,6 +42,8 @@ export function durationText(seconds: number | null): string {
 
 export interface Column {
   title: string;
+  /** The header in CSV, where the value is the exact one (`duration_s` in seconds, not `1m05s`). */
+  csvTitle?: string;
   /** `exact`: numbers in full, for machines (CSV); else rounded for reading. */
   get: (row: RunRow, exact: boolean) => string;
 }
@@ -51,8 +53,9 @@ export function defaultColumns(rows: readonly RunRow[], extra: readonly string[]
   const cols: Column[] = [
     { title: 'id', get: (r) => r.id ?? '-' },
     { title: 'status', get: (r) => r.status },
-    { title: 'started', get: (r) => localTime(r.started) },
-    { title: 'duration', get: (r) => durationText(r.duration_s) },
+    // CSV is for machines: the recorded instant (UTC, ISO 8601) and seconds, as JSON has them.
+    { title: 'started', get: (r, exact) => (exact ? (r.started ?? '-') : localTime(r.started)) },
+    { title: 'duration', csvTitle: 'duration_s', get: (r, exact) => (exact ? cell(r.duration_s, true) : durationText(r.duration_s)) },
     ...extra.map((name) => ({ title: name, get: (r: RunRow, exact: boolean) => cell(r.fields[name], exact) })),
     { title: 'overrides', get: (r) => r.overrides.join(' ') || '-' },
     { title: 'dir', get: (r) => r.dir },
@@ -128,7 +131,7 @@ function csvField(text: string): string {
 
 /** RFC 4180 CSV with a header row. */
 export function renderCsv(rows: readonly RunRow[], columns: readonly Column[]): string {
-  const lines = [columns.map((c) => csvField(c.title)).join(','), ...rows.map((r) => columns.map((c) => csvField(c.get(r, true))).join(','))];
+  const lines = [columns.map((c) => csvField(c.csvTitle ?? c.title)).join(','), ...rows.map((r) => columns.map((c) => csvField(c.get(r, true))).join(','))];
   return `${lines.join('\r\n')}\r\n`;
 }
 

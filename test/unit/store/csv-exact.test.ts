@@ -32,6 +32,19 @@ describe('--format csv prints numbers exactly, as JSON does', () => {
     expect(r.stdout.split('\r\n')[1]).toMatch(/^run-a,1\.00000001e-7,completed,/);
   });
 
+  it('the default columns give the start as recorded (UTC) and the duration in seconds, exactly', async () => {
+    const root = tmpDir();
+    writeRun(join(root, 'outputs/a'), { id: 'run-a', start: '2026-11-20T09:00:00.123Z', end: '2026-11-20T09:01:05.456Z', duration_s: 65.333 });
+    const r = await runMain(['runs', 'list', '--format', 'csv'], root);
+    expect(r.code, r.stderr).toBe(0);
+    const [head, row] = r.stdout.split('\r\n');
+    const cells = Object.fromEntries(head!.split(',').map((h, i) => [h, row!.split(',')[i]]));
+    expect(cells).toMatchObject({ id: 'run-a', started: '2026-11-20T09:00:00.123Z', duration_s: '65.333' });
+    // The table keeps the short forms for reading.
+    const table = await runMain(['runs', 'list'], root);
+    expect(table.stdout).toContain('1m05s');
+  });
+
   it('the table still rounds for reading', async () => {
     const r = await runMain(['runs', 'list', '--columns', 'optimizer.lr,val_loss.max'], oneRun());
     expect(r.stdout.split('\n')[2]).toBe('0.00123457    123457');
