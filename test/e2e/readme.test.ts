@@ -2,7 +2,7 @@
  * The README is the user's manual: its commands, code and error examples must work as written.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -70,6 +70,40 @@ describe('README', () => {
     },
     120_000,
   );
+
+  // The run-store block names runs by placeholders (an id prefix, a run directory, a sweep job):
+  // they become real runs of the demo, and every command must then work as written.
+  it('the run-store commands work on real runs, the placeholders replaced', () => {
+    // The demo's script inside the project, as in a clone (rerun runs only a project's own scripts),
+    // with trellis and its dependencies installed as packages.
+    const cwd = demoProject();
+    cpSync(join(repoRoot, 'dist', 'examples'), join(cwd, 'dist', 'examples'), { recursive: true });
+    mkdirSync(join(cwd, 'node_modules'));
+    for (const name of readdirSync(join(repoRoot, 'node_modules'))) symlinkSync(join(repoRoot, 'node_modules', name), join(cwd, 'node_modules', name));
+    symlinkSync(repoRoot, join(cwd, 'node_modules', 'trellis'));
+    const demo = (args: string[]) => spawnSync(process.execPath, [join('dist', 'examples', 'train.js'), ...args], { cwd, encoding: 'utf8' });
+    expect(demo(['trainer.epochs=3']).status).toBe(0);
+    expect(demo(['-m', 'optimizer=adam,sgd', 'trainer.epochs=2']).status).toBe(0);
+    const listed = JSON.parse(runCli(['runs', 'list', '--format', 'json', '--sort', 'dir'], { cwd }).stdout) as Array<{ id: string; dir: string }>;
+    const single = listed.find((r) => r.dir.startsWith('outputs/'))!;
+    const job = listed.find((r) => r.dir.startsWith('multirun/') && r.dir.endsWith('/0'))!;
+    const lines = blocks('console')
+      .flatMap((b) => b.split('\n'))
+      .filter((l) => l.startsWith('npx trellis runs ') || l.startsWith('npx trellis explain ') || l.startsWith('npx trellis rerun '));
+    expect(lines.length).toBeGreaterThanOrEqual(8);
+    for (const line of lines) {
+      const command = line
+        .replace(/\s+#.*$/, '')
+        .replaceAll('20261123-1042', single.id)
+        .replaceAll('outputs/2026-11-23/10-42-13', single.dir)
+        .replaceAll('multirun/2026-11-23/10-42-14/0', job.dir);
+      for (const part of command.split(' && ')) {
+        const r = runCli(words(part.trim().slice('npx trellis '.length)), { cwd, env: { NO_COLOR: '1' } });
+        expect(r.stderr, part).not.toMatch(/INTERNAL|Error:/);
+        expect(r.code, `${part}\n${r.stderr}`).toBe(0);
+      }
+    }
+  }, 120_000);
 
   // The SLURM example needs a cluster with a gpu partition: here it is checked to be the demo
   // app with flags it accepts (parsed before --help answers; an unknown one is refused).
