@@ -104,7 +104,7 @@ describe('runs diff: one table row per category', () => {
       name: 'the Node version',
       category: 'runtime',
       change: { env: { ...BASE_ENV, runtime: { ...BASE_ENV.runtime, node: '22.1.0' } } },
-      entry: { key: 'runtime.node', a: '20.20.2', b: '22.1.0' },
+      entry: { key: 'runtime.node', a: process.versions.node, b: '22.1.0' },
     },
     {
       name: 'a selected env var',

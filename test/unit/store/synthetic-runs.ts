@@ -45,7 +45,7 @@ export interface SyntheticRun {
 }
 
 export const BASE_ENV = {
-  runtime: { node: '20.20.2', v8: '11.3.244.8-node.38', typescript: null, platform: 'linux', arch: 'x64', execPath: '/usr/bin/node' },
+  runtime: { node: process.versions.node, v8: process.versions.v8, typescript: null, platform: 'linux', arch: 'x64', execPath: '/usr/bin/node' },
   os: { type: 'Linux', release: '6.18.44', version: '#1 SMP', hostname: 'vm' },
   cpu: { model: 'Intel(R) Xeon(R) Processor', count: 2, availableParallelism: 2 },
   memory: { totalBytes: 25276502016 },
