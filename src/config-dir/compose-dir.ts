@@ -18,6 +18,8 @@ export interface ComposeDirOptions {
   multirun?: boolean;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** The config directory already opened (openConfigDir), for many compositions from one. */
+  repository?: ConfigRepository;
 }
 
 /** The fields of ComposeDirOptions, checked for callers from plain JavaScript. */
@@ -28,6 +30,7 @@ export const COMPOSE_DIR_FIELDS: Record<string, ArgSpec> = {
   multirun: 'boolean?',
   cwd: 'string?',
   env: 'object?',
+  repository: 'object?',
 };
 
 const isSearchPathOverride = (text: string) => /^(hydra|trellis)\.searchpath\s*=/.test(text);
@@ -110,7 +113,7 @@ export function openConfigDir(configDir: string, configName: string, cwd: string
 export function composeFromDir(options: ComposeDirOptions): Composition {
   checkArgs('composeFromDir', [['options', options, 'object', COMPOSE_DIR_FIELDS]]);
   const cwd = options.cwd ?? process.cwd();
-  const repo = openConfigDir(options.configDir, options.configName, cwd, options.overrides ?? []);
+  const repo = options.repository ?? openConfigDir(options.configDir, options.configName, cwd, options.overrides ?? []);
   const ctx = createResolveContext({ env: options.env ?? process.env });
   return compose({
     repo,

@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { join } from 'node:path';
 import { readRecord, runDirs } from '../helpers/app-project.js';
-import { runCli } from '../helpers/run-cli.js';
+import { cliPath, runCli } from '../helpers/run-cli.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 
 const project = {
@@ -300,5 +301,46 @@ describe('deprecated forms warn once, as Hydra 1.1+ does, and keep working', () 
       expect.stringContaining("'db/postgres' has '# @package _group_'"),
     ]);
     expect(r.stderr).toContain('4/4 jobs completed');
+  });
+});
+
+describe('compose --multirun streams its jobs', () => {
+  it('a million-job grid: the first job is printed while the rest are still composed, and a reader that stops early ends it quietly', async () => {
+    const cwd = tmpDir({ 'conf/config.yaml': 'seed: 0\nx: 1\n' });
+    const child = spawn(process.execPath, [cliPath, 'compose', '--multirun', 'seed=range(0,1000000)', '--format', 'json'], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    let stdout = '';
+    // Wait for the first job's whole item, as `head` would, then stop reading.
+    await new Promise<void>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (t: string) => {
+        stdout += t;
+        if (stdout.includes('"x": 1\n')) resolve();
+      });
+    });
+    expect(child.exitCode).toBeNull();
+    expect(stdout.startsWith('[\n  {\n    "overrides": [\n      "seed=0"\n    ],\n    "config": {\n      "seed": 0,')).toBe(true);
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
+  it('the text is that of the whole list printed at once, in YAML and in JSON', () => {
+    const cwd = tmpDir({ 'conf/config.yaml': 'a: 1\nb: x\n' });
+    const yaml = runCli(['compose', '--multirun', 'a=1,2', 'b=y'], { cwd });
+    expect(yaml.stdout).toBe('- overrides:\n  - a=1\n  - b=y\n  config:\n    a: 1\n    b: y\n- overrides:\n  - a=2\n  - b=y\n  config:\n    a: 2\n    b: y\n');
+    const json = runCli(['compose', '--multirun', '--format', 'json', 'a=1,2', 'b=y'], { cwd });
+    const jobs = [
+      { overrides: ['a=1', 'b=y'], config: { a: 1, b: 'y' } },
+      { overrides: ['a=2', 'b=y'], config: { a: 2, b: 'y' } },
+    ];
+    expect(json.stdout).toBe(`${JSON.stringify(jobs, null, 2)}\n`);
+    // No job at all: an empty list, in both.
+    expect(runCli(['compose', '--multirun', 'a=range(0,0)'], { cwd }).stdout).toBe('[]\n');
+    expect(runCli(['compose', '--multirun', '--format', 'json', 'a=range(0,0)'], { cwd }).stdout).toBe('[]\n');
   });
 });

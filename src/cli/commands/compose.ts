@@ -1,4 +1,4 @@
-import { composeFromDir, resolveComposition, selectComposed } from '../../config-dir/compose-dir.js';
+import { composeFromDir, openConfigDir, resolveComposition, selectComposed } from '../../config-dir/compose-dir.js';
 import { selectPath } from '../../config-dir/select.js';
 import { listNode, dictNode, setKey, valueNode, type Node } from '../../tree/node.js';
 import type { Composition } from '../../compose/compose.js';
@@ -40,16 +40,29 @@ export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
     io.stdout(emit(render(composition), format));
     return 0;
   }
+  // Jobs stream out as they are composed: the first comes at once however large the grid, and
+  // memory stays flat (each job is printed, then dropped).
   const { expandJobs } = await import('../../config-dir/multirun.js');
-  const jobs = listNode();
+  const repository = openConfigDir(configDir, configName, io.cwd, overrides);
+  let count = 0;
   for (const job of expandJobs({ ...base, overrides })) {
-    const composition = composeFromDir({ ...base, overrides: job });
+    const composition = composeFromDir({ ...base, overrides: job, repository });
     warn(composition);
     const entry = dictNode();
     setKey(entry, 'overrides', listNode(job.map((o) => valueNode(o))));
     setKey(entry, 'config', render(composition));
-    jobs.items.push(entry);
+    io.stdout(format === 'json' ? jsonListItem(entry, count === 0) : toYamlText(listNode([entry])));
+    count += 1;
+    if (count % 64 === 0) await io.drain?.();
   }
-  io.stdout(emit(jobs, format));
+  if (format === 'json') io.stdout(count ? '\n]\n' : '[]\n');
+  else if (!count) io.stdout('[]\n');
   return 0;
+}
+
+/** One item of a JSON list printed item by item, as toJsonText prints the whole list. */
+function jsonListItem(node: Node, first: boolean): string {
+  const whole = toJsonText(listNode([node]));
+  const item = whole.slice('[\n'.length, whole.length - '\n]'.length);
+  return `${first ? '[\n' : ',\n'}${item}`;
 }
