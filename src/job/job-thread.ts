@@ -3,6 +3,10 @@
  * exists here too), waits for the app's `defineApp` call to hand over its job, then runs the
  * jobs the supervisor sends, one at a time.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorRecord, executeJob, JobStopped, type JobFunction, type JobTicket } from './execute.js';
 import { JOB_THREAD_DATA, type JobThreadData, type ToSupervisor, type ToThread } from './thread-protocol.js';
@@ -13,7 +17,32 @@ const port = parentPort!;
 const stop = new Int32Array(data.stop);
 const post = (message: ToSupervisor) => port.postMessage(message);
 
+/** `--import tsx` or `--import=tsx` (or a tsx entry such as `tsx/esm`) among Node's flags. */
+const startedWithTsx = () =>
+  process.execArgv.some((arg, i, all) => /^tsx(\/|$)/.test(arg.replace(/^--import=/, '')) && (arg.startsWith('--import=') || all[i - 1] === '--import'));
+
+/**
+ * Node 20 runs neither `--import` preloads nor the module hooks they register in worker threads
+ * (Node 24 does): an app started with `node --import tsx src/app.ts` could not be loaded here.
+ * tsx, the loader the README names, is registered again for this thread, found from the app.
+ */
+async function registerTsxHere(): Promise<void> {
+  const isTypeScript = /\.[mc]?tsx?$/.test(new URL(data.url).pathname);
+  if (Number(process.versions.node.split('.')[0]) >= 22 || !isTypeScript || !startedWithTsx()) return;
+  try {
+    // Its ESM entry, found from the app's directory (require.resolve would give the CommonJS one).
+    const manifestPath = createRequire(data.url).resolve('tsx/package.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+    const api = join(dirname(manifestPath), manifest.exports['./esm/api']!.import.default);
+    const { register } = (await import(pathToFileURL(api).href)) as { register: () => unknown };
+    register();
+  } catch {
+    // Loading then fails as before, and the supervisor runs the job on the main thread, saying why.
+  }
+}
+
 async function load(): Promise<JobFunction<unknown> | undefined> {
+  await registerTsxHere();
   const defined = awaitDefinedJob(data.key);
   // The module may await its own main() at top level: the job is taken as soon as defineApp
   // hands it over, not when the import finishes.

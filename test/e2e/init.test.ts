@@ -5,7 +5,7 @@
  * `npm run sweep` run in it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runDirs } from '../helpers/app-project.js';
@@ -116,4 +116,41 @@ describe('trellis init', () => {
     expect(broken.out).toContain("conf/model/linear.yaml:1:11  INSTANTIATE_TARGET\nmodel: Export not found: the module has no 'Polynomail'");
     expect(broken.out).toContain("hint: did you mean 'Polynomial'?");
   }, 900_000);
+});
+
+describe("the README's advice for running a .ts app without compiling it", () => {
+  // Node ≥ 22.6 strips types itself; older Node (20 here) needs a loader, and the README names tsx.
+  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+  const stripsTypes = major > 22 || (major === 22 && minor >= 6);
+  const nodeFlags = stripsTypes ? ['--experimental-strip-types'] : ['--import', 'tsx'];
+
+  it(`${stripsTypes ? 'node --experimental-strip-types' : 'node --import tsx'} src/app.ts runs the generated app, its job thread and its .ts _target_ (Node ${process.versions.node})`, () => {
+    const cwd = tmpDir();
+    expect(runCli(['init', 'proj'], { cwd }).code).toBe(0);
+    const proj = join(cwd, 'proj');
+    // Installed as packages, as npm install would: trellis (this checkout), zod, tsx.
+    mkdirSync(join(proj, 'node_modules'));
+    for (const name of ['zod', 'tsx', 'esbuild', '@esbuild', 'get-tsconfig', 'resolve-pkg-maps']) {
+      if (existsSync(join(repoRoot, 'node_modules', name))) symlinkSync(join(repoRoot, 'node_modules', name), join(proj, 'node_modules', name));
+    }
+    symlinkSync(repoRoot, join(proj, 'node_modules', 'trellis'));
+    // What the README says to change: relative imports by their .ts name, _target_ at the source.
+    const app = join(proj, 'src', 'app.ts');
+    writeFileSync(app, readFileSync(app, 'utf8').replace("from './models.js'", "from './models.ts'"));
+    for (const option of ['linear', 'quadratic']) {
+      const file = join(proj, 'conf', 'model', `${option}.yaml`);
+      writeFileSync(file, readFileSync(file, 'utf8').replace('./dist/models.js:Polynomial', './src/models.ts:Polynomial'));
+    }
+    const r = spawnSync(process.execPath, [...nodeFlags, 'src/app.ts', 'model=quadratic', 'epochs=20'], {
+      cwd: proj,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', NODE_NO_WARNINGS: '1' },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('[fit][INFO] - coefficients: ');
+    // The job ran on its job thread, which loaded the .ts module with the same flags.
+    expect(r.stderr).not.toContain('runs on the main thread');
+    const [dir] = runDirs(join(proj, 'outputs'));
+    expect(JSON.parse(readFileSync(join(dir!, '.trellis', 'summary.json'), 'utf8'))).toMatchObject({ result: { loss: expect.any(Number) } });
+  }, 60_000);
 });
