@@ -295,6 +295,28 @@ async function precheck(
   return checked;
 }
 
+/**
+ * A job whose config does not compose or validate when it launches (a trial a model-based
+ * sweeper proposed after the pre-check, outside what the schema allows) fails alone, as a job
+ * that throws does; the sweep goes on. Anything else is a fault of trellis and stops it.
+ */
+async function launchOrFail(launcher: Launcher, row: JobRow): Promise<LaunchedJob> {
+  try {
+    return await launcher.launch({ num: row.num, overrides: row.overrides });
+  } catch (error) {
+    if (!(error instanceof TrellisError)) throw error;
+    const where = error.where?.kind === 'override' ? `override '${error.where.text}': ` : '';
+    return {
+      num: row.num,
+      overrides: row.overrides,
+      status: 'failed',
+      dir: undefined,
+      returnValue: undefined,
+      error: `${where}${error.code}: ${error.message}`,
+    };
+  }
+}
+
 function claimSweepDir(first: PreparedJob, cwd: string): string {
   const node = selectPath(first.runtime, 'sweep.dir');
   return createRunDir(resolvePath(cwd, node?.kind === 'value' ? String(node.value) : 'multirun'));
@@ -534,7 +556,7 @@ async function drive(ctx: DriveContext): Promise<number> {
           progress.jobStarted();
           saves.soon();
           if (!options.io.isTTY) print(`[trellis] launching job #${row.num}: ${row.overrides.join(' ')}`);
-          finishRow(await launcher.launch({ num: row.num, overrides: row.overrides }));
+          finishRow(await launchOrFail(launcher, row));
         }
       });
       await Promise.all(slots);

@@ -58,6 +58,7 @@ export class ThreadJobRunner implements JobRunner {
   private stopFlag = new Int32Array(new SharedArrayBuffer(4));
   private listener: ((message: ToSupervisor) => void) | undefined;
   private exitListener: ((code: number) => void) | undefined;
+  private errorListener: ((error: Error) => void) | undefined;
   private warned = false;
 
   constructor(
@@ -137,9 +138,10 @@ export class ThreadJobRunner implements JobRunner {
         };
         worker.on('message', this.listener);
         worker.once('exit', this.exitListener);
-        worker.once('error', (error) => {
+        this.errorListener = (error) => {
           errored = error;
-        });
+        };
+        worker.once('error', this.errorListener);
         stopRunning = () => {
           Atomics.store(this.stopFlag, 0, 1);
           graceTimer = setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
@@ -183,8 +185,11 @@ export class ThreadJobRunner implements JobRunner {
   private detach(): void {
     if (this.listener) this.worker?.off('message', this.listener);
     if (this.exitListener) this.worker?.off('exit', this.exitListener);
+    // Each job adds its own: left behind, they pile up on a thread reused for thousands of jobs.
+    if (this.errorListener) this.worker?.off('error', this.errorListener);
     this.listener = undefined;
     this.exitListener = undefined;
+    this.errorListener = undefined;
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { customApp, runDirs, runNode } from '../helpers/app-project.js';
-import { runCli } from '../helpers/run-cli.js';
+import { repoRoot, runCli } from '../helpers/run-cli.js';
+import { tmpDir } from '../helpers/tmp-dir.js';
 import { jsonIf, waitFor } from '../helpers/wait.js';
 
 interface TrialRow {
@@ -209,4 +211,39 @@ describe('TPE sweeps', () => {
     expect(r.stderr).toContain("Could not find 'hydra/sweeper/optuma'");
     expect(r.stderr).toContain("did you mean 'optuna'?");
   });
+});
+
+describe('a trial outside what the schema allows', () => {
+  it('fails alone when a proposed trial does not validate at launch, and the search goes on to its last trial', () => {
+    const url = (path: string) => JSON.stringify(pathToFileURL(join(repoRoot, path)).href);
+    const cwd = tmpDir({
+      'conf/config.yaml': 'lr: 0.1\n',
+      'app.mjs': `import { z } from ${url('node_modules/zod/index.js')};
+import { defineApp } from ${url('dist/bundle/index.js')};
+const schema = z.object({ lr: z.number().max(0.5) });
+const app = defineApp({ name: 'tp', schema }, async (cfg) => ({ loss: (cfg.lr - 0.3) ** 2 }));
+process.exitCode = await app.main();
+`,
+    });
+    // The first 10 trials (random, checked before launch) validate with this seed; the model's
+    // later ones near the best value cross the limit at 0.5.
+    const r = runNode(
+      join(cwd, 'app.mjs'),
+      ['-m', '--sweeper', 'tpe', '--trials', '24', '--sweep-seed', '3', '--objective', 'loss', 'lr=interval(0,0.52)'],
+      cwd,
+    );
+    expect(r.stderr).not.toContain('Warning'); // no listener piling up on the reused job thread either
+    const { record } = sweepOf(cwd);
+    expect(record.jobs).toHaveLength(24);
+    const failed = record.jobs.filter((j) => j.status === 'failed');
+    expect(failed.length).toBeGreaterThan(0);
+    for (const job of failed) {
+      expect(Number(job.params?.lr)).toBeGreaterThan(0.5);
+      expect(job.dir).toBeNull();
+      expect(job.state).toBe('failed');
+    }
+    expect(record.jobs.filter((j) => j.status === 'completed').length).toBe(24 - failed.length);
+    expect(r.stderr).toMatch(/job #\d+ failed: override 'lr=0\.5\d*': VALIDATION_FAILED: lr: Too big/);
+    expect(r.code).toBe(1);
+  }, 60_000);
 });
