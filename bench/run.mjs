@@ -4,7 +4,7 @@
  * an existing dist/.
  *
  *   --quick            fewer repetitions (a smoke test; figures are noisier)
- *   --only a,b         run only these cases (cli, compose, multirun, metrics, command, sweep, store, tensorboard, instantiate, hydra, tpe, prune, completion, ui)
+ *   --only a,b         run only these cases (cli, compose, multirun, metrics, command, sweep, store, tensorboard, instantiate, hydra, tpe, prune, completion, growth, ui)
  *   --write-readme     replace the results table in bench/README.md with this run's
  *   --json PATH        where to write the results (default bench/results.json)
  *
@@ -18,7 +18,23 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DIR, CLI, ROOT } from './lib/util.mjs';
 
-const CASES = ['cli', 'compose', 'multirun', 'metrics', 'command', 'sweep', 'store', 'tensorboard', 'instantiate', 'hydra', 'tpe', 'prune', 'completion', 'ui'];
+const CASES = [
+  'cli',
+  'compose',
+  'multirun',
+  'metrics',
+  'command',
+  'sweep',
+  'store',
+  'tensorboard',
+  'instantiate',
+  'hydra',
+  'tpe',
+  'prune',
+  'completion',
+  'growth',
+  'ui',
+];
 
 const { values: opts } = parseArgs({
   options: {
