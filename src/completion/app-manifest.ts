@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { writeJsonAtomic } from '../run/atomic-write.js';
 import { completionCacheFile } from './cached-files.js';
 import type { JsonSchema } from './schema-hints.js';
 
@@ -52,9 +53,7 @@ export function writeAppManifest(file: string, manifest: Omit<AppManifest, 'vers
   if (!stamp) return;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ version: MANIFEST_VERSION, ...manifest, stamp, written: Date.now() }));
-    renameSync(temp, file);
+    writeJsonAtomic(file, { version: MANIFEST_VERSION, ...manifest, stamp, written: Date.now() });
   } catch {
     // No cache: the next TAB asks the app again.
   }

@@ -4,7 +4,7 @@ import type { Shell } from './candidates.js';
  * Whose command line a script completes: trellis's own, or an app run as `node app.js …` (or by
  * its own name when the script is executable).
  */
-export type CompletionTarget = { kind: 'trellis' } | { kind: 'app'; name: string; trellisBin?: string };
+export type CompletionTarget = { kind: 'trellis' } | { kind: 'app'; name: string; trellisBin: string };
 
 /** A word for sh-like shells and fish: single quotes, with `'` spelled out. */
 const quoted = (text: string, shell: Shell) => `'${text.replaceAll(shell === 'fish' ? /['\\]/g : /'/g, (c) => (shell === 'fish' ? `\\${c}` : `'\\''`))}'`;
@@ -33,16 +33,12 @@ function bashScript(fn: string, target: CompletionTarget): string {
           `  if [[ \${COMP_WORDS[0]##*/} == node* ]]; then`,
           `    # node SCRIPT …: only scripts that define a trellis app`,
           `    (( COMP_CWORD >= 2 )) && [[ -f \${COMP_WORDS[1]} ]] && grep -q ${APP_MARK} "\${COMP_WORDS[1]}" 2>/dev/null || return 0`,
-          ...(target.trellisBin
-            ? [
-                `    # trellis answers from what the app recorded at its last query, without importing it`,
-                `    local bin=${quoted(target.trellisBin, 'bash')}`,
-                `    [[ -f $bin ]] && cmd+=("$bin" completion bash --query --app "\${COMP_WORDS[1]}") || cmd+=("\${COMP_WORDS[1]}" --shell-completion query=bash)`,
-                `  else`,
-                `    cmd+=(--shell-completion query=bash)`,
-                `  fi`,
-              ]
-            : [`    cmd+=("\${COMP_WORDS[1]}")`, `  fi`, `  cmd+=(--shell-completion query=bash)`]),
+          `    # trellis answers from what the app recorded at its last query, without importing it`,
+          `    local bin=${quoted(target.trellisBin, 'bash')}`,
+          `    [[ -f $bin ]] && cmd+=("$bin" completion bash --query --app "\${COMP_WORDS[1]}") || cmd+=("\${COMP_WORDS[1]}" --shell-completion query=bash)`,
+          `  else`,
+          `    cmd+=(--shell-completion query=bash)`,
+          `  fi`,
         ].join('\n');
   const names = target.kind === 'trellis' ? 'trellis' : `node ${target.name}`;
   return `# trellis tab completion for bash
@@ -68,16 +64,12 @@ function zshScript(fn: string, target: CompletionTarget): string {
           `  if [[ \${words[1]:t} == node* ]]; then`,
           `    # node SCRIPT …: only scripts that define a trellis app`,
           `    (( CURRENT >= 3 )) && [[ -f \${~words[2]} ]] && grep -q ${APP_MARK} \${~words[2]} 2>/dev/null || { _files; return }`,
-          ...(target.trellisBin
-            ? [
-                `    # trellis answers from what the app recorded at its last query, without importing it`,
-                `    local bin=${quoted(target.trellisBin, 'zsh')}`,
-                `    if [[ -f $bin ]]; then cmd+=("$bin" completion zsh --query --app "\${~words[2]}"); else cmd+=("\${~words[2]}" --shell-completion query=zsh); fi`,
-                `  else`,
-                `    cmd+=(--shell-completion query=zsh)`,
-                `  fi`,
-              ]
-            : [`    cmd+=("\${~words[2]}")`, `  fi`, `  cmd+=(--shell-completion query=zsh)`]),
+          `    # trellis answers from what the app recorded at its last query, without importing it`,
+          `    local bin=${quoted(target.trellisBin, 'zsh')}`,
+          `    if [[ -f $bin ]]; then cmd+=("$bin" completion zsh --query --app "\${~words[2]}"); else cmd+=("\${~words[2]}" --shell-completion query=zsh); fi`,
+          `  else`,
+          `    cmd+=(--shell-completion query=zsh)`,
+          `  fi`,
         ].join('\n');
   const names = target.kind === 'trellis' ? 'trellis' : `node ${target.name}`;
   return `#compdef ${names}
@@ -120,20 +112,16 @@ function fishScript(fn: string, target: CompletionTarget): string {
           `            __fish_complete_path (commandline -ct)`,
           `            return`,
           `        end`,
-          ...(target.trellisBin
-            ? [
-                `        # trellis answers from what the app recorded at its last query, without importing it`,
-                `        set -l bin ${quoted(target.trellisBin, 'fish')}`,
-                `        if test -f $bin`,
-                `            set cmd $cmd $bin completion fish --query --app $tokens[2]`,
-                `        else`,
-                `            set cmd $cmd $tokens[2] --shell-completion query=fish`,
-                `        end`,
-                `    else`,
-                `        set cmd $cmd --shell-completion query=fish`,
-                `    end`,
-              ]
-            : [`        set cmd $cmd $tokens[2]`, `    end`, `    set cmd $cmd --shell-completion query=fish`]),
+          `        # trellis answers from what the app recorded at its last query, without importing it`,
+          `        set -l bin ${quoted(target.trellisBin, 'fish')}`,
+          `        if test -f $bin`,
+          `            set cmd $cmd $bin completion fish --query --app $tokens[2]`,
+          `        else`,
+          `            set cmd $cmd $tokens[2] --shell-completion query=fish`,
+          `        end`,
+          `    else`,
+          `        set cmd $cmd --shell-completion query=fish`,
+          `    end`,
         ].join('\n');
   const register =
     target.kind === 'trellis'

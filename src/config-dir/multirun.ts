@@ -16,7 +16,7 @@ function sweeperParams(runtime: ReturnType<typeof composeFromDir>['runtime']): A
 /** What a sweeper needs from a command line: its overrides, the config's `sweeper.params`, group options. */
 export function sweepInputFor(options: ComposeDirOptions): SweepInput {
   const base = composeFromDir({ ...options, multirun: true });
-  const repo = openConfigDir(options.configDir, options.configName, options.cwd, options.overrides ?? []);
+  const repo = options.repository ?? openConfigDir(options.configDir, options.configName, options.cwd, options.overrides ?? []);
   return {
     overrides: [...(options.overrides ?? [])],
     params: sweeperParams(base.runtime),
@@ -46,7 +46,7 @@ export function expandJobs(options: ComposeDirOptions): Generator<string[]> {
  */
 export function groupConditions(options: ComposeDirOptions, input: SweepInput): Map<string, { parent: string; options: string[] }> {
   const dims = dimensions(input);
-  const repo = openConfigDir(options.configDir, options.configName, options.cwd, options.overrides ?? []);
+  const repo = options.repository ?? openConfigDir(options.configDir, options.configName, options.cwd, options.overrides ?? []);
   const conditions = new Map<string, { parent: string; options: string[] }>();
   for (const group of dims) {
     if (group.kind !== 'choice' || group.override.type !== 'change' || !repo.groupExists(group.override.key)) continue;

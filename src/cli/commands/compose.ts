@@ -45,7 +45,7 @@ export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
   const { expandJobs } = await import('../../config-dir/multirun.js');
   const repository = openConfigDir(configDir, configName, io.cwd, overrides);
   let count = 0;
-  for (const job of expandJobs({ ...base, overrides })) {
+  for (const job of expandJobs({ ...base, overrides, repository })) {
     const composition = composeFromDir({ ...base, overrides: job, repository });
     warn(composition);
     const entry = dictNode();
@@ -60,9 +60,7 @@ export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
   return 0;
 }
 
-/** One item of a JSON list printed item by item, as toJsonText prints the whole list. */
+/** One item of a JSON list printed item by item, as toJsonText prints the whole list (JSON text has no raw newline inside a value). */
 function jsonListItem(node: Node, first: boolean): string {
-  const whole = toJsonText(listNode([node]));
-  const item = whole.slice('[\n'.length, whole.length - '\n]'.length);
-  return `${first ? '[\n' : ',\n'}${item}`;
+  return `${first ? '[\n' : ',\n'}  ${toJsonText(node).replaceAll('\n', '\n  ')}`;
 }
