@@ -10,10 +10,23 @@ import { describe, expect, it } from 'vitest';
 import { customApp, runDirs, runNode } from '../helpers/app-project.js';
 import { alive, exited, jsonIf, waitFor } from '../helpers/wait.js';
 
-const conf = { 'conf/config.yaml': 'n: 0\nfail: false\nsteps: 1\n' };
-/** Busy for `steps` steps (0: forever), never awaiting; fails when asked (at once with fail=early). */
+const conf = { 'conf/config.yaml': 'n: 0\nfail: false\nsteps: 1\ngate: false\n' };
+/**
+ * Busy for `steps` steps (0: forever), never awaiting; fails when asked (at once with fail=early).
+ * With gate=true a job first waits until the sweep has recorded job #0 failed, so what it saw
+ * of that failure, not the machine's speed, decides which jobs start.
+ */
 const body = `async (cfg, run) => {
   if (cfg.fail === 'early') throw new Error('asked to fail early');
+  if (cfg.gate) {
+    const { readFileSync } = await import('node:fs');
+    const record = run.dir.replace(/[/][^/]+$/, '') + '/.trellis/sweep.json';
+    const seen = () => { try { return JSON.parse(readFileSync(record, 'utf8')).jobs[0].status === 'failed'; } catch { return false; } };
+    for (const giveUp = Date.now() + 60000; !seen(); ) {
+      if (Date.now() > giveUp) throw new Error('the sweep never recorded job #0 failed');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
   let x = 0;
   for (let i = 0; cfg.steps === 0 || i < cfg.steps; i++) {
     for (let k = 0; k < 20000; k++) x += Math.sqrt(k);
@@ -81,8 +94,8 @@ export function launcherContract(name: string, flags: string[], traits: Launcher
 
     it('--fail-fast starts no job after the first failure', () => {
       const cwd = customApp(body, conf);
-      // The first job fails at once while the others take a while.
-      const r = runNode(join(cwd, 'app.mjs'), ['-m', 'fail=early,false,false,false,false,false', 'steps=200', '--fail-fast', ...flags], cwd);
+      // The first job fails at once; the others wait until the sweep has recorded that failure.
+      const r = runNode(join(cwd, 'app.mjs'), ['-m', 'fail=early,false,false,false,false,false', 'gate=true', '--fail-fast', ...flags], cwd);
       expect(r.code).toBe(1);
       const statuses = sweepIn(cwd).jobs.map((j) => j.status);
       expect(statuses[0]).toBe('failed');
