@@ -9,7 +9,7 @@ import type { JobRunner, ThreadOutput } from '../job/job-runner.js';
 import { prepareJob, type JobSource, type PreparedJob } from '../job/prepare.js';
 import type { KindRecord } from '../job/run-job.js';
 import { inlineLauncher } from '../launch/inline.js';
-import { isBatchLauncher, type LaunchedJob, type Launcher } from '../launch/launcher.js';
+import { isBatchLauncher, type BatchEvents, type BatchLauncher, type LaunchedJob, type Launcher } from '../launch/launcher.js';
 import { localLauncher } from '../launch/local.js';
 import type { SlurmOptions } from '../launch/slurm.js';
 import { recordPath, RUN_FILES } from '../records/names.js';
@@ -134,9 +134,6 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
   const launcherName = options.launcher ?? previous?.record.launcher ?? 'inline';
   if (!['inline', 'local', 'slurm'].includes(launcherName)) {
     throw new TrellisError('USAGE', `Unknown launcher '${launcherName}'`, { hint: 'launchers: inline, local (--jobs N), slurm' });
-  }
-  if (sweep.sweeper.adaptive && launcherName === 'slurm') {
-    throw new TrellisError('USAGE', `The ${sweep.strategy} sweeper does not run on the slurm launcher yet`, { hint: 'use --launcher local --jobs N' });
   }
   const slurmOptions = launcherName === 'slurm' ? await checkedSlurmOptions(options, source, previous?.record) : undefined;
   checkPruner(options, previous?.record);
@@ -300,6 +297,19 @@ async function precheck(
  * sweeper proposed after the pre-check, outside what the schema allows) fails alone, as a job
  * that throws does; the sweep goes on. Anything else is a fault of trellis and stops it.
  */
+/** One job as a batch of one, with its scheduler events; undefined when it was stopped before it started. */
+async function launchOneOnScheduler(launcher: BatchLauncher, row: JobRow, events: BatchEvents): Promise<LaunchedJob | undefined> {
+  let ended: LaunchedJob | undefined;
+  await launcher.launchBatch([{ num: row.num, overrides: row.overrides, previous: row.launcher }], {
+    ...events,
+    finished(job, info) {
+      ended = job;
+      row.launcher = info;
+    },
+  });
+  return ended;
+}
+
 async function launchOrFail(launcher: Launcher, row: JobRow): Promise<LaunchedJob> {
   try {
     return await launcher.launch({ num: row.num, overrides: row.overrides });
@@ -502,33 +512,44 @@ async function drive(ctx: DriveContext): Promise<number> {
       print(`[trellis] job #${job.num} completed${objective === undefined ? '' : ` (${ctx.objective ?? 'objective'}=${objective})`}: ${row.dir}`);
   };
 
+  // What a scheduler reports of a job: its id and state are saved at once (a resume needs them).
+  const batchEvents = (counted: boolean): BatchEvents => ({
+    submitted(num, info) {
+      const row = rows[num]!;
+      if (!options.interrupts.received && !counted) row.status = 'pending';
+      row.launcher = info;
+      save();
+    },
+    started(num, info) {
+      const row = rows[num]!;
+      if (!counted) {
+        pruning?.started(num);
+        progress.jobStarted();
+      }
+      if (!options.interrupts.received) row.status = 'running';
+      row.launcher = info;
+      save();
+      if (!options.io.isTTY)
+        print(`[trellis] job #${num} running${typeof info.job_id === 'string' ? ` (${launcher.name} ${info.job_id})` : ''}: ${row.overrides.join(' ')}`);
+    },
+    finished(job, info) {
+      rows[job.num]!.launcher = info;
+      finishRow(job);
+    },
+  });
+
   try {
-    if (isBatchLauncher(launcher)) {
+    if (isBatchLauncher(launcher) && !adaptive) {
       // The whole sweep goes to the scheduler at once; it reports jobs as they start and end.
       let stopping = false;
       if (!options.io.isTTY) print(`[trellis] submitting ${todo.length} job${todo.length === 1 ? '' : 's'} to ${launcher.name}`);
+      const events = batchEvents(false);
       await launcher.launchBatch(
         todo.map((r) => ({ num: r.num, overrides: r.overrides, previous: r.launcher })),
         {
-          submitted(num, info) {
-            const row = rows[num]!;
-            if (!options.interrupts.received) row.status = 'pending';
-            row.launcher = info;
-            save();
-          },
-          started(num, info) {
-            const row = rows[num]!;
-            pruning?.started(num);
-            if (!options.interrupts.received) row.status = 'running';
-            row.launcher = info;
-            progress.jobStarted();
-            save();
-            if (!options.io.isTTY)
-              print(`[trellis] job #${num} running${typeof info.job_id === 'string' ? ` (${launcher.name} ${info.job_id})` : ''}: ${row.overrides.join(' ')}`);
-          },
+          ...events,
           finished(job, info) {
-            rows[job.num]!.launcher = info;
-            finishRow(job);
+            events.finished(job, info);
             if (stop && options.failFast && !stopping) {
               stopping = true;
               void launcher.stopPending();
@@ -547,7 +568,10 @@ async function drive(ctx: DriveContext): Promise<number> {
         rows.push(row);
         return row;
       };
-      const slots = Array.from({ length: Math.max(1, launcher.parallelism) }, async () => {
+      // On a scheduler a model-based sweep submits each trial as a slot frees (so it proposes
+      // from what has finished), as many at once as --max-parallel, or else --jobs, allows.
+      const width = isBatchLauncher(launcher) && launcher.parallelism === Number.MAX_SAFE_INTEGER ? options.jobs : launcher.parallelism;
+      const slots = Array.from({ length: Math.max(1, width) }, async () => {
         while (!stop) {
           const row = queue.shift() ?? nextTrial();
           if (!row) return;
@@ -556,7 +580,19 @@ async function drive(ctx: DriveContext): Promise<number> {
           progress.jobStarted();
           saves.soon();
           if (!options.io.isTTY) print(`[trellis] launching job #${row.num}: ${row.overrides.join(' ')}`);
-          finishRow(await launchOrFail(launcher, row));
+          if (isBatchLauncher(launcher)) {
+            const ended = await launchOneOnScheduler(launcher, row, batchEvents(true));
+            if (ended) finishRow(ended);
+            else
+              finishRow({
+                num: row.num,
+                overrides: row.overrides,
+                status: 'interrupted',
+                dir: undefined,
+                returnValue: undefined,
+                error: 'stopped before it started',
+              });
+          } else finishRow(await launchOrFail(launcher, row));
         }
       });
       await Promise.all(slots);

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { customApp, runDirs, runNode } from '../helpers/app-project.js';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
+import { startCluster } from '../helpers/slurm-cluster.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 import { jsonIf, waitFor } from '../helpers/wait.js';
 
@@ -246,4 +247,26 @@ process.exitCode = await app.main();
     expect(r.stderr).toMatch(/job #\d+ failed: override 'lr=0\.5\d*': VALIDATION_FAILED: lr: Too big/);
     expect(r.code).toBe(1);
   }, 60_000);
+});
+
+const cluster = startCluster();
+
+describe.skipIf(!cluster.ok)(`TPE on SLURM${cluster.ok ? '' : ` (skipped: ${cluster.ok === false ? cluster.reason : ''})`}`, () => {
+  it('submits each trial as a task slot frees, proposing from what has finished, at most --max-parallel at once', () => {
+    const cwd = customApp(body, conf);
+    const r = runNode(join(cwd, 'app.mjs'), [...tpeArgs(12, 5), '--launcher', 'slurm', '--max-parallel', '2', '--poll-interval', '0.3'], cwd);
+    expect(r.code, r.stderr).toBe(0);
+    const { record } = sweepOf(cwd);
+    expect(record.launcher).toBe('slurm');
+    checkTrials(record, 12);
+    const jobs = record.jobs as Array<TrialRow & { launcher?: { name: string; job_id: string; state: string } }>;
+    // Each trial is a task of its own, recorded with its id and end state.
+    expect(new Set(jobs.map((j) => j.launcher?.job_id)).size).toBe(12);
+    for (const j of jobs) expect(j.launcher).toMatchObject({ name: 'slurm', state: 'COMPLETED' });
+    // Never more than two at once: each trial was proposed while at most one other ran.
+    for (const j of jobs) expect(j.sampler!.running).toBeLessThanOrEqual(1);
+    // The sampler saw the outcomes as they came: random until 10 trials had finished, TPE after.
+    for (const j of jobs) expect(j.sampler!.by).toBe(j.sampler!.finished < 10 ? 'random' : 'tpe');
+    expect(jobs.some((j) => j.sampler!.by === 'tpe')).toBe(true);
+  }, 120_000);
 });
