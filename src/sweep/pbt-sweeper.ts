@@ -80,8 +80,8 @@ function positiveInt(name: string, n: number): void {
  * Population-based training (Ray Tune's PopulationBasedTraining, asynchronous). Each job is one
  * segment of one member: member m, generation g trains steps [g·K, (g+1)·K). When a member's
  * segment ends it is asked for its next one at once; if the member is in the bottom quantile of
- * the last scores, it takes the config (explored) and the checkpoint of a top member that has a
- * checkpoint, else it goes on from its own. Each decision draws from a generator seeded by (seed,
+ * the scores at that step (the members that got there so far), it takes the config (explored)
+ * and the checkpoint of a top member that has a checkpoint, else it goes on from its own. Each decision draws from a generator seeded by (seed,
  * job number): the same outcomes give the same schedule, and a resumed sweep continues it.
  * Pure: what each finished job checkpointed arrives with its outcome.
  */
@@ -148,13 +148,6 @@ export function pbtSweeper(input: SweepInput, options: PbtSweeperOptions): Sweep
       const o = seg && outcomes.get(seg.num);
       return o && (o.status === 'completed' || o.status === 'pruned') ? o : undefined;
     };
-    // A member's standing: its newest ended segment (the one before a running one).
-    const standing = latest.map((seg) => {
-      if (!seg) return undefined;
-      const own = ended(seg) ? seg : seg.lineage.parent === null ? undefined : issued[seg.lineage.parent];
-      const o = ended(own);
-      return own && o ? { seg: own, outcome: o } : undefined;
-    });
     const ready = latest
       .map((seg, member) => ({ seg: seg!, member }))
       .filter(({ seg }) => ended(seg) && seg.lineage.generation < generations - 1)
@@ -162,14 +155,14 @@ export function pbtSweeper(input: SweepInput, options: PbtSweeperOptions): Sweep
     const chosen = ready[0];
     if (!chosen) return undefined;
     const { seg: last, member } = chosen;
-    // Ray ranks the members that are still training by their last score: a finished or failed member is out.
-    const ranked = standing.flatMap((s, m) => {
-      const lastOfMember = latest[m]!;
-      const finished = ended(lastOfMember) && lastOfMember.lineage.generation === generations - 1;
-      const failed = !ended(lastOfMember) && outcomes.has(lastOfMember.num);
-      const value = s?.outcome.objective;
-      if (!s || finished || failed || value === undefined || !Number.isFinite(value)) return [];
-      return [{ member: m, score: sign * value, seg: s.seg, checkpoint: s.outcome.checkpoint, dir: s.outcome.dir }];
+    // Members are ranked by their scores at the same step as this one (their segment of the same
+    // generation, ended), so a copied checkpoint is exactly at this member's step. Ray ranks the
+    // last scores, whatever step each was at; members not yet there, or failed there, sit out.
+    const generation = last.lineage.generation;
+    const ranked = issued.flatMap((seg) => {
+      const o = seg.lineage.generation === generation ? ended(seg) : undefined;
+      if (!o || o.objective === undefined || !Number.isFinite(o.objective)) return [];
+      return [{ member: seg.lineage.member, score: sign * o.objective, seg, checkpoint: o.checkpoint, dir: o.dir }];
     });
     const { bottom, top } = quantiles(ranked, fraction);
     const lineage: PbtLineage = {

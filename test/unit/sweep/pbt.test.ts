@@ -155,6 +155,18 @@ describe('pbtSweeper', () => {
     expect(lrNew).toBeLessThanOrEqual(1);
   });
 
+  it('ranks a member only against scores at its own step, and copies the donor’s checkpoint from that step', () => {
+    const s = pbtSweeper(input, { population: 2, generations: 3, interval: 5, seed: 1, mode: 'min' });
+    s.ask(2, []);
+    // Member 0 ends generation 0 alone: nobody to compare with at step 5, so it goes on.
+    const [m0g1] = s.ask(1, [outcome(0, 1, true)]);
+    expect(s.trialOf!(m0g1!)!.pbt).toMatchObject({ member: 0, generation: 1, by: 'continue', restore: 0 });
+    // Member 0 is at step 10 with 0.1 when member 1 ends step 5 with 5: member 1 copies member 0's
+    // state at step 5 (job #0, loss 1), not its newer one.
+    const [m1g1] = s.ask(1, [outcome(0, 1, true), outcome(2, 0.1, true), outcome(1, 5, true)]);
+    expect(s.trialOf!(m1g1!)!.pbt).toMatchObject({ member: 1, generation: 1, by: 'exploit', restore: 0, exploit: { donor: 0, donor_num: 0, donor_score: 1 } });
+  });
+
   it('a member that is not in the bottom keeps its config and restores its own checkpoint', () => {
     const s = sweeperOf();
     const first = s.ask(4, []);
