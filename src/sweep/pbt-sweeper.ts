@@ -19,9 +19,6 @@ export interface PbtSweeperOptions {
   history?: ReadonlyArray<{ params?: Record<string, unknown> | undefined; pbt?: PbtLineage | undefined } | undefined>;
 }
 
-/** The runtime keys (`trellis.pbt.*`) that tell a job which segment it trains and what it starts from. */
-export const PBT_KEYS = ['member', 'generation', 'start', 'end', 'restore'] as const;
-
 /** How a slot of the sweep becomes a PBT parameter, and back. */
 interface Slot {
   dim: Dimension;
