@@ -420,10 +420,11 @@ function trialParams(sweeper: Sweeper, overrides: readonly string[]): Pick<JobRo
 }
 
 /** PBT learns where a finished job is and what it checkpointed (the sweeper itself reads no file). */
-function checkpointOutcome(strategy: string, sweepDir: string, dir: string | null): Pick<JobOutcome, 'dir' | 'checkpoint'> {
+function checkpointOutcome(strategy: string, sweepDir: string, cwd: string, dir: string | null): Pick<JobOutcome, 'dir' | 'checkpoint'> {
   if (strategy !== 'pbt' || dir === null) return {};
   const pointer = readCheckpoint(resolvePath(sweepDir, dir));
-  return { dir, ...(pointer ? { checkpoint: { step: pointer.step } } : {}) };
+  // Relative to where the sweep runs, as a rerun of the job (outside the sweep) finds it too.
+  return { dir: relative(cwd, resolvePath(sweepDir, dir)) || '.', ...(pointer ? { checkpoint: { step: pointer.step } } : {}) };
 }
 
 /** How a model-based sweeper counted a finished trial. */
@@ -497,7 +498,7 @@ async function drive(ctx: DriveContext): Promise<number> {
       status: r.status === 'pruned' ? 'pruned' : 'completed',
       objective: r.objective ?? undefined,
       ...(r.pruned ? { step: r.pruned.step } : {}),
-      ...checkpointOutcome(record.strategy, sweepDir, r.dir),
+      ...checkpointOutcome(record.strategy, sweepDir, source.cwd, r.dir),
     }));
   let stop = false;
   const offInterrupt = options.interrupts.onInterrupt(() => {
@@ -524,7 +525,7 @@ async function drive(ctx: DriveContext): Promise<number> {
       status: job.status,
       objective,
       ...(row.pruned ? { step: row.pruned.step } : {}),
-      ...checkpointOutcome(record.strategy, sweepDir, row.dir),
+      ...checkpointOutcome(record.strategy, sweepDir, source.cwd, row.dir),
     });
     if (row.params && row.status !== 'interrupted') {
       row.state = trialState(job.status, objective);

@@ -247,7 +247,7 @@ async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOu
   if (interrupts.received) return { status: 'stopped' };
   let segment: ReturnType<typeof segmentOf>;
   try {
-    segment = segmentOf(options.prepared.runtime, options.sweep?.dir ?? options.source.cwd);
+    segment = segmentOf(options.prepared.runtime, options.source.cwd);
   } catch (error) {
     return { status: 'failed', error: errorRecord(error), summary: {} };
   }

@@ -7,7 +7,8 @@ import type { Segment } from './run-handle.js';
 /**
  * The PBT segment a job trains, from the `trellis.pbt.*` overrides a PBT sweep gives it (so the
  * run's recorded overrides say what it trained and restored): member, generation, steps
- * [start, end), and the run directory to restore, relative to the sweep's (or to `cwd` outside one).
+ * [start, end), and the run directory to restore, relative to the working directory (a rerun
+ * started where the sweep ran finds it too).
  */
 export function segmentOf(runtime: Node, base: string): (Segment & { restoreFrom: string | null }) | undefined {
   const node = selectPath(runtime, 'pbt');

@@ -65,7 +65,7 @@ interface Segment {
   num: number;
   params: PbtParams;
   lineage: PbtLineage;
-  /** The run directory it restores from, relative to the sweep's. */
+  /** The run directory it restores from, relative to the sweep's working directory. */
   restoreDir: string | undefined;
 }
 

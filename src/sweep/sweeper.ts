@@ -7,7 +7,7 @@ export interface JobOutcome {
   objective: number | undefined;
   /** pruned: the step it stopped at (TPE ranks pruned trials by how far they got). */
   step?: number | undefined;
-  /** Its run directory, relative to the sweep's. */
+  /** Its run directory, relative to the sweep's working directory (PBT restores from it). */
   dir?: string | undefined;
   /** The checkpoint it left (PBT copies only a member that has one). */
   checkpoint?: { step: number } | undefined;

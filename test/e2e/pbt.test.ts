@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { customApp, readJson, readRecord, runDirs, runNode } from '../helpers/app-project.js';
@@ -68,6 +68,9 @@ function sweepOf(cwd: string): { dir: string; record: SweepJson } {
   return { dir: dirs[0]!, record: JSON.parse(readFileSync(join(dirs[0]!, '.trellis', 'sweep.json'), 'utf8')) as SweepJson };
 }
 
+/** The project a sweep directory belongs to (<cwd>/multirun/<date>/<time>). */
+const cwdOf = (sweepDir: string) => join(sweepDir, '..', '..', '..');
+
 const checkpointX = (dir: string) =>
   (JSON.parse(readFileSync(join(dir, 'checkpoints', 'latest.json'), 'utf8')) as { step: number; data: { x: number } }).data.x;
 
@@ -92,8 +95,9 @@ function checkLineage(dir: string, record: SweepJson, resultOf: (row: Row) => { 
       // The value it started from is the one the restored segment checkpointed.
       const from = record.jobs[row.pbt.restore]!;
       expect(start).toBe(checkpointX(join(dir, from.dir!)));
-      expect(row.overrides).toContain(`+trellis.pbt.restore='${from.dir}'`);
-      expect(parse(readRecord(join(dir, row.dir!), 'overrides.yaml'))).toContain(`+trellis.pbt.restore='${from.dir}'`);
+      const restore = `+trellis.pbt.restore='${relative(cwdOf(dir), join(dir, from.dir!))}'`;
+      expect(row.overrides).toContain(restore);
+      expect(parse(readRecord(join(dir, row.dir!), 'overrides.yaml'))).toContain(restore);
     }
     if (row.pbt.by === 'exploit') {
       const e = row.pbt.exploit!;
@@ -128,6 +132,12 @@ describe('PBT sweeps', () => {
     const e = exploits[0]!;
     const own = checkpointX(join(dir, record.jobs[e.pbt.parent!]!.dir!));
     expect(summaryResult(dir)(e).start_x).not.toBe(own);
+
+    // A rerun of the exploited segment, outside the sweep, restores the same checkpoint from its recorded overrides.
+    const rerun = runCli(['rerun', join(dir.slice(cwd.length + 1), e.dir!)], { cwd });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const [again] = runDirs(join(cwd, 'outputs'));
+    expect(readJson<{ result: unknown }>(again!, 'summary.json').result).toEqual(readJson<{ result: unknown }>(join(dir, e.dir!), 'summary.json').result);
 
     const shown = runCli(['sweep', 'show', dir.slice(cwd.length + 1), '--format', 'json'], { cwd });
     expect(shown.code, shown.stderr).toBe(0);
@@ -167,7 +177,7 @@ describe('PBT sweeps', () => {
     writeFileSync(
       join(cwd, 'job.mjs'),
       `import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 const cfg = JSON.parse(readFileSync(process.env.TRELLIS_CONFIG, 'utf8'));
 const seg = JSON.parse(process.env.TRELLIS_SEGMENT);
 const from = process.env.TRELLIS_RESTORE_FROM;
