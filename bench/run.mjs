@@ -4,7 +4,7 @@
  * an existing dist/.
  *
  *   --quick            fewer repetitions (a smoke test; figures are noisier)
- *   --only a,b         run only these cases (cli, compose, multirun, metrics, command, sweep, store, tensorboard, instantiate, hydra, tpe, prune, completion, growth, ui)
+ *   --only a,b         run only these cases (cli, compose, multirun, metrics, command, sweep, store, tensorboard, instantiate, hydra, tpe, prune, pbt, completion, growth, ui)
  *   --write-readme     replace the results table in bench/README.md with this run's
  *   --json PATH        where to write the results (default bench/results.json)
  *
@@ -31,6 +31,7 @@ const CASES = [
   'hydra',
   'tpe',
   'prune',
+  'pbt',
   'completion',
   'growth',
   'ui',

@@ -111,9 +111,12 @@ export const app = defineApp({ name: 'train', configDir: 'conf', configName: 'co
   const train = data.slice(nVal);
 
   const model = createModel(cfg.model.features, cfg.model.classes, cfg.model.name === 'mlp' ? (cfg.model.hidden ?? 16) : 0);
-  const params = Array.from({ length: model.size }, () => 0.1 * init.normal());
-  const m = new Array<number>(model.size).fill(0);
-  const v = new Array<number>(model.size).fill(0);
+  // A PBT segment (--sweeper pbt) trains epochs (start, end] from the checkpoint it is given.
+  const segment = run.segment;
+  const restored = run.restore()?.data as { params: number[]; m: number[]; v: number[]; step: number } | undefined;
+  const params = restored?.params ?? Array.from({ length: model.size }, () => 0.1 * init.normal());
+  const m = restored?.m ?? new Array<number>(model.size).fill(0);
+  const v = restored?.v ?? new Array<number>(model.size).fill(0);
   const evaluate = (set: Sample[]) => {
     let loss = 0;
     let correct = 0;
@@ -125,8 +128,9 @@ export const app = defineApp({ name: 'train', configDir: 'conf', configName: 'co
     return { loss: loss / set.length, acc: correct / set.length };
   };
 
-  let step = 0;
-  for (let epoch = 1; epoch <= cfg.trainer.epochs; epoch++) {
+  let step = restored?.step ?? 0;
+  const [first, last] = segment ? [segment.start + 1, segment.end] : [1, cfg.trainer.epochs];
+  for (let epoch = first; epoch <= last; epoch++) {
     const shuffled = order.shuffle(train);
     for (let start = 0; start < shuffled.length; start += cfg.trainer.batch_size) {
       const batch = shuffled.slice(start, start + cfg.trainer.batch_size);
@@ -149,10 +153,11 @@ export const app = defineApp({ name: 'train', configDir: 'conf', configName: 'co
     const tr = evaluate(train);
     const va = evaluate(val);
     run.log({ train_loss: tr.loss, train_acc: tr.acc, val_loss: va.loss, val_acc: va.acc }, { step: epoch });
-    if (epoch % cfg.trainer.log_every === 0 || epoch === cfg.trainer.epochs) {
+    if (epoch % cfg.trainer.log_every === 0 || epoch === last) {
       run.logger.info(`epoch ${epoch}: train_loss=${tr.loss.toFixed(4)} val_loss=${va.loss.toFixed(4)} val_acc=${va.acc.toFixed(3)}`);
     }
   }
+  if (segment) run.checkpoint({ params, m, v, step }, { step: last });
   const final = evaluate(val);
   await run.saveArtifact('model.json', JSON.stringify({ model: cfg.model, params }));
   return { val_loss: final.loss, val_acc: final.acc };

@@ -17,6 +17,8 @@ export {
 export { instantiate, TargetRegistry, type InstantiateOptions, type TargetEntry, type TargetFactory } from './instantiate/index.js';
 export type { ConfigSchema } from './validate/validate.js';
 export type { InputRecord } from './run/inputs.js';
+export type { Checkpoint } from './records/checkpoint.js';
+export type { Segment } from './job/run-handle.js';
 export type { MetricValue } from './run/metrics.js';
 export type { SeededRng } from './run/seeds.js';
 export { composeFromDir, openConfigDir, resolveComposition, type ComposeDirOptions, type ComposedResolveOptions } from './config-dir/compose-dir.js';

@@ -21,7 +21,8 @@ import { writeFileAtomic, writeJsonAtomic } from '../run/atomic-write.js';
 import { createRunDir } from '../run/run-dir.js';
 import { observedStatus } from '../run/run-state.js';
 import { createRng, drawMasterSeed } from '../run/seeds.js';
-import { gridSweeper, randomSweeper, tpeSweeper, type JobOutcome, type Sweeper } from '../sweep/index.js';
+import { gridSweeper, pbtSweeper, randomSweeper, tpeSweeper, type JobOutcome, type Sweeper } from '../sweep/index.js';
+import { readCheckpoint } from '../records/checkpoint.js';
 import { toYamlText } from '../tree/emit.js';
 import { fromPlain } from '../tree/node.js';
 import { configFileHashes, describeConfigChanges, sweepFingerprint } from './fingerprint.js';
@@ -137,6 +138,11 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
   }
   const slurmOptions = launcherName === 'slurm' ? await checkedSlurmOptions(options, source, previous?.record) : undefined;
   checkPruner(options, previous?.record);
+  if (sweep.strategy === 'pbt' && (options.pruner ?? previous?.record.pruner)) {
+    throw new TrellisError('USAGE', 'The pbt sweeper takes no pruner: its bottom members are replaced by copies of the top ones', {
+      hint: 'leave out --pruner (and trellis.sweeper.pruner)',
+    });
+  }
   const subdirs = new Map<number, string | undefined>();
   const checked = await precheck(source, sweep.planned, now, launcherName, subdirs);
   const first = checked.get(0) ?? (await prepareJob(source, [], { num: 0, sweepDir: '.' }, now));
@@ -226,8 +232,20 @@ function planSweep(options: MultirunOptions, source: JobSource, previous: SweepR
       conditions: groupConditions({ ...base, overrides }, input),
       history: previous?.jobs.map((j) => j.params),
     });
+  } else if (strategy === 'pbt') {
+    seed = previous?.seed ?? options.seed ?? drawMasterSeed();
+    const recorded = previous?.search_space as { population?: number; generations?: number; perturbation_interval?: number } | undefined;
+    const population = recorded?.population ?? options.population ?? 4;
+    sweeper = pbtSweeper(sweepInputFor({ ...base, overrides }), {
+      population,
+      generations: recorded?.generations ?? pbtGenerations(options, population),
+      interval: recorded?.perturbation_interval ?? options.perturbationInterval ?? 10,
+      seed,
+      mode: previous ? (previous.objective.mode === 'max' ? 'max' : 'min') : options.mode,
+      history: previous?.jobs.map((j) => ({ params: j.params, pbt: j.pbt })),
+    });
   } else {
-    throw new TrellisError('USAGE', `Unknown sweeper '${strategy}'`, { hint: 'sweepers: grid, random, tpe' });
+    throw new TrellisError('USAGE', `Unknown sweeper '${strategy}'`, { hint: 'sweepers: grid, random, tpe, pbt' });
   }
   const fingerprint = sweepFingerprint({ ...base, overrides, sweeper: { strategy, describe: sweeper.describe() } });
   if (previous && previous.fingerprint !== fingerprint) {
@@ -244,6 +262,18 @@ function planSweep(options: MultirunOptions, source: JobSource, previous: SweepR
   const first = sweeper.adaptive ? Math.min(Math.max(1, options.jobs), sweeper.total ?? 1) : (sweeper.total ?? Number.MAX_SAFE_INTEGER);
   const planned = previous ? previous.jobs.map((j) => j.overrides) : sweeper.ask(first, []);
   return { strategy, sweeper, seed, overrides, fingerprint, planned };
+}
+
+/** PBT's segments per member: --generations, or --trials (segments in all) over the population; 4 when neither. */
+function pbtGenerations(options: MultirunOptions, population: number): number {
+  const { trials, generations } = options;
+  if (trials === undefined) return generations ?? 4;
+  if (trials % population !== 0 || (generations !== undefined && generations * population !== trials)) {
+    throw new TrellisError('USAGE', `--trials ${trials} is not --population ${population} × --generations ${generations ?? 'G'}`, {
+      hint: `PBT runs population × generations segments: give --generations alone, or --trials as a multiple of ${population}`,
+    });
+  }
+  return trials / population;
 }
 
 function findSweepToResume(options: MultirunOptions, source: JobSource): { dir: string; record: SweepRecord } {
@@ -399,6 +429,14 @@ function trialParams(sweeper: Sweeper, overrides: readonly string[]): Pick<JobRo
   return sweeper.trialOf?.(overrides) ?? {};
 }
 
+/** PBT learns where a finished job is and what it checkpointed (the sweeper itself reads no file). */
+function checkpointOutcome(strategy: string, sweepDir: string, cwd: string, dir: string | null): Pick<JobOutcome, 'dir' | 'checkpoint'> {
+  if (strategy !== 'pbt' || dir === null) return {};
+  const pointer = readCheckpoint(resolvePath(sweepDir, dir));
+  // Relative to where the sweep runs, as a rerun of the job (outside the sweep) finds it too.
+  return { dir: relative(cwd, resolvePath(sweepDir, dir)) || '.', ...(pointer ? { checkpoint: { step: pointer.step } } : {}) };
+}
+
 /** How a model-based sweeper counted a finished trial. */
 function trialState(status: string, objective: number | undefined): JobRow['state'] {
   if (status === 'pruned') return 'pruned';
@@ -470,6 +508,7 @@ async function drive(ctx: DriveContext): Promise<number> {
       status: r.status === 'pruned' ? 'pruned' : 'completed',
       objective: r.objective ?? undefined,
       ...(r.pruned ? { step: r.pruned.step } : {}),
+      ...checkpointOutcome(record.strategy, sweepDir, source.cwd, r.dir),
     }));
   let stop = false;
   const offInterrupt = options.interrupts.onInterrupt(() => {
@@ -490,7 +529,14 @@ async function drive(ctx: DriveContext): Promise<number> {
     // A pruned job's value is its last reported one, as Optuna records a pruned trial's.
     const objective = finishedOk(job.status) ? objectiveOf(job.returnValue, job.dir, ctx.objective) : undefined;
     row.objective = objective ?? null;
-    outcomes.push({ num: job.num, overrides: job.overrides, status: job.status, objective, ...(row.pruned ? { step: row.pruned.step } : {}) });
+    outcomes.push({
+      num: job.num,
+      overrides: job.overrides,
+      status: job.status,
+      objective,
+      ...(row.pruned ? { step: row.pruned.step } : {}),
+      ...checkpointOutcome(record.strategy, sweepDir, source.cwd, row.dir),
+    });
     if (row.params && row.status !== 'interrupted') {
       row.state = trialState(job.status, objective);
       // A model-based sweeper learns nothing from a trial without a value: say so once.

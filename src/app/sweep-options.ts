@@ -24,6 +24,10 @@ export interface SweepSettings {
   objective: string | undefined;
   mode: 'min' | 'max';
   resume: string | undefined;
+  /** PBT: members trained at once, segments per member, and steps per segment. */
+  population: number | undefined;
+  generations: number | undefined;
+  perturbationInterval: number | undefined;
   /** `--pruner NAME` or `trellis.sweeper.pruner` (a name, or a node with `name` and Optuna's settings). */
   pruner: PrunerSettings | undefined;
 }
@@ -79,6 +83,9 @@ export function sweepSettings(flags: Flags, argv: readonly string[], runtime: No
     seed: wholeNumber('sweep-seed', fromConfig('sweeper.seed') ?? fromConfig('sweeper.sampler.seed')),
     startupTrials: wholeNumber('n_startup_trials', fromConfig('sweeper.sampler.n_startup_trials') ?? fromConfig('sweeper.startup_trials')),
     mode: direction(fromConfig('sweeper.direction')),
+    population: wholeNumber('population', fromConfig('sweeper.population')),
+    generations: wholeNumber('generations', fromConfig('sweeper.generations')),
+    perturbationInterval: wholeNumber('perturbation-interval', fromConfig('sweeper.perturbation_interval')),
   };
   // Optuna's n_jobs is how many trials run at once: it sets the pool's size, not the launcher
   // (with Hydra's basic launcher they run one after another).
@@ -93,6 +100,9 @@ export function sweepSettings(flags: Flags, argv: readonly string[], runtime: No
       ?.split(',')
       .map((d) => d.trim())
       .filter(Boolean),
+    population: wholeNumber('population', str('population')),
+    generations: wholeNumber('generations', str('generations')),
+    perturbationInterval: wholeNumber('perturbation-interval', str('perturbation-interval')),
     failFast: flags['fail-fast'] === true ? true : undefined,
     objective: str('objective'),
     mode: flags.mode === 'max' ? ('max' as const) : undefined,

@@ -4,6 +4,7 @@ import { mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:f
 import { join, relative } from 'node:path';
 import { TrellisError } from '../errors/index.js';
 import { CHILD_ENV, COMMAND_ENV, LAUNCHER_INFO_ENV, POOL_ENV, RERUN_ENV } from '../records/env-vars.js';
+import { checkpointsDir } from '../records/checkpoint.js';
 import { writeControl, type ControlDecision } from '../records/control.js';
 import { ARTIFACTS_DIR, logFilePath, recordPath, RUN_FILES } from '../records/names.js';
 import { writeJsonAtomic } from '../run/atomic-write.js';
@@ -243,7 +244,17 @@ function childEnv(given: NodeJS.ProcessEnv, ticket: JobTicket, files: JobFiles, 
     [COMMAND_ENV.metrics]: metricsPath,
     [COMMAND_ENV.artifacts]: files.artifacts,
     [COMMAND_ENV.control]: files.control,
+    [COMMAND_ENV.checkpointDir]: checkpointsDir(ticket.dir),
   });
+  // A job inside a PBT job does not inherit its segment.
+  delete env[COMMAND_ENV.segment];
+  delete env[COMMAND_ENV.restoreFrom];
+  const segment = ticket.segment;
+  if (segment) {
+    mkdirSync(checkpointsDir(ticket.dir), { recursive: true });
+    env[COMMAND_ENV.segment] = JSON.stringify({ member: segment.member, generation: segment.generation, start: segment.start, end: segment.end });
+    if (segment.restoreFrom) env[COMMAND_ENV.restoreFrom] = checkpointsDir(segment.restoreFrom);
+  }
   return env;
 }
 

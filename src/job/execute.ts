@@ -5,7 +5,7 @@ import type { InputRecord } from '../run/inputs.js';
 import type { MetricSummary } from '../run/metrics.js';
 import { redactText } from '../run/secrets.js';
 import { SeedBook, type SeedRecord } from '../run/seeds.js';
-import { createRunHandle, type ArtifactRecord, type Run } from './run-handle.js';
+import { createRunHandle, type ArtifactRecord, type Run, type Segment } from './run-handle.js';
 
 export type JobFunction<C> = (cfg: C, run: Run) => unknown;
 
@@ -27,6 +27,8 @@ export interface JobTicket {
    * sweep writes sooner: a pruner reads its lines while it runs.
    */
   metricsFlushSeconds?: number;
+  /** PBT: the segment the job trains and the run directory (absolute) it restores from. */
+  segment?: (Segment & { restoreFrom: string | null }) | undefined;
 }
 
 /** What the job recorded besides metrics; sent to the supervisor each time it changes. */
@@ -116,6 +118,7 @@ export async function executeJob(job: JobFunction<unknown>, ticket: JobTicket, r
     redact,
     changed: () => reportState(),
     stopRequested: reporter.stopRequested,
+    segment: ticket.segment,
     stopNow: () => {
       state.logFile.close();
       state.metrics.close();

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TrellisError } from '../errors/index.js';
+import { loadCheckpoint, writeCheckpoint, type Checkpoint } from '../records/checkpoint.js';
 import { RECORDS_DIR } from '../records/names.js';
 import { InputBook, type InputRecord } from '../run/inputs.js';
 import { MetricsLog, type MetricValue } from '../run/metrics.js';
@@ -14,6 +15,14 @@ export interface Logger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+}
+
+/** The part of a population-based training a job runs: member `member` trains steps [start, end). */
+export interface Segment {
+  member: number;
+  generation: number;
+  start: number;
+  end: number;
 }
 
 export interface ArtifactRecord {
@@ -39,6 +48,20 @@ export interface Run {
   saveArtifact(name: string, data: string | Uint8Array | { path: string }): Promise<string>;
   tag(...tags: string[]): void;
   note(text: string): void;
+  /**
+   * Saves the job's state in the run directory (atomically: a reader sees the old checkpoint or
+   * the new one): a JSON value, or `{ path }` to copy a file. `step` defaults to the last step
+   * logged. A population-based sweep copies it into other members; it is never deleted.
+   */
+  checkpoint(state: unknown, options?: { step?: number }): string;
+  /**
+   * The checkpoint this run starts from: in a PBT sweep, the member's own last one or the top
+   * member's it copies; undefined when it starts from scratch. `data` is the JSON value saved;
+   * `path` the file saved (in the run that saved it: read it, never change it).
+   */
+  restore(): Checkpoint | undefined;
+  /** In a PBT sweep, the member and the steps [start, end) this job trains; undefined otherwise. */
+  readonly segment: Segment | undefined;
   readonly logger: Logger;
   /**
    * True once the run was asked to stop (Ctrl-C, SIGTERM, a sweeper's decision). A job that
@@ -101,6 +124,8 @@ export function createRunHandle(options: {
   stopRequested?: () => boolean;
   /** Ends the job now, its metrics flushed (called from `log()` once a stop was asked for). */
   stopNow?: () => never;
+  /** PBT: the segment this job trains, and the run directory whose checkpoint it restores. */
+  segment?: (Segment & { restoreFrom: string | null }) | undefined;
 }): { run: Run; state: RunHandleState } {
   const state: RunHandleState = {
     tags: [],
@@ -176,6 +201,14 @@ export function createRunHandle(options: {
     note: (text) => {
       state.notes.push(options.redact(text));
       changed();
+    },
+    checkpoint: (data, opts) => writeCheckpoint(options.dir, opts?.step ?? state.metrics.lastStep ?? options.segment?.start ?? 0, data, options.cwd),
+    restore: () => (options.segment?.restoreFrom ? loadCheckpoint(options.segment.restoreFrom) : undefined),
+    segment: options.segment && {
+      member: options.segment.member,
+      generation: options.segment.generation,
+      start: options.segment.start,
+      end: options.segment.end,
     },
     logger: { debug: line('DEBUG'), info: line('INFO'), warn: line('WARNING'), error: line('ERROR') },
     get stopRequested() {

@@ -17,6 +17,7 @@ import { drawMasterSeed } from '../run/seeds.js';
 import { redactStrings, redactorFor, secretValuesFromEnv } from '../run/secrets.js';
 import { toYamlText } from '../tree/emit.js';
 import { fromPlain, getEntry, type Node } from '../tree/node.js';
+import { segmentOf } from './segment.js';
 import { errorRecord, type ErrorRecord, type JobState } from './execute.js';
 import { EXIT_CODES } from '../records/exit-codes.js';
 import type { InterruptSignal, Interrupts } from './interrupts.js';
@@ -244,6 +245,12 @@ async function startRun(options: RunJobOptions): Promise<StartedRun> {
 async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOutcome> {
   const { interrupts } = options;
   if (interrupts.received) return { status: 'stopped' };
+  let segment: ReturnType<typeof segmentOf>;
+  try {
+    segment = segmentOf(options.prepared.runtime, options.source.cwd);
+  } catch (error) {
+    return { status: 'failed', error: errorRecord(error), summary: {} };
+  }
   const running = options.runner.run(
     {
       config: options.prepared.plain,
@@ -255,6 +262,7 @@ async function supervise(run: StartedRun, options: RunJobOptions): Promise<JobOu
       secrets: run.secrets,
       logFile: options.prepared.logFile,
       ...(options.sweep ? { metricsFlushSeconds: SWEEP_METRICS_FLUSH_SECONDS } : {}),
+      segment,
     },
     {
       log: options.print,

@@ -29,6 +29,12 @@ export const COMMAND_ENV = {
   artifacts: 'TRELLIS_ARTIFACTS',
   /** A file that appears when trellis decides about the running job: {"action": "stop" | "prune", …}. */
   control: 'TRELLIS_CONTROL',
+  /** A folder for the job's checkpoints: files, then `latest.json` ({"step": N, "file": "<name in it>"} or {"step": N, "data": …}) written last, by rename. */
+  checkpointDir: 'TRELLIS_CHECKPOINT_DIR',
+  /** PBT: the checkpoints folder to start from (its latest.json names the checkpoint); unset when starting from scratch. */
+  restoreFrom: 'TRELLIS_RESTORE_FROM',
+  /** PBT: the segment to train, as JSON {"member", "generation", "start", "end"}: steps [start, end). */
+  segment: 'TRELLIS_SEGMENT',
 } as const;
 
 /** Turns an app's `main()` into a worker of the local launcher's pool (jobs arrive over IPC). */

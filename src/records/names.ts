@@ -38,6 +38,14 @@ export const RUN_FILES = {
 /** Where a command job puts files to keep (TRELLIS_ARTIFACTS), inside its run directory. */
 export const ARTIFACTS_DIR = 'artifacts';
 
+/**
+ * A run's checkpoints (`run.checkpoint()`, TRELLIS_CHECKPOINT_DIR), inside its run directory:
+ * `latest.json` names the newest; files checkpointed go under `<step>/`. None is ever deleted:
+ * a PBT member may copy any of them later.
+ */
+export const CHECKPOINTS_DIR = 'checkpoints';
+export const CHECKPOINT_LATEST = 'latest.json';
+
 /** The records of one sweep, inside `<sweep dir>/.trellis/`. */
 export const SWEEP_FILES = {
   /** Strategy, search space, seed, fingerprint and the job table. */

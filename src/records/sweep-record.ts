@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { TrellisError } from '../errors/index.js';
 import { recordPath, RECORDS_DIR, SWEEP_FILES } from './names.js';
 import { acquireRecordLock } from '../run/record-lock.js';
+import type { PbtLineage } from '../sweep/sweeper.js';
 
 /**
  * sweep.json's format. Version 2 adds `format_version`; version 1 (without it) reads the same.
@@ -26,6 +27,8 @@ export interface JobRow {
   sampler?: { by: string; finished: number; running: number };
   /** A model-based sweep's trial as its sampler counted it (a completed job without an objective counts as failed). */
   state?: 'complete' | 'pruned' | 'failed';
+  /** PBT: the segment's member, generation, steps, and whose checkpoint and config it started from. */
+  pbt?: PbtLineage;
   /** A pruned job: the step whose report decided it, and why. */
   pruned?: { step: number; reason: string };
 }

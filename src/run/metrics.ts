@@ -58,6 +58,7 @@ export class MetricsLog {
   /** -Infinity: the first line is written at once, so a new run shows a metrics file at once. */
   private lastWrite = Number.NEGATIVE_INFINITY;
   private nextStep = 0;
+  private logged = false;
   /** The clock's last reading, and it formatted. */
   private time = Number.NaN;
   private timeText = '';
@@ -137,8 +138,14 @@ export class MetricsLog {
     return `{"step":${step},"time":${this.timeText}`;
   }
 
+  /** The step of the last line logged; undefined before the first. */
+  get lastStep(): number | undefined {
+    return this.logged ? this.nextStep - 1 : undefined;
+  }
+
   private append(line: string, step: number): void {
     this.nextStep = step + 1;
+    this.logged = true;
     this.chunks.push(line);
     this.buffered += line.length;
     if (this.buffered >= this.flushBytes || this.time - this.lastWrite >= this.flushSeconds) {

@@ -1,4 +1,5 @@
 import type { JobRow, SweepRecord } from '../records/sweep-record.js';
+import type { PbtLineage } from './sweeper.js';
 
 /** One trial as `trellis sweep show --format json` prints it. */
 interface TrialView {
@@ -9,6 +10,8 @@ interface TrialView {
   params: Record<string, string | number> | null;
   overrides: string[];
   dir: string | null;
+  /** PBT: member, generation, steps, and whose checkpoint and config it started from. */
+  pbt?: PbtLineage;
 }
 
 export interface SweepView {
@@ -29,6 +32,7 @@ export function sweepView(record: SweepRecord): SweepView {
     params: j.params ?? null,
     overrides: j.overrides,
     dir: j.dir,
+    ...(j.pbt ? { pbt: j.pbt } : {}),
   }));
   const sign = record.objective.mode === 'max' ? -1 : 1;
   let best: TrialView | null = null;
@@ -38,6 +42,19 @@ export function sweepView(record: SweepRecord): SweepView {
 
 const short = (v: number) => String(Number(v.toPrecision(6)));
 
+/** A PBT segment's origin in a few words: a first draw, its own last segment, or a copy of another member's. */
+function origin(p: PbtLineage): string {
+  if (p.by === 'init') return 'init';
+  if (p.by === 'exploit' && p.exploit) return `copied m${p.exploit.donor} #${p.exploit.donor_num}`;
+  return p.restore === null ? `#${p.parent} (no checkpoint)` : `#${p.restore}`;
+}
+
+/** The lineage columns of a PBT sweep: member, generation, steps, origin. */
+function lineageCells(t: TrialView): string[] {
+  const p = t.pbt;
+  return p ? [`m${p.member}`, String(p.generation), `${p.start}-${p.end}`, origin(p)] : ['', '', '', ''];
+}
+
 /**
  * The trials table in job order, one column per parameter when the sweeper recorded them (the
  * overrides otherwise), then the best trial.
@@ -45,11 +62,13 @@ const short = (v: number) => String(Number(v.toPrecision(6)));
 export function renderSweepView(view: SweepView): string {
   const keys = [...new Set(view.trials.flatMap((t) => Object.keys(t.params ?? {})))];
   const name = view.objective.name ?? 'objective';
-  const header = ['#', 'status', name, ...(keys.length ? keys : ['overrides']), 'dir'];
+  const pbt = view.trials.some((t) => t.pbt);
+  const header = ['#', 'status', name, ...(pbt ? ['member', 'gen', 'steps', 'from'] : []), ...(keys.length ? keys : ['overrides']), 'dir'];
   const body = view.trials.map((t) => [
     String(t.num),
     t.state ?? t.status,
     t.value === null ? '-' : short(t.value),
+    ...(pbt ? lineageCells(t) : []),
     ...(keys.length
       ? keys.map((k) => (t.params?.[k] === undefined ? '' : typeof t.params[k] === 'number' ? short(t.params[k]) : String(t.params[k])))
       : [t.overrides.join(' ')]),
