@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { customApp, readJson, readRecord, runDirs, runNode } from '../helpers/app-project.js';
 import { runCli } from '../helpers/run-cli.js';
+import { startCluster } from '../helpers/slurm-cluster.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 import { jsonIf, waitFor } from '../helpers/wait.js';
 import type { PbtLineage } from '../../src/sweep/sweeper.js';
@@ -242,4 +243,19 @@ writeFileSync(join(process.env.TRELLIS_RUN_DIR, 'start.json'), JSON.stringify({ 
     expect(r.stderr).toContain('--trials 10 is not --population 4 × --generations G');
     expect(runDirs(join(cwd, 'multirun'))).toEqual([]);
   });
+});
+
+const cluster = startCluster();
+
+describe.skipIf(!cluster.ok)(`PBT on SLURM${cluster.ok ? '' : ` (skipped: ${cluster.ok === false ? cluster.reason : ''})`}`, () => {
+  it('each segment is a task of its own; checkpoints pass through the shared run directories', () => {
+    const cwd = customApp(body, conf);
+    const r = runNode(join(cwd, 'app.mjs'), pbtArgs(['--launcher', 'slurm', '--max-parallel', '2', '--poll-interval', '0.3']), cwd);
+    expect(r.code, r.stderr).toBe(0);
+    const { dir, record } = sweepOf(cwd);
+    const saved = JSON.parse(readFileSync(join(dir, '.trellis', 'sweep.json'), 'utf8')) as { launcher: string; jobs: Array<{ launcher?: { job_id: string } }> };
+    expect(saved.launcher).toBe('slurm');
+    expect(new Set(saved.jobs.map((j) => j.launcher?.job_id)).size).toBe(saved.jobs.length);
+    checkLineage(dir, record, summaryResult(dir));
+  }, 180_000);
 });
