@@ -14,6 +14,7 @@ import { customApp, readJson, readRecord, runDirs, runNode } from '../helpers/ap
 import { repoRoot, runCli } from '../helpers/run-cli.js';
 import { startCluster } from '../helpers/slurm-cluster.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
+import { bracketBudgets, bracketOf } from '../../src/sweep/pruners/hyperband.js';
 
 const conf = { 'conf/config.yaml': 'lr: 1\nsteps: 400\nslow_from: 5\npause: 30\n' };
 const body = `async (cfg, run) => {
@@ -151,6 +152,38 @@ describe('early stopping', () => {
     expect(again.stderr).not.toContain('launching job #2');
     expect(again.stderr).toContain('3/4 jobs completed, 1 pruned');
     expect(runDirs(dir).map((d) => d.slice(dir.length + 1))).toEqual(['0', '1', '2', '3', '3_1']);
+  });
+
+  it('hyperband, inline: each trial is judged only within its bracket, so the first of each bracket completes', () => {
+    const cwd = customApp(body, conf);
+    // Every job is slow (slow_from=0), so a decision always finds it running. With η = 3 and
+    // max_resource 9 there are 3 brackets, whose first rungs are at steps 1, 3 and 9.
+    const settings = ['+trellis.sweeper.pruner.min_resource=1', '+trellis.sweeper.pruner.reduction_factor=3', '+trellis.sweeper.pruner.max_resource=9'];
+    const r = runNode(
+      join(cwd, 'app.mjs'),
+      ['-m', 'lr=1,2,3,4,5,6,7,8', 'slow_from=0', 'steps=100', '--objective', 'val_loss', '--pruner', 'hyperband', ...settings],
+      cwd,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const { jobs, pruner } = sweep(cwd);
+    const study = (pruner as { study_name: string }).study_name;
+    // Optuna's budgets for 3 brackets and η = 3: ceil(3·3^s / (s + 1)) for s = 2, 1, 0.
+    const budgets = bracketBudgets(3, 3);
+    expect(budgets).toEqual([9, 5, 3]);
+    // One at a time with rising lr, every later trial of a bracket is the worst at its bracket's
+    // first rung, where 2 values keep only the best (Optuna's promotable index 0); the first of a
+    // bracket has no rival there. Trials of other brackets never count.
+    const seen = new Set<number>();
+    for (const job of jobs) {
+      const bracket = bracketOf(study, job.num, budgets);
+      const first = !seen.has(bracket);
+      seen.add(bracket);
+      expect([job.num, job.status]).toEqual([job.num, first ? 'completed' : 'pruned']);
+      if (!first) {
+        expect(job.pruned!.step).toBe(3 ** bracket);
+        expect(job.pruned!.reason.startsWith(`bracket ${bracket}: `)).toBe(true);
+      }
+    }
   });
 
   it('refuses a pruner without an objective, before anything is written', () => {
