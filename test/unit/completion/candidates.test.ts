@@ -170,7 +170,7 @@ describe('app command lines', () => {
     { name: 'Hydra’s flags', line: '--cf', expected: ['--cfg'] },
     { name: '--cfg values', line: '--cfg ', expected: ['all', 'hydra', 'job', 'trellis'] },
     { name: 'overrides', line: '-m db=', expected: ['db=mysql', 'db=postgres'] },
-    { name: 'sweeper values', line: '--sweeper ', expected: ['grid', 'random', 'tpe'] },
+    { name: 'sweeper values', line: '--sweeper ', expected: ['grid', 'pbt', 'random', 'tpe'] },
   ])('$name: `$line`', ({ line, expected }) => {
     const { words, current } = splitLine(line);
     expect(completeApp(APP_COMMAND, words, current, inputs()).map((c) => c.value)).toEqual(expected);
