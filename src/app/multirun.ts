@@ -12,6 +12,7 @@ import { inlineLauncher } from '../launch/inline.js';
 import { isBatchLauncher, type BatchEvents, type BatchLauncher, type LaunchedJob, type Launcher } from '../launch/launcher.js';
 import { localLauncher } from '../launch/local.js';
 import type { SlurmOptions } from '../launch/slurm.js';
+import { readCheckpoint } from '../records/checkpoint.js';
 import { recordPath, RUN_FILES } from '../records/names.js';
 import { writerMayBeAlive } from '../records/process-alive.js';
 import { sweepRuns } from '../records/run-record.js';
@@ -22,7 +23,6 @@ import { createRunDir } from '../run/run-dir.js';
 import { observedStatus } from '../run/run-state.js';
 import { createRng, drawMasterSeed } from '../run/seeds.js';
 import { gridSweeper, pbtSweeper, randomSweeper, tpeSweeper, type JobOutcome, type Sweeper } from '../sweep/index.js';
-import { readCheckpoint } from '../records/checkpoint.js';
 import { toYamlText } from '../tree/emit.js';
 import { fromPlain } from '../tree/node.js';
 import { configFileHashes, describeConfigChanges, sweepFingerprint } from './fingerprint.js';
@@ -322,13 +322,8 @@ async function precheck(
   return checked;
 }
 
-/**
- * A job whose config does not compose or validate when it launches (a trial a model-based
- * sweeper proposed after the pre-check, outside what the schema allows) fails alone, as a job
- * that throws does; the sweep goes on. Anything else is a fault of trellis and stops it.
- */
-/** One job as a batch of one, with its scheduler events; undefined when it was stopped before it started. */
-async function launchOneOnScheduler(launcher: BatchLauncher, row: JobRow, events: BatchEvents): Promise<LaunchedJob | undefined> {
+/** One job as a scheduler's batch of one, reporting its events; a job stopped before it started ends interrupted. */
+async function launchOneOnScheduler(launcher: BatchLauncher, row: JobRow, events: BatchEvents): Promise<LaunchedJob> {
   let ended: LaunchedJob | undefined;
   await launcher.launchBatch([{ num: row.num, overrides: row.overrides, previous: row.launcher }], {
     ...events,
@@ -337,9 +332,14 @@ async function launchOneOnScheduler(launcher: BatchLauncher, row: JobRow, events
       row.launcher = info;
     },
   });
-  return ended;
+  return ended ?? { num: row.num, overrides: row.overrides, status: 'interrupted', dir: undefined, returnValue: undefined, error: 'stopped before it started' };
 }
 
+/**
+ * A job whose config does not compose or validate when it launches (a trial a model-based
+ * sweeper proposed after the pre-check, outside what the schema allows) fails alone, as a job
+ * that throws does; the sweep goes on. Anything else is a fault of trellis and stops it.
+ */
 async function launchOrFail(launcher: Launcher, row: JobRow): Promise<LaunchedJob> {
   try {
     return await launcher.launch({ num: row.num, overrides: row.overrides });
@@ -559,16 +559,16 @@ async function drive(ctx: DriveContext): Promise<number> {
   };
 
   // What a scheduler reports of a job: its id and state are saved at once (a resume needs them).
-  const batchEvents = (counted: boolean): BatchEvents => ({
+  const batchEvents = (countedBySlot: boolean): BatchEvents => ({
     submitted(num, info) {
       const row = rows[num]!;
-      if (!options.interrupts.received && !counted) row.status = 'pending';
+      if (!options.interrupts.received && !countedBySlot) row.status = 'pending';
       row.launcher = info;
       save();
     },
     started(num, info) {
       const row = rows[num]!;
-      if (!counted) {
+      if (!countedBySlot) {
         pruning?.started(num);
         progress.jobStarted();
       }
@@ -626,19 +626,7 @@ async function drive(ctx: DriveContext): Promise<number> {
           progress.jobStarted();
           saves.soon();
           if (!options.io.isTTY) print(`[trellis] launching job #${row.num}: ${row.overrides.join(' ')}`);
-          if (isBatchLauncher(launcher)) {
-            const ended = await launchOneOnScheduler(launcher, row, batchEvents(true));
-            if (ended) finishRow(ended);
-            else
-              finishRow({
-                num: row.num,
-                overrides: row.overrides,
-                status: 'interrupted',
-                dir: undefined,
-                returnValue: undefined,
-                error: 'stopped before it started',
-              });
-          } else finishRow(await launchOrFail(launcher, row));
+          finishRow(isBatchLauncher(launcher) ? await launchOneOnScheduler(launcher, row, batchEvents(true)) : await launchOrFail(launcher, row));
         }
       });
       await Promise.all(slots);

@@ -5,7 +5,7 @@ import type { InputRecord } from '../run/inputs.js';
 import type { MetricSummary } from '../run/metrics.js';
 import { redactText } from '../run/secrets.js';
 import { SeedBook, type SeedRecord } from '../run/seeds.js';
-import { createRunHandle, type ArtifactRecord, type Run, type Segment } from './run-handle.js';
+import { createRunHandle, type ArtifactRecord, type Run, type SegmentToRun } from './run-handle.js';
 
 export type JobFunction<C> = (cfg: C, run: Run) => unknown;
 
@@ -28,7 +28,7 @@ export interface JobTicket {
    */
   metricsFlushSeconds?: number;
   /** PBT: the segment the job trains and the run directory (absolute) it restores from. */
-  segment?: (Segment & { restoreFrom: string | null }) | undefined;
+  segment?: SegmentToRun | undefined;
 }
 
 /** What the job recorded besides metrics; sent to the supervisor each time it changes. */

@@ -25,6 +25,9 @@ export interface Segment {
   end: number;
 }
 
+/** A segment as the job is given it: with the run directory (absolute) whose checkpoint it restores. */
+export type SegmentToRun = Segment & { restoreFrom: string | null };
+
 export interface ArtifactRecord {
   name: string;
   size: number;
@@ -125,7 +128,7 @@ export function createRunHandle(options: {
   /** Ends the job now, its metrics flushed (called from `log()` once a stop was asked for). */
   stopNow?: () => never;
   /** PBT: the segment this job trains, and the run directory whose checkpoint it restores. */
-  segment?: (Segment & { restoreFrom: string | null }) | undefined;
+  segment?: SegmentToRun | undefined;
 }): { run: Run; state: RunHandleState } {
   const state: RunHandleState = {
     tags: [],

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { selectPath } from '../config-dir/select.js';
 import { TrellisError } from '../errors/index.js';
 import { toPlain, type Node } from '../tree/node.js';
-import type { Segment } from './run-handle.js';
+import type { SegmentToRun } from './run-handle.js';
 
 /**
  * The PBT segment a job trains, from the `trellis.pbt.*` overrides a PBT sweep gives it (so the
@@ -10,7 +10,7 @@ import type { Segment } from './run-handle.js';
  * [start, end), and the run directory to restore, relative to the working directory (a rerun
  * started where the sweep ran finds it too).
  */
-export function segmentOf(runtime: Node, base: string): (Segment & { restoreFrom: string | null }) | undefined {
+export function segmentOf(runtime: Node, base: string): SegmentToRun | undefined {
   const node = selectPath(runtime, 'pbt');
   if (!node) return undefined;
   const plain = toPlain(node) as Record<string, unknown> | null;

@@ -3,7 +3,7 @@ import { formatOverrideForJob, quoteString } from '../overrides/index.js';
 import { createRng } from '../run/seeds.js';
 import type { SweepInput } from './expand.js';
 import { clampValue, explore, PBT_DEFAULTS, quantiles, sampleValue, type PbtParam, type PbtParams } from './pbt/explore.js';
-import { dimensions, type Dimension } from './random.js';
+import { dimensions, listIndex, listValue, type Dimension } from './random.js';
 import type { JobOutcome, PbtLineage, Sweeper, TrialRecord } from './sweeper.js';
 
 export interface PbtSweeperOptions {
@@ -44,19 +44,12 @@ function slotOf(d: Dimension): Slot {
     };
   }
   // A list (a,b,c, choice, range) is ordered: exploring moves to a neighbour, as Ray does with lists.
-  const valueOf = (i: number) => {
-    const text = d.texts.at(i);
-    return text.slice(text.indexOf('=') + 1);
-  };
   return {
     dim: d,
     param: { name: d.key, kind: 'list', size: d.texts.length },
     text: (i) => d.texts.at(i),
-    external: valueOf,
-    internal: (v) => {
-      for (let i = 0; i < d.texts.length; i++) if (valueOf(i) === String(v)) return i;
-      return undefined;
-    },
+    external: (i) => listValue(d, i),
+    internal: (v) => listIndex(d, v),
   };
 }
 

@@ -10,6 +10,20 @@ export type Dimension =
   | { key: string; kind: 'choice'; override: Override; texts: { length: number; at(i: number): string } }
   | { key: string; kind: 'interval'; override: Override; low: number; high: number; log: boolean; int: boolean };
 
+type ListDimension = Extract<Dimension, { kind: 'choice' }>;
+
+/** The value of a list dimension's element i (its override text after the '='). */
+export function listValue(d: ListDimension, i: number): string {
+  const text = d.texts.at(i);
+  return text.slice(text.indexOf('=') + 1);
+}
+
+/** The index of the element whose value is `v` (as recorded in sweep.json), or undefined. */
+export function listIndex(d: ListDimension, v: unknown): number | undefined {
+  for (let i = 0; i < d.texts.length; i++) if (listValue(d, i) === String(v)) return i;
+  return undefined;
+}
+
 function numberOf(e: { kind: 'int'; value: bigint } | { kind: 'float'; value: number }): number {
   return e.kind === 'int' ? Number(e.value) : e.value;
 }

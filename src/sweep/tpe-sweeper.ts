@@ -1,7 +1,7 @@
 import { TrellisError } from '../errors/index.js';
 import { formatKeyElement, formatOverrideForJob, type Override } from '../overrides/index.js';
 import { createRng } from '../run/seeds.js';
-import { dimensions, type Dimension } from './random.js';
+import { dimensions, listIndex, listValue, type Dimension } from './random.js';
 import type { SweepInput } from './expand.js';
 import type { JobOutcome, Sweeper, TrialRecord } from './sweeper.js';
 import { proposeTpe, TPE_DEFAULTS, type TpeTrial } from './tpe/sampler.js';
@@ -75,19 +75,12 @@ function slotOf(d: Dimension): Slot {
       internal: (v) => (typeof v === 'number' ? v : undefined),
     };
   }
-  const valueOf = (i: number) => {
-    const text = d.texts.at(i);
-    return text.slice(text.indexOf('=') + 1);
-  };
   return {
     dim: d,
     param: { name: d.key, dist: { kind: 'categorical', size: d.texts.length } },
     text: (i) => d.texts.at(i),
-    external: valueOf,
-    internal: (v) => {
-      for (let i = 0; i < d.texts.length; i++) if (valueOf(i) === String(v)) return i;
-      return undefined;
-    },
+    external: (i) => listValue(d, i),
+    internal: (v) => listIndex(d, v),
   };
 }
 
