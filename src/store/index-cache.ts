@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmdirSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../run/atomic-write.js';
 import { getPath, METRIC_STATS } from './query-fields.js';
@@ -31,15 +31,16 @@ import type { RunInfo, RunSummary } from './types.js';
  * Layout: `runs.json` (the walk and run.json), `summaries.json` (summary.json) and
  * `configs.json` (resolved.yaml), so a query loads only what it needs. Each is an IndexFile:
  * columns (one value per run: its status, a metric's minimum, a config value…) and one line
- * per run with its whole record, each parsed only when asked for. Listing ten thousand runs
- * thus parses a few arrays, not a few hundred thousand objects, and whole records only of the
- * runs it shows. The walk finds a run's row through its directory's entry, and the two other
+ * per run with its whole record, each read and parsed only when asked for. Listing ten thousand
+ * runs thus reads a few arrays, not a few hundred thousand objects, and whole records only of
+ * the runs it shows. The walk finds a run's row through its directory's entry, and the two other
  * files keep their rows in the run part's order when they can (they name the `generation` of
- * runs.json they follow), so a warm listing looks no run up by its path.
+ * runs.json they follow, a hash of its runs and their stamps), so a warm listing looks no run
+ * up by its path.
  */
 const INDEX_DIR = '.trellis-index';
 /** Raised whenever the layout changes: an index of another version is rebuilt. */
-const VERSION = 5;
+const VERSION = 6;
 const NEWLINE = 0x0a;
 
 /** A directory of the walk: its sub-directories, valid while its mtime is unchanged. */
@@ -53,55 +54,98 @@ export interface IndexedDir {
 }
 
 /**
- * One index file, as JSON lines: a header `{version, sections, rows}`, one line per named
- * section, then one line per row. Lines are parsed when first asked for; one that does not
- * parse marks the file damaged and reads as absent. The file is ASCII (JSON escapes the rest),
- * so a line is decoded from its bytes as is, several times faster than UTF-8.
+ * One index file: a header line `{version, sections, rows, bytes}` whose `sections` gives each
+ * named section's [offset, length] in the body after it, then the sections, the rows (a line
+ * each) and `#rows`, where each row starts. Only the header is read when the file is opened;
+ * a section is read and parsed when first asked for, a row when it is (all rows at once after
+ * a few), so a query over a large store reads the columns it needs and not the records. Every
+ * read checks that the file is still the one opened (a writer replaces it by rename); one that
+ * is not, or does not parse, marks it damaged and reads as absent. The file is ASCII (JSON
+ * escapes the rest), so bytes are decoded as latin1, several times faster than UTF-8.
  */
 class IndexFile {
   damaged = false;
-  private readonly sectionLines: Map<string, number>;
   private readonly parsed = new Map<string, unknown>();
+  private rowStarts: number[] | undefined;
+  /** The whole row region, once enough rows were asked for that one read beats many. */
+  private rowRegion: Buffer | undefined;
+  private rowReads = 0;
 
   private constructor(
-    private readonly bytes: Buffer,
-    /** Where each line starts, and one past the end. */
-    private readonly starts: number[],
-    sections: string[],
+    private readonly path: string,
+    /** Inode, size and mtime when opened: a later read of another file is refused. */
+    private readonly identity: string,
+    /** Where the body starts (after the header line). */
+    private readonly body: number,
+    private readonly toc: ReadonlyMap<string, readonly [number, number]>,
     readonly rows: number,
     /** What else the header says (see RootIndex: the run part's generation). */
     readonly header: Record<string, unknown>,
-  ) {
-    this.sectionLines = new Map(sections.map((name, i) => [name, i + 1]));
-  }
+  ) {}
 
-  /** The file, or undefined when it is missing, truncated or of another version. */
+  /** The file, or undefined when it is missing, cut short or of another version. */
   static read(path: string): IndexFile | undefined {
+    let fd: number | undefined;
     try {
-      const bytes = readFileSync(path);
-      if (!isAscii(bytes)) return undefined;
-      const starts = [0];
-      for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) starts.push(at + 1);
-      const header = JSON.parse(bytes.toString('latin1', 0, starts[1] ?? bytes.length)) as Record<string, unknown>;
-      const { sections, rows } = header;
-      if (header.version !== VERSION || !Array.isArray(sections) || !sections.every((s) => typeof s === 'string') || !Number.isSafeInteger(rows))
-        return undefined;
-      // Every line ends with a newline: a file cut short has fewer.
-      if (starts.length !== 2 + sections.length + (rows as number) || starts[starts.length - 1] !== bytes.length) return undefined;
-      return new IndexFile(bytes, starts, sections, rows as number, header);
+      fd = openSync(path, 'r');
+      const st = fstatSync(fd);
+      let head = Buffer.allocUnsafe(Math.min(st.size, HEADER_READ));
+      let length = readSync(fd, head, 0, head.length, 0);
+      let newline = head.subarray(0, length).indexOf(NEWLINE);
+      while (newline < 0 && length < st.size) {
+        const longer = Buffer.allocUnsafe(Math.min(st.size, head.length * 4));
+        head.copy(longer, 0, 0, length);
+        head = longer;
+        length += readSync(fd, head, length, head.length - length, length);
+        newline = head.subarray(0, length).indexOf(NEWLINE);
+      }
+      if (newline < 0 || !isAscii(head.subarray(0, newline))) return undefined;
+      const header = JSON.parse(head.toString('latin1', 0, newline)) as Record<string, unknown>;
+      const { sections, rows, bytes } = header;
+      if (header.version !== VERSION || !Number.isSafeInteger(rows) || bytes !== st.size - newline - 1) return undefined;
+      if (!isMapping(sections)) return undefined;
+      const toc = new Map<string, [number, number]>();
+      for (const [name, at] of Object.entries(sections)) {
+        if (!Array.isArray(at) || !at.every((n) => Number.isSafeInteger(n) && n >= 0) || at[0] + at[1] > (bytes as number)) return undefined;
+        toc.set(name, [at[0], at[1]]);
+      }
+      if (!toc.has(ROW_STARTS)) return undefined;
+      return new IndexFile(path, identityOf(st), newline + 1, toc, rows as number, header);
     } catch {
       return undefined;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
 
-  /** Line `i` as a string; only the lines asked for become strings. */
-  private line(i: number): string {
-    return this.bytes.toString('latin1', this.starts[i], this.starts[i + 1]! - 1);
+  /** `length` bytes of the body at `offset`, or undefined (and the file damaged). */
+  private readBody(offset: number, length: number): Buffer | undefined {
+    if (this.damaged) return undefined;
+    let fd: number | undefined;
+    try {
+      fd = openSync(this.path, 'r');
+      if (identityOf(fstatSync(fd)) !== this.identity) throw new Error('replaced');
+      const bytes = Buffer.allocUnsafe(length);
+      let got = 0;
+      while (got < length) {
+        const n = readSync(fd, bytes, got, length - got, this.body + offset + got);
+        if (n === 0) throw new Error('cut short');
+        got += n;
+      }
+      if (!isAscii(bytes)) throw new Error('not ASCII');
+      return bytes;
+    } catch {
+      this.damaged = true;
+      return undefined;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
   }
 
-  private parse(i: number): unknown {
+  private parseText(text: string | undefined): unknown {
+    if (text === undefined) return undefined;
     try {
-      return JSON.parse(this.line(i));
+      return JSON.parse(text);
     } catch {
       this.damaged = true;
       return undefined;
@@ -109,13 +153,13 @@ class IndexFile {
   }
 
   has(name: string): boolean {
-    return this.sectionLines.has(name);
+    return this.toc.has(name);
   }
 
   section(name: string): unknown {
     if (!this.parsed.has(name)) {
-      const line = this.sectionLines.get(name);
-      this.parsed.set(name, line === undefined ? undefined : this.parse(line));
+      const at = this.toc.get(name);
+      this.parsed.set(name, at === undefined ? undefined : this.parseText(this.readBody(at[0], at[1])?.toString('latin1')));
     }
     return this.parsed.get(name);
   }
@@ -129,18 +173,46 @@ class IndexFile {
     return undefined;
   }
 
-  rowText(row: number): string {
-    return this.line(1 + this.sectionLines.size + row);
+  /** Row `row`'s text (JSON), undefined when it cannot be read. */
+  rowText(row: number): string | undefined {
+    if (!this.rowStarts) {
+      const starts = this.section(ROW_STARTS);
+      if (!Array.isArray(starts) || starts.length !== this.rows + 1) {
+        this.damaged = true;
+        return undefined;
+      }
+      this.rowStarts = starts as number[];
+    }
+    const start = this.rowStarts[row]!;
+    const end = this.rowStarts[row + 1]! - 1;
+    if (!this.rowRegion && ++this.rowReads > Math.max(ROWS_READ_ONE_BY_ONE, this.rows / 8)) {
+      const first = this.rowStarts[0]!;
+      this.rowRegion = this.readBody(first, this.rowStarts[this.rows]! - first);
+    }
+    if (this.rowRegion) {
+      const first = this.rowStarts[0]!;
+      return this.rowRegion.toString('latin1', start - first, end - first);
+    }
+    return this.readBody(start, end - start)?.toString('latin1');
   }
 
   row(row: number): unknown {
-    return this.parse(1 + this.sectionLines.size + row);
+    return this.parseText(this.rowText(row));
   }
 }
+
+const identityOf = (st: Stats) => `${st.ino}:${st.size}:${st.mtimeMs}`;
+/** Bytes read for the header at first (most headers are shorter). */
+const HEADER_READ = 64 * 1024;
+/** The section that says where each row starts. */
+const ROW_STARTS = '#rows';
+/** Rows read one by one before the whole row region is read at once (or an eighth of them, if more). */
+const ROWS_READ_ONE_BY_ONE = 64;
 
 /** JSON text with every character beyond ASCII escaped (`\\uXXXX`), as index files hold it. */
 const asciiJson = (value: unknown) => JSON.stringify(value).replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
+/** Writes an index file (see IndexFile) by rename, so a reader sees the old file or the new one. */
 function writeIndexFile(
   root: string,
   file: string,
@@ -148,14 +220,31 @@ function writeIndexFile(
   sections: ReadonlyArray<readonly [string, unknown]>,
   rows: readonly string[],
 ): void {
-  const lines = [
-    asciiJson({ version: VERSION, ...header, sections: sections.map(([name]) => name), rows: rows.length }),
-    ...sections.map(([, value]) => asciiJson(value)),
-    ...rows,
-  ];
+  const body: string[] = [];
+  const toc: Record<string, [number, number]> = {};
+  let at = 0;
+  const add = (text: string) => {
+    body.push(text);
+    at += text.length + 1;
+  };
+  for (const [name, value] of sections) {
+    const text = asciiJson(value);
+    toc[name] = [at, text.length];
+    add(text);
+  }
+  const starts: number[] = [];
+  for (const row of rows) {
+    starts.push(at);
+    add(row);
+  }
+  starts.push(at);
+  const startsText = JSON.stringify(starts);
+  toc[ROW_STARTS] = [at, startsText.length];
+  add(startsText);
+  const head = asciiJson({ version: VERSION, ...header, sections: toc, rows: rows.length, bytes: at });
   try {
     mkdirSync(join(root, INDEX_DIR), { recursive: true });
-    writeFileAtomic(join(root, INDEX_DIR, file), `${lines.join('\n')}\n`);
+    writeFileAtomic(join(root, INDEX_DIR, file), `${head}\n${body.join('\n')}\n`);
   } catch {
     // A root that cannot be written to simply keeps no index.
   }
@@ -506,12 +595,16 @@ export class RootIndex implements RunSource {
   saveRuns(dirs: ReadonlyMap<string, IndexedDir>, sweeps: ReadonlyMap<string, string>, runs: readonly StoredRun[]): void {
     const kept = runs.filter((r) => r.stamp !== undefined);
     const rowOf = new Map(kept.map((run, row) => [run.rel, row]));
-    const rows = kept.map((run) =>
-      run.source === this && run.row >= 0 && !this.damagedRows.has(run.row)
-        ? this.runFile!.rowText(run.row)
-        : asciiJson(run.info ? packInfo(run.info) : run.reason()),
+    const rows = kept.map(
+      (run) =>
+        (run.source === this && run.row >= 0 && !this.damagedRows.has(run.row) ? this.runFile!.rowText(run.row) : undefined) ??
+        asciiJson(run.info ? packInfo(run.info) : run.reason()),
     );
-    const generation = randomBytes(6).toString('hex');
+    // Named by its runs and their stamps: rewritten with the same (only directories changed),
+    // the parts that follow it stay aligned; a run re-read or added makes them look rows up.
+    const hash = createHash('sha256');
+    for (const run of kept) hash.update(`${run.rel}\0${run.stamp}\n`);
+    const generation = hash.digest('hex').slice(0, 16);
     writeIndexFile(
       this.root,
       'runs.json',

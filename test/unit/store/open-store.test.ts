@@ -111,11 +111,13 @@ describe('the index is a cache keyed by the records directory', () => {
 
   /** The runs the index lists (its `rel` column); throws unless every line of it parses. */
   function indexedRuns(root: string): unknown {
-    const [header, ...lines] = readFileSync(join(root, 'outputs/.trellis-index/runs.json'), 'utf8')
-      .trimEnd()
-      .split('\n')
-      .map((line) => JSON.parse(line) as unknown);
-    return lines[(header as { sections: string[] }).sections.indexOf('rel')];
+    const text = readFileSync(join(root, 'outputs/.trellis-index/runs.json'), 'latin1');
+    const body = text.indexOf('\n') + 1;
+    const header = JSON.parse(text.slice(0, body)) as { sections: Record<string, [number, number]>; bytes: number };
+    expect(text.length - body).toBe(header.bytes);
+    for (const [at, length] of Object.values(header.sections)) JSON.parse(text.slice(body + at, body + at + length));
+    const [at, length] = header.sections.rel;
+    return JSON.parse(text.slice(body + at, body + at + length));
   }
 
   it.each([
@@ -125,8 +127,9 @@ describe('the index is a cache keyed by the records directory', () => {
       name: 'of an older version',
       damage: (file: string) => writeFileSync(file, '{"version": 1, "dirs": {}, "runs": {"2026-11-20/10-00-00": ["1:2", "run", null, "gone"]}}'),
     },
-    { name: 'garbled in a line', damage: (file: string) => writeFileSync(file, readFileSync(file, 'utf8').replace(/\n\[[^\n]*\n$/, '\n[{x\n')) },
-    { name: 'not ASCII', damage: (file: string) => writeFileSync(file, readFileSync(file, 'utf8').replace('"old"', '"öld"')) },
+    // The same length: the damage is found when the row is read, not by the file's size.
+    { name: 'garbled in a row', damage: (file: string) => writeFileSync(file, readFileSync(file, 'utf8').replace('"old"', '{{{{{')) },
+    { name: 'not ASCII', damage: (file: string) => writeFileSync(file, readFileSync(file, 'utf8').replace('"old"', '"öl"')) },
   ])('is rebuilt when it is $name', ({ damage }) => {
     const root = tmpDir();
     agedRun(root);
@@ -136,6 +139,19 @@ describe('the index is a cache keyed by the records directory', () => {
     expect(tagsOf(root)).toEqual([['old']]);
     expect(indexedRuns(root)).toEqual(['2026-11-20/10-00-00']);
     expect(tagsOf(root)).toEqual([['old']]);
+  });
+
+  it('reads nothing from an index file replaced since it was opened: the run is read from its files', () => {
+    const root = tmpDir();
+    agedRun(root);
+    tagsOf(root);
+    const store = openStore([], { cwd: root });
+    // Another writer's index, of the same length, lands by rename after this one was opened.
+    const file = join(root, 'outputs/.trellis-index/runs.json');
+    writeFileSync(`${file}.other`, readFileSync(file, 'utf8').replace('"old"', '"new"'));
+    renameSync(`${file}.other`, file);
+    expect(store.runs.map((r) => r.info?.tags)).toEqual([['old']]);
+    expect(tagsOf(root)).toEqual([['new']]); // a fresh open trusts the file it opened (it is a cache)
   });
 
   it('answers metric and config queries from the index the same as from the files', () => {
@@ -320,17 +336,24 @@ describe('the index answers exactly what the files say', () => {
     const inodes = ['runs.json', 'summaries.json', 'configs.json'].map((f) => statSync(join(root, 'outputs/.trellis-index', f)).ino);
     everything(root, true);
     expect(['runs.json', 'summaries.json', 'configs.json'].map((f) => statSync(join(root, 'outputs/.trellis-index', f)).ino)).toEqual(inodes);
-    // A new directory rewrites the run part alone; then summaries and configs are found by path.
+    // A new directory rewrites the run part alone, with the same runs: the parts still follow it.
+    const header = (file: string) => JSON.parse(readFileSync(join(root, 'outputs/.trellis-index', file), 'utf8').split('\n')[0]!) as Record<string, unknown>;
+    const generation = header('runs.json').generation;
     mkdirSync(join(root, 'outputs/notes'));
     const earlier = new Date(Date.now() - 30_000);
     for (const dir of ['outputs', 'outputs/notes']) utimesSync(join(root, dir), earlier, earlier);
     expect(everything(root, true)).toEqual(files);
-    const header = (file: string) => JSON.parse(readFileSync(join(root, 'outputs/.trellis-index', file), 'utf8').split('\n')[0]!) as Record<string, unknown>;
-    expect(header('summaries.json').runs).not.toBe(header('runs.json').generation);
-    expect(everything(root, true)).toEqual(files);
-    // A new run is read and written into every part.
+    expect(statSync(join(root, 'outputs/.trellis-index/runs.json')).ino).not.toBe(inodes[0]);
+    expect([header('runs.json').generation, header('summaries.json').runs, header('configs.json').runs]).toEqual([generation, generation, generation]);
+    // A new run listed without its summary or config rewrites the run part alone; the parts then
+    // find their rows by path, and the new run's records are read and written into every part.
     writeRun(join(root, 'outputs/later'), { id: 'later', resolved: { optimizer: { name: 'adam' }, nested: { '0': 'zero' } } });
     ageTree(root);
+    const listed = openStore([], { cwd: root });
+    listed.runs.forEach((r) => r.info);
+    listed.flush();
+    expect(header('runs.json').generation).not.toBe(generation);
+    expect(header('summaries.json').runs).toBe(generation);
     const more = everything(root, false);
     expect(everything(root, true)).toEqual(more);
     expect(everything(root, true)).toEqual(more);
