@@ -435,3 +435,64 @@ describe('errors and help', () => {
     expect(r.stdout).toMatch(new RegExp(`^trellis ${command}: `));
   });
 });
+
+describe('the run index with many writers at once', () => {
+  /** A run as a job leaves it: written into a new directory of a date folder. */
+  const addRun = (cwd: string, n: number) =>
+    writeRun(join(cwd, 'outputs', `2026-11-${String(1 + (n % 20)).padStart(2, '0')}`, `r${n}`), {
+      id: `run-${String(n).padStart(4, '0')}`,
+      resolved: { optimizer: { name: n % 2 ? 'adam' : 'sgd', lr: n / 1000 }, seed: n },
+      metrics: { val_loss: { last: n, min: n, max: n } },
+    });
+  const idsOf = (r: { code: number | null; stdout: string; stderr: string }) => {
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    return (JSON.parse(r.stdout) as Array<{ id: string }>).map((run) => run.id).sort();
+  };
+  const idsUpTo = (n: number) => Array.from({ length: n }, (_, i) => `run-${String(i).padStart(4, '0')}`);
+  /** Every index file is whole: its header's sections lie inside it and each parses. */
+  const indexFilesWhole = (cwd: string) =>
+    ['runs.json', 'summaries.json', 'configs.json'].map((file) => {
+      const text = readFileSync(join(cwd, 'outputs/.trellis-index', file), 'latin1');
+      const body = text.indexOf('\n') + 1;
+      const header = JSON.parse(text.slice(0, body)) as { sections: Record<string, [number, number]>; bytes: number };
+      for (const [at, length] of Object.values(header.sections)) JSON.parse(text.slice(body + at, body + at + length));
+      return text.length - body === header.bytes;
+    });
+
+  it('is never damaged and loses no run while processes list, query and add runs at once', async () => {
+    const cwd = tmpDir();
+    let n = 0;
+    for (; n < 300; n++) addRun(cwd, n);
+    ageTree(cwd);
+    // Each kind of query writes its own part of the index: runs, summaries, configs.
+    const queries = [
+      ['runs', 'list'],
+      ['runs', 'best', '--metric', 'val_loss', '--limit', '1000'],
+      ['runs', 'list', 'optimizer.name = adam'],
+    ];
+    for (let round = 0; round < 4; round++) {
+      const existing = idsUpTo(n);
+      const listings = Array.from({ length: 6 }, (_, i) => spawnCli([...queries[i % 3]!, '--format', 'json'], { cwd }));
+      for (let k = 0; k < 5; k++) addRun(cwd, n++); // runs appear while they list
+      const results = await Promise.all(listings);
+      for (const [i, result] of results.entries()) {
+        const ids = idsOf(result);
+        // A run that existed when a listing started is in it (queries list their matches only).
+        const wanted = i % 3 === 2 ? existing.filter((id) => Number(id.slice(4)) % 2 === 1) : existing;
+        expect(ids.filter((id) => wanted.includes(id))).toEqual(wanted);
+      }
+      if (round % 2 === 1) ageTree(cwd); // old enough for the index to take the new runs on trust
+    }
+    expect(indexFilesWhole(cwd)).toEqual([true, true, true]);
+    const all = idsUpTo(n);
+    expect(idsOf(runCli(['runs', 'list', '--no-index', '--format', 'json'], { cwd }))).toEqual(all);
+    expect(idsOf(runCli(['runs', 'list', '--format', 'json'], { cwd }))).toEqual(all);
+    ageTree(cwd);
+    for (const query of queries) {
+      const fromFiles = idsOf(runCli([...query, '--no-index', '--format', 'json'], { cwd }));
+      expect(idsOf(runCli([...query, '--format', 'json'], { cwd }))).toEqual(fromFiles);
+      expect(idsOf(runCli([...query, '--format', 'json'], { cwd }))).toEqual(fromFiles);
+    }
+    expect(indexFilesWhole(cwd)).toEqual([true, true, true]);
+  }, 120_000);
+});
