@@ -423,13 +423,16 @@ export class RootIndex implements RunSource {
   /** Names this version of runs.json, for the parts that follow its rows. */
   generation: string | undefined;
   private runFile: IndexFile | undefined;
-  private stamps: string[] = [];
+  /** Parsed on first use: a warm listing of finished runs needs no stamp. */
+  private stamps: string[] | undefined;
   private statuses: Array<string | null> = [];
   /** Per run: why summary.json could not be read, null when it could, 0 when not known (or not finished). */
   private summaryProblems: Array<string | null | 0> = [];
   /** Parsed on first use (null: not in the file). */
   private ids: Array<string | null> | null | undefined;
   private starts: Array<number | null> | null | undefined;
+  /** Per run not finished: run.json's heartbeat and interval (null for finished runs). */
+  private beats: Array<[unknown, unknown] | null> | null | undefined;
   private rowOf: Map<string, number> | undefined;
   /** Rows whose line did not parse: never copied into a new index. */
   private readonly damagedRows = new Set<number>();
@@ -449,26 +452,24 @@ export class RootIndex implements RunSource {
 
   /** Takes the run part from `file`, unless some of it is missing or malformed. */
   private load(file: IndexFile): void {
-    const stamps = file.column<string>('stamp');
     const statuses = file.column<string | null>('status');
     const summaryProblems = file.column<string | null | 0>('summaryProblem');
     const dirs = file.section('dirs');
     const sweeps = file.section('sweeps');
     const { generation } = file.header;
-    if (!stamps || !statuses || !summaryProblems || !file.has('rel') || typeof generation !== 'string') return;
+    if (!statuses || !summaryProblems || !file.has('rel') || !file.has('stamp') || typeof generation !== 'string') return;
     if (!Array.isArray(dirs) || !dirs.every(isDirEntry) || !Array.isArray(sweeps) || !sweeps.every(isSweepEntry)) return;
-    if (!dirs.every(([, , , , rows]) => rows.every((row) => Number.isInteger(row) && row >= -1 && row < stamps.length))) return;
+    if (!dirs.every(([, , , , rows]) => rows.every((row) => Number.isInteger(row) && row >= -1 && row < file.rows))) return;
     for (const [rel, mtime, children, records, rows] of dirs) this.dirs.set(rel, { mtime, children, records, rows });
     for (const [rel, stamp] of sweeps) this.sweeps.set(rel, stamp);
     this.runFile = file;
     this.generation = generation;
-    this.stamps = stamps;
     this.statuses = statuses;
     this.summaryProblems = summaryProblems;
   }
 
   get runCount(): number {
-    return this.stamps.length;
+    return this.runFile?.rows ?? 0;
   }
 
   /** The row of the run at `rel`, -1 when the index has none. A directory's entry has its children's rows. */
@@ -480,8 +481,16 @@ export class RootIndex implements RunSource {
     return this.rowOf.get(rel) ?? -1;
   }
 
+  /** The row's stamp; '' (which no records directory has) when the column cannot be read. */
   stamp(row: number): string {
-    return this.stamps[row]!;
+    this.stamps ??= this.runFile?.column<string>('stamp') ?? [];
+    return this.stamps[row] ?? '';
+  }
+
+  heartbeat(row: number): { heartbeat: unknown; heartbeat_interval_s: unknown } | typeof NOT_INDEXED {
+    if (this.beats === undefined) this.beats = this.runFile!.column<[unknown, unknown] | null>('beat') ?? null;
+    const beat = this.beats?.[row];
+    return Array.isArray(beat) ? { heartbeat: beat[0], heartbeat_interval_s: beat[1] } : NOT_INDEXED;
   }
 
   /** A finished run not known to be partial: its directory's mtime vouches for it (see above). */
@@ -618,10 +627,21 @@ export class RootIndex implements RunSource {
         ['summaryProblem', kept.map(keptSummaryProblem)],
         ['id', kept.map((r) => r.id)],
         ['start', kept.map((r) => r.started() ?? null)],
+        ['beat', kept.map((r) => this.beatOf(r))],
       ],
       rows,
     );
     this.written = { generation, runs: kept };
+  }
+
+  /** What the run part keeps of a run not finished for its status: run.json's heartbeat and interval. */
+  private beatOf(run: StoredRun): [unknown, unknown] | null {
+    const status = run.recordedStatus();
+    if (status === null || isFinalStatus(status)) return null;
+    const kept = run.source === this && run.row >= 0 ? this.heartbeat(run.row) : NOT_INDEXED;
+    if (kept !== NOT_INDEXED) return [kept.heartbeat, kept.heartbeat_interval_s];
+    const info = run.info;
+    return info ? [info.heartbeat ?? null, info.heartbeat_interval_s ?? null] : null;
   }
 
   /** Writes the summary part: what was read this time, and what the index had for the others. */

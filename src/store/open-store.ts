@@ -57,7 +57,7 @@ function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: 
   const racy = (mtime: number) => mtime >= startedAt - RACY_MS;
   let kept = 0;
   const keep = (dir: string, rel: string, row: number) => {
-    scan.runs.push(new StoredRun(dir, root, rel, undefined, index.stamp(row), index, row));
+    scan.runs.push(new StoredRun(dir, root, rel, undefined, null, index, row));
     kept++;
   };
 
@@ -179,12 +179,15 @@ export function openStore(roots: readonly string[] = [], options: OpenStoreOptio
   const startedAt = Date.now();
   const scans = wanted.filter((r) => !missing.includes(r)).map((r) => scanRoot(r, useIndex, options.refresh ?? false, startedAt));
   // Roots may overlap (outputs and outputs/2026-11-23): a run is listed once.
+  const overlap = scans.some((a) => scans.some((b) => a !== b && (a.root === b.root || a.root.startsWith(b.root.endsWith(sep) ? b.root : b.root + sep))));
   const seen = new Set<string>();
-  const runs: StoredRun[] = scans.length === 1 ? [...scans[0]!.runs] : [];
-  for (const scan of scans.length > 1 ? scans : []) {
+  const runs: StoredRun[] = [];
+  for (const scan of scans) {
     for (const run of scan.runs) {
-      if (seen.has(run.dir)) continue;
-      seen.add(run.dir);
+      if (overlap) {
+        if (seen.has(run.dir)) continue;
+        seen.add(run.dir);
+      }
       runs.push(run);
     }
   }

@@ -27,6 +27,10 @@ export interface RunSource {
   record(row: number): RunInfo | string | typeof NOT_INDEXED;
   /** The status run.json records; null when run.json could not be used. */
   recordedStatus(row: number): string | null;
+  /** The row's stamp (identity + mtime of `.trellis/`). */
+  stamp(row: number): string;
+  /** A run not finished: run.json's heartbeat and its interval, as a status needs them. */
+  heartbeat(row: number): { heartbeat: unknown; heartbeat_interval_s: unknown } | typeof NOT_INDEXED;
   id(row: number): string | null | typeof NOT_INDEXED;
   /** run.json's start in ms since the epoch, null when it has none. */
   started(row: number): number | null | typeof NOT_INDEXED;
@@ -236,8 +240,8 @@ export class StoredRun {
   /** The root it was found under (absolute), and its path relative to that root. */
   readonly root: string;
   readonly rel: string;
-  /** Identity + mtime of `.trellis/`, when found through a store (the index key). */
-  readonly stamp: string | undefined;
+  /** Identity + mtime of `.trellis/` (the index key); null until asked for when the index has it. */
+  private stampValue: string | undefined | null;
   /** The index it was found through and its row there (-1: run.json was read from its file). */
   readonly source: RunSource | undefined;
   readonly row: number;
@@ -252,12 +256,15 @@ export class StoredRun {
   private configValue: unknown;
   private configProblemValue: string | null | undefined;
 
-  /** `state` is what was read from the files; without it, the run reads `source` at `row`. */
-  constructor(dir: string, root: string, rel: string, state: RunState | undefined, stamp?: string, source?: RunSource, row = -1) {
+  /**
+   * `state` is what was read from the files; without it, the run reads `source` at `row`. A
+   * `stamp` of null is the one the source has at `row` (read only when needed).
+   */
+  constructor(dir: string, root: string, rel: string, state: RunState | undefined, stamp?: string | null, source?: RunSource, row = -1) {
     this.dir = dir;
     this.root = root;
     this.rel = rel;
-    this.stamp = stamp;
+    this.stampValue = stamp;
     this.source = source;
     this.row = state ? -1 : row;
     if (state) {
@@ -268,6 +275,12 @@ export class StoredRun {
       this.configValue = state.config;
       this.configProblemValue = state.configProblem;
     }
+  }
+
+  /** Identity + mtime of `.trellis/`, when found through a store (the index key). */
+  get stamp(): string | undefined {
+    if (this.stampValue === null) this.stampValue = this.source!.stamp(this.row);
+    return this.stampValue;
   }
 
   get info(): RunInfo | null {
@@ -381,7 +394,7 @@ export class StoredRun {
     const recorded = this.recordedStatus();
     if (recorded === null) return 'unreadable';
     // Only a run still marked running needs run.json's heartbeat.
-    const observed: ObservedStatus = isFinalStatus(recorded) ? recorded : observedStatus(this.info!, now);
+    const observed: ObservedStatus = isFinalStatus(recorded) ? recorded : observedStatus(this.beat(recorded), now);
     // Only a completed run promises complete records; a running, crashed, failed or interrupted
     // one may lack some (a Ctrl-C can land before its summary), and its status says more.
     if (observed !== 'completed') return observed;
@@ -390,6 +403,12 @@ export class StoredRun {
     if (this.summaryProblem()) return 'partial';
     if (this.configProblemValue) return 'partial';
     return observed;
+  }
+
+  /** What a status needs of a run not finished: from the index when it has it, else run.json. */
+  private beat(recorded: string): { status?: unknown; heartbeat?: unknown; heartbeat_interval_s?: unknown } {
+    const indexed = this.infoValue === undefined ? this.source!.heartbeat(this.row) : NOT_INDEXED;
+    return indexed === NOT_INDEXED ? this.info! : { status: recorded, ...indexed };
   }
 
   /** Why the run is `unreadable` or `partial`; null otherwise. */

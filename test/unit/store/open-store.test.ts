@@ -68,6 +68,19 @@ describe('damaged run directories are listed, never crash a listing', () => {
     ]);
   });
 
+  it.each([
+    { roots: ['outputs', 'multirun'], dirs: ['multirun/s/0', 'outputs/a/r1', 'outputs/b/r2'] },
+    { roots: ['outputs', 'outputs/a'], dirs: ['outputs/a/r1', 'outputs/b/r2'] },
+    { roots: ['outputs/a', 'outputs'], dirs: ['outputs/a/r1', 'outputs/b/r2'] },
+    { roots: ['outputs', 'outputs/'], dirs: ['outputs/a/r1', 'outputs/b/r2'] },
+    { roots: ['outputs', 'outputs2'], dirs: ['outputs/a/r1', 'outputs/b/r2', 'outputs2/r3'] },
+  ])('lists each run once, also when roots $roots overlap', ({ roots, dirs }) => {
+    const root = tmpDir();
+    for (const [i, rel] of ['outputs/a/r1', 'outputs/b/r2', 'outputs2/r3', 'multirun/s/0'].entries()) writeRun(join(root, rel), { id: `r${i}` });
+    const store = openStore(roots, { cwd: root, index: false });
+    expect(store.runs.map((r) => r.dir.slice(root.length + 1)).sort()).toEqual(dirs);
+  });
+
   it('names a missing root', () => {
     const e = errorOf(() => openStore(['nope'], { cwd: tmpDir() }));
     expect(e.code).toBe('RUN_NOT_FOUND');
@@ -152,6 +165,34 @@ describe('the index is a cache keyed by the records directory', () => {
     renameSync(`${file}.other`, file);
     expect(store.runs.map((r) => r.info?.tags)).toEqual([['old']]);
     expect(tagsOf(root)).toEqual([['new']]); // a fresh open trusts the file it opened (it is a cache)
+  });
+
+  it('tells a running run from a crashed one by the heartbeat it keeps, as the files do, without reading run.json', () => {
+    const root = tmpDir();
+    const now = new Date('2026-11-23T12:00:00.000Z');
+    writeRun(join(root, 'outputs/alive'), { id: 'alive', status: 'running', end: null, heartbeat: '2026-11-23T11:59:58.000Z' });
+    writeRun(join(root, 'outputs/gone'), { id: 'gone', status: 'running', end: null, heartbeat: '2026-11-23T11:00:00.000Z' });
+    ageTree(root);
+    const statuses = (index: boolean) => {
+      const store = openStore([], { cwd: root, index, now });
+      const seen = store.runs.map((r) => [r.rel, r.status(now)]).sort();
+      store.flush();
+      return seen;
+    };
+    const fromFiles = statuses(false);
+    expect(fromFiles).toEqual([
+      ['alive', 'running'],
+      ['gone', 'crashed'],
+    ]);
+    expect(statuses(true)).toEqual(fromFiles);
+    // Warm: the records are not read (a run.json made unreadable in place is not seen)…
+    for (const rel of ['alive', 'gone']) {
+      const file = join(root, 'outputs', rel, '.trellis/run.json');
+      const stat = statSync(join(root, 'outputs', rel, '.trellis'));
+      writeFileSync(file, '{');
+      utimesSync(join(root, 'outputs', rel, '.trellis'), stat.atime, stat.mtime);
+    }
+    expect(statuses(true)).toEqual(fromFiles);
   });
 
   it('answers metric and config queries from the index the same as from the files', () => {
