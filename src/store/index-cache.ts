@@ -652,18 +652,17 @@ export class RootIndex implements RunSource {
       (r) => r.loadedSummary(),
       (v): PartRecord => (v.metricsStamp === undefined ? [v.summary, v.summaryProblem] : [v.summary, v.summaryProblem, v.metricsStamp]),
     );
-    const columns = new Map<string, unknown[]>();
+    // By metric, its statistics' columns (in METRIC_STATS order), named once per metric.
+    const byMetric = new Map<string, unknown[][]>();
     entries.rows.forEach((entry, row) => {
       const metrics = (entry?.[0] as RunSummary | null | undefined)?.metrics ?? {};
       for (const [name, stats] of Object.entries(metrics)) {
-        for (const stat of METRIC_STATS) {
-          const key = metricColumn(name, stat);
-          let column = columns.get(key);
-          if (!column) columns.set(key, (column = new Array<unknown>(entries.rows.length).fill(null)));
-          column[row] = isMapping(stats) ? (stats[stat] ?? null) : null;
-        }
+        let columns = byMetric.get(name);
+        if (!columns) byMetric.set(name, (columns = METRIC_STATS.map(() => new Array<unknown>(entries.rows.length).fill(null))));
+        if (isMapping(stats)) METRIC_STATS.forEach((stat, i) => (columns[i]![row] = stats[stat] ?? null));
       }
     });
+    const columns = [...byMetric].flatMap(([name, stats]) => METRIC_STATS.map((stat, i) => [metricColumn(name, stat), stats[i]] as const));
     this.savePart('summaries.json', entries, [['metricsStamp', entries.rows.map((e) => e?.[2] ?? null)], ...columns]);
   }
 

@@ -89,6 +89,10 @@ function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: 
   const walk = (dir: string, rel: string, depth: number, row: number): void => {
     // A run seen last time: one stat of its records directory says whether it is still one.
     if (row >= 0 && visitRecords(dir, rel, row)) return;
+    // A directory the index does not know: one stat of its records directory finds a run (most
+    // directories of a store) without listing the run's files.
+    const unknown = row < 0 && !index.dirs.has(rel);
+    if (unknown && visitRecords(dir, rel, -1)) return;
     const st = statOf(dir);
     if (!st?.isDirectory()) return;
     const cachedDir = index.dirs.get(rel);
@@ -119,7 +123,7 @@ function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: 
         scan.dirs.set(rel, cachedDir);
       }
     }
-    if (records && row < 0 && visitRecords(dir, rel, -1)) {
+    if (records && row < 0 && !unknown && visitRecords(dir, rel, -1)) {
       scan.dirs.delete(rel); // runs are keyed by their records, not walked
       return;
     }
