@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmdirSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmdirSync, rmSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../run/atomic-write.js';
 import { getPath, METRIC_STATS } from './query-fields.js';
@@ -37,8 +37,30 @@ import type { RunInfo, RunSummary } from './types.js';
  * files keep their rows in the run part's order when they can (they name the `generation` of
  * runs.json they follow, a hash of its runs and their stamps), so a warm listing looks no run
  * up by its path.
+ *
+ * Shards: the root's own directory and the runs directly in it keep these three files in
+ * `.trellis-index/`; each directory at the top of the root (a day of outputs/, a day of
+ * multirun/) keeps its own in `.trellis-index/shards/NAME/`. A new run rewrites its shard only,
+ * so keeping the index current costs what one top directory holds, not the whole store.
  */
 const INDEX_DIR = '.trellis-index';
+/** Where the shards of directories at a root's top keep their files (the root's own: INDEX_DIR). */
+const SHARDS_DIR = 'shards';
+const shardDir = (root: string, shard: string) => (shard === '' ? join(root, INDEX_DIR) : join(root, INDEX_DIR, SHARDS_DIR, encodeURIComponent(shard)));
+
+/** Removes the index shards of directories no longer at the root's top (`names`: those that are). */
+export function removeShardsBut(root: string, names: ReadonlySet<string>): void {
+  const shards = join(root, INDEX_DIR, SHARDS_DIR);
+  let entries: string[];
+  try {
+    entries = readdirSync(shards);
+  } catch {
+    return;
+  }
+  const kept = new Set([...names].map(encodeURIComponent));
+  for (const entry of entries) if (!kept.has(entry)) rmSync(join(shards, entry), { recursive: true, force: true });
+}
+
 /** Raised whenever the layout changes: an index of another version is rebuilt. */
 const VERSION = 6;
 const NEWLINE = 0x0a;
@@ -213,13 +235,7 @@ const ROWS_READ_ONE_BY_ONE = 64;
 const asciiJson = (value: unknown) => JSON.stringify(value).replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** Writes an index file (see IndexFile) by rename, so a reader sees the old file or the new one. */
-function writeIndexFile(
-  root: string,
-  file: string,
-  header: Record<string, unknown>,
-  sections: ReadonlyArray<readonly [string, unknown]>,
-  rows: readonly string[],
-): void {
+function writeIndexFile(path: string, header: Record<string, unknown>, sections: ReadonlyArray<readonly [string, unknown]>, rows: readonly string[]): void {
   const body: string[] = [];
   const toc: Record<string, [number, number]> = {};
   let at = 0;
@@ -243,8 +259,8 @@ function writeIndexFile(
   add(startsText);
   const head = asciiJson({ version: VERSION, ...header, sections: toc, rows: rows.length, bytes: at });
   try {
-    mkdirSync(join(root, INDEX_DIR), { recursive: true });
-    writeFileAtomic(join(root, INDEX_DIR, file), `${head}\n${body.join('\n')}\n`);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileAtomic(path, `${head}\n${body.join('\n')}\n`);
   } catch {
     // A root that cannot be written to simply keeps no index.
   }
@@ -442,11 +458,17 @@ export class RootIndex implements RunSource {
   /** The run part as this index last wrote it: its generation and runs in row order. */
   private written: { generation: string; runs: readonly StoredRun[] } | undefined;
 
+  /** Where this shard's files are. */
+  private readonly dir: string;
+
+  /** The index of one shard of `root`: '' for the root's own directory, else a directory at its top. */
   constructor(
     readonly root: string,
     readonly enabled: boolean,
+    shard = '',
   ) {
-    const file = enabled ? IndexFile.read(join(root, INDEX_DIR, 'runs.json')) : undefined;
+    this.dir = shardDir(root, shard);
+    const file = enabled ? IndexFile.read(join(this.dir, 'runs.json')) : undefined;
     if (file) this.load(file);
   }
 
@@ -538,7 +560,7 @@ export class RootIndex implements RunSource {
 
   /** The part in `file`, null when there is none (or it is unusable). */
   private loadPart<P extends Part>(file: string, make: (f: IndexFile) => P): P | null {
-    const f = this.enabled ? IndexFile.read(join(this.root, INDEX_DIR, file)) : undefined;
+    const f = this.enabled ? IndexFile.read(join(this.dir, file)) : undefined;
     try {
       return f ? make(f) : null;
     } catch {
@@ -615,8 +637,7 @@ export class RootIndex implements RunSource {
     for (const run of kept) hash.update(`${run.rel}\0${run.stamp}\n`);
     const generation = hash.digest('hex').slice(0, 16);
     writeIndexFile(
-      this.root,
-      'runs.json',
+      join(this.dir, 'runs.json'),
       { generation },
       [
         ['dirs', [...dirs].map(([rel, d]) => [rel, d.mtime, d.children, d.records, d.children.map((name) => rowOf.get(childRel(rel, name)) ?? -1)])],
@@ -715,8 +736,7 @@ export class RootIndex implements RunSource {
   ): void {
     const { generation, order, rows } = entries;
     writeIndexFile(
-      this.root,
-      file,
+      join(this.dir, file),
       generation ? { runs: generation } : {},
       [['rel', order.map((r) => r.rel)], ['stamp', order.map((r) => r.stamp)], ['problem', rows.map((e) => (e ? e[1] : NO_ENTRY))], ...columns],
       rows.map((e) => (e ? asciiJson(e) : 'null')),

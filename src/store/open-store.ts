@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { RECORDS_DIR, SWEEP_FILES, recordPath } from '../records/names.js';
 import { TrellisError } from '../errors/index.js';
-import { childRel, RootIndex, type IndexedDir } from './index-cache.js';
+import { childRel, removeShardsBut, RootIndex, type IndexedDir } from './index-cache.js';
 import { CHANGED, readRunState, StoredRun } from './stored-run.js';
 import { checkArgs } from '../errors/check-args.js';
 
@@ -41,58 +41,85 @@ const RACY_MS = 2000;
 const statOf = (path: string): Stats | undefined => statSync(path, { throwIfNoEntry: false });
 const stampOf = (s: Stats) => `${s.ino}:${s.mtimeMs}`;
 
-interface RootScan {
-  root: string;
-  runs: StoredRun[];
+/**
+ * What a scan found under one shard of a root's index: the root's own directory and the runs
+ * directly in it (shard ''), or one directory at the top of the root and everything under it.
+ * Each shard is written alone, so a new run rewrites the index of its top directory (a day of
+ * outputs/, a day of sweeps), not of the whole store.
+ */
+interface ShardScan {
   index: RootIndex;
+  /** The runs found under it, in the order of the walk. */
+  runs: StoredRun[];
   dirs: Map<string, IndexedDir>;
   sweeps: Map<string, string>;
+  /** Runs taken from its index as they were. */
+  kept: number;
   /** What the scan found differs from the index (beyond records read anew). */
   dirty: boolean;
 }
 
+interface RootScan {
+  root: string;
+  /** Every run found, in the order of the walk. */
+  runs: StoredRun[];
+  shards: Map<string, ShardScan>;
+}
+
 function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: number): RootScan {
-  const index = new RootIndex(root, useIndex);
-  const scan: RootScan = { root, runs: [], index, dirs: new Map(), sweeps: new Map(), dirty: false };
+  const scan: RootScan = { root, runs: [], shards: new Map() };
+  const shardOf = (name: string): ShardScan => {
+    let shard = scan.shards.get(name);
+    if (!shard)
+      scan.shards.set(name, (shard = { index: new RootIndex(root, useIndex, name), runs: [], dirs: new Map(), sweeps: new Map(), kept: 0, dirty: false }));
+    return shard;
+  };
   const racy = (mtime: number) => mtime >= startedAt - RACY_MS;
-  let kept = 0;
-  const keep = (dir: string, rel: string, row: number) => {
-    scan.runs.push(new StoredRun(dir, root, rel, undefined, null, index, row));
-    kept++;
+  const found = (shard: ShardScan, run: StoredRun) => {
+    shard.runs.push(run);
+    scan.runs.push(run);
+  };
+  const keep = (shard: ShardScan, dir: string, rel: string, row: number) => {
+    found(shard, new StoredRun(dir, root, rel, undefined, null, shard.index, row));
+    shard.kept++;
   };
 
-  /** True when `dir` is a run (listed, not walked into); `row` is its row in the index, or -1. */
-  const visitRecords = (dir: string, rel: string, row: number): boolean => {
+  /** True when `dir` is a run (listed, not walked into); `row` is its row in the shard's index, or -1. */
+  const visitRecords = (shard: ShardScan, dir: string, rel: string, row: number): boolean => {
+    const { index } = shard;
     const trellis = statOf(join(dir, RECORDS_DIR));
     if (!trellis?.isDirectory()) return false;
     const stamp = stampOf(trellis);
     if (row >= 0 && index.stamp(row) === stamp) {
-      keep(dir, rel, row);
+      keep(shard, dir, rel, row);
       return true;
     }
     if (index.sweeps.get(rel) === stamp) {
-      scan.sweeps.set(rel, stamp);
+      shard.sweeps.set(rel, stamp);
       return false;
     }
-    scan.dirty = true;
+    shard.dirty = true;
     const state = readRunState(dir);
     if (!state.info && state.problem === 'run.json missing' && existsSync(recordPath(dir, SWEEP_FILES.sweep))) {
-      if (!racy(trellis.mtimeMs)) scan.sweeps.set(rel, stamp);
+      if (!racy(trellis.mtimeMs)) shard.sweeps.set(rel, stamp);
       return false;
     }
     const run = new StoredRun(dir, root, rel, state, racy(trellis.mtimeMs) ? undefined : stamp, index);
     run.changed |= CHANGED.run;
-    scan.runs.push(run);
+    found(shard, run);
     return true;
   };
 
-  const walk = (dir: string, rel: string, depth: number, row: number): void => {
+  /** `shard` holds `dir` when it is a run; a directory at the top of the root is a shard of its own. */
+  const walk = (shard: ShardScan, dir: string, rel: string, depth: number, row: number): void => {
     // A run seen last time: one stat of its records directory says whether it is still one.
-    if (row >= 0 && visitRecords(dir, rel, row)) return;
+    if (row >= 0 && visitRecords(shard, dir, rel, row)) return;
+    const dirShard = depth === 1 ? shardOf(rel) : shard;
+    const { index } = dirShard;
     // A directory the index does not know: one stat of its records directory finds a run (most
     // directories of a store) without listing the run's files.
     const unknown = row < 0 && !index.dirs.has(rel);
-    if (unknown && visitRecords(dir, rel, -1)) return;
+    if (unknown && visitRecords(shard, dir, rel, -1)) return;
     const st = statOf(dir);
     if (!st?.isDirectory()) return;
     const cachedDir = index.dirs.get(rel);
@@ -101,7 +128,7 @@ function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: 
     let records: boolean;
     if (unchanged) {
       ({ children, records } = cachedDir);
-      scan.dirs.set(rel, cachedDir);
+      dirShard.dirs.set(rel, cachedDir);
     } else {
       let entries;
       try {
@@ -115,16 +142,16 @@ function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: 
         .sort();
       records = entries.some((e) => e.name === RECORDS_DIR && e.isDirectory());
       if (!racy(st.mtimeMs)) {
-        scan.dirs.set(rel, { mtime: st.mtimeMs, children, records });
+        dirShard.dirs.set(rel, { mtime: st.mtimeMs, children, records });
         // Written down even when only the mtime changed, so the finished runs in it are trusted again.
-        scan.dirty = true;
+        dirShard.dirty = true;
       } else if (cachedDir) {
         // Too recent to write down: the index keeps what it had (runs found in it are written anyway).
-        scan.dirs.set(rel, cachedDir);
+        dirShard.dirs.set(rel, cachedDir);
       }
     }
-    if (records && row < 0 && !unknown && visitRecords(dir, rel, -1)) {
-      scan.dirs.delete(rel); // runs are keyed by their records, not walked
+    if (records && row < 0 && !unknown && visitRecords(shard, dir, rel, -1)) {
+      dirShard.dirs.delete(rel); // runs are keyed by their records, not walked
       return;
     }
     if (depth >= MAX_DEPTH) return;
@@ -135,26 +162,37 @@ function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: 
       const childDir = dir.endsWith(sep) ? dir + name : dir + sep + name; // join() without normalising again
       const childPath = childRel(rel, name);
       const childRow = rows ? rows[i]! : index.runRow(childPath);
-      if (rows && !refresh && childRow >= 0 && index.finished(childRow)) keep(childDir, childPath, childRow);
-      else walk(childDir, childPath, depth + 1, childRow);
+      if (rows && !refresh && childRow >= 0 && index.finished(childRow)) keep(dirShard, childDir, childPath, childRow);
+      else walk(dirShard, childDir, childPath, depth + 1, childRow);
     });
   };
 
+  const top = shardOf('');
   // The root is a run only when the index has no directory entry for it.
-  walk(root, '', 0, index.dirs.has('') ? -1 : index.runRow(''));
+  walk(top, root, '', 0, top.index.dirs.has('') ? -1 : top.index.runRow(''));
   // A run, sweep or directory gone since the index was written.
-  if (kept !== index.runCount || scan.sweeps.size !== index.sweeps.size || scan.dirs.size !== index.dirs.size) scan.dirty = true;
+  for (const shard of scan.shards.values()) {
+    const { index } = shard;
+    if (shard.kept !== index.runCount || shard.sweeps.size !== index.sweeps.size || shard.dirs.size !== index.dirs.size) shard.dirty = true;
+  }
   return scan;
 }
 
-/** Writes what was read anew into the root's index. */
+/** Writes what was read anew into the index of each shard of the root that changed. */
 function flushScan(scan: RootScan): void {
-  const changed = (part: number) => scan.runs.some((r) => r.changed & part);
-  if (scan.dirty || changed(CHANGED.run)) scan.index.saveRuns(scan.dirs, scan.sweeps, scan.runs);
-  if (changed(CHANGED.summary)) scan.index.saveSummaries(scan.runs);
-  if (changed(CHANGED.config)) scan.index.saveConfigs(scan.runs);
-  for (const run of scan.runs) run.changed = 0;
-  scan.dirty = false;
+  const top = scan.shards.get('');
+  const topChanged = top?.dirty ?? false;
+  for (const shard of scan.shards.values()) {
+    const changed = (part: number) => shard.runs.some((r) => r.changed & part);
+    if (shard.dirty || changed(CHANGED.run)) shard.index.saveRuns(shard.dirs, shard.sweeps, shard.runs);
+    if (changed(CHANGED.summary)) shard.index.saveSummaries(shard.runs);
+    if (changed(CHANGED.config)) shard.index.saveConfigs(shard.runs);
+    for (const run of shard.runs) run.changed = 0;
+    shard.dirty = false;
+  }
+  // The root's own shard lists what is at the top: the shards of directories gone since go too.
+  const rootDir = top?.dirs.get('');
+  if (topChanged && rootDir) removeShardsBut(scan.root, new Set(rootDir.children));
 }
 
 /**

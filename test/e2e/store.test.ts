@@ -166,7 +166,7 @@ describe('trellis runs and the run index', () => {
     const ids = (...args: string[]) =>
       (JSON.parse(cli(['runs', 'list', ...args, '--format', 'json', '--sort', 'id'], cwd).stdout) as Array<{ id: string }>).map((r) => r.id);
     expect(ids()).toEqual(['20261120-100000-aaaaaa', '20261120-110000-bbbbbb']);
-    expect(existsSync(join(cwd, 'outputs/.trellis-index/runs.json'))).toBe(true);
+    expect(existsSync(join(cwd, 'outputs/.trellis-index/shards/2026-11-20/runs.json'))).toBe(true);
     expect(cli(['runs', 'tag', '20261120-100000', 'best'], cwd).code).toBe(0);
     expect(ids('tags = best')).toEqual(['20261120-100000-aaaaaa']);
     expect(cli(['runs', 'note', '20261120-110000', 'looks', 'fine'], cwd).code).toBe(0);
@@ -210,7 +210,8 @@ describe('a killed run without summary.json', () => {
         },
         { id: '20261120-110000-done', status: 'completed', reason: null, fields: { 'loss.last': 0.5, 'loss.min': 0.4, 'loss.max': 0.9, 'loss.count': 3 } },
       ]);
-      if (pass === 'files') expect(readFileSync(join(cwd, 'outputs/.trellis-index/summaries.json'), 'utf8')).toContain('metrics from metrics.jsonl');
+      if (pass === 'files')
+        expect(readFileSync(join(cwd, 'outputs/.trellis-index/shards/2026-11-20/summaries.json'), 'utf8')).toContain('metrics from metrics.jsonl');
     }
   });
 
@@ -449,15 +450,19 @@ describe('the run index with many writers at once', () => {
     return (JSON.parse(r.stdout) as Array<{ id: string }>).map((run) => run.id).sort();
   };
   const idsUpTo = (n: number) => Array.from({ length: n }, (_, i) => `run-${String(i).padStart(4, '0')}`);
-  /** Every index file is whole: its header's sections lie inside it and each parses. */
-  const indexFilesWhole = (cwd: string) =>
-    ['runs.json', 'summaries.json', 'configs.json'].map((file) => {
-      const text = readFileSync(join(cwd, 'outputs/.trellis-index', file), 'latin1');
+  /** Every index file is whole: its header's sections lie inside it and each parses. Returns the files' names. */
+  const indexFilesWhole = (cwd: string) => {
+    const dir = join(cwd, 'outputs/.trellis-index');
+    const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.json'));
+    for (const file of files) {
+      const text = readFileSync(join(dir, file), 'latin1');
       const body = text.indexOf('\n') + 1;
       const header = JSON.parse(text.slice(0, body)) as { sections: Record<string, [number, number]>; bytes: number };
       for (const [at, length] of Object.values(header.sections)) JSON.parse(text.slice(body + at, body + at + length));
-      return text.length - body === header.bytes;
-    });
+      expect(text.length - body, file).toBe(header.bytes);
+    }
+    return new Set(files.map((f) => f.split('/').pop()));
+  };
 
   it('is never damaged and loses no run while processes list, query and add runs at once', async () => {
     const cwd = tmpDir();
@@ -483,7 +488,7 @@ describe('the run index with many writers at once', () => {
       }
       if (round % 2 === 1) ageTree(cwd); // old enough for the index to take the new runs on trust
     }
-    expect(indexFilesWhole(cwd)).toEqual([true, true, true]);
+    expect(indexFilesWhole(cwd)).toEqual(new Set(['runs.json', 'summaries.json', 'configs.json']));
     const all = idsUpTo(n);
     expect(idsOf(runCli(['runs', 'list', '--no-index', '--format', 'json'], { cwd }))).toEqual(all);
     expect(idsOf(runCli(['runs', 'list', '--format', 'json'], { cwd }))).toEqual(all);
@@ -493,6 +498,6 @@ describe('the run index with many writers at once', () => {
       expect(idsOf(runCli([...query, '--format', 'json'], { cwd }))).toEqual(fromFiles);
       expect(idsOf(runCli([...query, '--format', 'json'], { cwd }))).toEqual(fromFiles);
     }
-    expect(indexFilesWhole(cwd)).toEqual([true, true, true]);
+    expect(indexFilesWhole(cwd)).toEqual(new Set(['runs.json', 'summaries.json', 'configs.json']));
   }, 120_000);
 });

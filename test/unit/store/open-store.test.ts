@@ -107,7 +107,7 @@ describe('the index is a cache keyed by the records directory', () => {
     const root = tmpDir();
     const dir = agedRun(root, 'running');
     expect(tagsOf(root)).toEqual([['old']]);
-    expect(existsSync(join(root, 'outputs/.trellis-index/runs.json'))).toBe(true);
+    expect(existsSync(join(root, 'outputs/.trellis-index/shards/2026-11-20/runs.json'))).toBe(true);
     // Rewritten in place with the directory's mtime put back: the index still answers…
     const runJson = join(dir, '.trellis/run.json');
     const before = statSync(join(dir, '.trellis'));
@@ -124,7 +124,7 @@ describe('the index is a cache keyed by the records directory', () => {
 
   /** The runs the index lists (its `rel` column); throws unless every line of it parses. */
   function indexedRuns(root: string): unknown {
-    const text = readFileSync(join(root, 'outputs/.trellis-index/runs.json'), 'latin1');
+    const text = readFileSync(join(root, 'outputs/.trellis-index/shards/2026-11-20/runs.json'), 'latin1');
     const body = text.indexOf('\n') + 1;
     const header = JSON.parse(text.slice(0, body)) as { sections: Record<string, [number, number]>; bytes: number };
     expect(text.length - body).toBe(header.bytes);
@@ -148,7 +148,7 @@ describe('the index is a cache keyed by the records directory', () => {
     agedRun(root);
     tagsOf(root);
     expect(indexedRuns(root)).toEqual(['2026-11-20/10-00-00']);
-    damage(join(root, 'outputs/.trellis-index/runs.json'));
+    damage(join(root, 'outputs/.trellis-index/shards/2026-11-20/runs.json'));
     expect(tagsOf(root)).toEqual([['old']]);
     expect(indexedRuns(root)).toEqual(['2026-11-20/10-00-00']);
     expect(tagsOf(root)).toEqual([['old']]);
@@ -160,7 +160,7 @@ describe('the index is a cache keyed by the records directory', () => {
     tagsOf(root);
     const store = openStore([], { cwd: root });
     // Another writer's index, of the same length, lands by rename after this one was opened.
-    const file = join(root, 'outputs/.trellis-index/runs.json');
+    const file = join(root, 'outputs/.trellis-index/shards/2026-11-20/runs.json');
     writeFileSync(`${file}.other`, readFileSync(file, 'utf8').replace('"old"', '"new"'));
     renameSync(`${file}.other`, file);
     expect(store.runs.map((r) => r.info?.tags)).toEqual([['old']]);
@@ -195,6 +195,41 @@ describe('the index is a cache keyed by the records directory', () => {
     expect(statuses(true)).toEqual(fromFiles);
   });
 
+  it('keeps a shard per directory at the top of a root: a new run rewrites its own shard only, and a shard goes with its directory', () => {
+    const root = tmpDir();
+    for (const rel of ['outputs/day1/a', 'outputs/day1/b', 'outputs/day2/c', 'outputs/loose']) writeRun(join(root, rel), { id: rel.split('/').pop()! });
+    ageTree(root);
+    const listed = () => {
+      const store = openStore([], { cwd: root });
+      const ids = store.runs.map((r) => [r.id, r.summary()?.metrics ? 'summary' : null, r.config() ? 'config' : null].join(' ')).sort();
+      store.flush();
+      return ids;
+    };
+    const index = join(root, 'outputs/.trellis-index');
+    const files = () =>
+      Object.fromEntries(
+        (readdirSync(index, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).map((f) => [f, statSync(join(index, f)).ino]),
+      );
+    expect(listed()).toEqual(['a summary config', 'b summary config', 'c summary config', 'loose summary config']);
+    const before = files();
+    // A run directly at the root is in the root's own files; each directory at the top has its own.
+    expect(Object.keys(before).sort()).toEqual(
+      ['configs.json', 'runs.json', 'summaries.json'].flatMap((f) => [f, `shards/day1/${f}`, `shards/day2/${f}`]).sort(),
+    );
+    const d = writeRun(join(root, 'outputs/day2/d'), { id: 'd' });
+    const old = new Date(Date.now() - 30_000);
+    for (const dir of [join(d, '.trellis'), d, join(root, 'outputs/day2')]) utimesSync(dir, old, old);
+    expect(listed()).toEqual(['a summary config', 'b summary config', 'c summary config', 'd summary config', 'loose summary config']);
+    const after = files();
+    const rewritten = Object.keys(after).filter((f) => after[f] !== before[f]);
+    expect(rewritten.sort()).toEqual(['shards/day2/configs.json', 'shards/day2/runs.json', 'shards/day2/summaries.json']);
+    rmSync(join(root, 'outputs/day1'), { recursive: true });
+    ageTree(root);
+    expect(listed()).toEqual(['c summary config', 'd summary config', 'loose summary config']);
+    expect(existsSync(join(index, 'shards/day1'))).toBe(false);
+    expect(listed()).toEqual(['c summary config', 'd summary config', 'loose summary config']);
+  });
+
   it('answers metric and config queries from the index the same as from the files', () => {
     const root = tmpDir();
     agedRun(root);
@@ -205,8 +240,8 @@ describe('the index is a cache keyed by the records directory', () => {
       return r;
     };
     expect(q(true)).toEqual(['r1']);
-    expect(existsSync(join(root, 'outputs/.trellis-index/summaries.json'))).toBe(true);
-    expect(existsSync(join(root, 'outputs/.trellis-index/configs.json'))).toBe(true);
+    expect(existsSync(join(root, 'outputs/.trellis-index/shards/2026-11-20/summaries.json'))).toBe(true);
+    expect(existsSync(join(root, 'outputs/.trellis-index/shards/2026-11-20/configs.json'))).toBe(true);
     expect(q(true)).toEqual(['r1']);
     expect(q(false)).toEqual(['r1']);
   });
@@ -264,7 +299,7 @@ describe('finished runs in unchanged directories are taken from the index', () =
 
   it('writes a changed directory down once it is old enough to, so its runs are trusted again', () => {
     const { root, dirs } = fourRuns();
-    const written = () => statSync(join(root, 'outputs/.trellis-index/runs.json')).ino;
+    const written = () => statSync(join(root, 'outputs/.trellis-index/shards/day/runs.json')).ino;
     const before = written();
     writeFileSync(join(root, 'outputs/day/notes.txt'), 'a file beside the runs changes the mtime');
     expect(tagsOf(root).done).toEqual(['old']);
