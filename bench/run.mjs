@@ -51,7 +51,7 @@ if (!existsSync(CLI)) {
   process.exit(1);
 }
 
-const settings = opts.quick ? { reps: 3, multirunReps: 1 } : { reps: 11, multirunReps: 3 };
+const settings = opts.quick ? { reps: 3, multirunReps: 1, quick: true } : { reps: 11, multirunReps: 3, quick: false };
 // The ui case can stall in its live-update step (see bench/README.md): it runs only when named.
 const OPT_IN = ['ui'];
 const selected = opts.only ? opts.only.split(',').map((s) => s.trim()) : CASES.filter((c) => !OPT_IN.includes(c));

@@ -6,11 +6,15 @@
  * - `compose --multirun 'seed=range(0,N)'` for N = 10^3, 10^4, 10^5: time to the first job on
  *   stdout, time per job, and peak RSS (GNU time, when /usr/bin/time is there).
  * - Loading a YAML mapping of N keys (10^3, 10^4, 10^5) through trellis's loader, in one process.
+ * - Run stores of N synthetic runs (10^3, 10^4, 10^5; bench/lib/synth-runs.mjs): `runs best` cold
+ *   (no index) and warm, `runs list` with a config query warm, and what keeping the index current
+ *   costs after one new run (bench/probes/store-update.mjs, in one process). `--quick` stops at 10^4.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, NODE, probe, removeDir, row, tempDir } from '../lib/util.mjs';
+import { generateRuns } from '../lib/synth-runs.mjs';
+import { CLI, median, NODE, probe, removeDir, row, tempDir, timeSpawnOk } from '../lib/util.mjs';
 
 export const title = 'growth';
 
@@ -43,7 +47,91 @@ const exponent = (sizes, times) => {
   return Math.log(t2 / t1) / Math.log(n2 / n1);
 };
 
-export async function run() {
+/** Store figures at each size: cold and warm CLI times (ms), and the index update after one new run. */
+function storeAt(n, reps) {
+  const root = tempDir(`store-${n}`);
+  try {
+    const t0 = Date.now();
+    generateRuns(root, n);
+    // Entries younger than two seconds are not taken into the index yet (index-cache.ts).
+    while (Date.now() - t0 < 2100) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    const env = { ...process.env, NO_COLOR: '1' };
+    const best = ['runs', 'best', '--metric', 'val_loss', '--mode', 'min'];
+    const list = ['runs', 'list', 'optimizer.name = adam', '--limit', '10'];
+    const time = (args) => timeSpawnOk([NODE, CLI, ...args], { cwd: root, env }).ms;
+    const cold = [];
+    for (let i = 0; i < (n >= 1e5 ? 1 : reps); i++) {
+      for (const top of ['outputs', 'multirun']) rmSync(join(root, top, '.trellis-index'), { recursive: true, force: true });
+      cold.push(time(best));
+    }
+    time(list); // builds the config part
+    const warmBest = [];
+    const warmList = [];
+    for (let i = 0; i < reps; i++) {
+      warmBest.push(time(best));
+      warmList.push(time(list));
+    }
+    const update = probe('store-update.mjs', [root, String(reps)]);
+    return { n, cold: median(cold), warmBest: median(warmBest), warmList: median(warmList), update };
+  } finally {
+    removeDir(root);
+  }
+}
+
+function storeRows(stores, baseline) {
+  const sizes = stores.map((s) => s.n);
+  const label = (s) => `10^${Math.log10(s.n)}`;
+  const curve = (pick, digits = 0) => stores.map((s) => `${label(s)}: ${pick(s).toFixed(digits)} ms`).join(', ');
+  const exp = (pick) => exponent(sizes, stores.map(pick)).toFixed(2);
+  const largest = stores.at(-1);
+  const atScale = largest.n >= 1e5;
+  return [
+    row({
+      id: 'growth.store.cold',
+      name: `runs best, cold (${largest.n.toLocaleString('en-US')} runs)`,
+      value: largest.cold,
+      unit: 'ms',
+      baseline,
+      baselineName: 'node -e 0',
+      target: '≤ 10 s at 10^5 runs',
+      pass: atScale ? largest.cold <= 10_000 : null,
+      note: `${curve((s) => s.cold)}; exponent ${exp((s) => s.cold)}`,
+    }),
+    row({
+      id: 'growth.store.warm',
+      name: `runs best, warm (${largest.n.toLocaleString('en-US')} runs)`,
+      value: largest.warmBest,
+      unit: 'ms',
+      baseline,
+      baselineName: 'node -e 0',
+      target: '≤ 300 ms at 10^5 runs',
+      pass: atScale ? largest.warmBest <= 300 : null,
+      note: `${curve((s) => s.warmBest)}; exponent ${exp((s) => s.warmBest)}; in one process (no start-up): ${curve((s) => s.update.warmMs)}`,
+    }),
+    row({
+      id: 'growth.store.list',
+      name: `runs list 'optimizer.name = adam', warm (${largest.n.toLocaleString('en-US')} runs)`,
+      value: largest.warmList,
+      unit: 'ms',
+      baseline,
+      baselineName: 'node -e 0',
+      target: '≤ 300 ms at 10^5 runs',
+      pass: atScale ? largest.warmList <= 300 : null,
+      note: `${curve((s) => s.warmList)}; exponent ${exp((s) => s.warmList)}`,
+    }),
+    row({
+      id: 'growth.store.update',
+      name: `index update after one new run (${largest.n.toLocaleString('en-US')} runs)`,
+      value: largest.update.updateMs,
+      unit: 'ms',
+      target: '≤ 20 ms, independent of the store size',
+      pass: stores.every((s) => s.update.updateMs <= 20),
+      note: `${curve((s) => s.update.updateMs, 1)} (its shard: ${stores.map((s) => `${label(s)}: ${s.update.shardRuns} runs`).join(', ')}); median of paired differences in one process`,
+    }),
+  ];
+}
+
+export async function run({ quick = false, reps = 5 } = {}) {
   const dir = tempDir('growth');
   try {
     mkdirSync(join(dir, 'conf'));
@@ -110,6 +198,9 @@ export async function run() {
           .join('; '),
       }),
     );
+    const baseline = median(Array.from({ length: 5 }, () => timeSpawnOk([NODE, '-e', '0']).ms));
+    const stores = (quick ? [1e3, 1e4] : [1e3, 1e4, 1e5]).map((n) => storeAt(n, Math.min(reps, 5)));
+    rows.push(...storeRows(stores, baseline));
     return rows;
   } finally {
     removeDir(dir);
