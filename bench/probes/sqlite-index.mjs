@@ -23,7 +23,14 @@ if (command === 'build') {
   const record = JSON.stringify({ info: 'x'.repeat(400) });
   db.exec('BEGIN');
   for (let i = 0; i < Number(count); i++) {
-    insert.run(`2026-01-${i % 28}/run-${i}`, `${i}:1767225600000`, i % 10 ? 'completed' : 'failed', (i * 7919) % 100_000 / 1e5, i % 2 ? 'adam' : 'sgd', record);
+    insert.run(
+      `2026-01-${i % 28}/run-${i}`,
+      `${i}:1767225600000`,
+      i % 10 ? 'completed' : 'failed',
+      ((i * 7919) % 100_000) / 1e5,
+      i % 2 ? 'adam' : 'sgd',
+      record,
+    );
   }
   db.exec('COMMIT');
 } else if (command === 'query') {

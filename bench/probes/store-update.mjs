@@ -25,7 +25,13 @@ const best = () => {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const outputs = join(root, 'outputs');
-const newest = join(outputs, readdirSync(outputs).filter((n) => !n.startsWith('.')).sort().at(-1));
+const newest = join(
+  outputs,
+  readdirSync(outputs)
+    .filter((n) => !n.startsWith('.'))
+    .sort()
+    .at(-1),
+);
 const template = join(newest, readdirSync(newest, { withFileTypes: true }).find((e) => e.isDirectory())?.name ?? '');
 // Older than the index's two-second window, so the new run is written into it at once.
 const old = new Date(Date.now() - 60_000);
