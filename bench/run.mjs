@@ -7,12 +7,14 @@
  *   --only a,b         run only these cases (cli, compose, multirun, metrics, command, sweep, store, tensorboard, instantiate, hydra, tpe, prune, pbt, completion, growth, ui)
  *   --write-readme     replace the results table in bench/README.md with this run's
  *   --json PATH        where to write the results (default bench/results.json)
+ *   --also-node PATH   run the same cases again under another Node (for example Node 24 beside
+ *                      the machine's Node 20) and print its rows too, marked with its version
  *
  * Every figure is the median of several repetitions, next to a baseline measured in the same run
  * on the same machine. See bench/README.md for what each case measures and its target.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -43,6 +45,7 @@ const { values: opts } = parseArgs({
     only: { type: 'string' },
     'write-readme': { type: 'boolean', default: false },
     json: { type: 'string', default: join(BENCH_DIR, 'results.json') },
+    'also-node': { type: 'string' },
   },
 });
 
@@ -151,14 +154,26 @@ for (const name of selected) {
     });
   }
 }
+// The same cases under another Node, in a child run of this script; its rows are marked with its version.
+if (opts['also-node']) {
+  const other = opts['also-node'];
+  const version = execFileSync(other, ['--version'], { encoding: 'utf8' }).trim();
+  const json = join(os.tmpdir(), `trellis-bench-${process.pid}-${version}.json`);
+  process.stderr.write(`bench: the same cases on Node ${version}\n`);
+  const args = [join(BENCH_DIR, 'run.mjs'), '--only', selected.join(','), '--json', json, ...(opts.quick ? ['--quick'] : [])];
+  execFileSync(other, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const theirs = JSON.parse(readFileSync(json, 'utf8')).rows;
+  rmSync(json, { force: true });
+  rows.push(...theirs.map((r) => ({ ...r, id: `${r.id}@${version}`, name: `${r.name} [Node ${version}]` })));
+  machine.alsoNode = version;
+}
 const seconds = (performance.now() - started) / 1000;
+const nodes = machine.alsoNode ? `${machine.node} and ${machine.alsoNode}` : machine.node;
 
 const results = { date: new Date().toISOString(), commit: gitCommit(), machine, settings, durationSeconds: Number(seconds.toFixed(1)), rows };
 writeFileSync(opts.json, `${JSON.stringify(results, null, 2)}\n`);
 
-console.log(
-  `\ntrellis benchmarks — ${machine.cpu}, ${machine.memoryGB} GB, Node ${machine.node}, ${results.commit ?? 'no git'}, load ${machine.loadAverage}\n`,
-);
+console.log(`\ntrellis benchmarks — ${machine.cpu}, ${machine.memoryGB} GB, Node ${nodes}, ${results.commit ?? 'no git'}, load ${machine.loadAverage}\n`);
 console.log(textTable(rows));
 const notes = rows.filter((r) => r.note);
 if (notes.length) {
@@ -178,7 +193,7 @@ if (opts['write-readme']) {
   const i = text.indexOf(start);
   const j = text.indexOf(end);
   if (i < 0 || j < i) throw new Error(`bench/README.md has no ${start} … ${end} block`);
-  const block = `${start}\n${machine.cpu}, ${machine.memoryGB} GB, Node ${machine.node}, ${machine.platform}; commit ${results.commit ?? '?'}; \`npm run bench\` took ${seconds.toFixed(0)} s; load average ${machine.loadAverage} at start.\n\n${markdownTable(rows)}\n${end}`;
+  const block = `${start}\n${machine.cpu}, ${machine.memoryGB} GB, Node ${nodes}, ${machine.platform}; commit ${results.commit ?? '?'}; \`npm run bench\` took ${seconds.toFixed(0)} s; load average ${machine.loadAverage} at start.\n\n${markdownTable(rows)}\n${end}`;
   writeFileSync(readme, text.slice(0, i) + block + text.slice(j + end.length));
   console.log('bench/README.md updated');
 }
