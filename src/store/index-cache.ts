@@ -207,14 +207,11 @@ class IndexFile {
     }
     const start = this.rowStarts[row]!;
     const end = this.rowStarts[row + 1]! - 1;
+    const first = this.rowStarts[0]!;
     if (!this.rowRegion && ++this.rowReads > Math.max(ROWS_READ_ONE_BY_ONE, this.rows / 8)) {
-      const first = this.rowStarts[0]!;
       this.rowRegion = this.readBody(first, this.rowStarts[this.rows]! - first);
     }
-    if (this.rowRegion) {
-      const first = this.rowStarts[0]!;
-      return this.rowRegion.toString('latin1', start - first, end - first);
-    }
+    if (this.rowRegion) return this.rowRegion.toString('latin1', start - first, end - first);
     return this.readBody(start, end - start)?.toString('latin1');
   }
 

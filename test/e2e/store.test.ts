@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { customApp, readJson, runDirs, runNode } from '../helpers/app-project.js';
 import { repoRoot, runCli, spawnCli } from '../helpers/run-cli.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
-import { ageTree, writeRun } from '../unit/store/synthetic-runs.js';
+import { ageTree, readIndexSections, writeRun } from '../unit/store/synthetic-runs.js';
 
 const demo = join(repoRoot, 'dist', 'examples', 'train.js');
 
@@ -454,13 +454,7 @@ describe('the run index with many writers at once', () => {
   const indexFilesWhole = (cwd: string) => {
     const dir = join(cwd, 'outputs/.trellis-index');
     const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.json'));
-    for (const file of files) {
-      const text = readFileSync(join(dir, file), 'latin1');
-      const body = text.indexOf('\n') + 1;
-      const header = JSON.parse(text.slice(0, body)) as { sections: Record<string, [number, number]>; bytes: number };
-      for (const [at, length] of Object.values(header.sections)) JSON.parse(text.slice(body + at, body + at + length));
-      expect(text.length - body, file).toBe(header.bytes);
-    }
+    for (const file of files) readIndexSections(join(dir, file));
     return new Set(files.map((f) => f.split('/').pop()));
   };
 

@@ -11,7 +11,7 @@ import { toYamlText } from '../../../src/tree/emit.js';
 import { loadYaml } from '../../../src/yaml/load.js';
 import { errorOf } from '../../helpers/errors.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
-import { ageTree, writeRun } from './synthetic-runs.js';
+import { ageTree, readIndexSections, writeRun } from './synthetic-runs.js';
 
 describe('damaged run directories are listed, never crash a listing', () => {
   it.each([
@@ -124,13 +124,7 @@ describe('the index is a cache keyed by the records directory', () => {
 
   /** The runs the index lists (its `rel` column); throws unless every line of it parses. */
   function indexedRuns(root: string): unknown {
-    const text = readFileSync(join(root, 'outputs/.trellis-index/shards/2026-11-20/runs.json'), 'latin1');
-    const body = text.indexOf('\n') + 1;
-    const header = JSON.parse(text.slice(0, body)) as { sections: Record<string, [number, number]>; bytes: number };
-    expect(text.length - body).toBe(header.bytes);
-    for (const [at, length] of Object.values(header.sections)) JSON.parse(text.slice(body + at, body + at + length));
-    const [at, length] = header.sections.rel;
-    return JSON.parse(text.slice(body + at, body + at + length));
+    return readIndexSections(join(root, 'outputs/.trellis-index/shards/2026-11-20/runs.json')).rel;
   }
 
   it.each([

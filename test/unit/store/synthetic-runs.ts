@@ -2,7 +2,7 @@
  * Synthetic run directories with realistic records (the shapes run-job.ts writes), for store
  * unit tests that need many runs or runs that differ in one record only.
  */
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromPlain } from '../../../src/tree/node.js';
 import { toYamlText } from '../../../src/tree/emit.js';
@@ -159,4 +159,13 @@ export function ageTree(root: string): string {
   visit(root);
   utimesSync(root, old, old);
   return root;
+}
+
+/** An index file's sections, parsed; throws unless its size is what its header says and every section parses. */
+export function readIndexSections(path: string): Record<string, unknown> {
+  const text = readFileSync(path, 'latin1');
+  const body = text.indexOf('\n') + 1;
+  const header = JSON.parse(text.slice(0, body)) as { sections: Record<string, [number, number]>; bytes: number };
+  if (text.length - body !== header.bytes) throw new Error(`${path}: ${text.length - body} bytes after the header, which says ${header.bytes}`);
+  return Object.fromEntries(Object.entries(header.sections).map(([name, [at, length]]) => [name, JSON.parse(text.slice(body + at, body + at + length))]));
 }
