@@ -209,26 +209,30 @@ const quoteArg = (s: string) => (/^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replaceA
 
 /**
  * GET /api/curves: the curves of `runs` (comma-separated keys) for `metrics` (all when empty),
- * smoothed then bucketed (see curves.ts). A running run's metrics.jsonl is read from where the
- * last request stopped.
+ * smoothed then bucketed (see curves.ts), and which of those runs are still running: the page
+ * asks again while one is. A running run's metrics.jsonl is read from where the last request
+ * stopped.
  */
-export function curves(ctx: ApiContext, params: Params): CurveEntry[] {
+export function curves(ctx: ApiContext, params: Params): { entries: CurveEntry[]; running: string[] } {
   const keys = (params.get('runs') ?? '').split(',').filter(Boolean).slice(0, 500);
   const wanted = (params.get('metrics') ?? '').split(',').filter(Boolean);
   const x: XAxis = params.get('x') === 'time' ? 'time' : 'step';
   const smooth = Number(params.get('smooth') ?? 0);
   const buckets = intParam(params, 'buckets', 1000, 10_000);
-  const out: CurveEntry[] = [];
+  const entries: CurveEntry[] = [];
+  const running: string[] = [];
+  ctx.view.current();
   for (const key of keys) {
-    const run = runOf(ctx, key);
+    const run = ctx.view.known(key) ?? runOf(ctx, key);
+    if (run.status() === 'running') running.push(key);
     const tail = ctx.tails.read(recordPath(run.dir, RUN_FILES.metrics));
     if (!tail) continue;
     for (const metric of wanted.length ? wanted : tail.names()) {
       const series = tail.get(metric);
-      if (series) out.push({ run: key, metric, curve: curveOf(series, { x, smooth, buckets }) });
+      if (series) entries.push({ run: key, metric, curve: curveOf(series, { x, smooth, buckets }) });
     }
   }
-  return out;
+  return { entries, running };
 }
 
 /** GET /api/log: the log from byte `from` (or its last `bytes`), for a live tail. */

@@ -150,7 +150,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       case '/api/sweep':
         return sendJson(res, 200, sweep(ctx, params));
       case '/api/curves': {
-        const body = encodeCurves(curves(ctx, params));
+        const { entries, running } = curves(ctx, params);
+        const body = encodeCurves(entries, { running });
         res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/octet-stream', 'content-length': body.length });
         return res.end(body);
       }

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { openStore, displayPath, type RunStore } from '../store/open-store.js';
-import type { StoredRun } from '../store/stored-run.js';
+import { isFinalStatus, type StoredRun } from '../store/stored-run.js';
 import { RECORDS_DIR } from '../records/names.js';
 
 /**
@@ -12,7 +13,11 @@ export class StoreView {
   private store: RunStore | undefined;
   private byKey = new Map<string, StoredRun>();
   private openedAt = 0;
-  /** Bumped each time the store is opened again: results computed from it are valid as long as it stays. */
+  private content = '';
+  /**
+   * Bumped when the store, opened again, shows other runs, records or statuses: results
+   * computed from it (a listing of 10,000 rows) stay valid as long as it stays.
+   */
   generation = 0;
 
   constructor(
@@ -21,12 +26,14 @@ export class StoreView {
     private readonly ttlMs = 1000,
   ) {}
 
-  current(): RunStore {
-    if (!this.store || Date.now() - this.openedAt > this.ttlMs) {
+  current(fresh = false): RunStore {
+    if (!this.store || fresh || Date.now() - this.openedAt > this.ttlMs) {
       this.store = openStore(this.roots, { cwd: this.cwd });
       this.store.flush();
       this.openedAt = Date.now();
-      this.generation++;
+      const content = contentOf(this.store);
+      if (content !== this.content) this.generation++;
+      this.content = content;
       this.byKey = new Map(this.store.runs.map((r) => [displayPath(r.dir, this.cwd), r]));
     }
     return this.store;
@@ -35,12 +42,24 @@ export class StoreView {
   /** Forget the open store (after a tag or note), so the next request reads the change. */
   invalidate(): void {
     this.store = undefined;
+    this.content = '';
     this.generation++;
   }
 
-  /** A run of the store by its key (its directory relative to the working directory). */
+  /**
+   * A run of the store by its key (its directory relative to the working directory). A key the
+   * store does not know opens it again: the run may have started since (a page opened on it).
+   */
   run(key: string): StoredRun | undefined {
     this.current();
+    return this.byKey.get(key) ?? (this.current(true), this.byKey.get(key));
+  }
+
+  /**
+   * A run of the store as last opened, without opening it again: what one request looks up many
+   * times (100 curves) comes from one opening.
+   */
+  known(key: string): StoredRun | undefined {
     return this.byKey.get(key);
   }
 
@@ -80,4 +99,19 @@ export function listFiles(dir: string, max = 1000, depth = 4): FileEntry[] {
   };
   walk(dir, 0);
   return out;
+}
+
+/**
+ * What a listing is computed from: every run's directory and records' stamp, and the status
+ * of those not finished (a heartbeat goes stale with time alone, not with a write).
+ */
+function contentOf(store: RunStore): string {
+  const hash = createHash('sha256');
+  for (const run of store.runs) {
+    hash.update(`${run.dir}\0${run.stamp ?? ''}\0`);
+    const recorded = run.recordedStatus();
+    if (recorded === null || !isFinalStatus(recorded)) hash.update(run.status(store.now));
+    hash.update('\n');
+  }
+  return hash.digest('hex');
 }

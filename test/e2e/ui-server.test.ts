@@ -193,16 +193,18 @@ describe('trellis ui server: the API', () => {
     expect(rows.matched).toBe(1);
   });
 
-  it('sends curves as float64 columns after a JSON header', async () => {
+  it('sends curves as binary columns after a JSON header', async () => {
     const { server: s } = await start();
     const r = await call(s, withToken(s, `/api/curves?runs=${RUN_A}&x=time`));
     const headerLength = r.body.readUInt32LE(0);
     const header = JSON.parse(r.body.subarray(4, 4 + headerLength).toString('utf8'));
-    expect(header.curves).toEqual([{ run: RUN_A, metric: 'loss', points: 3, bucketed: false, n: 3 }]);
+    // Not bucketed and not smoothed: min, max and smooth equal y and are left out; 1, 0.5 and
+    // 0.25 are exact in float32, so y travels at 4 bytes a value.
+    expect(header).toEqual({ curves: [{ run: RUN_A, metric: 'loss', points: 3, bucketed: false, n: 3, x: 0, columns: { y: 4 } }], running: [] });
     const start8 = Math.ceil((4 + headerLength) / 8) * 8;
-    const column = (i: number) => [0, 1, 2].map((k) => r.body.readDoubleLE(start8 + (i * 3 + k) * 8));
-    expect(column(0)).toEqual([1, 2, 3]); // x: time
-    expect(column(1)).toEqual([1, 0.5, 0.25]); // y
+    expect([0, 1, 2].map((k) => r.body.readDoubleLE(start8 + k * 8))).toEqual([1, 2, 3]); // x: time, float64
+    expect([0, 1, 2].map((k) => r.body.readFloatLE(start8 + 24 + k * 4))).toEqual([1, 0.5, 0.25]); // y
+    expect(r.body.length).toBe(start8 + 24 + 16); // y padded to 8 bytes
   });
 });
 

@@ -132,6 +132,16 @@ describe('trellis ui: curves', () => {
     await page.waitForSelector('figure.chart[data-metric="live_loss"] .points:has-text("5 points")');
     expect(await page.getAttribute('figure.chart[data-metric="live_loss"]', 'data-min')).toBe('1.1');
   });
+
+  it('follows a run that started after the server last read the store', async () => {
+    await open(); // the server reads the store: the run below is not in it
+    store.addRun('late', 'running', metricLines([{ late_loss: 2 }]));
+    // The table shows no running run, so only the curves can tell that this one runs.
+    await open(`#runs?q=${encodeURIComponent('status = completed')}&sel=outputs/late`);
+    await page.waitForSelector('figure.chart[data-metric="late_loss"] .points:has-text("1 points")');
+    appendFileSync(join(store.cwd, 'outputs', 'late', '.trellis', 'metrics.jsonl'), metricLines([{ late_loss: 1 }], 1));
+    await page.waitForSelector('figure.chart[data-metric="late_loss"] .points:has-text("2 points")');
+  });
 });
 
 describe('trellis ui: run page, tag and note', () => {

@@ -44,7 +44,14 @@ const metricLines = (values: Array<Record<string, number>>, from = 0) =>
  * config: `outputs/live` (still running: its heartbeat is fresh) and `outputs/long` (5,000
  * points with one spike up and one down, for bucketing).
  */
-export function demoStore(): { cwd: string; sweepDir: string; single: string; remove: () => void } {
+export function demoStore(): {
+  cwd: string;
+  sweepDir: string;
+  single: string;
+  /** Writes one more run by hand, as `outputs/live` is: `outputs/<name>`. */
+  addRun: (name: string, status: string, lines: string) => void;
+  remove: () => void;
+} {
   // Not tmpDir(): that is removed after each test, and this store serves a whole file of them.
   const cwd = mkdtempSync(join(tmpdir(), 'trellis-ui-'));
   cpSync(join(repoRoot, 'conf'), join(cwd, 'conf'), { recursive: true });
@@ -81,7 +88,7 @@ export function demoStore(): { cwd: string; sweepDir: string; single: string; re
   handMade('live', 'running', metricLines([{ live_loss: 3 }, { live_loss: 2 }, { live_loss: 1.5 }]));
   const wave = Array.from({ length: 5000 }, (_, i) => ({ wave: Math.sin(i / 50) + (i === 1234 ? 100 : 0) - (i === 4321 ? 50 : 0) }));
   handMade('long', 'completed', metricLines(wave));
-  return { cwd, sweepDir, single, remove: () => rmSync(cwd, { recursive: true, force: true }) };
+  return { cwd, sweepDir, single, addRun: handMade, remove: () => rmSync(cwd, { recursive: true, force: true }) };
 }
 
 export { metricLines };

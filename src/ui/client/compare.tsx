@@ -71,7 +71,7 @@ export function Compare(props: { runs: string[]; params: URLSearchParams }) {
           ];
         })}
       </table>
-      <Curves runs={props.runs} running={false} params={props.params} />
+      <Curves runs={props.runs} params={props.params} />
     </article>
   );
 }

@@ -2,12 +2,12 @@ import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
-import type { UiRow } from './api.js';
+import { prefetch, type UiRow } from './api.js';
 import { Compare } from './compare.js';
-import { Curves } from './curves.js';
-import { hrefOf, selectionOf, useRoute } from './route.js';
+import { Curves, curvesQuery } from './curves.js';
+import { hrefOf, parseHash, selectionOf, useRoute } from './route.js';
 import { RunPage } from './run-page.js';
-import { RunsTable } from './runs-table.js';
+import { RunsTable, rowsQuery } from './runs-table.js';
 import { SweepView } from './sweep.js';
 
 /** Curves show the selected runs, or the first ten of the table when none is selected. */
@@ -17,11 +17,10 @@ function RunsView(props: { params: URLSearchParams }) {
   const [rows, setRows] = useState<UiRow[]>([]);
   const selected = selectionOf(props.params);
   const runs = selected.length ? selected : rows.slice(0, DEFAULT_CURVES).map((r) => r.key);
-  const running = rows.some((r) => r.status === 'running' && runs.includes(r.key));
   return (
     <>
       <RunsTable params={props.params} onRows={setRows} />
-      <Curves runs={runs} running={running} params={props.params} />
+      <Curves runs={runs} params={props.params} />
     </>
   );
 }
@@ -52,6 +51,15 @@ function App() {
       </main>
     </>
   );
+}
+
+// The runs view's first rows, and the curves of a selection named in the URL, are asked for
+// before anything renders.
+const opened = parseHash(location.hash);
+if (opened.view === 'runs') {
+  prefetch('/api/runs', rowsQuery(opened.params));
+  const selected = selectionOf(opened.params);
+  if (selected.length) prefetch('/api/curves', curvesQuery(opened.params, selected));
 }
 
 render(<App />, document.getElementById('app')!);

@@ -9,7 +9,7 @@ export interface Route {
   params: URLSearchParams;
 }
 
-function parseHash(hash: string): Route {
+export function parseHash(hash: string): Route {
   const text = hash.replace(/^#/, '');
   const i = text.indexOf('?');
   const view = (i < 0 ? text : text.slice(0, i)) || 'runs';

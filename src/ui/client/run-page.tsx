@@ -120,7 +120,7 @@ export function RunPage(props: { run: string; params: URLSearchParams }) {
         <code id="rerun-command">{data.rerun}</code> <button onClick={() => void navigator.clipboard?.writeText(data.rerun)}>copy</button>
       </div>
       <Annotate run={data.key} tags={info.tags} notes={info.notes} onChange={() => setVersion((v) => v + 1)} />
-      <Curves runs={[data.key]} running={running} params={props.params} />
+      <Curves runs={[data.key]} params={props.params} />
       <Section title="config">
         <table class="config">
           <tr>

@@ -23,6 +23,11 @@ const BASE: Column[] = [
   { title: 'duration', sort: 'duration', get: (r) => durationText(r.duration_s), width: 72 },
 ];
 
+/** The request for rows from `page` (of PAGE rows) of the table the URL shows. */
+export function rowsQuery(params: URLSearchParams, page = 0): Record<string, string | number> {
+  return { q: params.get('q') ?? '', sort: params.get('sort') ?? '-started', offset: page * PAGE, limit: PAGE };
+}
+
 /** The query box with its problems under it, at the column they point at. */
 function QueryBox(props: { query: string; problems: QueryProblem[] }) {
   const [text, setText] = useState(props.query);
@@ -76,7 +81,7 @@ export function RunsTable(props: { params: URLSearchParams; onRows: (rows: UiRow
   const load = (page: number, gen: number) => {
     if (loading.current.has(page)) return;
     loading.current.add(page);
-    getJson<RunsPage>('/api/runs', { q: query, sort, offset: page * PAGE, limit: PAGE })
+    getJson<RunsPage>('/api/runs', rowsQuery(props.params, page))
       .then((res) => {
         if (gen !== generation.current) return;
         if (page === 0) setFirst(res);
