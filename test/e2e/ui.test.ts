@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoStore, launchBrowser, metricLines, startUi } from '../helpers/browser.js';
+import { adaptiveStore, demoStore, launchBrowser, metricLines, startUi } from '../helpers/browser.js';
 import { repoRoot } from '../helpers/run-cli.js';
 import { exited, jsonIf, waitFor } from '../helpers/wait.js';
 
@@ -201,6 +201,70 @@ describe('trellis ui: compare and sweeps', () => {
     await page.waitForFunction((n) => document.querySelectorAll('#jobs tr[data-num]').length === n, kept.length);
     expect(await page.$$eval('#jobs tr[data-num]', (rs) => rs.map((r) => (r as HTMLElement).dataset.num))).toEqual(kept);
     await shot('sweep');
+  });
+});
+
+describe('trellis ui: adaptive sweeps', () => {
+  let adaptive: ReturnType<typeof adaptiveStore>;
+  let server: Awaited<ReturnType<typeof startUi>>;
+  beforeAll(async () => {
+    adaptive = adaptiveStore();
+    server = await startUi(adaptive.cwd);
+  }, 120_000);
+  afterAll(() => {
+    if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
+    adaptive?.remove();
+  });
+  interface SweepJob {
+    num: number;
+    status: string;
+    dir: string;
+    pruned?: { step: number; reason: string };
+    pbt?: { member: number; generation: number; restore: number | null; by: string };
+  }
+  const jobsOf = (dir: string) => (JSON.parse(readFileSync(join(adaptive.cwd, dir, '.trellis', 'sweep.json'), 'utf8')) as { jobs: SweepJob[] }).jobs;
+  const openSweep = async (dir: string) => {
+    await page.goto(`${server.url}#sweep?dir=${dir}`);
+    await page.waitForSelector('#jobs tr[data-num]');
+  };
+
+  it("draws PBT's lineage: a dot per segment, a line from the checkpoint it started from, copies in orange", async () => {
+    await openSweep(adaptive.pbtDir);
+    const jobs = jobsOf(adaptive.pbtDir);
+    expect(jobs).toHaveLength(9);
+    const dots = await page.$$eval('.lineage circle.segment', (cs) => cs.map((c) => Number((c as SVGElement).dataset.num)));
+    expect(dots.sort((a, b) => a - b)).toEqual(jobs.map((j) => j.num));
+    const edges = await page.$$eval('.lineage line.edge', (ls) =>
+      ls.map((l) => ({ from: Number((l as SVGElement).dataset.from), to: Number((l as SVGElement).dataset.to), exploit: l.classList.contains('exploit') })),
+    );
+    const expected = jobs.filter((j) => j.pbt!.restore !== null).map((j) => ({ from: j.pbt!.restore!, to: j.num, exploit: j.pbt!.by === 'exploit' }));
+    expect(expected.some((e) => e.exploit)).toBe(true); // the sweep copied a member at least once
+    expect(edges.sort((a, b) => a.to - b.to)).toEqual(expected.sort((a, b) => a.to - b.to));
+    // Parallel coordinates over what was searched (lr) and the objective, not trellis's own overrides.
+    expect(await page.$$eval('.parcoords .axis', (as) => as.map((a) => (a as SVGElement).dataset.axis))).toEqual(['lr', 'objective']);
+    // The table names each segment's member, generation and origin.
+    const copied = jobs.find((j) => j.pbt!.by === 'exploit')!;
+    expect(await page.textContent(`#jobs tr[data-num="${copied.num}"] .origin`)).toMatch(/^copied m\d #\d+$/);
+    // A dot opens its run.
+    await page.click(`.lineage circle.segment[data-num="${copied.num}"]`);
+    await page.waitForSelector('.run-page');
+    expect(decodeURIComponent(await page.evaluate(() => location.hash))).toContain(`${adaptive.pbtDir}/${copied.dir}`);
+    await openSweep(adaptive.pbtDir);
+    await shot('sweep-pbt');
+  });
+
+  it('marks pruned trials in the job table and the objective chart, and never as the best', async () => {
+    await openSweep(adaptive.prunedDir);
+    const jobs = jobsOf(adaptive.prunedDir);
+    const pruned = jobs.filter((j) => j.status === 'pruned');
+    expect(pruned.map((j) => j.num)).toEqual([2]);
+    const cell = `#jobs tr[data-num="2"] td.status`;
+    expect(await page.textContent(cell)).toBe(`pruned at step ${pruned[0]!.pruned!.step}`);
+    expect(await page.getAttribute(cell, 'title')).toBe(pruned[0]!.pruned!.reason);
+    expect(await page.$$eval('.objective circle.pruned', (cs) => cs.map((c) => (c as SVGElement).dataset.num))).toEqual(['2']);
+    // The best-so-far line has a point per finished trial only.
+    const bestPoints = await page.$eval('.objective .best', (l) => l.getAttribute('points')!.trim().split(' ').length);
+    expect(bestPoints).toBe(jobs.filter((j) => j.status !== 'pruned').length);
   });
 });
 

@@ -6,6 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { findOnPath } from '../../src/run/env-snapshot.js';
 import { summarizeMetrics, type MetricRow } from '../../src/run/metrics.js';
 import { cliPath, repoRoot } from './run-cli.js';
+import { trellisUrl } from './app-project.js';
 import { stderrOf } from './wait.js';
 
 /**
@@ -92,3 +93,46 @@ export function demoStore(): {
 }
 
 export { metricLines };
+
+/**
+ * Adaptive sweeps for the sweep view, made by a real app (the bodies of test/e2e/pbt.test.ts and
+ * test/e2e/prune.test.ts in one): a PBT sweep of 3 members × 3 generations, where each segment
+ * walks x towards 10 by `lr` from the checkpoint it was given, and a grid with the median pruner
+ * where the job with lr=9 is pruned at its first report.
+ */
+export function adaptiveStore(): { cwd: string; pbtDir: string; prunedDir: string; remove: () => void } {
+  const cwd = mkdtempSync(join(tmpdir(), 'trellis-ui-adaptive-'));
+  mkdirSync(join(cwd, 'conf'));
+  writeFileSync(join(cwd, 'conf', 'config.yaml'), 'lr: 1\nsteps: 400\nslow_from: 5\npause: 30\n');
+  const body = `async (cfg, run) => {
+    if (run.segment) {
+      const seg = run.segment;
+      const restored = run.restore();
+      let x = restored ? restored.data.x : 0;
+      for (let step = seg.start; step < seg.end; step++) {
+        x += cfg.lr;
+        run.log({ loss: (10 - x) ** 2 }, { step });
+      }
+      run.checkpoint({ x });
+      return;
+    }
+    for (let step = 0; step < cfg.steps; step++) {
+      if (run.stopRequested) break;
+      run.log({ val_loss: cfg.lr * (1 + 1 / (step + 1)) }, { step });
+      if (cfg.lr >= cfg.slow_from) await new Promise((r) => setTimeout(r, cfg.pause));
+    }
+  }`;
+  writeFileSync(
+    join(cwd, 'app.mjs'),
+    `import { defineApp } from ${JSON.stringify(trellisUrl)};\nconst app = defineApp({ name: 'job' }, ${body});\nprocess.exitCode = await app.main();\n`,
+  );
+  const sweep = (args: string[]) => {
+    const r = spawnSync(process.execPath, ['app.mjs', '-m', ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    if (r.status !== 0) throw new Error(`sweep failed: ${r.stderr}`);
+    return /sweep finished: .*\((multirun\/[^)]+)\)/.exec(r.stderr + r.stdout)![1]!;
+  };
+  const pbtArgs = ['--sweeper', 'pbt', '--population', '3', '--generations', '3', '--perturbation-interval', '5', '--sweep-seed', '5'];
+  const pbtDir = sweep([...pbtArgs, '--objective', 'loss', 'lr=interval(0.05, 0.6)']);
+  const prunedDir = sweep(['lr=1,2,9,1.5', '--objective', 'val_loss', '--pruner', 'median', '+trellis.sweeper.pruner.n_startup_trials=2']);
+  return { cwd, pbtDir, prunedDir, remove: () => rmSync(cwd, { recursive: true, force: true }) };
+}

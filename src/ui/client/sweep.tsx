@@ -3,26 +3,48 @@ import { getJson } from './api.js';
 import { cellText } from './format.js';
 import { hrefOf, setParams } from './route.js';
 
+/** A PBT segment's place in its population (src/sweep/sweeper.ts PbtLineage). */
+interface Lineage {
+  member: number;
+  generation: number;
+  start: number;
+  end: number;
+  parent: number | null;
+  restore: number | null;
+  by: 'init' | 'continue' | 'exploit';
+  exploit?: { donor: number; donor_num: number; donor_step: number; step: number; score: number; donor_score: number; new: Record<string, string | number> };
+}
+
 interface Job {
   num: number;
   overrides: string[];
   status: string;
   dir: string | null;
   objective: number | null;
+  /** What a model-based sweeper proposed (TPE, PBT): parameter → value. */
+  params?: Record<string, string | number>;
+  pbt?: Lineage;
+  pruned?: { step: number; reason: string };
 }
 interface SweepData {
   dir: string;
   record: { strategy: string; objective: { name: string | null; mode: string }; jobs: Job[] };
 }
 
-/** `a=1` → ['a', 1]: the swept parameters of a job, numbers where they parse. */
+/**
+ * The swept parameters of a job: those its sweeper recorded, else its overrides (`a=1` → a: 1,
+ * numbers where they parse) without trellis's own (a PBT segment's member, steps, checkpoint).
+ */
 function paramsOf(job: Job): Record<string, string | number> {
+  if (job.params) return job.params;
   const out: Record<string, string | number> = {};
   for (const o of job.overrides) {
     const i = o.indexOf('=');
     if (i < 0) continue;
+    const key = o.slice(0, i).replace(/^\+*/, '');
+    if (key.startsWith('trellis.')) continue;
     const v = o.slice(i + 1);
-    out[o.slice(0, i).replace(/^\+*/, '')] = v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
+    out[key] = v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
   }
   return out;
 }
@@ -143,20 +165,96 @@ function ObjectiveChart(props: { jobs: Job[]; mode: string }) {
   const x = (n: number) => PAD + (n / maxNum) * (W - 2 * PAD);
   const y = (v: number) => H - PAD - (hi === lo ? 0.5 : (v - lo) / (hi - lo)) * (H - 2 * PAD);
   let best = Number.NaN;
-  const bestLine = pts.map((j) => {
-    const v = j.objective!;
-    best = Number.isNaN(best) ? v : props.mode === 'max' ? Math.max(best, v) : Math.min(best, v);
-    return `${x(j.num)},${y(best)}`;
-  });
+  // A pruned trial never finished: its last report is drawn, but it is never the best.
+  const bestLine = pts
+    .filter((j) => j.status !== 'pruned')
+    .map((j) => {
+      const v = j.objective!;
+      best = Number.isNaN(best) ? v : props.mode === 'max' ? Math.max(best, v) : Math.min(best, v);
+      return `${x(j.num)},${y(best)}`;
+    });
   return (
     <svg class="objective" width={W} height={H}>
       <polyline class="best" points={bestLine.join(' ')} />
       {pts.map((j) => (
-        <circle cx={x(j.num)} cy={y(j.objective!)} r={3} data-num={j.num} />
+        <circle cx={x(j.num)} cy={y(j.objective!)} r={3} data-num={j.num} class={j.status === 'pruned' ? 'pruned' : undefined} />
       ))}
       <text x={PAD} y={PAD - 10}>
-        objective ({props.mode}) over trial; line: best so far · {cellText(lo)} … {cellText(hi)}
+        objective ({props.mode}) over trial; line: best so far{props.jobs.some((j) => j.status === 'pruned') ? '; hollow: pruned (last value reported)' : ''} ·{' '}
+        {cellText(lo)} … {cellText(hi)}
       </text>
+    </svg>
+  );
+}
+
+/** A PBT segment's origin in a few words, as `trellis sweep show` gives it. */
+function originText(p: Lineage): string {
+  if (p.by === 'init') return 'init';
+  if (p.by === 'exploit' && p.exploit) return `copied m${p.exploit.donor} #${p.exploit.donor_num}`;
+  return p.restore === null ? `#${p.parent} (no checkpoint)` : `#${p.restore}`;
+}
+
+/**
+ * PBT's lineage: one dot per segment, a row per member and a column per generation, coloured by
+ * its score; a line from the segment whose checkpoint it started from: its own previous one,
+ * or (in orange) the top member's it copied before exploring. A dot links to its run.
+ */
+function LineageChart(props: { jobs: Job[]; dir: string; mode: string }) {
+  const segments = props.jobs.filter((j): j is Job & { pbt: Lineage } => j.pbt !== undefined);
+  const members = Math.max(...segments.map((j) => j.pbt.member)) + 1;
+  const generations = Math.max(...segments.map((j) => j.pbt.generation)) + 1;
+  const byNum = new Map(segments.map((j) => [j.num, j]));
+  const x = (g: number) => PAD + 40 + (g * (W - 2 * PAD - 40)) / Math.max(1, generations - 1);
+  const y = (m: number) => PAD + (m * (H - 2 * PAD)) / Math.max(1, members - 1);
+  const scores = segments.map((j) => j.objective).filter((v): v is number => typeof v === 'number');
+  const [lo, hi] = [Math.min(...scores), Math.max(...scores)];
+  // 1: the best score of the sweep, 0: the worst.
+  const goodness = (v: number | null) => (v === null ? 0 : hi === lo ? 1 : props.mode === 'max' ? (v - lo) / (hi - lo) : (hi - v) / (hi - lo));
+  return (
+    <svg class="lineage" width={W} height={H + 20}>
+      <text x={PAD} y={14}>
+        PBT lineage: member × generation; orange: copied a top member's checkpoint and config, then explored
+      </text>
+      {Array.from({ length: members }, (_, m) => (
+        <text x={4} y={y(m) + 4} class="tick">
+          m{m}
+        </text>
+      ))}
+      {Array.from({ length: generations }, (_, g) => (
+        <text x={x(g)} y={H - 4} class="tick" text-anchor="middle">
+          gen {g}
+        </text>
+      ))}
+      {segments.map((j) => {
+        const from = j.pbt.restore === null ? undefined : byNum.get(j.pbt.restore);
+        if (!from) return null;
+        return (
+          <line
+            class={j.pbt.by === 'exploit' ? 'edge exploit' : 'edge'}
+            data-from={from.num}
+            data-to={j.num}
+            x1={x(from.pbt.generation)}
+            y1={y(from.pbt.member)}
+            x2={x(j.pbt.generation)}
+            y2={y(j.pbt.member)}
+          />
+        );
+      })}
+      {segments.map((j) => {
+        const p = j.pbt;
+        const explored = p.exploit
+          ? ` → ${Object.entries(p.exploit.new)
+              .map(([k, v]) => `${k}=${cellText(v)}`)
+              .join(' ')}`
+          : '';
+        const title = `#${j.num} m${p.member} gen ${p.generation}, steps ${p.start}–${p.end}: ${cellText(j.objective)} (${originText(p)}${explored})`;
+        const dot = (
+          <circle class="segment" data-num={j.num} cx={x(p.generation)} cy={y(p.member)} r={6} style={{ fillOpacity: 0.25 + 0.75 * goodness(j.objective) }}>
+            <title>{title}</title>
+          </circle>
+        );
+        return j.dir ? <a href={hrefOf('run', { run: `${props.dir}/${j.dir}` })}>{dot}</a> : dot;
+      })}
     </svg>
   );
 }
@@ -178,6 +276,7 @@ export function SweepView(props: { params: URLSearchParams }) {
     if (dir) getJson<SweepData>('/api/sweep', { dir }).then(setData, (e: Error) => setError(e.message));
   }, [dir]);
   const jobs = data?.record.jobs ?? [];
+  const pbt = jobs.some((j) => j.pbt);
   const names = [...new Set(jobs.flatMap((j) => Object.keys(paramsOf(j))))];
   const axes = [...names, 'objective'].map((n) =>
     axisOf(
@@ -206,6 +305,7 @@ export function SweepView(props: { params: URLSearchParams }) {
             {data.record.strategy} · {jobs.length} jobs · objective {data.record.objective.name ?? '(none)'} ({data.record.objective.mode})
           </p>
           <ObjectiveChart jobs={jobs} mode={data.record.objective.mode} />
+          {pbt && <LineageChart jobs={jobs} dir={dir} mode={data.record.objective.mode} />}
           <ParallelCoordinates
             jobs={jobs}
             brushes={brushes}
@@ -222,13 +322,32 @@ export function SweepView(props: { params: URLSearchParams }) {
             <tr>
               <th>#</th>
               <th>status</th>
+              {pbt && (
+                <>
+                  <th>member</th>
+                  <th>gen</th>
+                  <th>steps</th>
+                  <th>from</th>
+                </>
+              )}
               <th>overrides</th>
               <th>objective</th>
             </tr>
             {shown.map((j) => (
               <tr data-num={j.num}>
                 <td>{j.num}</td>
-                <td class={`status ${j.status}`}>{j.status}</td>
+                <td class={`status ${j.status}`} title={j.pruned?.reason}>
+                  {j.status}
+                  {j.pruned && <span class="muted"> at step {j.pruned.step}</span>}
+                </td>
+                {pbt && (
+                  <>
+                    <td>{j.pbt ? `m${j.pbt.member}` : ''}</td>
+                    <td>{j.pbt?.generation ?? ''}</td>
+                    <td>{j.pbt ? `${j.pbt.start}–${j.pbt.end}` : ''}</td>
+                    <td class="origin">{j.pbt ? originText(j.pbt) : ''}</td>
+                  </>
+                )}
                 <td>{j.dir ? <a href={hrefOf('run', { run: `${dir}/${j.dir}` })}>{j.overrides.join(' ')}</a> : j.overrides.join(' ')}</td>
                 <td class="num">{cellText(j.objective)}</td>
               </tr>
