@@ -1,5 +1,5 @@
 import uPlot from 'uplot';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { getCurves, type CurveData } from './api.js';
 import { cellText, colorOf } from './format.js';
 import { setParams } from './route.js';
@@ -62,7 +62,8 @@ function extentOf(curves: readonly CurveData[], logY: boolean): [number, number]
 function Chart(props: { metric: string; curves: CurveData[]; logY: boolean; time: boolean; smoothing: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
   const [hover, setHover] = useState('');
-  useEffect(() => {
+  // Drawn in the same task as the figure around it (a layout effect), not a frame later.
+  useLayoutEffect(() => {
     if (!ref.current) return;
     const tables: Array<[Float64Array, Float64Array | Float32Array]> = [];
     const series: uPlot.Series[] = [{}];

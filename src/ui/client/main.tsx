@@ -53,13 +53,18 @@ function App() {
   );
 }
 
-// The runs view's first rows, and the curves of a selection named in the URL, are asked for
-// before anything renders.
+// What the opened view shows first is asked for before anything renders, and in parallel: the
+// runs view's first rows and the curves of a selection named in the URL; a run page's records
+// and curves.
 const opened = parseHash(location.hash);
 if (opened.view === 'runs') {
   prefetch('/api/runs', rowsQuery(opened.params));
   const selected = selectionOf(opened.params);
   if (selected.length) prefetch('/api/curves', curvesQuery(opened.params, selected));
+} else if (opened.view === 'run' && opened.params.get('run')) {
+  const run = opened.params.get('run')!;
+  prefetch('/api/run', { run });
+  prefetch('/api/curves', curvesQuery(opened.params, [run]));
 }
 
 render(<App />, document.getElementById('app')!);
