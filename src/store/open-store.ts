@@ -27,6 +27,13 @@ export interface RunStore {
   now: Date;
   /** Writes the index of each root whose runs were read more of (no-op without an index). */
   flush(): void;
+  /**
+   * True when opening the store again now would find the same runs with the same records:
+   * every directory and records directory this opening looked at is as it was, and none had
+   * changed too recently to tell a second change apart. A few stats where opening again
+   * builds every run anew (the UI asks every second).
+   */
+  unchanged(): boolean;
 }
 
 /** Directories never walked into: records, VCS and package folders, anything hidden. */
@@ -40,6 +47,7 @@ const RACY_MS = 2000;
 
 const statOf = (path: string): Stats | undefined => statSync(path, { throwIfNoEntry: false });
 const stampOf = (s: Stats) => `${s.ino}:${s.mtimeMs}`;
+const lookStamp = (s: Stats | undefined) => (s ? `${stampOf(s)}:${s.isDirectory() ? 'd' : 'f'}` : '-');
 
 /**
  * What a scan found under one shard of a root's index: the root's own directory and the runs
@@ -64,10 +72,14 @@ interface RootScan {
   /** Every run found, in the order of the walk. */
   runs: StoredRun[];
   shards: Map<string, ShardScan>;
+  /** Each path the walk stat'ed and what it found: what `unchanged()` checks again. */
+  looked: Array<[path: string, stamp: string]>;
+  /** Something looked at had changed too recently for its mtime to show a second change. */
+  recent: boolean;
 }
 
 function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: number): RootScan {
-  const scan: RootScan = { root, runs: [], shards: new Map() };
+  const scan: RootScan = { root, runs: [], shards: new Map(), looked: [], recent: false };
   const shardOf = (name: string): ShardScan => {
     let shard = scan.shards.get(name);
     if (!shard)
@@ -75,6 +87,12 @@ function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: 
     return shard;
   };
   const racy = (mtime: number) => mtime >= startedAt - RACY_MS;
+  const look = (path: string): Stats | undefined => {
+    const st = statOf(path);
+    scan.looked.push([path, lookStamp(st)]);
+    if (st && racy(st.mtimeMs)) scan.recent = true;
+    return st;
+  };
   const found = (shard: ShardScan, run: StoredRun) => {
     shard.runs.push(run);
     scan.runs.push(run);
@@ -87,7 +105,7 @@ function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: 
   /** True when `dir` is a run (listed, not walked into); `row` is its row in the shard's index, or -1. */
   const visitRecords = (shard: ShardScan, dir: string, rel: string, row: number): boolean => {
     const { index } = shard;
-    const trellis = statOf(join(dir, RECORDS_DIR));
+    const trellis = look(join(dir, RECORDS_DIR));
     if (!trellis?.isDirectory()) return false;
     const stamp = stampOf(trellis);
     if (row >= 0 && index.stamp(row) === stamp) {
@@ -120,7 +138,7 @@ function scanRoot(root: string, useIndex: boolean, refresh: boolean, startedAt: 
     // directories of a store) without listing the run's files.
     const unknown = row < 0 && !index.dirs.has(rel);
     if (unknown && visitRecords(shard, dir, rel, -1)) return;
-    const st = statOf(dir);
+    const st = look(dir);
     if (!st?.isDirectory()) return;
     const cachedDir = index.dirs.get(rel);
     const unchanged = cachedDir !== undefined && cachedDir.mtime === st.mtimeMs;
@@ -239,6 +257,10 @@ export function openStore(roots: readonly string[] = [], options: OpenStoreOptio
     now: options.now ?? new Date(),
     flush() {
       if (useIndex) for (const scan of scans) flushScan(scan);
+    },
+    unchanged() {
+      if (missing.some((r) => statOf(r)?.isDirectory())) return false;
+      return scans.every((scan) => !scan.recent && scan.looked.every(([path, stamp]) => lookStamp(statOf(path)) === stamp));
     },
   };
 }

@@ -8,12 +8,16 @@ import { RECORDS_DIR } from '../records/names.js';
 /**
  * The run store as the UI reads it: opened again (through the index, as `trellis runs` does)
  * when older than `ttlMs`, so the UI holds nothing of its own that the run directories do not.
+ * When no run is live and nothing the last opening looked at has changed (a few stats), the
+ * store is kept instead: opening 10,000 runs anew every second made the server's memory grow.
  */
 export class StoreView {
   private store: RunStore | undefined;
   private byKey = new Map<string, StoredRun>();
   private openedAt = 0;
   private content = '';
+  /** A run was running at the last opening: its status can change with no write (a stale heartbeat). */
+  private live = false;
   /**
    * Bumped when the store, opened again, shows other runs, records or statuses: results
    * computed from it (a listing of 10,000 rows) stay valid as long as it stays.
@@ -27,15 +31,17 @@ export class StoreView {
   ) {}
 
   current(fresh = false): RunStore {
-    if (!this.store || fresh || Date.now() - this.openedAt > this.ttlMs) {
+    const old = Date.now() - this.openedAt > this.ttlMs;
+    if (!this.store || fresh || (old && (this.live || !this.store.unchanged()))) {
       this.store = openStore(this.roots, { cwd: this.cwd });
       this.store.flush();
-      this.openedAt = Date.now();
-      const content = contentOf(this.store);
+      const { content, live } = contentOf(this.store);
       if (content !== this.content) this.generation++;
       this.content = content;
+      this.live = live;
       this.byKey = new Map(this.store.runs.map((r) => [displayPath(r.dir, this.cwd), r]));
-    }
+      this.openedAt = Date.now();
+    } else if (old) this.openedAt = Date.now();
     return this.store;
   }
 
@@ -103,15 +109,21 @@ export function listFiles(dir: string, max = 1000, depth = 4): FileEntry[] {
 
 /**
  * What a listing is computed from: every run's directory and records' stamp, and the status
- * of those not finished (a heartbeat goes stale with time alone, not with a write).
+ * of those not finished (a heartbeat goes stale with time alone, not with a write); and
+ * whether one of them is running.
  */
-function contentOf(store: RunStore): string {
+function contentOf(store: RunStore): { content: string; live: boolean } {
   const hash = createHash('sha256');
+  let live = false;
   for (const run of store.runs) {
     hash.update(`${run.dir}\0${run.stamp ?? ''}\0`);
     const recorded = run.recordedStatus();
-    if (recorded === null || !isFinalStatus(recorded)) hash.update(run.status(store.now));
+    if (recorded === null || !isFinalStatus(recorded)) {
+      const status = run.status(store.now);
+      if (status === 'running') live = true;
+      hash.update(status);
+    }
     hash.update('\n');
   }
-  return hash.digest('hex');
+  return { content: hash.digest('hex'), live };
 }

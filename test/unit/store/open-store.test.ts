@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findRun } from '../../../src/store/find-run.js';
 import { markRunChanged } from '../../../src/store/index-cache.js';
+import { tagRun } from '../../../src/store/annotate-run.js';
 import { openStore } from '../../../src/store/open-store.js';
 import { parseColumns, queryRuns, runRow } from '../../../src/store/query-runs.js';
 import { readYamlRecord } from '../../../src/store/read-yaml.js';
@@ -611,5 +612,50 @@ describe('reading YAML records fast', () => {
 
   it('reports a duplicate key like the full loader', () => {
     expect(errorOf(() => readYamlRecord('a: 1\na: 2\n', 'x.yaml')).code).toBe('YAML_DUPLICATE_KEY');
+  });
+});
+
+describe('RunStore.unchanged: whether opening again now would find the same runs and records', () => {
+  /** A finished run and a running one in a day of outputs/, a sweep job in multirun/; all aged. */
+  const setup = (roots = ['outputs', 'multirun']) => {
+    const root = tmpDir();
+    writeRun(join(root, 'outputs/2026-11-20/a'), { id: 'a' });
+    writeRun(join(root, 'outputs/2026-11-20/b'), { id: 'b', status: 'running' });
+    if (roots.includes('multirun')) writeRun(join(root, 'multirun/s/0'), { id: 's0' });
+    openStore([], { cwd: root }).flush();
+    return ageTree(root);
+  };
+  const rewrite = (path: string) => {
+    writeFileSync(`${path}.tmp`, readFileSync(path));
+    renameSync(`${path}.tmp`, path);
+  };
+  it.each([
+    { name: 'nothing happened', change: () => {}, unchanged: true },
+    { name: 'a new run in a day', change: (root: string) => writeRun(join(root, 'outputs/2026-11-20/c'), { id: 'c' }), unchanged: false },
+    { name: 'a new day', change: (root: string) => writeRun(join(root, 'outputs/2026-11-21/a'), { id: 'd' }), unchanged: false },
+    { name: 'a new job in a sweep', change: (root: string) => writeRun(join(root, 'multirun/s/1'), { id: 's1' }), unchanged: false },
+    { name: 'a run deleted', change: (root: string) => rmSync(join(root, 'outputs/2026-11-20/a'), { recursive: true }), unchanged: false },
+    { name: 'a running run rewrote run.json', change: (root: string) => rewrite(join(root, 'outputs/2026-11-20/b/.trellis/run.json')), unchanged: false },
+    { name: 'a finished run was tagged', change: (root: string) => tagRun(join(root, 'outputs/2026-11-20/a'), ['best']), unchanged: false },
+  ])('$name: $unchanged', ({ change, unchanged }) => {
+    const root = setup();
+    const store = openStore([], { cwd: root });
+    change(root);
+    expect(store.unchanged()).toBe(unchanged);
+  });
+
+  it('a default root that did not exist appears', () => {
+    const root = setup(['outputs']);
+    const store = openStore([], { cwd: root });
+    expect(store.unchanged()).toBe(true);
+    writeRun(join(root, 'multirun/s/0'), { id: 's0' });
+    expect(store.unchanged()).toBe(false);
+  });
+
+  it('never claims unchanged when something it looked at had just changed (a second change in the same mtime tick would not show)', () => {
+    const root = setup();
+    writeRun(join(root, 'outputs/2026-11-20/c'), { id: 'c' });
+    const store = openStore([], { cwd: root });
+    expect(store.unchanged()).toBe(false);
   });
 });
