@@ -12,7 +12,8 @@ import { curveOf, type CurveEntry, type XAxis } from './curves.js';
 import type { TailCache } from './metrics-tail.js';
 import { metricNames, RowCache, varyingKeys, type UiRow } from './run-rows.js';
 import { listFiles, type StoreView } from './store-view.js';
-import type { StoredRun } from '../store/stored-run.js';
+import { isFinalStatus, readRunState, type StoredRun } from '../store/stored-run.js';
+import { observedStatus } from '../run/run-state.js';
 
 /** What every handler reads: the store, the rows and tails kept between requests. */
 export interface ApiContext {
@@ -221,10 +222,9 @@ export function curves(ctx: ApiContext, params: Params): { entries: CurveEntry[]
   const buckets = intParam(params, 'buckets', 1000, 10_000);
   const entries: CurveEntry[] = [];
   const running: string[] = [];
-  ctx.view.current();
   for (const key of keys) {
     const run = ctx.view.known(key) ?? runOf(ctx, key);
-    if (run.status() === 'running') running.push(key);
+    if (stillRunning(run)) running.push(key);
     const tail = ctx.tails.read(recordPath(run.dir, RUN_FILES.metrics));
     if (!tail) continue;
     for (const metric of wanted.length ? wanted : tail.names()) {
@@ -233,6 +233,17 @@ export function curves(ctx: ApiContext, params: Params): { entries: CurveEntry[]
     }
   }
   return { entries, running };
+}
+
+/**
+ * Whether a run runs now, from its run.json as it is: a page with a live run asks for curves
+ * every second, and opening the store again for each ask is what a large store cannot afford.
+ */
+function stillRunning(run: StoredRun): boolean {
+  const recorded = run.recordedStatus();
+  if (recorded !== null && isFinalStatus(recorded)) return false;
+  const { info } = readRunState(run.dir);
+  return info !== null && observedStatus(info) === 'running';
 }
 
 /** GET /api/log: the log from byte `from` (or its last `bytes`), for a live tail. */

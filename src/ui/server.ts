@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { basename, dirname, join } from 'node:path';
@@ -47,13 +48,39 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
-function page(token: string): string {
-  const t = encodeURIComponent(token);
+function page(token: string, version: string): string {
+  const q = `v=${version}&token=${encodeURIComponent(token)}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>trellis ui</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/assets/app.css?token=${t}"></head>
-<body><div id="app"></div><script type="module" src="/assets/app.js?token=${t}"></script></body></html>
+<title>trellis ui</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/assets/app.css?${q}"></head>
+<body><div id="app"></div><script type="module" src="/assets/app.js?${q}"></script></body></html>
 `;
+}
+
+interface Asset {
+  body: Buffer;
+  type: string;
+}
+
+/**
+ * The page's script and style, read once. Their URLs name a hash of both, so the browser may
+ * keep them (and V8 its compiled code of app.js, which a reload then skips): a new build gives
+ * new URLs. Missing files (not built) are left out, and their route says so.
+ */
+function loadAssets(dir: string): { files: Map<string, Asset>; version: string } {
+  const files = new Map<string, Asset>();
+  const hash = createHash('sha256');
+  for (const [name, type] of [
+    ['app.js', 'text/javascript; charset=utf-8'],
+    ['app.css', 'text/css; charset=utf-8'],
+  ] as const) {
+    const path = join(dir, name);
+    if (!existsSync(path)) continue;
+    const body = readFileSync(path);
+    hash.update(body);
+    files.set(`/assets/${name}`, { body, type });
+  }
+  return { files, version: hash.digest('hex').slice(0, 12) };
 }
 
 const STATUS_OF: Partial<Record<string, number>> = { RUN_NOT_FOUND: 404, USAGE: 400, QUERY_SYNTAX: 400, QUERY_TYPE: 400, RUN_LOCKED: 409, SWEEP_INVALID: 422 };
@@ -103,7 +130,7 @@ function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? newToken();
-  const assets = options.assets ?? assetsDir();
+  const assets = loadAssets(options.assets ?? assetsDir());
   const ctx: ApiContext = { view: new StoreView(options.roots, options.cwd), rows: new RowCache(), tails: new TailCache() };
   // Roots that do not exist fail here, before a URL is printed (and warm the index).
   ctx.view.current();
@@ -126,16 +153,16 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     switch (path) {
       case '/':
       case '/index.html': {
-        const html = page(token);
+        const html = page(token, assets.version);
         res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': CSP });
         return res.end(html);
       }
       case '/assets/app.js':
       case '/assets/app.css': {
-        const file = join(assets, basename(path));
-        if (!existsSync(file)) return sendError(res, 404, 'NOT_FOUND', `${basename(path)} is not built`, 'run npm run build');
-        res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': path.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8' });
-        return res.end(readFileSync(file));
+        const asset = assets.files.get(path);
+        if (!asset) return sendError(res, 404, 'NOT_FOUND', `${basename(path)} is not built`, 'run npm run build');
+        res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': asset.type, 'cache-control': 'private, max-age=31536000, immutable' });
+        return res.end(asset.body);
       }
       case '/api/runs':
         return sendJson(res, 200, listRuns(ctx, params));

@@ -27,6 +27,7 @@ async function start(): Promise<{ server: UiServer; cwd: string }> {
 
 interface Reply {
   status: number;
+  headers: Record<string, string | string[] | undefined>;
   body: Buffer;
   json: () => Record<string, unknown>;
 }
@@ -46,7 +47,7 @@ function call(s: UiServer, path: string, options: { host?: string; headers?: Rec
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const body = Buffer.concat(chunks);
-          resolve({ status: res.statusCode ?? 0, body, json: () => JSON.parse(body.toString('utf8')) as Record<string, unknown> });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body.toString('utf8')) as Record<string, unknown> });
         });
       },
     );
@@ -88,6 +89,19 @@ describe('trellis ui server: who may ask', () => {
     expect((await call(s, '/api/runs', { headers: { 'x-trellis-token': s.token } })).status).toBe(200);
     expect((await call(s, withToken(s, '/api/runs'), { host: `localhost:${s.port}` })).status).toBe(200);
     expect(s.url).toBe(`http://127.0.0.1:${s.port}/?token=${s.token}`);
+  });
+
+  it('serves the page script under a URL naming its content, to be cached; data is never cached', async () => {
+    const { server: s } = await start();
+    const html = (await call(s, withToken(s, '/'))).body.toString('utf8');
+    const src = /<script type="module" src="([^"]+)"/.exec(html)![1]!;
+    expect(src).toMatch(/^\/assets\/app\.js\?v=[0-9a-f]{12}&token=/);
+    const asset = await call(s, src);
+    expect(asset.status).toBe(200);
+    expect(asset.headers['cache-control']).toBe('private, max-age=31536000, immutable');
+    expect(asset.body.equals(readFileSync(join(repoRoot, 'dist', 'bundle', 'ui', 'app.js')))).toBe(true);
+    expect((await call(s, src.replace(/&token=.*/, ''))).status).toBe(403);
+    expect((await call(s, withToken(s, '/api/runs'))).headers['cache-control']).toBe('no-store');
   });
 
   it('changes need the token in a header, never only in the URL', async () => {
