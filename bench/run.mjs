@@ -55,9 +55,7 @@ if (!existsSync(CLI)) {
 }
 
 const settings = opts.quick ? { reps: 3, multirunReps: 1, quick: true } : { reps: 11, multirunReps: 3, quick: false };
-// The ui case can stall in its live-update step (see bench/README.md): it runs only when named.
-const OPT_IN = ['ui'];
-const selected = opts.only ? opts.only.split(',').map((s) => s.trim()) : CASES.filter((c) => !OPT_IN.includes(c));
+const selected = opts.only ? opts.only.split(',').map((s) => s.trim()) : CASES;
 for (const name of selected) if (!CASES.includes(name)) throw new Error(`unknown case ${name}; cases: ${CASES.join(', ')}`);
 
 // ---------------------------------------------------------------- formatting
