@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { TrellisError } from '../errors/index.js';
 import { recordPath, RECORDS_DIR, SWEEP_FILES } from './names.js';
 import { acquireRecordLock } from '../run/record-lock.js';
-import type { PbtLineage } from '../sweep/sweeper.js';
+import type { PbtLineage } from '../sweep/lineage.js';
 
 /**
  * sweep.json's format. Version 2 adds `format_version`; version 1 (without it) reads the same.

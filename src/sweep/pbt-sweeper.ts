@@ -4,7 +4,8 @@ import { createRng } from '../run/seeds.js';
 import type { SweepInput } from './expand.js';
 import { clampValue, explore, PBT_DEFAULTS, quantiles, sampleValue, type PbtParam, type PbtParams } from './pbt/explore.js';
 import { dimensions, listIndex, listValue, type Dimension } from './random.js';
-import type { JobOutcome, PbtLineage, Sweeper, TrialRecord } from './sweeper.js';
+import type { PbtLineage } from './lineage.js';
+import type { JobOutcome, Sweeper, TrialRecord } from './sweeper.js';
 
 export interface PbtSweeperOptions {
   population: number;

@@ -1,5 +1,5 @@
 import type { JobRow, SweepRecord } from '../records/sweep-record.js';
-import type { PbtLineage } from './sweeper.js';
+import type { PbtLineage } from './lineage.js';
 
 /** One trial as `trellis sweep show --format json` prints it. */
 interface TrialView {

@@ -14,7 +14,7 @@ import { runCli } from '../helpers/run-cli.js';
 import { startCluster } from '../helpers/slurm-cluster.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 import { jsonIf, waitFor } from '../helpers/wait.js';
-import type { PbtLineage } from '../../src/sweep/sweeper.js';
+import type { PbtLineage } from '../../src/sweep/lineage.js';
 
 interface Row {
   num: number;

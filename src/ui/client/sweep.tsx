@@ -1,19 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { PbtLineage } from '../../sweep/lineage.js';
 import { getJson } from './api.js';
 import { cellText } from './format.js';
 import { hrefOf, setParams } from './route.js';
-
-/** A PBT segment's place in its population (src/sweep/sweeper.ts PbtLineage). */
-interface Lineage {
-  member: number;
-  generation: number;
-  start: number;
-  end: number;
-  parent: number | null;
-  restore: number | null;
-  by: 'init' | 'continue' | 'exploit';
-  exploit?: { donor: number; donor_num: number; donor_step: number; step: number; score: number; donor_score: number; new: Record<string, string | number> };
-}
 
 interface Job {
   num: number;
@@ -23,7 +12,7 @@ interface Job {
   objective: number | null;
   /** What a model-based sweeper proposed (TPE, PBT): parameter → value. */
   params?: Record<string, string | number>;
-  pbt?: Lineage;
+  pbt?: PbtLineage;
   pruned?: { step: number; reason: string };
 }
 interface SweepData {
@@ -188,7 +177,7 @@ function ObjectiveChart(props: { jobs: Job[]; mode: string }) {
 }
 
 /** A PBT segment's origin in a few words, as `trellis sweep show` gives it. */
-function originText(p: Lineage): string {
+function originText(p: PbtLineage): string {
   if (p.by === 'init') return 'init';
   if (p.by === 'exploit' && p.exploit) return `copied m${p.exploit.donor} #${p.exploit.donor_num}`;
   return p.restore === null ? `#${p.parent} (no checkpoint)` : `#${p.restore}`;
@@ -200,7 +189,7 @@ function originText(p: Lineage): string {
  * or (in orange) the top member's it copied before exploring. A dot links to its run.
  */
 function LineageChart(props: { jobs: Job[]; dir: string; mode: string }) {
-  const segments = props.jobs.filter((j): j is Job & { pbt: Lineage } => j.pbt !== undefined);
+  const segments = props.jobs.filter((j): j is Job & { pbt: PbtLineage } => j.pbt !== undefined);
   const members = Math.max(...segments.map((j) => j.pbt.member)) + 1;
   const generations = Math.max(...segments.map((j) => j.pbt.generation)) + 1;
   const byNum = new Map(segments.map((j) => [j.num, j]));

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/run/seeds.js';
 import { clampValue, explore, PBT_DEFAULTS, quantiles, sampleValue, type PbtParam } from '../../../src/sweep/pbt/explore.js';
 import { pbtSweeper } from '../../../src/sweep/pbt-sweeper.js';
-import type { JobOutcome, PbtLineage } from '../../../src/sweep/sweeper.js';
+import type { PbtLineage } from '../../../src/sweep/lineage.js';
+import type { JobOutcome } from '../../../src/sweep/sweeper.js';
 
 // Expected values are worked out by hand from Ray Tune's rules (ray/tune/schedulers/pbt.py:
 // `_quantiles`, `_explore`) with the random numbers scripted; clamping is ours.
