@@ -8,15 +8,16 @@ import { RECORDS_DIR } from '../records/names.js';
 /**
  * The run store as the UI reads it: opened again (through the index, as `trellis runs` does)
  * when older than `ttlMs`, so the UI holds nothing of its own that the run directories do not.
- * When no run is live and nothing the last opening looked at has changed (a few stats), the
- * store is kept instead: opening 10,000 runs anew every second made the server's memory grow.
+ * When nothing the last opening looked at has changed (a few stats), the store is kept instead,
+ * with its runs' statuses taken again at the new time: opening 10,000 runs anew every second
+ * made the server's memory grow.
  */
 export class StoreView {
   private store: RunStore | undefined;
   private byKey = new Map<string, StoredRun>();
   private openedAt = 0;
   private content = '';
-  /** A run was running at the last opening: its status can change with no write (a stale heartbeat). */
+  /** A run was running when last looked at: its status can change with no write (a stale heartbeat). */
   private live = false;
   /**
    * Bumped when the store, opened again, shows other runs, records or statuses: results
@@ -32,17 +33,29 @@ export class StoreView {
 
   current(fresh = false): RunStore {
     const old = Date.now() - this.openedAt > this.ttlMs;
-    if (!this.store || fresh || (old && (this.live || !this.store.unchanged()))) {
+    if (!this.store || fresh || (old && !this.store.unchanged())) {
       this.store = openStore(this.roots, { cwd: this.cwd });
       this.store.flush();
-      const { content, live } = contentOf(this.store);
-      if (content !== this.content) this.generation++;
-      this.content = content;
-      this.live = live;
       this.byKey = new Map(this.store.runs.map((r) => [displayPath(r.dir, this.cwd), r]));
+      this.observe();
+    } else if (old) {
+      // Nothing written since: only a live run's status can have changed (its heartbeat gone stale).
+      if (this.live) {
+        this.store.now = new Date();
+        this.observe();
+      }
       this.openedAt = Date.now();
-    } else if (old) this.openedAt = Date.now();
+    }
     return this.store;
+  }
+
+  /** The store's content and liveness as of its `now`; a change bumps the generation. */
+  private observe(): void {
+    const { content, live } = contentOf(this.store!);
+    if (content !== this.content) this.generation++;
+    this.content = content;
+    this.live = live;
+    this.openedAt = Date.now();
   }
 
   /** Forget the open store (after a tag or note), so the next request reads the change. */
