@@ -58,17 +58,15 @@ const padded = (offset: number) => Math.ceil(offset / 8) * 8;
 export function encodeCurves(entries: readonly CurveEntry[], about: { running: readonly string[] } = { running: [] }): Buffer {
   const headers: CurveHeader[] = [];
   const blocks: Array<{ data: Float64Array; width: 4 | 8 }> = [];
-  const xIndex = new Map<string, number[]>();
+  /** Curves that send their own x column. */
+  const owners: number[] = [];
   entries.forEach((e, i) => {
     const { curve } = e;
     const n = curve.x.length;
-    // Curves with the same first and last x and length are compared in full.
-    const candidates = xIndex.get(`${n}:${curve.x[0]}:${curve.x[n - 1]}`) ?? [];
-    let x = candidates.find((j) => sameValues(entries[j]!.curve.x, curve.x));
+    let x = owners.find((j) => sameValues(entries[j]!.curve.x, curve.x));
     if (x === undefined) {
       x = i;
-      candidates.push(i);
-      xIndex.set(`${n}:${curve.x[0]}:${curve.x[n - 1]}`, candidates);
+      owners.push(i);
       blocks.push({ data: curve.x, width: 8 });
     }
     const columns: CurveHeader['columns'] = {};

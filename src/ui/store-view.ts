@@ -38,14 +38,13 @@ export class StoreView {
       this.store.flush();
       this.byKey = new Map(this.store.runs.map((r) => [displayPath(r.dir, this.cwd), r]));
       this.observe();
-    } else if (old) {
+    } else if (!old) return this.store;
+    else if (this.live) {
       // Nothing written since: only a live run's status can have changed (its heartbeat gone stale).
-      if (this.live) {
-        this.store.now = new Date();
-        this.observe();
-      }
-      this.openedAt = Date.now();
+      this.store.now = new Date();
+      this.observe();
     }
+    this.openedAt = Date.now();
     return this.store;
   }
 
@@ -55,7 +54,6 @@ export class StoreView {
     if (content !== this.content) this.generation++;
     this.content = content;
     this.live = live;
-    this.openedAt = Date.now();
   }
 
   /** Forget the open store (after a tag or note), so the next request reads the change. */

@@ -7,12 +7,13 @@ import { tmpDir } from './tmp-dir.js';
 
 export const trellisUrl = pathToFileURL(join(repoRoot, 'dist', 'bundle', 'index.js')).href;
 
-/** A temp project whose app.mjs defines an app with `body` as its job and runs main(). */
+/** An app.mjs that defines an app with `body` as its job and runs main(). */
+export const appSource = (body: string, name = 'job') =>
+  `import { defineApp } from ${JSON.stringify(trellisUrl)};\nconst app = defineApp({ name: ${JSON.stringify(name)} }, ${body});\nprocess.exitCode = await app.main();\n`;
+
+/** A temp project whose app.mjs is appSource(body, name). */
 export function customApp(body: string, files: Record<string, string>, name = 'job'): string {
-  return tmpDir({
-    'app.mjs': `import { defineApp } from ${JSON.stringify(trellisUrl)};\nconst app = defineApp({ name: ${JSON.stringify(name)} }, ${body});\nprocess.exitCode = await app.main();\n`,
-    ...files,
-  });
+  return tmpDir({ 'app.mjs': appSource(body, name), ...files });
 }
 
 /** Runs a script with node in `cwd`; no colours. */

@@ -6,7 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { findOnPath } from '../../src/run/env-snapshot.js';
 import { summarizeMetrics, type MetricRow } from '../../src/run/metrics.js';
 import { cliPath, repoRoot } from './run-cli.js';
-import { trellisUrl } from './app-project.js';
+import { appSource } from './app-project.js';
 import { stderrOf } from './wait.js';
 
 /**
@@ -34,6 +34,9 @@ export async function startUi(cwd: string, args: string[] = []): Promise<{ child
   });
   return { child, url, stderr: err.text };
 }
+
+/** The sweep directory a finished sweep names in its last line. */
+const sweepDirOf = (output: string) => /sweep finished: .*\((multirun\/[^)]+)\)/.exec(output)![1]!;
 
 /** A line of metrics.jsonl per step. */
 const metricLines = (values: Array<Record<string, number>>, from = 0) =>
@@ -66,7 +69,7 @@ export function demoStore(): {
     return r.stderr + r.stdout;
   };
   const sweepOut = demo(['-m', 'optimizer=adam,sgd', 'seed=1,2', '--objective', 'val_loss']);
-  const sweepDir = /sweep finished: .*\((multirun\/[^)]+)\)/.exec(sweepOut)![1]!;
+  const sweepDir = sweepDirOf(sweepOut);
   const single = /run completed: (outputs\/\S+)/.exec(demo(['trainer.epochs=40']))![1]!;
   const resolved = readFileSync(join(cwd, single, '.trellis', 'resolved.yaml'), 'utf8');
   const handMade = (name: string, status: string, lines: string) => {
@@ -122,14 +125,11 @@ export function adaptiveStore(): { cwd: string; pbtDir: string; prunedDir: strin
       if (cfg.lr >= cfg.slow_from) await new Promise((r) => setTimeout(r, cfg.pause));
     }
   }`;
-  writeFileSync(
-    join(cwd, 'app.mjs'),
-    `import { defineApp } from ${JSON.stringify(trellisUrl)};\nconst app = defineApp({ name: 'job' }, ${body});\nprocess.exitCode = await app.main();\n`,
-  );
+  writeFileSync(join(cwd, 'app.mjs'), appSource(body));
   const sweep = (args: string[]) => {
     const r = spawnSync(process.execPath, ['app.mjs', '-m', ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     if (r.status !== 0) throw new Error(`sweep failed: ${r.stderr}`);
-    return /sweep finished: .*\((multirun\/[^)]+)\)/.exec(r.stderr + r.stdout)![1]!;
+    return sweepDirOf(r.stderr + r.stdout);
   };
   const pbtArgs = ['--sweeper', 'pbt', '--population', '3', '--generations', '3', '--perturbation-interval', '5', '--sweep-seed', '5'];
   const pbtDir = sweep([...pbtArgs, '--objective', 'loss', 'lr=interval(0.05, 0.6)']);

@@ -178,7 +178,11 @@ export function Curves(props: { runs: string[]; params: URLSearchParams }) {
   // not each time the page around it renders (rows arriving, a selection).
   const byMetric = useMemo(() => {
     const groups = new Map<string, CurveData[]>();
-    for (const c of curves) groups.set(c.metric, [...(groups.get(c.metric) ?? []), c]);
+    for (const c of curves) {
+      const group = groups.get(c.metric);
+      if (group) group.push(c);
+      else groups.set(c.metric, [c]);
+    }
     return groups;
   }, [curves]);
   return (
