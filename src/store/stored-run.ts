@@ -378,6 +378,21 @@ export class StoredRun {
     return getPath(this.config(), path);
   }
 
+  /**
+   * Lets go of the records this run parsed from its index: they can be parsed from it again.
+   * Those read from files stay until an index has them. A reader that keeps what it needs of
+   * many runs (the UI's rows) calls this, so 10,000 parsed records do not outlive the reading.
+   */
+  forgetIndexed(): void {
+    if (this.row < 0) return;
+    if (!(this.changed & CHANGED.run)) this.infoValue = undefined;
+    if (!(this.changed & CHANGED.summary)) {
+      this.summaryValue = undefined;
+      this.metricsStampValue = undefined;
+    }
+    if (!(this.changed & CHANGED.config)) this.configValue = undefined;
+  }
+
   /** summary.json and resolved.yaml as far as they were read (for the index). */
   loadedSummary(): SummaryRead | undefined {
     if (this.summaryValue === undefined) return undefined;

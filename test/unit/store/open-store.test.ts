@@ -430,6 +430,59 @@ describe('the index answers exactly what the files say', () => {
     expect(everything(root, true)).toEqual(more);
   });
 
+  it('and the same when each run lets go of what it parsed from the index (as the UI does), which still gets written in full', () => {
+    const root = oddRuns();
+    const fields = parseColumns(FIELDS);
+    /** From the files: every run read twice (the second reading knows what the first read). */
+    const fromFiles = () => {
+      const store = openStore([], { cwd: root, index: false, now: new Date('2026-11-23T12:00:00.000Z') });
+      const runs = [...store.runs].sort((a, b) => (a.rel < b.rel ? -1 : 1));
+      const read = (run: (typeof runs)[number]) => ({
+        rel: run.rel,
+        row: runRow(run, fields, { now: store.now, cwd: root }),
+        summary: run.summary(),
+        config: run.config(),
+      });
+      return { first: runs.map(read), again: runs.map(read) };
+    };
+    const files = fromFiles();
+    const inodes = () =>
+      ['runs.json', 'summaries.json', 'configs.json'].map((f) => statSync(join(root, 'outputs/.trellis-index', f), { throwIfNoEntry: false })?.ino);
+    /** Every run read, let go, and read again; then the index written. */
+    const forgetting = () => {
+      const store = openStore([], { cwd: root, now: new Date('2026-11-23T12:00:00.000Z') });
+      const ctx = { now: store.now, cwd: root };
+      const runs = [...store.runs].sort((a, b) => (a.rel < b.rel ? -1 : 1));
+      const read = (run: (typeof runs)[number]) => ({ rel: run.rel, row: runRow(run, fields, ctx), summary: run.summary(), config: run.config() });
+      const first = runs.map((run) => {
+        const seen = read(run);
+        run.forgetIndexed();
+        return seen;
+      });
+      const again = runs.map(read);
+      runs.forEach((run) => run.forgetIndexed());
+      store.flush();
+      return { first, again };
+    };
+    // Built (runs read from files), then warm (runs parsed from the index).
+    for (let i = 0; i < 3; i++) expect(forgetting()).toEqual(files);
+    const built = inodes();
+    forgetting();
+    expect(inodes()).toEqual(built);
+    // A new run in a listing that reads no summary or config: the parts lack it, so its records
+    // come from its files, and are kept until written, though the others are let go.
+    writeRun(join(root, 'outputs/later'), { id: 'later', resolved: { optimizer: { name: 'adam' }, nested: { '0': 'zero' } } });
+    ageTree(root);
+    const listed = openStore([], { cwd: root });
+    listed.runs.forEach((r) => r.info);
+    listed.flush();
+    const more = fromFiles();
+    expect(forgetting()).toEqual(more);
+    const rewritten = inodes();
+    expect(forgetting()).toEqual(more);
+    expect(inodes()).toEqual(rewritten);
+  });
+
   it.each([
     'optimizer.name = adam',
     'optimizer.lr = 0.2',
