@@ -10,7 +10,7 @@ import { readSweepRecord } from '../records/sweep-record.js';
 import { RUN_FILES, recordPath } from '../records/names.js';
 import { curveOf, type CurveEntry, type XAxis } from './curves.js';
 import type { TailCache } from './metrics-tail.js';
-import { metricNames, RowCache, varyingKeys, type UiRow } from './run-rows.js';
+import { metricNames, RowCache, varyingKeys, wireRow, type KeptRow } from './run-rows.js';
 import { listFiles, type StoreView } from './store-view.js';
 import { isFinalStatus, readRunState, type StoredRun } from '../store/stored-run.js';
 import { observedStatus } from '../run/run-state.js';
@@ -27,7 +27,7 @@ export interface ApiContext {
 interface Listing {
   total: number;
   matched: number;
-  all: UiRow[];
+  all: KeptRow[];
   keys: string[];
   varying: string[];
   metrics: string[];
@@ -90,11 +90,12 @@ export function listRuns(ctx: ApiContext, params: Params) {
   const offset = intParam(params, 'offset', 0, Number.MAX_SAFE_INTEGER);
   const limit = intParam(params, 'limit', 200, 2000);
   ctx.view.current(); // opens the store again when it is old, which bumps its generation
+  const { generation } = ctx.view;
   const kept = ctx.listing;
-  const listing = kept && kept.generation === ctx.view.generation && kept.q === q && kept.sort === sort ? kept.value : computeListing(ctx, q, sort);
-  ctx.listing = { generation: ctx.view.generation, q, sort, value: listing };
+  const listing = kept && kept.generation === generation && kept.q === q && kept.sort === sort ? kept.value : computeListing(ctx, q, sort);
+  ctx.listing = { generation, q, sort, value: listing };
   const { all, ...rest } = listing;
-  return { ...rest, offset, rows: all.slice(offset, offset + limit) };
+  return { ...rest, offset, rows: all.slice(offset, offset + limit).map(wireRow) };
 }
 
 function computeListing(ctx: ApiContext, q: string, sort: string): Listing {
@@ -106,11 +107,10 @@ function computeListing(ctx: ApiContext, q: string, sort: string): Listing {
     if (!(e instanceof TrellisError)) throw e;
     return { total: store.runs.length, matched: 0, all: [], keys: [], varying: [], metrics: [], problems: problemsOf(e) };
   }
+  const built = ctx.rows.built;
   const all = result.runs.map((run) => ctx.rows.get(run, ctx.view.cwd, store.now));
-  // What was read from files (summaries, configs) goes into the index, as `runs list` does.
-  store.flush();
   const { all: keys, varying } = varyingKeys(all);
-  return {
+  const listing = {
     total: store.runs.length,
     matched: result.matched,
     all,
@@ -119,10 +119,17 @@ function computeListing(ctx: ApiContext, q: string, sort: string): Listing {
     metrics: metricNames(all),
     problems: unknownNames(ctx, result.query.fields, all),
   };
+  // What was read from files (summaries, configs) goes into the index, as `runs list` does.
+  store.flush();
+  if (ctx.rows.built - built > RELEASE_AFTER_ROWS) ctx.view.release();
+  return listing;
 }
 
+/** Rows built from runs' records in one listing beyond which the store is opened again lean (StoreView.release). */
+const RELEASE_AFTER_ROWS = 1000;
+
 /** Names in the query that no run of the store has: likely misspelt, with the closest known names. */
-function unknownNames(ctx: ApiContext, fields: ReturnType<typeof queryRuns>['query']['fields'], matched: readonly UiRow[]): QueryProblem[] {
+function unknownNames(ctx: ApiContext, fields: ReturnType<typeof queryRuns>['query']['fields'], matched: readonly KeptRow[]): QueryProblem[] {
   const named = fields.filter((f) => f.ns !== 'run');
   if (!named.length || matched.length) return [];
   const store = ctx.view.current();
@@ -274,7 +281,7 @@ export function sweep(ctx: ApiContext, params: Params) {
   const store = ctx.view.current();
   const rows = store.runs
     .filter((run) => run.info?.sweep && displayPath(run.info.sweep.dir, ctx.view.cwd) === dir)
-    .map((run) => ctx.rows.get(run, ctx.view.cwd, store.now));
+    .map((run) => wireRow(ctx.rows.get(run, ctx.view.cwd, store.now)));
   return { dir, record, rows };
 }
 

