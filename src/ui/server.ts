@@ -12,6 +12,7 @@ import { RowCache } from './run-rows.js';
 import { allowedHosts, hostAllowed, newToken, pathInside, tokenMatches } from './security.js';
 import type { IndexThreadData } from './index-thread.js';
 import { StoreView } from './store-view.js';
+import { IdleCollector } from './idle-collect.js';
 
 export interface UiServerOptions {
   roots: readonly string[];
@@ -145,13 +146,19 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? newToken();
   const assets = loadAssets(options.assets ?? assetsDir());
-  const ctx: ApiContext = { view: new StoreView(options.roots, options.cwd), rows: new RowCache(), tails: new TailCache() };
+  const collector = new IdleCollector();
+  const ctx: ApiContext = {
+    view: new StoreView(options.roots, options.cwd, undefined, () => collector.soon()),
+    rows: new RowCache(),
+    tails: new TailCache(),
+  };
   await warmIndex({ roots: [...options.roots], cwd: options.cwd });
   // Roots that do not exist fail here, before a URL is printed.
   ctx.view.current();
   let hosts = new Set<string>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    collector.busy();
     if (!hostAllowed(req.headers.host, hosts)) return sendError(res, 421, 'HOST_REFUSED', 'This server answers only requests for its own address');
     const url = new URL(req.url ?? '/', 'http://ui.invalid');
     const header = req.headers['x-trellis-token'];
@@ -225,6 +232,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     token,
     close: () =>
       new Promise((resolve) => {
+        collector.stop();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

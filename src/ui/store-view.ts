@@ -29,6 +29,8 @@ export class StoreView {
     readonly roots: readonly string[],
     readonly cwd: string,
     private readonly ttlMs = 1000,
+    /** Called after a store of many runs was opened: the garbage of the last one is worth collecting. */
+    private readonly afterLargeOpen: () => void = () => {},
   ) {}
 
   current(fresh = false): RunStore {
@@ -38,6 +40,7 @@ export class StoreView {
       this.store.flush();
       this.byKey = new Map(this.store.runs.map((r) => [displayPath(r.dir, this.cwd), r]));
       this.observe();
+      if (this.store.runs.length >= LARGE_STORE_RUNS) this.afterLargeOpen();
     } else if (!old) return this.store;
     else if (this.live) {
       // Nothing written since: only a live run's status can have changed (its heartbeat gone stale).
@@ -101,6 +104,9 @@ export class StoreView {
     return [...dirs].sort();
   }
 }
+
+/** Runs from which opening a store again leaves garbage worth an idle collection (~1 MB per 1,000). */
+const LARGE_STORE_RUNS = 1000;
 
 export interface FileEntry {
   path: string;
