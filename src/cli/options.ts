@@ -203,7 +203,7 @@ COMMANDS.push({
   name: 'import',
   summary: 'make existing Hydra run and sweep folders trellis runs (list, diff, explain, rerun)',
   usage: [
-    'trellis import hydra PATH… [--into DIR] [--format text|json]',
+    'trellis import hydra PATH… [--into DIR] [--jobs N] [--format text|json]',
     '',
     'PATH is a Hydra run folder (with .hydra/config.yaml), a sweep folder (with multirun.yaml), or a',
     'folder holding them (outputs/, multirun/). The Hydra folders are read, never changed: each run',
@@ -212,6 +212,7 @@ COMMANDS.push({
   takesOverrides: true,
   options: [
     { name: 'into', type: 'string', arg: 'DIR', default: 'outputs/hydra', description: 'where the imported runs’ records go (a folder trellis runs reads)' },
+    { name: 'jobs', type: 'string', arg: 'N', description: 'threads that import at once (default: one per core, with 200 runs or more each)' },
     { name: 'format', type: 'string', arg: 'FORMAT', values: ['text', 'json'], default: 'text', description: 'output format' },
   ],
   examples: ['trellis import hydra outputs multirun', 'trellis import hydra ../old-project/multirun/2024-03-01/12-00-00'],

@@ -73,6 +73,37 @@ describe('trellis import hydra', () => {
     expect((JSON.parse(query.stdout) as Row[]).map((r) => r.dir)).toEqual(['outputs/hydra/multirun/2026-11-21/10-00-00/1']);
   });
 
+  it('writes the same records with several threads as with one, in the same order', () => {
+    const root = hydraProject();
+    const records = (into: string) => {
+      const out: Record<string, string> = {};
+      for (const e of readdirSync(join(root, into), { recursive: true, withFileTypes: true }))
+        if (e.isFile()) out[join(e.parentPath, e.name).slice(join(root, into).length + 1)] = readFileSync(join(e.parentPath, e.name), 'utf8');
+      return out;
+    };
+    const one = cli(['import', 'hydra', 'outputs', 'multirun', '--into', 'one', '--jobs', '1', '--format', 'json'], root);
+    const three = cli(['import', 'hydra', 'outputs', 'multirun', '--into', 'three', '--jobs', '3', '--format', 'json'], root);
+    expect(three.stderr).toBe('');
+    expect(three.code).toBe(0);
+    const rows = (r: { stdout: string }) =>
+      (JSON.parse(r.stdout) as { runs: Array<{ id: string; dir: string }> }).runs.map((x) => [x.id, x.dir.split('/').slice(1).join('/')]);
+    expect(rows(three)).toEqual(rows(one));
+    expect(Object.keys(records('one'))).toHaveLength(4 * 6);
+    expect(records('three')).toEqual(records('one'));
+    const bad = cli(['import', 'hydra', 'outputs', '--jobs', '0'], root);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--jobs must be a whole number of at least 1, got '0'");
+    // A thread's error reaches the user as it would from one thread: what, where and a hint.
+    writeFileSync(join(root, 'a-file'), '');
+    for (const jobs of ['1', '2']) {
+      const blocked = cli(['import', 'hydra', 'outputs', '--into', 'a-file/x', '--jobs', jobs], root);
+      expect(blocked.code).toBe(74);
+      expect(blocked.stderr).toContain('Cannot make the run directory');
+      expect(blocked.stderr).toContain('ENOTDIR');
+      expect(blocked.stderr).toContain('--into must name a folder you can write to (it is a-file/x)');
+    }
+  });
+
   it('diffs two imported runs and explains a value, with its origin unknown', () => {
     const root = hydraProject();
     expect(cli(['import', 'hydra', 'outputs'], root).code).toBe(0);

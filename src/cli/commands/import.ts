@@ -5,6 +5,14 @@ import type { CliIo } from '../io.js';
 
 const SOURCES = ['hydra'] as const;
 
+function jobsOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new TrellisError('USAGE', `--jobs must be a whole number of at least 1, got '${value}'`, { hint: 'e.g. --jobs 2' });
+  return n;
+}
+
 /** `trellis import hydra PATH…`: Hydra's run folders as trellis runs. */
 export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
   const [source, ...paths] = args.overrides;
@@ -14,9 +22,10 @@ export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
     });
   }
   if (!paths.length) throw new TrellisError('USAGE', 'usage: trellis import hydra PATH…', { hint: 'e.g. trellis import hydra outputs multirun' });
-  const { importHydraRuns } = await import('../../bridges/hydra/import-runs.js');
+  const jobs = jobsOf(flagText(args.flags, 'jobs'));
+  const { importHydraRunsInParallel } = await import('../../bridges/hydra/import-parallel.js');
   const into = flagText(args.flags, 'into') ?? 'outputs/hydra';
-  const runs = importHydraRuns(paths, { cwd: io.cwd, into });
+  const runs = await importHydraRunsInParallel(paths, { cwd: io.cwd, into }, jobs);
   const count = (a: string) => runs.filter((r) => r.action === a).length;
   if (args.flags.format === 'json') {
     const rows = runs.map((r) => ({
