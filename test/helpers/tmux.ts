@@ -61,7 +61,18 @@ export class Terminal {
 
   /** Abandons the line, clears the screen and waits for a bare prompt. */
   async reset(prompt: string): Promise<void> {
-    this.press('C-c');
+    // A Ctrl-C that lands while the shell is still running a completion (a slow first TAB)
+    // cancels that completion and leaves the line: press it again until the line is bare.
+    const bare = (s: string) => s.trimEnd().split('\n').at(-1)?.trim() === prompt.trim();
+    for (let attempt = 1; ; attempt++) {
+      this.press('C-c');
+      try {
+        await this.waitFor(bare, 'an empty line after Ctrl-C', 3000);
+        break;
+      } catch (error) {
+        if (attempt === 5) throw error;
+      }
+    }
     this.type('clear');
     this.press('Enter');
     await this.waitFor((s) => s.trim() === prompt.trim(), 'a clear screen');
