@@ -10,12 +10,6 @@ import { TrellisError } from '../errors/index.js';
  */
 export type Durability = boolean | 'background';
 
-export interface AtomicWriteOptions {
-  durable?: Durability;
-  /** The directory was made by this writer just now: no killed writer left temp files in it. */
-  newDir?: boolean;
-}
-
 /** Temp names: pid + counter are unique among writers without drawing random bytes per file. */
 let tempCounter = 0;
 
@@ -26,9 +20,9 @@ let tempCounter = 0;
  * Synchronous on purpose: the final `run.json` is written from exit and signal handlers, where
  * asynchronous I/O may never complete (they use `durable: true`).
  */
-export function writeFileAtomic(path: string, text: string, options: AtomicWriteOptions = {}): void {
+export function writeFileAtomic(path: string, text: string, options: { durable?: Durability } = {}): void {
   const dir = dirname(path);
-  if (!options.newDir && !swept.has(path)) {
+  if (!swept.has(path)) {
     swept.add(path);
     removeStaleTemps(dir, basename(path));
   }
@@ -87,7 +81,7 @@ function removeStaleTemps(dir: string, name: string): void {
  * (so no digit is lost), and non-finite numbers become "NaN", "Infinity", "-Infinity", as in
  * `metrics.jsonl` (JSON.stringify would silently write null).
  */
-export function writeJsonAtomic(path: string, value: unknown, options: AtomicWriteOptions = {}): void {
+export function writeJsonAtomic(path: string, value: unknown, options: { durable?: Durability } = {}): void {
   writeFileAtomic(path, `${JSON.stringify(value, jsonSafe, 2)}\n`, options);
 }
 

@@ -1,7 +1,9 @@
-import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, runCli } from '../helpers/run-cli.js';
+import { cliPath, repoRoot, runCli } from '../helpers/run-cli.js';
+import { exited, stderrOf, waitFor } from '../helpers/wait.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 
 /**
@@ -102,6 +104,40 @@ describe('trellis import hydra', () => {
       expect(blocked.stderr).toContain('ENOTDIR');
       expect(blocked.stderr).toContain('--into must name a folder you can write to (it is a-file/x)');
     }
+  });
+
+  it('stops on Ctrl-C with every run it did whole, and the same command imports the rest', async () => {
+    const root = hydraProject();
+    const day = join(root, 'outputs', '2026-11-20');
+    const RUNS = 2000;
+    for (let i = 0; i < RUNS; i++) cpSync(join(day, '09-00-00'), join(day, `copy-${i}`), { recursive: true });
+    rmSync(join(day, '09-00-00'), { recursive: true });
+    rmSync(join(day, '09-05-00'), { recursive: true });
+    const child = spawn(process.execPath, [cliPath, 'import', 'hydra', 'outputs', '--jobs', '2'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    const stderr = stderrOf(child);
+    const shadowDay = join(root, 'outputs', 'hydra', 'outputs', '2026-11-20');
+    const made = () => (existsSync(shadowDay) ? readdirSync(shadowDay).filter((n) => !n.startsWith('.')) : []);
+    await waitFor(() => made().length > 0, 'the first imported run');
+    child.kill('SIGINT');
+    expect(await exited(child)).toBe(130);
+    const done = Number(/import stopped by SIGINT after (\d+) of 2000 runs; run the same command again/.exec(stderr.text())?.[1]);
+    expect(done).toBeGreaterThan(0);
+    expect(done).toBeLessThan(RUNS);
+    // Every run directory there is whole, none half-made (no staging folder left, none running).
+    expect(readdirSync(shadowDay).filter((n) => n.startsWith('.'))).toEqual([]);
+    expect(made()).toHaveLength(done);
+    // What a kill -9 mid-run leaves: a run's staging folder, half-written. The store skips it.
+    const notYet = [...Array(RUNS).keys()].map((i) => `copy-${i}`).find((name) => !made().includes(name))!;
+    mkdirSync(join(shadowDay, `.${notYet}.importing`, '.trellis'), { recursive: true });
+    writeFileSync(join(shadowDay, `.${notYet}.importing`, '.trellis', 'config.yaml'), 'half: ');
+    const listed = list(root);
+    expect(listed).toHaveLength(done);
+    expect(new Set(listed.map((r) => r.status))).toEqual(new Set(['completed']));
+    const rest = cli(['import', 'hydra', 'outputs'], root);
+    expect(rest.code).toBe(0);
+    expect(rest.stdout).toContain(`${RUNS - done} imported, 0 updated, ${done} unchanged`);
+    expect(readdirSync(shadowDay).filter((n) => n.startsWith('.'))).toEqual([]);
+    expect(list(root)).toHaveLength(RUNS);
   });
 
   it('diffs two imported runs and explains a value, with its origin unknown', () => {

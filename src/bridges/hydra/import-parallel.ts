@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { TrellisError } from '../../errors/index.js';
+import { Interrupts, type InterruptSignal } from '../../job/interrupts.js';
 import { importDirs, planImport, type ImportedRun, type ImportOptions } from './import-runs.js';
 import type { ImportThreadData, ImportThreadReply } from './import-thread.js';
 
@@ -17,19 +18,36 @@ const MIN_RUNS_PER_THREAD = 200;
  * parsing YAML and creating small files, both of which spread over cores: 10,000 runs took
  * about 9.5 s on one thread of a 2-core machine. The runs come back in the order found.
  */
-export async function importHydraRunsInParallel(paths: readonly string[], options: ImportOptions, jobs?: number): Promise<ImportedRun[]> {
+export async function importHydraRunsInParallel(paths: readonly string[], options: ImportOptions, jobs?: number): Promise<ImportResult> {
   const plan = planImport(paths, options);
-  const runs = plan.hydraDirs.length;
-  const threads = Math.max(1, jobs === undefined ? Math.min(availableParallelism(), Math.floor(runs / MIN_RUNS_PER_THREAD)) : Math.min(jobs, runs));
-  if (threads === 1) return importDirs(plan.hydraDirs, plan.options);
-  const size = Math.ceil(plan.hydraDirs.length / threads);
+  const total = plan.hydraDirs.length;
+  const threads = Math.max(1, jobs === undefined ? Math.min(availableParallelism(), Math.floor(total / MIN_RUNS_PER_THREAD)) : Math.min(jobs, total));
+  // On one thread a signal ends the process at once; a run is never left half-made (importOne).
+  if (threads === 1) return { runs: importDirs(plan.hydraDirs, plan.options), total, interrupted: undefined };
+  const size = Math.ceil(total / threads);
   const shares = Array.from({ length: threads }, (_, i) => plan.hydraDirs.slice(i * size, (i + 1) * size));
-  const replies = await Promise.all(shares.map((hydraDirs) => inThread({ hydraDirs, options: plan.options })));
+  const stop = new SharedArrayBuffer(4);
+  // The first Ctrl-C lets each thread finish the run in hand; a second exits at once.
+  const interrupts = new Interrupts();
+  interrupts.onInterrupt(() => Atomics.store(new Int32Array(stop), 0, 1));
+  let replies: ImportThreadReply[];
+  try {
+    replies = await Promise.all(shares.map((hydraDirs) => inThread({ hydraDirs, options: plan.options, stop })));
+  } finally {
+    interrupts.dispose();
+  }
   const failed = replies.find((r) => !r.ok);
   if (failed && !failed.ok) {
     throw failed.code ? new TrellisError(failed.code, failed.message, { hint: failed.hint ?? undefined }) : new Error(failed.message);
   }
-  return replies.flatMap((r) => (r.ok ? r.runs : []));
+  return { runs: replies.flatMap((r) => (r.ok ? r.runs : [])), total, interrupted: interrupts.received };
+}
+
+export interface ImportResult {
+  /** What was done to each run, in the order found; fewer than `total` when interrupted. */
+  runs: ImportedRun[];
+  total: number;
+  interrupted: InterruptSignal | undefined;
 }
 
 function inThread(data: ImportThreadData): Promise<ImportThreadReply> {

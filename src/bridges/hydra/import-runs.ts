@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { stringify } from 'yaml';
 import { didYouMean, TrellisError } from '../../errors/index.js';
 import { RECORDS_DIR, RUN_FILES, recordPath } from '../../records/names.js';
 import { readRunRecord, RUN_FORMAT_VERSION, type CommandRecord, type RunRecord } from '../../records/run-record.js';
-import { writeFileAtomic, writeJsonAtomic } from '../../run/atomic-write.js';
+import { writeFileAtomic } from '../../run/atomic-write.js';
 import { HYDRA_DIR, HYDRA_FILES, hydraStamp, isHydraRun, readHydraRun, type HydraRun } from './read-hydra-run.js';
 import { resolveHydraConfig } from './resolve-config.js';
 
@@ -179,6 +179,16 @@ class ExistingDirs {
   }
 }
 
+/** A file system step of an import, its failure said as what could not be done, where. */
+function ioStep(what: string, options: ImportOptions, step: () => void): void {
+  try {
+    step();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new TrellisError('RUN_IO', `Cannot ${what} (${code})`, { cause: e, hint: `--into must name a folder you can write to (it is ${options.into})` });
+  }
+}
+
 /** Writes (or refreshes) the trellis records of one Hydra run. */
 function importOne(hydraDir: string, options: ImportOptions, existing: ExistingDirs): ImportedRun {
   const dir = shadowDir(hydraDir, options);
@@ -192,25 +202,23 @@ function importOne(hydraDir: string, options: ImportOptions, existing: ExistingD
   const sweep = run.jobNum !== null;
   const id = previous?.id ?? runIdOf(run);
   const cwd = run.cwd && existsSync(run.cwd) ? run.cwd : options.cwd;
-  try {
-    mkdirSync(join(dir, RECORDS_DIR), { recursive: true });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new TrellisError('RUN_IO', `Cannot make the run directory ${join(dir, RECORDS_DIR)} (${code})`, {
-      cause: e,
-      hint: `--into must name a folder you can write to (it is ${options.into})`,
-    });
-  }
-  // A new directory is no run until run.json appears (written last, atomically): its other
-  // records need no temp file. Records a reader may be reading are replaced atomically.
-  const put = previous ? writeFileAtomic : (path: string, text: string) => writeFileSync(path, text);
-  put(recordPath(dir, RUN_FILES.config), run.configText);
-  put(recordPath(dir, RUN_FILES.resolved), resolveHydraConfig(run));
-  put(recordPath(dir, RUN_FILES.overrides), run.overridesText ?? '[]\n');
-  put(recordPath(dir, RUN_FILES.choices), Object.keys(run.choices).length ? stringify(run.choices) : '{}\n');
-  put(recordPath(dir, RUN_FILES.summary), '{"metrics":{},"result":null}\n');
+  // A new run is made under a hidden name (the store skips those) and renamed into place, so it
+  // appears whole: an import stopped midway (Ctrl-C, a kill) leaves no half-made run, which the
+  // store would list as running. An existing run's records are replaced one by one, atomically,
+  // as a reader may be reading them.
+  const fresh = !existing.mayExist(dir);
+  const staging = fresh ? join(dirname(dir), `.${basename(dir)}.importing`) : dir;
+  if (fresh && existing.mayExist(staging)) rmSync(staging, { recursive: true, force: true }); // left by an import that was killed
+  ioStep(`make the run directory ${dir}`, options, () => mkdirSync(join(staging, RECORDS_DIR), { recursive: true }));
+  const put = fresh ? (path: string, text: string) => writeFileSync(path, text) : writeFileAtomic;
+  put(recordPath(staging, RUN_FILES.config), run.configText);
+  put(recordPath(staging, RUN_FILES.resolved), resolveHydraConfig(run));
+  put(recordPath(staging, RUN_FILES.overrides), run.overridesText ?? '[]\n');
+  put(recordPath(staging, RUN_FILES.choices), Object.keys(run.choices).length ? stringify(run.choices) : '{}\n');
+  put(recordPath(staging, RUN_FILES.summary), '{"metrics":{},"result":null}\n');
   // run.json last: a directory is a run once it has one.
-  writeJsonAtomic(recordPath(dir, RUN_FILES.run), runRecord(run, id, cwd, previous), { newDir: !previous && !existing.mayExist(dir) });
+  put(recordPath(staging, RUN_FILES.run), `${JSON.stringify(runRecord(run, id, cwd, previous), null, 2)}\n`);
+  if (fresh) ioStep(`move the new run into ${dir}`, options, () => renameSync(staging, dir));
   return { id, hydraDir, dir, action: previous ? 'updated' : 'imported', sweep };
 }
 
@@ -234,7 +242,13 @@ export function planImport(paths: readonly string[], options: ImportOptions): Im
 }
 
 /** Imports the given Hydra folders, one after the other; importing again updates them and adds nothing. */
-export function importDirs(hydraDirs: readonly string[], options: ImportOptions): ImportedRun[] {
+export function importDirs(hydraDirs: readonly string[], options: ImportOptions, stop?: Int32Array): ImportedRun[] {
   const existing = new ExistingDirs();
-  return hydraDirs.map((d) => importOne(d, options, existing));
+  const done: ImportedRun[] = [];
+  for (const hydraDir of hydraDirs) {
+    // Set by another thread on Ctrl-C: each run is imported whole or not at all.
+    if (stop && Atomics.load(stop, 0) !== 0) break;
+    done.push(importOne(hydraDir, options, existing));
+  }
+  return done;
 }

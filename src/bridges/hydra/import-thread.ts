@@ -9,15 +9,17 @@ import { importDirs, type ImportOptions } from './import-runs.js';
 export interface ImportThreadData {
   hydraDirs: string[];
   options: ImportOptions;
+  /** One Int32: non-zero once the import is to stop after the run in hand. */
+  stop: SharedArrayBuffer;
 }
 
 export type ImportThreadReply =
   { ok: true; runs: ReturnType<typeof importDirs> } | { ok: false; code: TrellisError['code'] | null; message: string; hint: string | null };
 
-const { hydraDirs, options } = workerData as ImportThreadData;
+const { hydraDirs, options, stop } = workerData as ImportThreadData;
 let reply: ImportThreadReply;
 try {
-  reply = { ok: true, runs: importDirs(hydraDirs, options) };
+  reply = { ok: true, runs: importDirs(hydraDirs, options, new Int32Array(stop)) };
 } catch (e) {
   reply =
     e instanceof TrellisError
