@@ -16,6 +16,8 @@ export class StoreView {
   private store: RunStore | undefined;
   private byKey = new Map<string, StoredRun>();
   private openedAt = 0;
+  /** When a key the store did not know last made it open again (see run). */
+  private forcedAt = -Infinity;
   private content = '';
   /** A run was running when last looked at: its status can change with no write (a stale heartbeat). */
   private live = false;
@@ -79,11 +81,17 @@ export class StoreView {
 
   /**
    * A run of the store by its key (its directory relative to the working directory). A key the
-   * store does not know opens it again: the run may have started since (a page opened on it).
+   * store does not know opens it again, since the run may have started since (a page opened on
+   * it); at most once per `ttlMs`, so a page polling a key that is nowhere (a stale link) does
+   * not open 10,000 runs again with every request.
    */
   run(key: string): StoredRun | undefined {
     this.current();
-    return this.byKey.get(key) ?? (this.current(true), this.byKey.get(key));
+    const known = this.byKey.get(key);
+    if (known || Date.now() - this.forcedAt < this.ttlMs) return known;
+    this.forcedAt = Date.now();
+    this.current(true);
+    return this.byKey.get(key);
   }
 
   /**

@@ -46,6 +46,31 @@ describe("StoreView: the UI's store, opened again only when something changed", 
   });
 });
 
+describe('StoreView.run: a key the store does not know', () => {
+  it('opens the store again to find a run that just started, but not on every request for a key that is nowhere', () => {
+    const now = Date.now();
+    const root = tmpDir();
+    writeRun(join(root, 'outputs/day/a'), { id: 'a' });
+    ageTree(root);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(now);
+    const view = new StoreView(['outputs'], root, 1000);
+    const first = view.current();
+    writeRun(join(root, 'outputs/day/b'), { id: 'b' });
+    expect(view.run('outputs/day/b')?.info?.id).toBe('b'); // opened again at once for it
+    const second = view.current();
+    expect(second).not.toBe(first);
+
+    expect(view.run('outputs/day/nowhere')).toBeUndefined();
+    expect(view.run('outputs/day/nowhere')).toBeUndefined();
+    expect(view.current()).toBe(second); // within the ttl: not opened again for it
+
+    vi.setSystemTime(now + 1500);
+    expect(view.run('outputs/day/nowhere')).toBeUndefined();
+    expect(view.current()).not.toBe(second); // once the ttl has passed, looked for again
+  });
+});
+
 describe('StoreView.release and the rows the listing keeps', () => {
   it('a listing reads the same after the store is opened again lean, and the rows need no records', () => {
     const root = tmpDir();
