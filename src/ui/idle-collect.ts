@@ -12,13 +12,12 @@ import { runInNewContext } from 'node:vm';
  */
 export class IdleCollector {
   private timer: NodeJS.Timeout | undefined;
+  private pending = false;
 
   constructor(
     private readonly idleMs = 500,
     private readonly collect: (() => void) | undefined = gcFunction(),
   ) {}
-
-  private pending = false;
 
   /** Asks for a collection once the server has had no request for `idleMs`. */
   soon(): void {

@@ -103,6 +103,8 @@ describe('trellis import hydra', () => {
       expect(blocked.stderr).toContain('Cannot make the run directory');
       expect(blocked.stderr).toContain('ENOTDIR');
       expect(blocked.stderr).toContain('--into must name a folder you can write to (it is a-file/x)');
+      const verbose = cli(['import', 'hydra', 'outputs', '--into', 'a-file/x', '--jobs', jobs, '--verbose'], root);
+      expect(verbose.stderr).toContain('caused by: Error: ENOTDIR: not a directory, mkdir');
     }
   });
 

@@ -12,11 +12,11 @@ import type { ImportThreadData, ImportThreadReply } from './import-thread.js';
 const MIN_RUNS_PER_THREAD = 200;
 
 /**
- * Imports every Hydra run under `paths` with `jobs` worker threads, each taking a contiguous share
- * (by default one per core, with at least 200 runs each; fewer runs than that take one thread), so that the runs of one sweep folder are written by one thread
- * (threads writing into one directory wait for each other in the kernel). An import is mostly
- * parsing YAML and creating small files, both of which spread over cores: 10,000 runs took
- * about 9.5 s on one thread of a 2-core machine. The runs come back in the order found.
+ * Imports every Hydra run under `paths` with `jobs` worker threads (by default one per core, with
+ * at least 200 runs each). Each takes a contiguous share, so the runs of one sweep folder are
+ * written by one thread: threads writing into one directory wait for each other in the kernel.
+ * An import is mostly parsing YAML and creating small files, and both spread over cores. The
+ * runs come back in the order found.
  */
 export async function importHydraRunsInParallel(paths: readonly string[], options: ImportOptions, jobs?: number): Promise<ImportResult> {
   const plan = planImport(paths, options);
@@ -38,7 +38,8 @@ export async function importHydraRunsInParallel(paths: readonly string[], option
   }
   const failed = replies.find((r) => !r.ok);
   if (failed && !failed.ok) {
-    throw failed.code ? new TrellisError(failed.code, failed.message, { hint: failed.hint ?? undefined }) : new Error(failed.message);
+    const cause = failed.cause === null ? undefined : new Error(failed.cause);
+    throw failed.code ? new TrellisError(failed.code, failed.message, { hint: failed.hint ?? undefined, cause }) : new Error(failed.message, { cause });
   }
   return { runs: replies.flatMap((r) => (r.ok ? r.runs : [])), total, interrupted: interrupts.received };
 }

@@ -192,7 +192,8 @@ function ioStep(what: string, options: ImportOptions, step: () => void): void {
 /** Writes (or refreshes) the trellis records of one Hydra run. */
 function importOne(hydraDir: string, options: ImportOptions, existing: ExistingDirs): ImportedRun {
   const dir = shadowDir(hydraDir, options);
-  const previous = (existing.mayExist(dir) ? readRunRecord(dir) : undefined) as
+  const fresh = !existing.mayExist(dir);
+  const previous = (fresh ? undefined : readRunRecord(dir)) as
     (Partial<RunRecord> & { imported?: { stamp?: string; dir?: string; log?: string | null } }) | undefined;
   // Unchanged since the last import: known from stats alone.
   if (previous?.id && previous.imported?.dir === hydraDir && previous.imported.stamp === hydraStamp(hydraDir, previous.imported.log ?? null)) {
@@ -206,7 +207,6 @@ function importOne(hydraDir: string, options: ImportOptions, existing: ExistingD
   // appears whole: an import stopped midway (Ctrl-C, a kill) leaves no half-made run, which the
   // store would list as running. An existing run's records are replaced one by one, atomically,
   // as a reader may be reading them.
-  const fresh = !existing.mayExist(dir);
   const staging = fresh ? join(dirname(dir), `.${basename(dir)}.importing`) : dir;
   if (fresh && existing.mayExist(staging)) rmSync(staging, { recursive: true, force: true }); // left by an import that was killed
   ioStep(`make the run directory ${dir}`, options, () => mkdirSync(join(staging, RECORDS_DIR), { recursive: true }));

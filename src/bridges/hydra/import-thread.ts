@@ -13,17 +13,18 @@ export interface ImportThreadData {
   stop: SharedArrayBuffer;
 }
 
+/** An error crosses as text: a TrellisError's code and hint, and its cause's message for --verbose. */
 export type ImportThreadReply =
-  { ok: true; runs: ReturnType<typeof importDirs> } | { ok: false; code: TrellisError['code'] | null; message: string; hint: string | null };
+  | { ok: true; runs: ReturnType<typeof importDirs> }
+  | { ok: false; code: TrellisError['code'] | null; message: string; hint: string | null; cause: string | null };
 
 const { hydraDirs, options, stop } = workerData as ImportThreadData;
 let reply: ImportThreadReply;
 try {
   reply = { ok: true, runs: importDirs(hydraDirs, options, new Int32Array(stop)) };
 } catch (e) {
-  reply =
-    e instanceof TrellisError
-      ? { ok: false, code: e.code, message: e.message, hint: e.hint ?? null }
-      : { ok: false, code: null, message: e instanceof Error ? e.message : String(e), hint: null };
+  const message = (x: unknown) => (x instanceof Error ? x.message : String(x));
+  const cause = e instanceof Error && e.cause !== undefined ? message(e.cause) : null;
+  reply = { ok: false, code: e instanceof TrellisError ? e.code : null, message: message(e), hint: e instanceof TrellisError ? (e.hint ?? null) : null, cause };
 }
 parentPort!.postMessage(reply);
