@@ -140,7 +140,7 @@ describe('trellis import hydra', () => {
     expect(rest.stdout).toContain(`${RUNS - done} imported, 0 updated, ${done} unchanged`);
     expect(readdirSync(shadowDay).filter((n) => n.startsWith('.'))).toEqual([]);
     expect(list(root)).toHaveLength(RUNS);
-  });
+  }, 120_000); // copying 2,000 run folders is slow on a disk busy with deletions
 
   it('diffs two imported runs and explains a value, with its origin unknown', () => {
     const root = hydraProject();
