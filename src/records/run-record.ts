@@ -4,9 +4,10 @@ import { recordPath, RUN_FILES } from './names.js';
 
 /**
  * run.json's format. Version 2 adds `format_version` itself; version 1 records (no such field)
- * have the same fields and read the same.
+ * have the same fields and read the same. Version 3 may carry records inline (`inline_records`,
+ * see inline-records.ts) in place of their files; earlier versions have none, and read the same.
  */
-export const RUN_FORMAT_VERSION = 2;
+export const RUN_FORMAT_VERSION = 3;
 
 /** `pruned`: a pruner stopped the job of a sweep early (run.json's `pruned` says where and why). */
 export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted' | 'pruned';

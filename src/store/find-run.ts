@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { readInlineRecords, readRecordText, type InlineRecords } from '../records/inline-records.js';
 import { RECORDS_DIR, RUN_FILES, SWEEP_FILES, recordPath } from '../records/names.js';
 import { TrellisError } from '../errors/index.js';
 import { displayPath, openStore } from './open-store.js';
@@ -86,14 +87,18 @@ export interface RunRecords {
 
 export function readRecords(run: StoredRun): RunRecords {
   const problems: string[] = [];
+  // run.json's inline records, read once, on the first record without a file.
+  let inline: InlineRecords | null | undefined;
+  const inlineRecords = () => (inline === undefined ? (inline = readInlineRecords(run.dir) ?? null) : inline) ?? undefined;
   const text = (file: string): string | null => {
     try {
-      return readFileSync(join(run.dir, RECORDS_DIR, file), 'utf8');
+      return readRecordText(run.dir, file, inlineRecords);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      // Optional records: git.diff only when dirty, program.json only for command jobs.
-      if (!(code === 'ENOENT' && (file === RUN_FILES.gitDiff || file === RUN_FILES.program)))
-        problems.push(`${file} ${code === 'ENOENT' ? 'missing' : `cannot be read (${code ?? 'error'})`}`);
+      // Optional records: git.diff only when dirty, program.json only for command jobs; an
+      // imported run has only what it brought (Hydra keeps no seeds, environment or git state).
+      const optional = file === RUN_FILES.gitDiff || file === RUN_FILES.program || inlineRecords()?.imported === true;
+      if (!(code === 'ENOENT' && optional)) problems.push(`${file} ${code === 'ENOENT' ? 'missing' : `cannot be read (${code ?? 'error'})`}`);
       return null;
     }
   };

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readRecordText } from '../records/inline-records.js';
 import { RECORDS_DIR, RUN_FILES, SWEEP_FILES, recordPath } from '../records/names.js';
 import { join } from 'node:path';
 import { summarizeMetricsFile, type MetricSummary } from '../run/metrics.js';
@@ -186,7 +187,7 @@ export function metricsStamp(dir: string): string | undefined {
 function readSummary(dir: string): SummaryRead {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(recordPath(dir, RUN_FILES.summary), 'utf8'));
+    raw = JSON.parse(readRecordText(dir, RUN_FILES.summary));
   } catch (e) {
     return derivedSummary(dir, `summary.json ${e instanceof SyntaxError ? 'is not valid JSON' : reasonOf(e)}`);
   }
@@ -222,7 +223,7 @@ function asRecorded(metrics: Record<string, MetricSummary>): RunSummary['metrics
 function readConfig(dir: string): { config: unknown; configProblem: string | null } {
   const file = recordPath(dir, RUN_FILES.resolved);
   try {
-    return { config: readYamlRecord(readFileSync(file, 'utf8'), file), configProblem: null };
+    return { config: readYamlRecord(readRecordText(dir, RUN_FILES.resolved), file), configProblem: null };
   } catch (e) {
     return { config: null, configProblem: `resolved.yaml ${reasonOf(e)}` };
   }

@@ -90,7 +90,8 @@ describe('trellis import hydra', () => {
     const rows = (r: { stdout: string }) =>
       (JSON.parse(r.stdout) as { runs: Array<{ id: string; dir: string }> }).runs.map((x) => [x.id, x.dir.split('/').slice(1).join('/')]);
     expect(rows(three)).toEqual(rows(one));
-    expect(Object.keys(records('one'))).toHaveLength(4 * 6);
+    // One file per run: the records are inline in run.json.
+    expect(Object.keys(records('one')).map((f) => f.split('/').slice(-2).join('/'))).toEqual(Array(4).fill('.trellis/run.json'));
     expect(records('three')).toEqual(records('one'));
     const bad = cli(['import', 'hydra', 'outputs', '--jobs', '0'], root);
     expect(bad.code).toBe(2);
@@ -141,6 +142,41 @@ describe('trellis import hydra', () => {
     expect(readdirSync(shadowDay).filter((n) => n.startsWith('.'))).toEqual([]);
     expect(list(root)).toHaveLength(RUNS);
   }, 120_000); // copying 2,000 run folders is slow on a disk busy with deletions
+
+  it('keeps each run in one file, shows no record Hydra never made as missing, and upgrades runs imported as files', () => {
+    const root = hydraProject();
+    expect(cli(['import', 'hydra', 'outputs'], root).code).toBe(0);
+    const run = 'outputs/hydra/outputs/2026-11-20/09-05-00';
+    const records = join(root, run, '.trellis');
+    expect(readdirSync(records)).toEqual(['run.json']);
+    const runJson = JSON.parse(readFileSync(join(records, 'run.json'), 'utf8')) as Record<string, unknown> & { inline_records: Record<string, string> };
+    expect(Object.keys(runJson.inline_records).sort()).toEqual(['choices.yaml', 'config.yaml', 'overrides.yaml', 'resolved.yaml', 'summary.json']);
+    expect(runJson.inline_records['overrides.yaml']).toBe(readFileSync(join(root, 'outputs/2026-11-20/09-05-00/.hydra/overrides.yaml'), 'utf8'));
+    type Shown = { problems: string[]; status: string; resolved: { db: { driver: string } }; overrides: string[]; choices: Record<string, string> };
+    const show = () => JSON.parse(cli(['runs', 'show', run, '--format', 'json'], root).stdout) as Shown;
+    const inline = show();
+    // Hydra keeps no seeds, environment, git state or provenance: not missing, never made.
+    expect(inline).toMatchObject({
+      problems: [],
+      status: 'completed',
+      resolved: { db: { driver: 'postgresql' } },
+      overrides: ['db=postgresql'],
+      choices: { db: 'postgresql' },
+    });
+    // A run imported before records went inline: files, and run.json without them. It reads the same.
+    const { inline_records: texts, ...withoutInline } = runJson;
+    for (const [file, text] of Object.entries(texts)) writeFileSync(join(records, file), text);
+    writeFileSync(join(records, 'run.json'), JSON.stringify({ ...withoutInline, format_version: 2 }));
+    expect(show()).toEqual(inline);
+    // Importing again after the Hydra run changed rewrites it in one file; tags are kept.
+    expect(cli(['runs', 'tag', run, 'kept'], root).code).toBe(0);
+    const hydraConfig = join(root, 'outputs/2026-11-20/09-05-00/.hydra/config.yaml');
+    writeFileSync(hydraConfig, readFileSync(hydraConfig, 'utf8').replace('driver: postgresql', 'driver: sqlite'));
+    expect(cli(['import', 'hydra', 'outputs'], root).stdout).toContain('0 imported, 1 updated, 1 unchanged');
+    expect(readdirSync(records)).toEqual(['run.json']);
+    expect(show()).toMatchObject({ problems: [], resolved: { db: { driver: 'sqlite' } } });
+    expect(JSON.parse(cli(['runs', 'list', 'tags = kept', '--format', 'json'], root).stdout)).toHaveLength(1);
+  });
 
   it('diffs two imported runs and explains a value, with its origin unknown', () => {
     const root = hydraProject();

@@ -1,20 +1,22 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { stringify } from 'yaml';
 import { didYouMean, TrellisError } from '../../errors/index.js';
+import { INLINE_RECORDS_KEY } from '../../records/inline-records.js';
 import { RECORDS_DIR, RUN_FILES, recordPath } from '../../records/names.js';
 import { readRunRecord, RUN_FORMAT_VERSION, type CommandRecord, type RunRecord } from '../../records/run-record.js';
 import { writeFileAtomic } from '../../run/atomic-write.js';
 import { HYDRA_DIR, HYDRA_FILES, hydraStamp, isHydraRun, readHydraRun, type HydraRun } from './read-hydra-run.js';
 import { resolveHydraConfig } from './resolve-config.js';
+import { fromPlain } from '../../tree/node.js';
+import { toYamlText } from '../../tree/emit.js';
 
 /**
  * `trellis import hydra`: Hydra's run folders become trellis runs without being moved or changed.
  * Each gets a small run directory of its own under `into` (default outputs/hydra, a folder the
- * store already reads), mirroring the Hydra folder's path: `.trellis/run.json` (with `imported`
- * pointing back at the Hydra folder), config.yaml (Hydra's, interpolations kept), resolved.yaml,
- * overrides.yaml, choices.yaml and an empty summary. So `runs list`, `runs diff`, `explain` and
+ * store already reads), mirroring the Hydra folder's path: `.trellis/run.json` alone, with
+ * `imported` pointing back at the Hydra folder and, inline, config.yaml (Hydra's, interpolations
+ * kept), resolved.yaml, overrides.yaml, choices.yaml and an empty summary. So `runs list`, `runs diff`, `explain` and
  * `rerun` work on them unchanged, with no special case in the store. Hydra records no metrics,
  * provenance, seeds, environment or git state, so those read as not recorded.
  */
@@ -156,6 +158,17 @@ function runRecord(run: HydraRun, id: string, cwd: string, previous: Partial<Run
   };
 }
 
+/** The records an imported run keeps, as their files would hold them. */
+function inlineRecordsOf(run: HydraRun): Record<string, string> {
+  return {
+    [RUN_FILES.config]: run.configText,
+    [RUN_FILES.resolved]: resolveHydraConfig(run),
+    [RUN_FILES.overrides]: run.overridesText ?? '[]\n',
+    [RUN_FILES.choices]: toYamlText(fromPlain(run.choices)),
+    [RUN_FILES.summary]: '{"metrics":{},"result":null}\n',
+  };
+}
+
 /**
  * Whether a directory may exist, from one listing of its parent: on a first import every run
  * directory is new, and one failed listing per sweep folder is cheaper than a failed open of
@@ -205,20 +218,22 @@ function importOne(hydraDir: string, options: ImportOptions, existing: ExistingD
   const cwd = run.cwd && existsSync(run.cwd) ? run.cwd : options.cwd;
   // A new run is made under a hidden name (the store skips those) and renamed into place, so it
   // appears whole: an import stopped midway (Ctrl-C, a kill) leaves no half-made run, which the
-  // store would list as running. An existing run's records are replaced one by one, atomically,
-  // as a reader may be reading them.
+  // store would list as running. An existing run's run.json is replaced atomically, as a reader
+  // may be reading it.
   const staging = fresh ? join(dirname(dir), `.${basename(dir)}.importing`) : dir;
   if (fresh && existing.mayExist(staging)) rmSync(staging, { recursive: true, force: true }); // left by an import that was killed
   ioStep(`make the run directory ${dir}`, options, () => mkdirSync(join(staging, RECORDS_DIR), { recursive: true }));
-  const put = fresh ? (path: string, text: string) => writeFileSync(path, text) : writeFileAtomic;
-  put(recordPath(staging, RUN_FILES.config), run.configText);
-  put(recordPath(staging, RUN_FILES.resolved), resolveHydraConfig(run));
-  put(recordPath(staging, RUN_FILES.overrides), run.overridesText ?? '[]\n');
-  put(recordPath(staging, RUN_FILES.choices), Object.keys(run.choices).length ? stringify(run.choices) : '{}\n');
-  put(recordPath(staging, RUN_FILES.summary), '{"metrics":{},"result":null}\n');
-  // run.json last: a directory is a run once it has one.
-  put(recordPath(staging, RUN_FILES.run), `${JSON.stringify(runRecord(run, id, cwd, previous), null, 2)}\n`);
-  if (fresh) ioStep(`move the new run into ${dir}`, options, () => renameSync(staging, dir));
+  // The records ride in run.json (see records/inline-records.ts): one file per run.
+  const record = { ...runRecord(run, id, cwd, previous), [INLINE_RECORDS_KEY]: inlineRecordsOf(run) };
+  const text = `${JSON.stringify(record, null, 2)}\n`;
+  if (fresh) {
+    writeFileSync(recordPath(staging, RUN_FILES.run), text);
+    ioStep(`move the new run into ${dir}`, options, () => renameSync(staging, dir));
+  } else {
+    writeFileAtomic(recordPath(dir, RUN_FILES.run), text);
+    // An earlier import wrote them as files, which readers prefer to run.json's copies.
+    for (const file of Object.keys(record[INLINE_RECORDS_KEY])) rmSync(recordPath(dir, file), { force: true });
+  }
   return { id, hydraDir, dir, action: previous ? 'updated' : 'imported', sweep };
 }
 
