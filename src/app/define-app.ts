@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { enableCompileCache } from '../console/compile-cache.js';
 import { projectVersion, trellisVersion } from '../console/versions.js';
 import { createDefaultResolvers, type ResolverFn, type ResolverOptions, type ResolverRegistry } from '../interpolate/index.js';
 import { bindRegistry } from '../instantiate/job-context.js';
@@ -141,6 +142,8 @@ export function defineApp<S extends ConfigSchema | undefined = undefined>(
     async main(argv = process.argv.slice(2), partialIo = {}) {
       // In a job thread the app only hands over its job (offerJob above); it never runs main.
       if (jobThreadData()) return new Promise<number>(() => undefined);
+      // For the modules a run loads from here on (the app's own are loaded by now).
+      enableCompileCache();
       return runJobCommand(kind, argv, { ...defaultIo(), ...partialIo });
     },
   };

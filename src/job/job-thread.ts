@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
+import { enableCompileCache } from '../console/compile-cache.js';
 import { errorRecord, executeJob, JobStopped, type JobFunction, type JobTicket } from './execute.js';
 import { JOB_THREAD_DATA, type JobThreadData, type ToSupervisor, type ToThread } from './thread-protocol.js';
 import { awaitDefinedJob } from './thread-registry.js';
@@ -60,6 +61,8 @@ async function load(): Promise<JobFunction<unknown> | undefined> {
   return undefined;
 }
 
+// The app's modules (its own, zod, trellis) are compiled a second time here; a cache makes that cheap.
+enableCompileCache();
 const job = await load();
 if (job) {
   post({ type: 'ready' });
