@@ -17,8 +17,18 @@ const IMPORTED_KEY = 'imported';
 export interface InlineRecords {
   /** File name → text, as the file would hold it. */
   texts: Record<string, string>;
-  /** The run was imported: records it has neither as a file nor inline were never made. */
-  imported: boolean;
+  /**
+   * Where the run was imported from (`trellis import hydra`), null for a run trellis ran.
+   * Records an imported run has neither as a file nor inline were never made.
+   */
+  imported: ImportedFrom | null;
+}
+
+/** run.json's `imported`: the tool that made the run and its folder, which the import left in place. */
+export interface ImportedFrom {
+  from: string;
+  dir: string;
+  version: string | null;
 }
 
 /** run.json's inline records; undefined when run.json cannot be read. */
@@ -35,8 +45,15 @@ export function readInlineRecords(dir: string): InlineRecords | undefined {
   const texts: Record<string, string> = Object.create(null) as Record<string, string>;
   if (given !== null && typeof given === 'object' && !Array.isArray(given))
     for (const [file, text] of Object.entries(given)) if (typeof text === 'string') texts[file] = text;
-  const imported = record[IMPORTED_KEY];
-  return { texts, imported: imported !== null && typeof imported === 'object' };
+  const imported = record[IMPORTED_KEY] as Record<string, unknown> | null | undefined;
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    texts,
+    imported:
+      imported !== null && typeof imported === 'object'
+        ? { from: text(imported.from) ?? 'unknown', dir: text(imported.dir) ?? '', version: text(imported.version) }
+        : null,
+  };
 }
 
 /**

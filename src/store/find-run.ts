@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readInlineRecords, readRecordText, type InlineRecords } from '../records/inline-records.js';
+import { readInlineRecords, readRecordText, type ImportedFrom, type InlineRecords } from '../records/inline-records.js';
 import { RECORDS_DIR, RUN_FILES, SWEEP_FILES, recordPath } from '../records/names.js';
 import { TrellisError } from '../errors/index.js';
 import { displayPath, openStore } from './open-store.js';
@@ -81,6 +81,8 @@ export interface RunRecords {
   provenance: Record<string, ProvenanceEntry> | null;
   defaults: Array<{ config: string; package: string; parent: string | null }> | null;
   summary: RunSummary | null;
+  /** Where the run was imported from (`trellis import hydra`); null for a run trellis ran. */
+  imported: ImportedFrom | null;
   /** Records that could not be read, with why. */
   problems: string[];
 }
@@ -97,7 +99,7 @@ export function readRecords(run: StoredRun): RunRecords {
       const code = (e as NodeJS.ErrnoException).code;
       // Optional records: git.diff only when dirty, program.json only for command jobs; an
       // imported run has only what it brought (Hydra keeps no seeds, environment or git state).
-      const optional = file === RUN_FILES.gitDiff || file === RUN_FILES.program || inlineRecords()?.imported === true;
+      const optional = file === RUN_FILES.gitDiff || file === RUN_FILES.program || Boolean(inlineRecords()?.imported);
       if (!(code === 'ENOENT' && optional)) problems.push(`${file} ${code === 'ENOENT' ? 'missing' : `cannot be read (${code ?? 'error'})`}`);
       return null;
     }
@@ -150,6 +152,7 @@ export function readRecords(run: StoredRun): RunRecords {
     provenance: json('provenance.json'),
     defaults: json('defaults.json'),
     summary: run.summary(),
+    imported: inlineRecords()?.imported ?? null,
     problems,
   };
 }

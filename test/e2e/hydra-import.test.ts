@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliPath, repoRoot, runCli } from '../helpers/run-cli.js';
@@ -152,10 +152,21 @@ describe('trellis import hydra', () => {
     const runJson = JSON.parse(readFileSync(join(records, 'run.json'), 'utf8')) as Record<string, unknown> & { inline_records: Record<string, string> };
     expect(Object.keys(runJson.inline_records).sort()).toEqual(['choices.yaml', 'config.yaml', 'overrides.yaml', 'resolved.yaml', 'summary.json']);
     expect(runJson.inline_records['overrides.yaml']).toBe(readFileSync(join(root, 'outputs/2026-11-20/09-05-00/.hydra/overrides.yaml'), 'utf8'));
-    type Shown = { problems: string[]; status: string; resolved: { db: { driver: string } }; overrides: string[]; choices: Record<string, string> };
+    type Shown = {
+      problems: string[];
+      imported: unknown;
+      status: string;
+      resolved: { db: { driver: string } };
+      overrides: string[];
+      choices: Record<string, string>;
+    };
     const show = () => JSON.parse(cli(['runs', 'show', run, '--format', 'json'], root).stdout) as Shown;
     const inline = show();
     // Hydra keeps no seeds, environment, git state or provenance: not missing, never made.
+    const hydraDir = join(realpathSync(root), 'outputs/2026-11-20/09-05-00');
+    expect(inline.imported).toEqual({ from: 'hydra', dir: hydraDir, version: '1.3.2' });
+    expect(cli(['runs', 'show', run], root).stdout).toMatch(new RegExp(`\\nimported +from hydra 1\\.3\\.2: ${hydraDir}\\n`));
+    expect(cli(['runs', 'show', run], root).stdout).not.toContain('records:');
     expect(inline).toMatchObject({
       problems: [],
       status: 'completed',

@@ -210,6 +210,7 @@ function show(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
         : '-',
     ],
   ];
+  if (r.imported) lines.push(['imported', `from ${r.imported.from}${r.imported.version ? ` ${r.imported.version}` : ''}: ${r.imported.dir}`]);
   if (info.sweep) lines.push(['sweep', `${info.sweep.dir} job ${info.sweep.num}`]);
   if (info.reproduces) lines.push(['reproduces', info.reproduces]);
   if (info.pruned) lines.push(['pruned', `at step ${info.pruned.step}: ${info.pruned.reason}`]);
