@@ -1,21 +1,9 @@
-import {
-  Alias,
-  visit,
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseDocument,
-  type Document,
-  type Node as YamlNode,
-  type Pair,
-  Scalar as YamlScalar,
-  YAMLMap,
-} from 'yaml';
+import type { Alias, Document, LineCounter, Node as YamlNode, Pair, Scalar as YamlScalar, YAMLMap } from 'yaml';
 import { TrellisError, type ErrorWhere, collectErrors } from '../errors/index.js';
 import { dictNode, keyId, listNode, valueNode, type DictEntry, type DictNode, type Node, type Origin, type ValueNode } from '../tree/node.js';
 import { UNSAFE_KEYS } from '../util/key-path.js';
+import { readBlockSubset } from './block-subset.js';
+import { yamlPackage } from './package.js';
 import { constructBool, constructFloat, constructInt, resolvePlainScalar, ScalarConstructError, type TypedScalar } from './resolve-scalar.js';
 import { checkArgs } from '../errors/check-args.js';
 
@@ -168,7 +156,7 @@ function convert(state: LoadState, node: YamlNode | null | undefined, depth: num
     });
   }
   if (node === null || node === undefined) return valueNode(null);
-  if (isAlias(node)) {
+  if (yamlPackage().isAlias(node)) {
     if (!state.aliasTargets.has(node)) state.aliasTargets.set(node, node.resolve(state.doc) as YamlNode | undefined);
     const target = state.aliasTargets.get(node);
     if (!target || aliasStack.includes(node)) {
@@ -176,11 +164,11 @@ function convert(state: LoadState, node: YamlNode | null | undefined, depth: num
     }
     return convert(state, target, depth + 1, [...aliasStack, node]);
   }
-  if (isScalar(node)) {
+  if (yamlPackage().isScalar(node)) {
     const typed = typedScalar(state, node);
     return valueNode(typed.value, typed.float ?? false, originOf(state, node));
   }
-  if (isSeq(node)) {
+  if (yamlPackage().isSeq(node)) {
     checkCollectionTag(state, node, ['seq', 'omap', 'pairs']);
     const inFlow = flow || Boolean(node.flow);
     return listNode(
@@ -190,7 +178,7 @@ function convert(state: LoadState, node: YamlNode | null | undefined, depth: num
       originOf(state, node),
     );
   }
-  if (isMap(node)) return convertMap(state, node, depth, aliasStack, flow || Boolean(node.flow));
+  if (yamlPackage().isMap(node)) return convertMap(state, node, depth, aliasStack, flow || Boolean(node.flow));
   throw new TrellisError('YAML_SYNTAX', 'Unsupported YAML node', { where: whereAt(state, (node as YamlNode).range?.[0] ?? 0) });
 }
 
@@ -199,12 +187,13 @@ function checkCollectionTag(state: LoadState, node: YamlNode, allowed: string[])
   const tag = (node as { tag?: string }).tag;
   if (!tag || tag === '!') return;
   const short = tag.replace(/^tag:yaml\.org,2002:/, '');
-  if (!allowed.includes(short)) throw constructError(state, node, `Cannot construct a value for the tag ${tag} from a ${isSeq(node) ? 'sequence' : 'mapping'}`);
+  if (!allowed.includes(short))
+    throw constructError(state, node, `Cannot construct a value for the tag ${tag} from a ${yamlPackage().isSeq(node) ? 'sequence' : 'mapping'}`);
 }
 
 /** A sequence item inside [...]: `?x` is PyYAML's explicit-key indicator, giving {x: null}. */
 function convertFlowItem(state: LoadState, item: YamlNode | null | undefined, depth: number, aliasStack: Alias[]): Node {
-  if (isScalar(item)) {
+  if (yamlPackage().isScalar(item)) {
     const rest = flowKeyIndicator(state, item);
     if (rest !== undefined) {
       const key = rest === '' ? { value: null } : resolvePlainScalarAt(state, item, rest);
@@ -225,13 +214,13 @@ function nullKeyError(state: LoadState, node: YamlNode | null | undefined): Trel
 }
 
 function isMergeKey(pair: Pair): boolean {
-  return isScalar(pair.key) && pair.key.type === 'PLAIN' && pair.key.source === '<<' && !pair.key.tag;
+  return yamlPackage().isScalar(pair.key) && pair.key.type === 'PLAIN' && pair.key.source === '<<' && !pair.key.tag;
 }
 
 /** `<<: *a` / `<<: [*a, *b]` as PyYAML flattens them: earlier sources win, own keys win over all. */
 function mergeSources(state: LoadState, pair: Pair, depth: number, aliasStack: Alias[]): DictNode[] {
   const value = pair.value as YamlNode | null;
-  const sources = isSeq(value) ? [...value.items].reverse() : [value];
+  const sources = yamlPackage().isSeq(value) ? [...value.items].reverse() : [value];
   return sources.map((source) => {
     const converted = convert(state, source as YamlNode, depth + 1, aliasStack);
     if (converted.kind !== 'dict') {
@@ -255,10 +244,10 @@ function convertMap(state: LoadState, node: YAMLMap, depth: number, aliasStack: 
       continue;
     }
     const keyNode = pair.key as YamlNode | null;
-    if (keyNode !== null && !isScalar(keyNode) && !isAlias(keyNode)) {
+    if (keyNode !== null && !yamlPackage().isScalar(keyNode) && !yamlPackage().isAlias(keyNode)) {
       throw new TrellisError('YAML_SYNTAX', 'Mapping keys must be scalars', { where: whereAt(state, keyNode.range?.[0] ?? 0) });
     }
-    const flowKey = flow && isScalar(keyNode) ? flowKeyIndicator(state, keyNode) : undefined;
+    const flowKey = flow && yamlPackage().isScalar(keyNode) ? flowKeyIndicator(state, keyNode) : undefined;
     const keyConverted =
       keyNode === null
         ? valueNode(null)
@@ -266,7 +255,7 @@ function convertMap(state: LoadState, node: YAMLMap, depth: number, aliasStack: 
           ? flowKey === ''
             ? valueNode(null)
             : (({ value, float }) => valueNode(value, float ?? false))(resolvePlainScalarAt(state, keyNode, flowKey))
-          : isScalar(keyNode)
+          : yamlPackage().isScalar(keyNode)
             ? (({ value, float }) => valueNode(value, float ?? false))(typedScalar(state, keyNode, true))
             : convert(state, keyNode, depth + 1, aliasStack);
     if (keyConverted.kind !== 'value') {
@@ -291,7 +280,7 @@ function convertMap(state: LoadState, node: YAMLMap, depth: number, aliasStack: 
       if (keyNode) seenStringKeys.set(key, keyNode);
     }
     const valueYaml = pair.value as YamlNode | null;
-    if (flow && isScalar(valueYaml) && flowKeyIndicator(state, valueYaml) !== undefined) {
+    if (flow && yamlPackage().isScalar(valueYaml) && flowKeyIndicator(state, valueYaml) !== undefined) {
       throw constructError(state, valueYaml, `'${String(valueYaml.source)}' cannot be a value inside {...}: '?' starts a key there`, 'quote it');
     }
     const entry: DictEntry = { key, node: convert(state, valueYaml, depth + 1, aliasStack, flow) };
@@ -320,6 +309,15 @@ export interface LoadedYaml {
  * `file` is the path shown in errors. Pure: the caller reads the file.
  */
 export function loadYaml(text: string, file: string, givenLimits: YamlLimits = DEFAULT_YAML_LIMITS, nested = false): LoadedYaml {
+  return load(text, file, givenLimits, nested, false);
+}
+
+/** The full parse alone, without the block-subset reader: what the reader is tested against. */
+export function loadYamlFully(text: string, file: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): LoadedYaml {
+  return load(text, file, limits, false, true);
+}
+
+function load(text: string, file: string, givenLimits: YamlLimits, nested: boolean, fullParse: boolean): LoadedYaml {
   if (!nested)
     checkArgs('loadYaml', [
       ['text', text, 'string'],
@@ -347,8 +345,12 @@ export function loadYaml(text: string, file: string, givenLimits: YamlLimits = D
       hint: 'flatten the structure, or keep deep data in a data file that the job reads',
     });
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
+  const headerComments = leadingComments(lines);
+  // Most config files are in the block subset, read without the yaml package.
+  const simple = fullParse ? undefined : readBlockSubset(text, file, lines, limits);
+  if (simple) return { root: simple, headerComments };
+  const lineCounter = new (yamlPackage().LineCounter)();
+  const doc = yamlPackage().parseDocument(text, {
     schema: 'failsafe',
     uniqueKeys: false,
     lineCounter,
@@ -371,16 +373,22 @@ export function loadYaml(text: string, file: string, givenLimits: YamlLimits = D
     });
   });
   collectErrors(problems).throwIfAny();
-  const headerComments: string[] = [];
-  for (const line of lines) {
-    if (/^\s*#/.test(line)) headerComments.push(line.replace(/^\s*#\s?/, ''));
-    else if (line.trim() !== '') break;
-  }
   checkTabs(state, text);
   const contents = doc.contents as YamlNode | null;
-  let root = contents === null || (isScalar(contents) && contents.value === null && contents.source === '') ? dictNode() : convert(state, contents, 0, []);
+  let root =
+    contents === null || (yamlPackage().isScalar(contents) && contents.value === null && contents.source === '') ? dictNode() : convert(state, contents, 0, []);
   if (root.kind === 'value' && typeof root.value === 'string' && !nested) root = reparseStringRoot(root, file, limits);
   return { root, headerComments };
+}
+
+/** Leading comment lines (a `# @package` header among them), without their `#`. */
+function leadingComments(lines: readonly string[]): string[] {
+  const comments: string[] = [];
+  for (const line of lines) {
+    if (/^\s*#/.test(line)) comments.push(line.replace(/^\s*#\s?/, ''));
+    else if (line.trim() !== '') break;
+  }
+  return comments;
 }
 
 const LINE_HEAD = /^( *)((?:[-?](?: +|$))*)/;
@@ -446,7 +454,7 @@ function reparseStringRoot(root: ValueNode, file: string, limits: YamlLimits): N
 function checkTabs(state: LoadState, text: string): void {
   if (!text.includes('\t')) return;
   const masked = text.split('');
-  visit(state.doc, {
+  yamlPackage().visit(state.doc, {
     Scalar(_key, node) {
       if (node.type === 'PLAIN' || !node.range) return;
       for (let i = node.range[0]; i < node.range[1]; i++) if (masked[i] !== '\n') masked[i] = 'x';

@@ -1,9 +1,9 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import { TrellisError } from '../../errors/index.js';
 import { readYamlRecord } from '../../store/read-yaml.js';
+import { yamlPackage } from '../../yaml/package.js';
 
 /**
  * A Hydra run folder as Hydra's run_job (hydra/core/utils.py) leaves it:
@@ -125,7 +125,7 @@ const WANTED_SECTIONS = new Set(['mode', 'job', 'runtime', 'sweep']);
  * file keeps importing ten thousand runs within seconds. Any other shape is parsed whole.
  */
 export function parseHydraNode(text: string): Record<string, unknown> {
-  if (!text.startsWith('hydra:\n')) return record(record(parse(text)).hydra);
+  if (!text.startsWith('hydra:\n')) return record(record(yamlPackage().parse(text)).hydra);
   const lines = text.split('\n');
   const kept: string[] = ['hydra:'];
   let keep = false;
@@ -135,7 +135,7 @@ export function parseHydraNode(text: string): Record<string, unknown> {
     if (section) keep = WANTED_SECTIONS.has(section[1]!);
     else if (line !== '' && !line.startsWith('   ')) {
       // Something at the top level or a list item at indent 2: not the shape assumed above.
-      if (!line.startsWith('  - ')) return record(record(parse(text)).hydra);
+      if (!line.startsWith('  - ')) return record(record(yamlPackage().parse(text)).hydra);
     }
     if (keep) kept.push(line);
   }
@@ -150,7 +150,7 @@ export function parseHydraNode(text: string): Record<string, unknown> {
   let parsed = parsedSections.get(key);
   if (!parsed) {
     if (parsedSections.size >= 256) parsedSections.clear();
-    parsed = JSON.stringify(record(record(parse(key)).hydra));
+    parsed = JSON.stringify(record(record(yamlPackage().parse(key)).hydra));
     parsedSections.set(key, parsed);
   }
   const hydra = JSON.parse(parsed) as Record<string, unknown>;

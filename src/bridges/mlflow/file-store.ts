@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { stringify } from 'yaml';
 import { TrellisError } from '../../errors/index.js';
 import { formatPythonFloat } from '../../util/python.js';
 import { readYamlRecord } from '../../store/read-yaml.js';
 import { RUN_STATUS_NUMBER, type MlflowRun } from './run-data.js';
+import { yamlPackage } from '../../yaml/package.js';
 
 /**
  * MLflow's file store (mlflow/store/tracking/file_store.py), written directly: the layout that
@@ -31,7 +31,7 @@ const NOT_EXPERIMENTS = new Set([TRASH, 'models']);
 
 /** PyYAML's safe_dump as MLflow calls it: block style, keys sorted. */
 function metaYaml(data: Record<string, unknown>): string {
-  return stringify(data, { sortMapEntries: true, lineWidth: 0 });
+  return yamlPackage().stringify(data, { sortMapEntries: true, lineWidth: 0 });
 }
 
 let tempCounter = 0;
