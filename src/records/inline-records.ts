@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { RUN_FILES, recordPath } from './names.js';
+import { recordPath } from './names.js';
+import { readRunRecord } from './run-record.js';
 
 /**
  * Records kept inside run.json instead of in files of their own. A run imported from Hydra has
@@ -31,16 +32,10 @@ export interface ImportedFrom {
   version: string | null;
 }
 
-/** run.json's inline records; undefined when run.json cannot be read. */
+/** run.json's inline records; undefined when run.json cannot be read (or is of a newer format). */
 export function readInlineRecords(dir: string): InlineRecords | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(recordPath(dir, RUN_FILES.run), 'utf8'));
-  } catch {
-    return undefined;
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
-  const record = raw as Record<string, unknown>;
+  const record = readRunRecord(dir) as Record<string, unknown> | undefined;
+  if (!record) return undefined;
   const given = record[INLINE_RECORDS_KEY];
   const texts: Record<string, string> = Object.create(null) as Record<string, string>;
   if (given !== null && typeof given === 'object' && !Array.isArray(given))
