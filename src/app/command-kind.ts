@@ -8,7 +8,7 @@ import { createDefaultResolvers } from '../interpolate/index.js';
 import { commandJobName, interpolateCommand } from '../job/command-args.js';
 import { CommandJobRunner, type CommandJob } from '../job/command-runner.js';
 import type { PreparedJob } from '../job/prepare.js';
-import { findOnPath } from '../run/env-snapshot.js';
+import { findOnPath } from '../util/find-on-path.js';
 import { commandJobFlags, type CommandRecord } from '../records/run-record.js';
 import type { ConfigSchema } from '../validate/validate.js';
 import type { JobKind } from './app-main.js';

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
+import { findOnPath } from '../util/find-on-path.js';
 import { shellQuote } from '../util/shell-quote.js';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { delimiter, join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { TrellisError } from '../errors/index.js';
 import { writeJsonAtomic } from '../run/atomic-write.js';
 import { RECORDS_DIR as RECORDS_DIR_NAME, recordPath, RUN_FILES, SWEEP_FILES } from '../records/names.js';
@@ -112,21 +113,6 @@ const CONF_CANDIDATES = ['/etc/slurm/slurm.conf', '/etc/slurm-llnl/slurm.conf', 
 export function slurmConfigPath(env: NodeJS.ProcessEnv): string | undefined {
   if (env.SLURM_CONF) return existsSync(env.SLURM_CONF) ? env.SLURM_CONF : undefined;
   return CONF_CANDIDATES.find((p) => existsSync(p));
-}
-
-/** The absolute path of `program` on env.PATH, without running anything. */
-export function findOnPath(program: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, program);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 /** Throws LAUNCHER_UNAVAILABLE unless a slurm.conf exists and sbatch/squeue/scancel are on PATH. */

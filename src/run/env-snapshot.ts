@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fnmatch } from '../overrides/glob.js';
+import { findOnPath } from '../util/find-on-path.js';
 import { REDACTED, isSecretName, redactStrings, redactText, redactUrl, secretValuesFromEnv } from './secrets.js';
 
 /** Env vars recorded by default: those that change what a job computes or where it ran. */
@@ -143,25 +144,6 @@ export function parseNvidiaSmi(text: string): GpuInfo[] {
     gpus.push({ name: fields.join(', '), memoryTotal, driverVersion });
   }
   return gpus;
-}
-
-/** The first executable `command` in the env's PATH (PATHEXT on Windows). */
-export function findOnPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
-  const path = env.PATH ?? env.Path ?? '';
-  const extensions = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE').split(';') : [''];
-  for (const dir of path.split(delimiter)) {
-    if (!dir) continue;
-    for (const ext of extensions) {
-      const candidate = join(dir, command + ext);
-      try {
-        accessSync(candidate, constants.X_OK);
-        return candidate;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined;
 }
 
 // --- packages ---

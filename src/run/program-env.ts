@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { findOnPath, readPackages, type PackagesInfo } from './env-snapshot.js';
+import { readPackages, type PackagesInfo } from './env-snapshot.js';
+import { findOnPath } from '../util/find-on-path.js';
 import { redactStrings, redactText, redactUrl, secretValuesFromEnv } from './secrets.js';
 
 /**

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { findOnPath } from '../../src/run/env-snapshot.js';
+import { findOnPath } from '../../src/util/find-on-path.js';
 import { summarizeMetrics, type MetricRow } from '../../src/run/metrics.js';
 import { cliPath, repoRoot } from './run-cli.js';
 import { appSource } from './app-project.js';
