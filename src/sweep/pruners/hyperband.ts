@@ -59,6 +59,8 @@ export function hyperbandPruner(direction: Direction, studyName: string, given: 
       ),
     };
   };
+  // With max_resource given, the brackets are known before any trial: recorded from the start.
+  if (o.max_resource !== 'auto') brackets = init([]);
   return {
     name: 'hyperband',
     describe: () => ({ name: 'hyperband', ...o, study_name: studyName, ...(brackets ? { n_brackets: brackets.pruners.length } : {}) }),

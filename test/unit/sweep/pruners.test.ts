@@ -315,6 +315,11 @@ describe('hyperband pruner', () => {
     expect(pruner.decide(0, 5, [trial(0, 'running', { 5: 100 }), trial(1, 'running', { 5: 1 })]).prune).toBe(false);
     expect(pruner.describe()).toEqual({ name: 'hyperband', min_resource: 1, max_resource: 'auto', reduction_factor: 3, bootstrap_count: 0, study_name: study });
   });
+
+  it('records its brackets from the start when max_resource is given', () => {
+    // floor(log3(81 / 1)) + 1 = 5 brackets, as Optuna's HyperbandPruner computes them.
+    expect(createPruner('hyperband', { min_resource: 1, max_resource: 81 }, 'min', study).describe()).toMatchObject({ max_resource: 81, n_brackets: 5 });
+  });
 });
 
 describe('createPruner', () => {
