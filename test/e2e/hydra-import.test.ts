@@ -260,6 +260,18 @@ describe('trellis export mlflow from the command line', () => {
     expect(readFileSync(join(dir, 'params', 'db.driver'), 'utf8')).toBe('postgresql');
     expect(readFileSync(join(dir, 'params', 'app.workers'), 'utf8')).toBe('4');
     expect(readFileSync(join(dir, 'tags', 'mlflow.parentRunId'), 'utf8')).toBe(parent);
+    // The records kept inside run.json become artifacts of their own, as a run's record files do.
+    expect(readdirSync(join(dir, 'artifacts', 'trellis')).sort()).toEqual([
+      'choices.yaml',
+      'config.yaml',
+      'overrides.yaml',
+      'resolved.yaml',
+      'run.json',
+      'summary.json',
+    ]);
+    expect(readFileSync(join(dir, 'artifacts', 'trellis', 'config.yaml'), 'utf8')).toBe(
+      readFileSync(join(root, 'multirun/2026-11-21/10-00-00/1/.hydra/config.yaml'), 'utf8'),
+    );
     const text = cli(['export', 'mlflow', 'tags = hydra', '--experiment', 'hydra'], root);
     expect(text.stdout).toContain("exported 4 runs and 1 sweep parent run to mlruns, experiment 'hydra'");
   });

@@ -155,11 +155,12 @@ export class MlflowFileStore {
   }
 
   /** Copies files into the run's artifacts folder (under `under`, a relative folder name). */
-  copyArtifacts(runDir: string, files: readonly { from: string; name: string }[]): void {
+  copyArtifacts(runDir: string, files: ReadonlyArray<{ name: string } & ({ from: string } | { text: string })>): void {
     for (const f of files) {
       const to = join(runDir, 'artifacts', f.name);
       mkdirSync(dirname(to), { recursive: true });
-      copyFileSync(f.from, to);
+      if ('text' in f) writeFileSync(to, f.text);
+      else copyFileSync(f.from, to);
     }
   }
 }

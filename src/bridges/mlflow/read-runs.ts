@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { readMetrics } from '../../run/metrics.js';
+import { readInlineRecords } from '../../records/inline-records.js';
 import { RECORDS_DIR, RUN_FILES, recordPath } from '../../records/names.js';
 import { displayPath } from '../../store/open-store.js';
 import { readRecords } from '../../store/find-run.js';
@@ -13,8 +14,11 @@ const PRIVATE_RECORDS = new Set<string>([RUN_FILES.jobConfig, RUN_FILES.jobConfi
 export interface RunExport {
   run: ExportedRun;
   dir: string;
-  /** Files to copy into MLflow's artifacts: the records under trellis/, the job's log files. */
-  artifacts: { from: string; name: string }[];
+  /**
+   * Files to copy into MLflow's artifacts: the records under trellis/, the job's log files. A
+   * record kept inside run.json (an imported run's) comes as its text.
+   */
+  artifacts: Array<{ name: string } & ({ from: string } | { text: string })>;
 }
 
 function artifactsOf(dir: string): RunExport['artifacts'] {
@@ -29,6 +33,9 @@ function artifactsOf(dir: string): RunExport['artifacts'] {
   for (const e of list(join(dir, RECORDS_DIR)))
     if (e.isFile() && !PRIVATE_RECORDS.has(e.name) && !e.name.endsWith('.tmp') && !e.name.startsWith('.'))
       files.push({ from: join(dir, RECORDS_DIR, e.name), name: `trellis/${e.name}` });
+  const listed = new Set(files.map((f) => f.name));
+  for (const [name, text] of Object.entries(readInlineRecords(dir)?.texts ?? {}))
+    if (!listed.has(`trellis/${name}`) && !name.includes('/') && !name.startsWith('.')) files.push({ text, name: `trellis/${name}` });
   for (const e of list(dir)) if (e.isFile() && e.name.endsWith('.log')) files.push({ from: join(dir, e.name), name: e.name });
   return files;
 }
