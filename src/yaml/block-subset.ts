@@ -13,7 +13,9 @@ import { resolvePlainScalar, type TypedScalar } from './resolve-scalar.js';
  * on first use: a command that composes only such files never loads it.
  */
 export function readBlockSubset(text: string, file: string, lines: readonly string[], limits: { maxDepth: number; maxNodes: number }): Node | undefined {
-  if (text.includes('\r') || text.includes('\t') || text.charCodeAt(0) === 0xfeff) return undefined;
+  // Whitespace other than spaces and newlines (tabs, CR, no-break and other Unicode spaces) is
+  // content or an error to the full loader, but trim() would drop it here.
+  if (OTHER_WHITESPACE.test(text)) return undefined;
   return new Reader(text, file, lines, limits).read();
 }
 
@@ -43,6 +45,10 @@ const PLAIN_START = /^(?:[^-?:,[\]{}#&*!|>'"%@`\s]|-[\d.]|\?\S)/;
 const KEY = /^[^-?:,[\]{}#&*!|>'"%@`\s][^:#'"[\]{},]*$/;
 /** An item of a one-line flow sequence this reader takes: no space, and nothing PyYAML treats apart in flow context. */
 const FLOW_ITEM = /^[^\s,[\]{}#&*!|>'"%@`?:=<]+$/;
+/** Whitespace the reader leaves to the full loader: any but the space and the newline. */
+const OTHER_WHITESPACE = /[^\S \n]/;
+/** The yaml package refuses implicit keys longer than 1024 characters. */
+const MAX_KEY_LENGTH = 1000;
 /** Lines left to the full loader: document markers and directives. */
 const DOCUMENT_LINE = /^(?:---|\.\.\.)(?:\s|$)|^%/;
 
@@ -95,10 +101,11 @@ class Reader {
       }
       if (indent === 0 && DOCUMENT_LINE.test(line)) return undefined;
       if (!this.line(i, indent, body)) return undefined;
-      if (this.stack.length > this.limits.maxDepth || this.nodes > this.limits.maxNodes) return undefined;
+      if (this.beyondLimits()) return undefined;
       this.lastEnd = Math.min(this.lineStarts[i]! + line.length + 1, this.text.length);
     }
     if (this.pending && !this.setNull(this.pending)) return undefined;
+    if (this.beyondLimits()) return undefined;
     if (!this.root) return dictNode();
     for (const frame of this.stack) this.close(frame);
     return this.root;
@@ -159,7 +166,7 @@ class Reader {
   /** `key: value` or `key:` at column `indent` of line `i`; `colon` is the key's length. */
   private entry(i: number, indent: number, body: string, colon: number, dict: DictNode): boolean {
     const key = body.slice(0, colon);
-    if (!KEY.test(key) || key !== key.trimEnd() || key === '<<' || key === '=' || UNSAFE_KEYS.has(key)) return false;
+    if (key.length > MAX_KEY_LENGTH || !KEY.test(key) || key !== key.trimEnd() || key === '<<' || key === '=' || UNSAFE_KEYS.has(key)) return false;
     const typed = plain(key);
     if (!typed || typed.value !== key || dict.entries.has(key)) return false;
     const at = this.lineStarts[i]! + indent + colon + 1;
@@ -209,6 +216,14 @@ class Reader {
       list.items.push(this.count(valueNode(typed.value, typed.float ?? false, this.where(offset + itemAt, item.length, i))));
     }
     return list;
+  }
+
+  /**
+   * Near the full loader's limits the text is left to it, which says what is wrong. The margin
+   * covers values one level below the open collections (a scalar, a flow list's items).
+   */
+  private beyondLimits(): boolean {
+    return this.stack.length + 2 > this.limits.maxDepth || this.nodes + 1 > this.limits.maxNodes;
   }
 
   private count<N extends Node>(node: N): N {

@@ -76,6 +76,11 @@ describe('the block-subset YAML reader', () => {
     ['a quoted key', "'a': 1\n"],
     ['a key that is a number', '1: a\n'],
     ['a flow sequence with spaces in an item', 'a: [b c, d]\n'],
+    // trim() would take these for spaces; to the full loader they are content.
+    ['a no-break space after a number', 'lr: 0.1\u00a0\n'],
+    ['a no-break space as indentation', 'a:\n\u00a0 b: 1\n'],
+    ['an ideographic space on a line of its own', 'a: 1\n\u3000\n'],
+    ['a key longer than the 1024 characters the full loader allows', `${'k'.repeat(1100)}: 1\n`],
   ])('leaves %s to the full loader', (_name, text) => {
     expect(subset(text)).toBeUndefined();
   });
@@ -87,6 +92,13 @@ describe('the block-subset YAML reader', () => {
   ])('leaves %s to the full loader, which says what is wrong', (_name, text, code) => {
     expect(subset(text)).toBeUndefined();
     expect(() => loadYaml(text, 'x.yaml')).toThrow(expect.objectContaining({ code }) as Error);
+  });
+
+  it.each([
+    ['a flow list one level below the depth limit', 'a: [1]\n', { maxDepth: 1 }, /more than 1 levels deep/],
+    ['a key without a value at the end, beyond the node limit', 'a:\n', { maxNodes: 1 }, /more than 1 values/],
+  ])('leaves %s to the full loader, which refuses it', (_name, text, limits, message) => {
+    expect(() => loadYaml(text, 'x.yaml', { maxBytes: 1024, maxDepth: 256, maxNodes: 500_000, ...limits })).toThrow(message);
   });
 
   it('stays within the node and depth limits by leaving the text to the full loader', () => {
