@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { relative } from 'node:path';
 import { TrellisError } from '../errors/index.js';
 import { recordPath, RUN_FILES } from '../records/names.js';
-import { RUN_FORMAT_VERSION, type RunRecord, type RunStatus } from '../records/run-record.js';
+import { OWN_RUN_FORMAT_VERSION, type RunRecord, type RunStatus } from '../records/run-record.js';
 import { readControl } from '../records/control.js';
 import { RERUN_ENV } from '../records/env-vars.js';
 import { writeFileAtomic, writeJsonAtomic, type Durability } from '../run/atomic-write.js';
@@ -160,7 +160,7 @@ async function startRun(options: RunJobOptions): Promise<StartedRun> {
   // Values in the tree are redacted, not the text: `***` written bare would not be valid YAML.
   const yaml = (node: Node) => toYamlText(redactNode(node, redact));
   const record: RunRecord = {
-    format_version: RUN_FORMAT_VERSION,
+    format_version: OWN_RUN_FORMAT_VERSION,
     id,
     name: source.name,
     status: 'running',

@@ -3,11 +3,19 @@ import { join } from 'node:path';
 import { recordPath, RUN_FILES } from './names.js';
 
 /**
- * run.json's format. Version 2 adds `format_version` itself; version 1 records (no such field)
- * have the same fields and read the same. Version 3 may carry records inline (`inline_records`,
- * see inline-records.ts) in place of their files; earlier versions have none, and read the same.
+ * run.json's format, the newest this trellis reads. Version 2 adds `format_version` itself;
+ * version 1 records (no such field) have the same fields and read the same. Version 3 may carry
+ * records inline (`inline_records`, see inline-records.ts) in place of their files; earlier
+ * versions have none, and read the same.
  */
 export const RUN_FORMAT_VERSION = 3;
+
+/**
+ * The format of the runs trellis runs itself: they keep every record in its file, so they are
+ * version 2, which a trellis that predates inline records still reads (a shared store may be
+ * read by several versions). Only an import writes version 3.
+ */
+export const OWN_RUN_FORMAT_VERSION = 2;
 
 /** `pruned`: a pruner stopped the job of a sweep early (run.json's `pruned` says where and why). */
 export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted' | 'pruned';

@@ -71,7 +71,8 @@ describe('trellis run -- COMMAND: a program in any language is a job', () => {
     expect(readFileSync(join(dir, 'job.log'), 'utf8')).toBe('epoch 0\nepoch 1\nepoch 2\na line on stderr\n');
     expect(r.stdout).toBe('epoch 0\nepoch 1\nepoch 2\n');
     const run = readJson<RunJson>(dir, 'run.json');
-    expect(run).toMatchObject({ status: 'completed', exit_code: 0, name: 'job' });
+    // Format 2: every record in its file, so a trellis that predates inline records reads it too.
+    expect(run).toMatchObject({ format_version: 2, status: 'completed', exit_code: 0, name: 'job' });
     expect(run.command.template).toEqual(['python3', 'job.py', '--lr', '${lr}', '--out', '${trellis:runtime.output_dir}', '\\${lr}']);
     expect(run.command.args).toEqual(['python3', 'job.py', ...seen.argv]);
   });

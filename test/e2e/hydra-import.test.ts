@@ -150,6 +150,7 @@ describe('trellis import hydra', () => {
     const records = join(root, run, '.trellis');
     expect(readdirSync(records)).toEqual(['run.json']);
     const runJson = JSON.parse(readFileSync(join(records, 'run.json'), 'utf8')) as Record<string, unknown> & { inline_records: Record<string, string> };
+    expect(runJson.format_version).toBe(3);
     expect(Object.keys(runJson.inline_records).sort()).toEqual(['choices.yaml', 'config.yaml', 'overrides.yaml', 'resolved.yaml', 'summary.json']);
     expect(runJson.inline_records['overrides.yaml']).toBe(readFileSync(join(root, 'outputs/2026-11-20/09-05-00/.hydra/overrides.yaml'), 'utf8'));
     type Shown = {
