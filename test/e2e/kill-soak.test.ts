@@ -31,9 +31,18 @@ function lineCount(path: string): number {
 function firstRecordsDir(root: string): string | undefined {
   const walk = (dir: string, depth: number): string | undefined => {
     if (existsSync(join(dir, '.trellis'))) return dir;
-    if (depth > 3 || !existsSync(dir)) return undefined;
-    for (const name of readdirSync(dir)) {
-      const found = walk(join(dir, name), depth + 1);
+    if (depth > 3) return undefined;
+    // The run writes while this looks: an entry may appear between the check above and the
+    // listing (a `.trellis/` not seen yet, then a temp file inside it), or go away.
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return undefined;
+    }
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      const found = walk(join(dir, entry.name), depth + 1);
       if (found) return found;
     }
     return undefined;
