@@ -44,7 +44,8 @@ function scalar(text: string): unknown | typeof FALLBACK {
       return FALLBACK;
     }
   }
-  if (c === undefined || /^[?:,[\]{}#&*!|>%@`]/.test(text) || text.startsWith('- ') || text === '-' || text.includes(' #') || text.includes(': '))
+  // `?` starts a plain scalar when a non-space follows (`???`, the missing value, is written plain).
+  if (c === undefined || /^(?:[:,[\]{}#&*!|>%@`]|\?(?:\s|$))/.test(text) || text.startsWith('- ') || text === '-' || text.includes(' #') || text.includes(': '))
     return FALLBACK;
   try {
     return jsonScalar(resolvePlainScalar(text).value);

@@ -158,9 +158,8 @@ export function parseHydraNode(text: string): Record<string, unknown> {
   const runtime = record(hydra.runtime);
   for (const [k, v] of Object.entries(perJob)) {
     // One scalar each: the records' line reader (as OmegaConf types it) is many times faster than a parse.
-    // (An empty text is an empty document, an empty mapping to OmegaConf; as a value it is null.
-    // A single run's id and num are `???`, which the reader would hand to the full parser.)
-    const value = v.trim() === '' ? null : v === '???' ? v : readYamlRecord(v, HYDRA_FILES.hydra);
+    // (An empty text is an empty document, an empty mapping to OmegaConf; as a value it is null.)
+    const value = v.trim() === '' ? null : readYamlRecord(v, HYDRA_FILES.hydra);
     if (k === 'output_dir') runtime.output_dir = value;
     else job[k] = value;
   }

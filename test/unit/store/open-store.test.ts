@@ -649,6 +649,7 @@ describe('reading YAML records fast', () => {
       value: { a: '1.0', b: 'true', c: 'null', d: '', e: ' padded ', f: 'a: b', g: "it's", h: '#hash', i: '- dash' },
     },
     { name: 'interpolations', value: { a: '${b.c}', b: { c: 'iris-${model.name}' }, d: '${oc.env:HOME,/tmp}' } },
+    { name: 'the missing value, and strings that start with ?', value: { a: '???', b: '?x', c: ['???'] } },
     { name: 'empty containers', value: { a: {}, b: [], c: [{}] } },
     { name: 'floats and special numbers', value: { a: 1e-9, b: -0.5, c: Number.POSITIVE_INFINITY, d: 3 } },
     { name: 'a top-level list', value: ['optimizer=adam', 'trainer.epochs=3'] },
