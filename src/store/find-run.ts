@@ -90,8 +90,8 @@ export interface RunRecords {
 export function readRecords(run: StoredRun): RunRecords {
   const problems: string[] = [];
   // run.json's inline records, read once, on the first record without a file.
-  let inline: InlineRecords | null | undefined;
-  const inlineRecords = () => (inline === undefined ? (inline = readInlineRecords(run.dir) ?? null) : inline) ?? undefined;
+  let inline: { records: InlineRecords | undefined } | undefined;
+  const inlineRecords = () => (inline ??= { records: readInlineRecords(run.dir) }).records;
   const text = (file: string): string | null => {
     try {
       return readRecordText(run.dir, file, inlineRecords);

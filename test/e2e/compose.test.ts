@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import module from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { join } from 'node:path';
@@ -19,6 +21,14 @@ describe('trellis compose (real CLI in a temp dir)', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('db:\n  driver: mysql\n  port: 3306\nname: demo\nlr: 0.1\nratio: 1.0\n');
+  });
+
+  it('turns on Node’s module compile cache where Node has one (22.1 and newer), in the temp directory', () => {
+    const cwd = tmpDir(project);
+    const tmp = tmpDir();
+    expect(runCli(['compose'], { cwd, env: { TMPDIR: tmp } }).code).toBe(0);
+    // Node 20 has no module.enableCompileCache: nothing is written there.
+    expect(existsSync(join(tmp, 'node-compile-cache'))).toBe(typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function');
   });
 
   it('applies group and value overrides, and prints JSON', () => {
