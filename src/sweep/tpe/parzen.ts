@@ -70,8 +70,9 @@ export function bandwidths(mus: readonly number[], low: number, high: number, se
   const max = high - low;
   const min = settings.magicClip ? (high - low) / Math.min(100, 1 + n + 1) : EPS;
   // Each mu takes the bandwidth of its place in the sorted order; equal mus take consecutive
-  // places in input order (a stable argsort).
-  const taken = new Map<number, number>();
+  // places in input order (a stable argsort). `lo` is the first place of a value, so it also
+  // counts how many of its equals took a place already.
+  const taken = new Int32Array(n + 2);
   const sigmas = new Array<number>(n);
   for (let i = 0; i < n; i++) {
     const m = mus[i]!;
@@ -82,12 +83,7 @@ export function bandwidths(mus: readonly number[], low: number, high: number, se
       if (s[mid]! < m) lo = mid + 1;
       else hi = mid;
     }
-    let j = lo - 1;
-    if (s[lo + 1] === m || (lo > 1 && s[lo - 1] === m) || taken.has(m)) {
-      const k = taken.get(m) ?? 0;
-      taken.set(m, k + 1);
-      j += k;
-    }
+    const j = lo - 1 + taken[lo]!++;
     sigmas[i] = Math.min(max, Math.max(min, sorted[j]!));
   }
   return sigmas;
@@ -232,15 +228,19 @@ export function logPdfParzen(pe: ParzenEstimator, rows: readonly (readonly numbe
   // One function per dimension that adds a value's log density under every kernel to `acc`.
   const adders = pe.dims.map((d): ((v: number, acc: Float64Array) => void) => {
     if (d.kind === 'categorical') {
-      // Kernels share their rows (one per observed choice): take each row's logs once.
+      // Kernels share their rows (one per observed choice): take each row's logs once, and
+      // lay out one choice's logs over all kernels when a candidate first has that choice.
       const logRows = new Map<number[], number[]>();
       const logProbs = d.probs.map((row) => {
         let logs = logRows.get(row);
         if (!logs) logRows.set(row, (logs = row.map((p) => Math.log(p))));
         return logs;
       });
+      const byChoice = new Map<number, Float64Array>();
       return (v, acc) => {
-        for (let k = 0; k < K; k++) acc[k]! += logProbs[k]![v]!;
+        let logs = byChoice.get(v);
+        if (!logs) byChoice.set(v, (logs = Float64Array.from(logProbs, (row) => row[v]!)));
+        for (let k = 0; k < K; k++) acc[k]! += logs[k]!;
       };
     }
     const mu = Float64Array.from(d.mu);

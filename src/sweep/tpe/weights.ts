@@ -9,8 +9,8 @@ export function defaultGamma(n: number): number {
  * default_weights, np.linspace(1/n, 1, n - 25)).
  */
 export function defaultWeights(n: number): number[] {
-  if (n < 25) return Array.from({ length: n }, () => 1);
+  const weights = new Array<number>(n).fill(1);
   const m = n - 25;
-  const ramp = Array.from({ length: m }, (_, i) => (m === 1 ? 1 / n : 1 / n + ((1 - 1 / n) * i) / (m - 1)));
-  return [...ramp, ...Array.from({ length: 25 }, () => 1)];
+  for (let i = 0; i < m; i++) weights[i] = m === 1 ? 1 / n : 1 / n + ((1 - 1 / n) * i) / (m - 1);
+  return weights;
 }

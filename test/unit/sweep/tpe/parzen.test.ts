@@ -22,6 +22,21 @@ describe('bandwidths', () => {
   it('without magic clip a duplicate point keeps a tiny bandwidth', () => {
     expect(bandwidths([0.5, 0.5, 0.5], 0, 1, { magicClip: false, endpoints: false })[1]).toBeLessThan(1e-9);
   });
+
+  it('equal points take their sorted places in input order', () => {
+    // Sorted with the bounds: 0 | 0.5 2 2 2 3.5 | 4. The three 2s have gaps (1.5, 0), (0, 0), (0, 1.5):
+    // the first and the last 2 get 1.5, the middle one nothing, raised to the floor 4 / min(100, 1 + 6) = 4/7.
+    // The middle 2 in sorted order is the second 2 in input order (index 2), as a stable argsort places it.
+    const sigmas = bandwidths([2, 0.5, 2, 3.5, 2], 0, 4, settings);
+    [1.5, 1.5, 4 / 7, 1.5, 1.5].forEach((expected, i) => expect(sigmas[i]).toBeCloseTo(expected, 12));
+    // Equal points further apart in the input, around a distinct one.
+    const spread = bandwidths([1, 3, 1, 1], 0, 4, { magicClip: false, endpoints: true });
+    // 0 | 1 1 1 3 | 4: gaps (1, 0), (0, 0), (0, 2), (2, 1) → 1, 0, 2, 2 in sorted order.
+    expect(spread[0]).toBeCloseTo(1, 12);
+    expect(spread[2]).toBeLessThan(1e-9);
+    expect(spread[3]).toBeCloseTo(2, 12);
+    expect(spread[1]).toBeCloseTo(2, 12);
+  });
 });
 
 // Reference: Optuna 5.0's _ParzenEstimator on the same observations (x, n, c, l) = (0.2, 1, a, 0.01),
