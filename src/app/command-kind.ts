@@ -1,4 +1,3 @@
-import { accessSync, constants } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { flagText } from '../console/argv.js';
@@ -8,18 +7,26 @@ import { createDefaultResolvers } from '../interpolate/index.js';
 import { commandJobName, interpolateCommand } from '../job/command-args.js';
 import { CommandJobRunner, type CommandJob } from '../job/command-runner.js';
 import type { PreparedJob } from '../job/prepare.js';
-import { findOnPath } from '../util/find-on-path.js';
+import { findOnPath, isExecutableFile } from '../util/find-on-path.js';
 import { commandJobFlags, type CommandRecord } from '../records/run-record.js';
 import type { ConfigSchema } from '../validate/validate.js';
 import type { JobKind } from './app-main.js';
 import { RUN_COMMAND } from './app-options.js';
 import type { Flags } from './sweep-options.js';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function seconds(flags: Flags, name: string): number | undefined {
   const text = flagText(flags, name);
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!Number.isFinite(n) || n < 0) throw new TrellisError('USAGE', `--${name} must be a number of seconds, got '${text}'`, { hint: `e.g. --${name} 30` });
+  // Node's timers hold at most 2^31 - 1 ms; a longer one would fire at once.
+  if (n * 1000 > MAX_TIMER_MS) {
+    throw new TrellisError('USAGE', `--${name} ${text} is longer than trellis can wait (${Math.floor(MAX_TIMER_MS / 1000)} s, about 24 days)`, {
+      hint: name === 'timeout' ? 'leave --timeout out for no time limit' : `give at most --${name} ${Math.floor(MAX_TIMER_MS / 1000)}`,
+    });
+  }
   return n;
 }
 
@@ -117,22 +124,18 @@ export async function commandKind(template: string[], flags: Flags, cwd: string)
 
 /** The program a command starts, found as the shell would; a clear error before anything runs when it is not there. */
 export function checkProgram(program: string, cwd: string, env: NodeJS.ProcessEnv): void {
+  if (program === '') {
+    throw new TrellisError('USAGE', "The command's program is an empty string", {
+      hint: 'the word after -- names the program; an unset shell variable ("$PY") gives an empty one',
+    });
+  }
   if (program.includes('${')) return;
-  if (program.includes('/') ? isExecutable(resolvePath(cwd, program)) : findOnPath(program, env) !== undefined) return;
+  if (program.includes('/') ? isExecutableFile(resolvePath(cwd, program)) : findOnPath(program, env) !== undefined) return;
   throw new TrellisError('USAGE', `Command not found: '${program}'`, {
     hint: program.includes('/')
       ? 'check the path, and that the file is executable (chmod +x)'
       : `'${program}' is on no directory of PATH; give its path, e.g. ./${program}`,
   });
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `--schema MODULE[:EXPORT]`: a zod schema from a module of the user's project. */
@@ -158,7 +161,7 @@ async function loadSchema(ref: string, cwd: string): Promise<ConfigSchema> {
     const exported = Object.keys(module).join(', ') || 'nothing';
     throw new TrellisError(
       'USAGE',
-      `--schema ${ref}: ${exportName ? `export '${exportName}'` : "neither export 'schema' nor the default export"} is a zod schema`,
+      `--schema ${ref}: ${exportName ? `export '${exportName}' is not a zod schema` : "neither export 'schema' nor the default export is a zod schema"}`,
       {
         hint: `the module exports: ${exported}; name the export with ${file}:NAME`,
       },

@@ -9,7 +9,7 @@ import { writeControl, type ControlDecision } from '../records/control.js';
 import { ARTIFACTS_DIR, logFilePath, recordPath, RUN_FILES } from '../records/names.js';
 import { writeJsonAtomic } from '../run/atomic-write.js';
 import { hashInput } from '../run/inputs.js';
-import { captureProgramEnv } from '../run/program-env.js';
+import { captureProgramEnv, shebangLineOf } from '../run/program-env.js';
 import { MetricsLog, summarizeMetricsFile, type MetricSummary } from '../run/metrics.js';
 import { SeedBook } from '../run/seeds.js';
 import { toJsonText, toYamlText } from '../tree/emit.js';
@@ -80,13 +80,22 @@ export class CommandJobRunner implements JobRunner {
           // the run's other records report a disk that cannot be written
         }
       });
-      const child = spawn(args[0]!, args.slice(1), {
-        cwd: ticket.cwd,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        // A process group of its own: a stop reaches everything the job started.
-        detached: true,
-      });
+      let child: ChildProcess;
+      try {
+        child = spawn(args[0]!, args.slice(1), {
+          cwd: ticket.cwd,
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          // A process group of its own: a stop reaches everything the job started.
+          detached: true,
+        });
+      } catch (error) {
+        // Arguments spawn() refuses outright (an empty program from a `${…}`, a NUL byte).
+        removeJobFiles(files);
+        metrics.close();
+        await program;
+        return failed(new TrellisError('USAGE', `Cannot start ${display(args)}: ${error instanceof Error ? error.message : String(error)}`));
+      }
       this.children.add(child);
       const group = new ProcessGroup(child);
       const relay = relayCommandOutput({
@@ -134,7 +143,7 @@ export class CommandJobRunner implements JobRunner {
         await program;
         const summary = summaryOf(metricsPath);
         if (stopRequested && !timedOut) return { status: 'stopped' };
-        if (exit.error) return failed(startError(args[0]!, exit.error), summary);
+        if (exit.error) return failed(startError(args[0]!, exit.error, shebangLineOf(args[0]!, ticket.cwd, env)), summary);
         if (timedOut) return failed(commandError('CommandTimeout', `timed out after ${this.job.timeoutMs! / 1000} s`, relay.stderrTail()), summary);
         if (exit.code === 0) return { status: 'completed', returnValue: null, summary };
         const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
@@ -145,13 +154,7 @@ export class CommandJobRunner implements JobRunner {
         process.off('exit', onExit);
         this.children.delete(child);
         metrics.close();
-        for (const file of files.remove) rmSync(file, { force: true });
-        // An artifacts folder the job left empty is no record of anything.
-        try {
-          rmdirSync(files.artifacts);
-        } catch {
-          // it holds artifacts
-        }
+        removeJobFiles(files);
       }
     })();
     return {
@@ -227,6 +230,17 @@ function writeJobFiles(ticket: JobTicket, prepared: PreparedJob): JobFiles {
   const artifacts = join(ticket.dir, ARTIFACTS_DIR);
   mkdirSync(artifacts, { recursive: true });
   return { config, configYaml, artifacts, control: recordPath(ticket.dir, RUN_FILES.control), remove: [config, configYaml] };
+}
+
+/** What the job no longer needs: its config in clear, and an artifacts folder it left empty. */
+function removeJobFiles(files: JobFiles): void {
+  for (const file of files.remove) rmSync(file, { force: true });
+  // An artifacts folder the job left empty is no record of anything.
+  try {
+    rmdirSync(files.artifacts);
+  } catch {
+    // it holds artifacts
+  }
 }
 
 function childEnv(given: NodeJS.ProcessEnv, ticket: JobTicket, files: JobFiles, metricsPath: string, seeds: Record<string, number>): NodeJS.ProcessEnv {
@@ -306,10 +320,21 @@ function commandError(type: string, what: string, stderrTail: string[]): ErrorRe
   return { type, message: tail.length ? `${what}; the end of its stderr:\n${tail.join('\n')}` : what, stack: null };
 }
 
-function startError(program: string, error: NodeJS.ErrnoException): TrellisError {
+/** Why the program did not start; `shebang`: its `#!` line when it is a script. */
+function startError(program: string, error: NodeJS.ErrnoException, shebang: string | undefined): TrellisError {
+  // A script that exists gets ENOENT when the interpreter its #! line names does not.
+  if (error.code === 'ENOENT' && shebang !== undefined) {
+    const interpreter = shebang.trim().split(/\s+/)[0] ?? '';
+    const crlf = shebang.endsWith('\r');
+    return new TrellisError('USAGE', `Cannot start '${program}': the interpreter its #! line names${crlf ? '' : ` (${interpreter})`} was not found`, {
+      hint: crlf
+        ? `the script has Windows line endings, so the #! line names '${interpreter}\\r'; convert it (dos2unix ${program}, or sed -i 's/\\r$//' ${program})`
+        : `install ${interpreter}, or fix the #! line (#!/usr/bin/env NAME finds NAME on PATH)`,
+    });
+  }
   const hint =
     error.code === 'ENOENT'
-      ? `'${program}' is not a file and not on PATH; check the spelling, or give its path (./${program})`
+      ? `'${program}' is not a file and not on PATH; check the spelling${program.includes('/') ? '' : `, or give its path (./${program})`}`
       : error.code === 'EACCES'
         ? `make it executable (chmod +x ${program}) or run it through its interpreter`
         : undefined;

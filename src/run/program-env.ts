@@ -226,6 +226,18 @@ interface Shebang {
   args: string[];
 }
 
+/**
+ * The `#!` line of the script `program` names, as the kernel reads it (a CR of Windows line
+ * endings kept), or undefined when it is no script. Explains a script that exists but cannot start.
+ */
+export function shebangLineOf(program: string, cwd: string, env: NodeJS.ProcessEnv): string | undefined {
+  const path = program ? locate(program, cwd, env) : undefined;
+  if (!path) return undefined;
+  const head = readHead(path);
+  if (head[0] !== 0x23 || head[1] !== 0x21) return undefined;
+  return head.toString('utf8').slice(2).split('\n')[0]!;
+}
+
 function parseShebang(head: Buffer): Shebang | undefined {
   if (head[0] !== 0x23 || head[1] !== 0x21) return undefined;
   const line = head.toString('utf8').slice(2).split('\n')[0]!.trim();

@@ -24,6 +24,60 @@ export interface RerunPlan {
 const INLINE_CODE_FLAGS = new Set(['-c', '-e', '--eval', '-p', '--print', '--command', '-E', '-r']);
 
 /**
+ * Interpreters by name: the one-letter options that take code, and those that take another value
+ * as the next argument. Short options combine (`bash -lc CODE`, `python3 -Sc CODE`, `perl -lne
+ * CODE`) and take a value attached (`python3 -cpass`, `node -e0`), which the whole-argument
+ * check above does not see.
+ */
+const INTERPRETERS: ReadonlyArray<{ name: RegExp; code: string; value: string }> = [
+  { name: /^(ba|da|z|k|mk|a|fi|c|tc|y|po)?sh$/, code: 'c', value: 'oO' },
+  { name: /^(python|pypy)(\d+(\.\d+)*)?[dmtw]?$/i, code: 'c', value: 'WX' },
+  { name: /^(node|nodejs|bun|deno)(\d+)?$/, code: 'ep', value: 'rC' },
+  { name: /^perl(\d+(\.\d+)*)?$/, code: 'eE', value: '' },
+  { name: /^(ruby|lua|luajit|julia|Rscript|R|osascript)(\d+(\.\d+)*)?$/, code: 'e', value: 'I' },
+  { name: /^php(\d+(\.\d+)*)?$/, code: 'rBRFE', value: 'cdz' },
+];
+
+/** Programs that run the rest of their arguments as a command (`env -i sh -c …`, `nice -n 5 …`). */
+const PREFIX_PROGRAMS = /^(env|nice|nohup|time|timeout|stdbuf|setsid|taskset|ionice|chrt|exec)$/;
+
+/**
+ * The option of `command` that makes an interpreter run code given inline, as a cluster of
+ * one-letter options or with the code attached (`-ec`, `-cpass`, `-pe`), or undefined. Only
+ * options before the interpreter's first operand (its script) count: later ones are the script's.
+ */
+export function inlineCodeCluster(command: readonly string[]): string | undefined {
+  let i = 0;
+  // Past prefix programs, their options and `NAME=value` settings, to the interpreter.
+  while (i < command.length && PREFIX_PROGRAMS.test(baseName(command[i]!))) {
+    i++;
+    while (i < command.length && (command[i]!.startsWith('-') || /^\w+=/.test(command[i]!) || /^\d+(\.\d+)?[smhd]?$/.test(command[i]!))) i++;
+  }
+  const program = command[i];
+  if (program === undefined) return undefined;
+  const interpreter = INTERPRETERS.find((it) => it.name.test(baseName(program)));
+  if (!interpreter) return undefined;
+  for (let j = i + 1; j < command.length; j++) {
+    const arg = command[j]!;
+    if (arg === '--' || !arg.startsWith('-') || arg === '-') return undefined;
+    if (arg.startsWith('--')) continue;
+    for (let k = 1; k < arg.length; k++) {
+      if (interpreter.code.includes(arg[k]!)) return arg;
+      // An option with a value: the rest of the cluster is the value, else the next argument is.
+      if (interpreter.value.includes(arg[k]!)) {
+        if (k === arg.length - 1) j++;
+        break;
+      }
+    }
+  }
+  return undefined;
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/**
  * The reasons not to run `plan` from `projectDir` (empty when it is safe): a working directory,
  * script or config directory outside the project (its git work tree, else the directory), one
  * that lies inside recorded run data and is not tracked by the project's git, or a command that
@@ -48,6 +102,8 @@ export function rerunTrustProblems(plan: RerunPlan, projectDir: string): string[
   if (plan.entry !== undefined) check('the script', plan.entry);
   check('the config directory', resolve(plan.cwd, plan.configDir));
   const args = plan.command ?? [];
+  const cluster = inlineCodeCluster(args);
+  if (cluster !== undefined && !INLINE_CODE_FLAGS.has(cluster)) problems.push(`the command runs inline code: ${cluster} (${JSON.stringify(args.join(' '))})`);
   args.forEach((arg, i) => {
     if (i > 0 && INLINE_CODE_FLAGS.has(args[i - 1]!)) problems.push(`the command runs inline code: ${args[i - 1]} ${JSON.stringify(arg)}`);
     // Any argument that names a file (the program given as a path, its script, a module file).

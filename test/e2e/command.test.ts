@@ -117,6 +117,18 @@ describe('trellis run -- COMMAND: a program in any language is a job', () => {
     { name: 'a misspelt config key in the command', args: ['--', 'python3', 'job.py', '${lrr}'], message: /Command argument 3 '\$\{lrr\}'/, code: 1 },
     { name: 'a program that does not exist', args: ['--', 'pyhton3', 'job.py'], message: /Command not found: 'pyhton3'/, code: 2 },
     { name: 'no command at all', args: ['lr=1'], message: /needs the program to run, after --/, code: 2 },
+    // An unset shell variable: `trellis run -- "$PY" job.py`.
+    { name: 'an empty program', args: ['--', '', 'job.py'], message: /The command's program is an empty string/, code: 2 },
+    // A directory has the x bit, but is no program.
+    { name: 'a directory as the program', args: ['--', './conf'], message: /Command not found: '\.\/conf'/, code: 2 },
+    // Node's timers would fire at once beyond 2^31 - 1 ms.
+    {
+      name: 'a --timeout longer than 24 days',
+      args: ['--timeout', '2592000', '--', 'true'],
+      message: /--timeout 2592000 is longer than trellis can wait/,
+      code: 2,
+    },
+    { name: 'a --kill-after longer than 24 days', args: ['--kill-after', '2592000', '--', 'true'], message: /--kill-after 2592000 is longer/, code: 2 },
   ])('$name fails before any run directory exists', ({ args, message, code }) => {
     const cwd = project();
     const r = runCli(['run', ...args], { cwd });
@@ -124,6 +136,44 @@ describe('trellis run -- COMMAND: a program in any language is a job', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(join(cwd, 'outputs'))).toBe(false);
+  });
+
+  it('a program that interpolates to an empty string fails its run, which keeps no config in clear', () => {
+    const cwd = project();
+    writeFileSync(join(cwd, 'conf', 'config.yaml'), 'py: ""\n');
+    const r = runCli(['run', '--', '${py}', 'job.py'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain('INTERNAL');
+    const dir = onlyRun(cwd);
+    const run = readJson<RunJson>(dir, 'run.json');
+    expect(run.status).toBe('failed');
+    expect(run.error?.message).toMatch(/Cannot start/);
+    expect(existsSync(join(dir, '.trellis', 'job-config.json'))).toBe(false);
+    expect(existsSync(join(dir, '.trellis', 'job-config.yaml'))).toBe(false);
+  });
+
+  it.each([
+    {
+      name: 'Windows line endings',
+      script: '#!/bin/sh\r\necho hi\r\n',
+      message: /the interpreter its #! line names was not found/,
+      hint: /Windows line endings.*dos2unix/,
+    },
+    {
+      name: 'a missing interpreter',
+      script: '#!/nonexistent/interp\necho hi\n',
+      message: /its #! line names \(\/nonexistent\/interp\) was not found/,
+      hint: /install \/nonexistent\/interp/,
+    },
+  ])('a script whose #! interpreter cannot start says so: $name', ({ script, message, hint }) => {
+    const cwd = project();
+    writeFileSync(join(cwd, 'job.sh'), script, { mode: 0o755 });
+    const r = runCli(['run', '--', './job.sh'], { cwd });
+    expect(r.code).toBe(1);
+    const run = readJson<RunJson>(onlyRun(cwd), 'run.json');
+    expect(run.error?.message).toMatch(message);
+    expect(r.stderr).toMatch(hint);
+    expect(r.stderr).not.toContain('(././job.sh)');
   });
 
   it('one bad job of a sweep (its command does not interpolate) stops the sweep before anything runs', () => {
@@ -157,7 +207,7 @@ describe('trellis run -- COMMAND: a program in any language is a job', () => {
     expect(good.code).toBe(0);
     const wrong = runCli(['run', '--schema', 'schema.mjs:nope', '--', 'python3', 'job.py'], { cwd });
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toContain("export 'nope' is a zod schema");
+    expect(wrong.stderr).toContain("export 'nope' is not a zod schema");
   });
 });
 
