@@ -135,12 +135,15 @@ export class GroupDefault extends BaseDefault {
     return this.group.startsWith('/') ? this.group.slice(1) : this.group;
   }
 
-  /** The key CLI overrides use for this entry: `group`, or `group@pkg` when the package is not the default. */
+  /**
+   * The key CLI overrides use for this entry: `group`, or `group@pkg` when the package is not the
+   * default, where the root package is spelled `_global_` (`db@_global_`), as in Hydra 1.3.
+   */
   getOverrideKey(): string {
     const defaultPackage = this.getDefaultPackage();
     const finalPackage = this.getFinalPackage(false);
     const key = this.getGroupPath();
-    return defaultPackage !== finalPackage && finalPackage !== '' ? `${key}@${finalPackage}` : key;
+    return defaultPackage !== finalPackage ? `${key}@${finalPackage === '' ? '_global_' : finalPackage}` : key;
   }
 }
 

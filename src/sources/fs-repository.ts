@@ -85,14 +85,14 @@ export function createFsRepository(dirs: string[], cwd: string = process.cwd()):
     return [...seen].map(([name, dir]) => ({ name, dir }));
   }
 
-  return {
+  const repository: ConfigRepository = {
     loadConfig(path) {
       if (cache.has(path)) return cache.get(path);
       const found = findFile(path);
       let loaded: LoadedConfig | undefined;
       if (found) {
         const shown = displayPath(found.file, cwd);
-        loaded = toLoadedConfig(path, shown, loadYaml(readFileSync(found.file, 'utf8'), shown));
+        loaded = toLoadedConfig(path, shown, loadYaml(readFileSync(found.file, 'utf8'), shown), (group) => safely(() => repository.groupExists(group)));
       }
       cache.set(path, loaded);
       return loaded;
@@ -123,4 +123,14 @@ export function createFsRepository(dirs: string[], cwd: string = process.cwd()):
       return roots.map((r) => `file://${displayPath(r, cwd) || '.'}`);
     },
   };
+  return repository;
+}
+
+/** A name that is no valid config path is no group. */
+function safely(check: () => boolean): boolean {
+  try {
+    return check();
+  } catch {
+    return false;
+  }
 }

@@ -21,7 +21,8 @@ export function createMemoryRepository(files: Record<string, string>, name = 'me
       const path = checkConfigPath(given);
       if (!cache.has(path)) {
         const text = files[path];
-        cache.set(path, text === undefined ? undefined : toLoadedConfig(path, `${path}.yaml`, loadYaml(text, `${path}.yaml`)));
+        const isGroup = (group: string) => paths.some((p) => p.startsWith(`${group}/`));
+        cache.set(path, text === undefined ? undefined : toLoadedConfig(path, `${path}.yaml`, loadYaml(text, `${path}.yaml`), isGroup));
       }
       return cache.get(path);
     },

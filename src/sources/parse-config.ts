@@ -4,13 +4,38 @@ import type { LoadedYaml } from '../yaml/load.js';
 import { checkTreeSyntax } from '../interpolate/index.js';
 import type { LoadedConfig } from './repository.js';
 
-/** The `@package` value of a file's leading comments (Hydra's header syntax), if any. */
-function packageHeaderOf(headerComments: string[]): string | undefined {
-  for (const line of headerComments) {
-    const match = /^\s*@package\s*(.*?)\s*$/.exec(line);
-    if (match) return match[1] ?? '';
+/**
+ * The `@package` value of a file's header (Hydra's ConfigSource._get_header_dict): the leading
+ * `# @KEY VALUE` lines, up to the first other line, a plain comment included.
+ */
+function packageHeaderOf(headerComments: readonly string[], file: string): string | undefined {
+  let pkg: string | undefined;
+  for (const [i, line] of headerComments.entries()) {
+    if (line.trim() === '') continue;
+    if (!/^\s*@/.test(line)) break;
+    const words = line.trim().split(/\s+/);
+    const where = { kind: 'file' as const, file, line: i + 1, col: 1 };
+    if (words.length < 2)
+      throw new TrellisError('YAML_SYNTAX', `Expected header format: KEY VALUE, got '${line.trim()}'`, { where, hint: 'e.g. # @package _global_' });
+    if (words.length > 2) throw new TrellisError('YAML_SYNTAX', `Too many components in '${line.trim()}'`, { where, hint: 'a package is one word: a.b.c' });
+    if (words[0] === '@package') pkg = words[1];
   }
-  return undefined;
+  return pkg;
+}
+
+/** A `defaults` that is no list but names a config group: `db` or `{db: mysql, …}` (keys as a defaults list writes them). */
+function namesGroup(node: Node, isGroup: (group: string) => boolean): boolean {
+  const group = (text: string) => {
+    const name = text
+      .replace(/^(override|optional)\s+/, '')
+      .replace(/^(override|optional)\s+/, '')
+      .replace(/@.*$/, '')
+      .replace(/^\//, '')
+      .trim();
+    return name !== '' && isGroup(name);
+  };
+  if (node.kind === 'dict') return [...node.entries.values()].some((e) => group(String(e.key)));
+  return node.kind === 'value' && typeof node.value === 'string' && group(node.value);
 }
 
 /**
@@ -31,16 +56,25 @@ function scalarRoot(file: string, root: ValueNode): Node {
 }
 
 /** Splits a loaded file into content and defaults list (a `defaults` key holding a list). */
-export function toLoadedConfig(path: string, file: string, loaded: LoadedYaml): LoadedConfig {
+export function toLoadedConfig(path: string, file: string, loaded: LoadedYaml, isGroup: (group: string) => boolean = () => false): LoadedConfig {
   // OmegaConf parses every `${…}` when a file loads, so grammar errors surface even in unused values.
   checkTreeSyntax(loaded.root);
   let root: Node = loaded.root;
   let defaults: Node | undefined;
   if (root.kind === 'value') root = scalarRoot(file, root);
   if (root.kind === 'dict') {
-    // Hydra would reject a `defaults` key that is not a list; it stays content here because
-    // layered OmegaConf configs (merged through the same path) use `defaults` as a plain key.
     const entry = root.entries.get('defaults');
+    if (entry && entry.node.kind !== 'list' && namesGroup(entry.node, isGroup)) {
+      // Hydra rejects any `defaults` that is not a list. Here one that names a config group (the
+      // slip `defaults:` + `db: mysql`) is an error; others stay content, as when OmegaConf merges
+      // plain layers, where `defaults` is a key like any other.
+      // Python's type names, as Hydra's message gives them.
+      const got = entry.node.kind === 'dict' ? 'mapping' : entry.node.kind === 'value' && typeof entry.node.value === 'string' ? 'str' : 'scalar';
+      throw new TrellisError('DEFAULTS_INVALID', `Invalid defaults list in '${path}', defaults must be a list (got ${got})`, {
+        where: entry.node.origin ?? { kind: 'file', file, line: 1, col: 1 },
+        hint: 'write one entry per line, each starting with "- ", e.g.\ndefaults:\n  - db: mysql\n  - _self_',
+      });
+    }
     if (entry && entry.node.kind === 'list') {
       defaults = entry.node;
       const rest: DictNode = dictNode(root.origin);
@@ -53,7 +87,7 @@ export function toLoadedConfig(path: string, file: string, loaded: LoadedYaml): 
     file,
     root,
     defaults,
-    packageHeader: packageHeaderOf(loaded.headerComments),
+    packageHeader: packageHeaderOf(loaded.headerComments, file),
     origin: { kind: 'file', file, line: 1, col: 1 },
   };
 }

@@ -300,7 +300,7 @@ function convertMap(state: LoadState, node: YAMLMap, depth: number, aliasStack: 
 export interface LoadedYaml {
   /** The document's root; an empty document is an empty mapping, as in OmegaConf. */
   root: Node;
-  /** Leading comment lines (for `# @package` headers). */
+  /** The lines before the content (for `# @package` headers): comments without `#`, blank lines as ''. */
   headerComments: string[];
 }
 
@@ -381,12 +381,16 @@ function load(text: string, file: string, givenLimits: YamlLimits, nested: boole
   return { root, headerComments };
 }
 
-/** Leading comment lines (a `# @package` header among them), without their `#`. */
+/**
+ * The lines before the content (a `# @package` header among them): comments without their `#`,
+ * blank lines as ''. Entry i is line i + 1 of the file.
+ */
 function leadingComments(lines: readonly string[]): string[] {
   const comments: string[] = [];
   for (const line of lines) {
     if (/^\s*#/.test(line)) comments.push(line.replace(/^\s*#\s?/, ''));
-    else if (line.trim() !== '') break;
+    else if (line.trim() === '') comments.push('');
+    else break;
   }
   return comments;
 }

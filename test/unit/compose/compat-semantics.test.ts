@@ -113,6 +113,44 @@ const merges: Case[] = [
   { name: 'a sibling inside a string interpolation', files: one('a:\n  b: x${a.c}\n  c: 1\n'), expected: { a: { b: 'x1', c: 1 } } },
 ];
 
+// Hydra 1.3.2 (hydra.compose) on each of these, run while checking this file.
+const globalDb = {
+  config: 'defaults:\n  - db@_global_: mysql\n  - _self_\nk: 1\n',
+  'db/mysql': 'host: m\n',
+  'db/postgres': 'host: p\n',
+};
+const defaultsAndHeaders: Case[] = [
+  // An entry moved to the root package is overridden as group@_global_ (DefaultElement.get_override_key).
+  { name: 'group@_global_ is the key of an entry at the root', files: globalDb, overrides: ['db@_global_=postgres'], expected: { host: 'p', k: 1 } },
+  { name: 'the bare group is not that key', files: globalDb, overrides: ['db=postgres'], error: 'DEFAULTS_OVERRIDE_UNUSED' },
+  { name: '~group@_global_ deletes the entry', files: globalDb, overrides: ['~db@_global_'], expected: { k: 1 } },
+  { name: '~group does not', files: globalDb, overrides: ['~db'], error: 'DEFAULTS_OVERRIDE_UNUSED' },
+  { name: '+group adds the group at its own package', files: globalDb, overrides: ['+db=postgres'], expected: { host: 'm', k: 1, db: { host: 'p' } } },
+  {
+    name: 'group and group@_here_ at the root are two entries',
+    files: { config: 'defaults:\n  - pk: one\n  - pk@_here_: two\n', 'pk/one': 'p1: 1\n', 'pk/two': 'p2: 2\n' },
+    expected: { pk: { p1: 1 }, p2: 2 },
+  },
+  // ConfigSource._get_header_dict: the header ends at the first line that is not `# @…`.
+  {
+    name: 'a plain comment before # @package ends the header',
+    files: { config: 'lr: 1\n', 'experiment/fast': '# Experiment: fast baseline\n# @package _global_\nlr: 5\n' },
+    overrides: ['+experiment=fast'],
+    expected: { lr: 1, experiment: { lr: 5 } },
+  },
+  {
+    name: 'blank lines before and inside the header are skipped',
+    files: { config: 'lr: 1\n', 'experiment/fast': '\n# @package _global_\n\n# @other x\nlr: 5\n' },
+    overrides: ['+experiment=fast'],
+    expected: { lr: 5 },
+  },
+  { name: '# @package with two words', files: { config: 'defaults:\n  - g: a\n', 'g/a': '# @package a b\nx: 1\n' }, error: 'YAML_SYNTAX' },
+  { name: '# @package with no value', files: { config: 'defaults:\n  - g: a\n', 'g/a': '# @package\nx: 1\n' }, error: 'YAML_SYNTAX' },
+  // _extract_defaults_list: "defaults must be a list (got mapping)".
+  { name: 'defaults as a mapping that names a group', files: { config: 'defaults:\n  db: mysql\nx: 1\n', 'db/mysql': 'host: m\n' }, error: 'DEFAULTS_INVALID' },
+  { name: 'defaults as a group name', files: { config: 'defaults: db\n', 'db/mysql': 'host: m\n' }, error: 'DEFAULTS_INVALID' },
+];
+
 function check(c: Case): void {
   if (c.error !== undefined) {
     let error: unknown;
@@ -134,4 +172,19 @@ describe('value overrides (Hydra _apply_overrides_to_config on OmegaConf.update/
 
 describe('merging and resolving (OmegaConf 2.2.2)', () => {
   it.each(merges)('$name', check);
+});
+
+describe('defaults lists and package headers (Hydra 1.3.2)', () => {
+  it.each(defaultsAndHeaders)('$name', check);
+
+  it('a header error points at its line', () => {
+    let error: unknown;
+    try {
+      composeResolved({ config: 'defaults:\n  - g: a\n', 'g/a': '\n# @package a b\nx: 1\n' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as TrellisError).message).toBe("Too many components in '@package a b'");
+    expect((error as TrellisError).where).toMatchObject({ kind: 'file', file: 'g/a.yaml', line: 2 });
+  });
 });
