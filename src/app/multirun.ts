@@ -424,6 +424,15 @@ interface DriveContext {
   subdirs: Map<number, string | undefined>;
 }
 
+/** A job's run directory relative to the sweep's, as its config names it; undefined when it does not compose (it fails when launched). */
+async function plannedSubdir(ctx: DriveContext, row: JobRow): Promise<string | undefined> {
+  try {
+    return (await prepareJob(ctx.source, row.overrides, { num: row.num, sweepDir: '.' }, ctx.now)).sweepSubdir;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The parameters (and the sampler's inputs) sweep.json records with a model-based sweeper's trial. */
 function trialParams(sweeper: Sweeper, overrides: readonly string[]): Pick<JobRow, 'params' | 'sampler'> {
   return sweeper.trialOf?.(overrides) ?? {};
@@ -606,12 +615,15 @@ async function drive(ctx: DriveContext): Promise<number> {
     } else {
       const queue = [...todo];
       // A model-based sweeper is asked for the next trial when a slot frees, knowing every outcome so far.
-      const nextTrial = (): JobRow | undefined => {
+      const nextTrial = async (): Promise<JobRow | undefined> => {
         if (!adaptive || rows.length >= (ctx.sweeper.total ?? 0)) return undefined;
         const [overrides] = ctx.sweeper.ask(1, outcomes);
         if (!overrides) return undefined;
         const row: JobRow = { num: rows.length, overrides, status: 'pending', dir: null, objective: null, error: null, ...trialParams(ctx.sweeper, overrides) };
         rows.push(row);
+        // The pruner follows a running job through its directory, which the config names
+        // (hydra.sweep.subdir); a trial proposed now was not among the jobs checked up front.
+        if (pruning && !ctx.subdirs.has(row.num)) ctx.subdirs.set(row.num, await plannedSubdir(ctx, row));
         return row;
       };
       // On a scheduler a model-based sweep submits each trial as a slot frees (so it proposes
@@ -619,8 +631,9 @@ async function drive(ctx: DriveContext): Promise<number> {
       const width = isBatchLauncher(launcher) && launcher.parallelism === Number.MAX_SAFE_INTEGER ? options.jobs : launcher.parallelism;
       const slots = Array.from({ length: Math.max(1, width) }, async () => {
         while (!stop) {
-          const row = queue.shift() ?? nextTrial();
-          if (!row) return;
+          const row = queue.shift() ?? (await nextTrial());
+          // A stop may have come while the trial was being proposed: it stays pending.
+          if (!row || stop) return;
           row.status = 'running';
           pruning?.started(row.num);
           progress.jobStarted();

@@ -186,6 +186,43 @@ describe('early stopping', () => {
     }
   });
 
+  it('median with TPE: trials proposed as the sweep goes are followed and pruned too', () => {
+    const cwd = customApp(body, { 'conf/config.yaml': 'lr: 1\nsteps: 100\nslow_from: 5\npause: 30\n' });
+    const r = runNode(
+      join(cwd, 'app.mjs'),
+      [
+        '-m',
+        '--sweeper',
+        'tpe',
+        '--trials',
+        '6',
+        '--sweep-seed',
+        '1',
+        'lr=interval(1, 9)',
+        '--objective',
+        'val_loss',
+        '--pruner',
+        'median',
+        '+trellis.sweeper.pruner.n_startup_trials=2',
+      ],
+      cwd,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const { dir, jobs } = sweep(cwd);
+    const lr = (j: Row) => Number(j.overrides.find((o) => o.startsWith('lr='))!.slice(3));
+    // Every job after the first two that is worse at step 0 than the median of those completed is pruned.
+    const pruned = jobs.filter((j) => j.status === 'pruned');
+    expect(pruned.length).toBeGreaterThan(0);
+    for (const j of pruned) {
+      expect(j.num).toBeGreaterThanOrEqual(2);
+      expect(j.pruned?.step).toBe(0);
+      expect(readJson(join(dir, j.dir!), 'run.json')).toMatchObject({ status: 'pruned' });
+      expect(lines(join(dir, j.dir!))).toBeLessThan(100);
+    }
+    // A trial TPE proposed after the start (not planned up front) is among them.
+    expect(pruned.some((j) => j.num > 0 && lr(j) >= 5)).toBe(true);
+  });
+
   it('refuses a pruner without an objective, before anything is written', () => {
     const cwd = customApp(body, conf);
     const r = runNode(join(cwd, 'app.mjs'), ['-m', 'lr=1,2', '--pruner', 'median'], cwd);
