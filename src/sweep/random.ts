@@ -54,6 +54,17 @@ export function dimensions(input: SweepInput): Dimension[] {
         out.push({ key, kind: 'interval', override: o, low, high, log, int: o.value.start.kind === 'int' && o.value.end.kind === 'int' });
       } else {
         const texts = sweepValueTexts(o, { listOptions: input.listOptions, random: input.random });
+        // Nothing to draw from: a search would make up values (as Optuna, refuse an empty choice).
+        if (texts.length === 0) {
+          throw new TrellisError('SWEEP_INVALID', `'${o.text}' gives no values to choose from`, {
+            where: { kind: 'override', text: o.text, index: o.index },
+            keyPath: key,
+            hint:
+              o.value?.kind === 'glob'
+                ? 'the glob matches no option of the group; check its pattern'
+                : "range(start, stop, step) is empty when stop does not lie beyond start in the step's direction",
+          });
+        }
         const element = formatKeyElement(o);
         out.push({
           key,

@@ -88,6 +88,9 @@ describe('tpeSweeper', () => {
       overrides: ['x=interval(0, 1)', 'y=interval(0, 1)'],
       message: /'y' depends on 'x', which is not a list of options/,
     },
+    // Optuna refuses an empty CategoricalDistribution; drawing from nothing made values up.
+    { name: 'an empty range', options: base, overrides: ['n=range(5, 1)'], message: /'n=range\(5, 1\)' gives no values to choose from/ },
+    { name: 'a range stepping away from its stop', options: base, overrides: ['n=range(1, 5, -1)'], message: /gives no values to choose from/ },
   ])('refuses $name', ({ options, overrides, message }) => {
     expect(() => tpeSweeper({ overrides }, options)).toThrow(message);
   });
