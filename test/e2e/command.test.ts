@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJson, readRecord, runDirs } from '../helpers/app-project.js';
 import { cliPath, runCli } from '../helpers/run-cli.js';
@@ -270,6 +270,22 @@ describe('trellis run: sweeps, resume and rerun treat command jobs like any othe
     expect(again.code).toBe(0);
     const runs = runDirs(join(cwd, 'multirun')).map((d) => readJson<RunJson & { sweep: { num: number } }>(d, 'run.json'));
     expect(runs.map((r) => `${r.sweep.num}:${r.status}`).sort()).toEqual(['0:completed', '1:completed', '1:failed', '2:completed']);
+  });
+
+  it('trellis sweep resume DIR runs the recorded command again for the jobs that did not complete', () => {
+    const cwd = project();
+    expect(runCli(['run', '-m', 'exit_code=0,4', '--timeout', '60', '--', 'python3', 'job.py', '--lr', '${lr}'], { cwd }).code).toBe(1);
+    const sweepDir = relative(cwd, runDirs(join(cwd, 'multirun'))[0]!.replace(/\/\d+$/, ''));
+    writeFileSync(join(cwd, 'job.py'), readFileSync(join(cwd, 'job.py'), 'utf8').replace('sys.exit(cfg["exit_code"])', 'pass'));
+    const again = runCli(['sweep', 'resume', sweepDir], { cwd });
+    expect(again.stderr).toContain('2/2 jobs completed');
+    expect(again.code).toBe(0);
+    const resumed = runDirs(join(cwd, 'multirun'))
+      .map((d) => readJson<RunJson & { sweep: { num: number } }>(d, 'run.json'))
+      .find((r) => r.sweep.num === 1 && r.status === 'completed')!;
+    // The same command, its flags kept.
+    expect(resumed.command.args).toEqual(['python3', 'job.py', '--lr', '0.1']);
+    expect(resumed.command).toMatchObject({ timeout_s: 60 });
   });
 
   it('rerun --verify runs the recorded command again and finds equal metrics', () => {

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { readSweepRecord, sweepRecordPath } from '../../records/sweep-record.js';
+import { readSweepRecord, sweepRecordPath, type SweepRecord } from '../../records/sweep-record.js';
+import { commandJobFlags, readRunRecord, type CommandRecord } from '../../records/run-record.js';
+import { trellisBin } from '../../console/versions.js';
 import { renderSweepTable } from '../../records/sweep-table.js';
 import { renderSweepView, sweepView } from '../../sweep/show.js';
 import { didYouMean, TrellisError } from '../../errors/index.js';
@@ -99,6 +101,20 @@ export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
   return resume(rest, io);
 }
 
+/**
+ * The command of a sweep of `trellis run -- COMMAND`, from the first of its jobs that recorded
+ * one; undefined for an app's sweep, null for a command sweep none of whose jobs started.
+ */
+function commandOfSweep(sweepDir: string, record: SweepRecord): { command: CommandRecord; name: string } | null | undefined {
+  for (const job of record.jobs) {
+    if (!job.dir) continue;
+    const run = readRunRecord(resolve(sweepDir, job.dir));
+    if (run?.command) return { command: run.command, name: run.name ?? 'command' };
+    if (run) return undefined;
+  }
+  return record.entry !== null && resolve(record.cwd ?? '.', record.entry) === trellisBin() ? null : undefined;
+}
+
 /** `trellis sweep resume DIR`: starts the sweep's app again on the jobs that did not complete. */
 async function resume(args: string[], io: CliIo): Promise<number> {
   const [dir, ...rest] = args;
@@ -117,7 +133,17 @@ async function resume(args: string[], io: CliIo): Promise<number> {
     });
   }
   const cwd = record.cwd ?? io.cwd;
-  const argv = [resolve(cwd, record.entry), '--resume', sweepDir, '--config-dir', record.config_dir ?? 'conf', '--config-name', record.config_name ?? 'config'];
+  const configArgs = ['--config-dir', record.config_dir ?? 'conf', '--config-name', record.config_name ?? 'config'];
+  // A sweep of `trellis run -- COMMAND` is resumed by trellis with its command, as its jobs recorded it.
+  const commandJob = commandOfSweep(sweepDir, record);
+  if (commandJob === null) {
+    throw new TrellisError('SWEEP_INVALID', `The sweep in ${dir} ran a command, and none of its jobs recorded which`, {
+      hint: `run it again with its command: trellis run -m --resume ${dir} … -- COMMAND`,
+    });
+  }
+  const argv = commandJob
+    ? [trellisBin(), 'run', '--resume', sweepDir, ...configArgs, ...commandJobFlags(commandJob.command, commandJob.name)]
+    : [resolve(cwd, record.entry), '--resume', sweepDir, ...configArgs];
   const child = spawn(process.execPath, argv, { cwd, stdio: 'inherit', env: io.env });
   // Ctrl-C reaches the app too (one process group): it stops its jobs and prints the table, and
   // this process waits for it instead of dying first. A SIGTERM sent to this process alone is
