@@ -101,9 +101,12 @@ export async function servePool(given: ProcessJobContext): Promise<number> {
   const { sweepDir, now } = sweepOf(ctx.source.env);
   const interrupts = new Interrupts();
   const snapshots = captureSnapshots({ env: ctx.source.env, cwd: ctx.source.cwd, argv: ctx.argv });
-  const send = (reply: PoolReply) => {
-    if (process.connected) process.send?.(reply);
-  };
+  // Resolves once the reply is handed to the channel, so a worker that exits right after loses none.
+  const send = (reply: PoolReply) =>
+    new Promise<void>((done) => {
+      if (!process.connected || !process.send) return done();
+      process.send(reply, undefined, {}, () => done());
+    });
   const onDisconnect = () => interrupts.receive('SIGTERM');
   process.on('disconnect', onDisconnect);
   try {
@@ -124,9 +127,9 @@ export async function servePool(given: ProcessJobContext): Promise<number> {
             returnValue: null,
             error: error instanceof Error ? error.message : String(error),
           }))
-          .then((result) => {
+          .then(async (result) => {
             busy = false;
-            send({ type: 'result', num: message.num, result });
+            await send({ type: 'result', num: message.num, result });
             if (interrupts.received) stop(EXIT_CODES[interrupts.received]);
           });
       };
@@ -134,7 +137,7 @@ export async function servePool(given: ProcessJobContext): Promise<number> {
       interrupts.onInterrupt((signal) => {
         if (!busy) stop(EXIT_CODES[signal]);
       });
-      send({ type: 'ready' });
+      void send({ type: 'ready' });
     });
   } finally {
     process.off('disconnect', onDisconnect);

@@ -51,7 +51,16 @@ export function localLauncher(options: LocalLauncherOptions): Launcher {
   const spawnWorker = (slot: number): PoolWorker => {
     const env: NodeJS.ProcessEnv = { ...options.env, [POOL_ENV]: '1', [CHILD_ENV.sweepDir]: options.sweepDir, [CHILD_ENV.now]: options.now.toISOString() };
     if (options.devices?.length) env.CUDA_VISIBLE_DEVICES = options.devices[slot % options.devices.length];
-    const child = fork(entry, options.baseArgs, { cwd: options.cwd, env, execArgv: process.execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    // A process group of its own: Ctrl-C at a terminal signals the sweep alone, which stops each
+    // worker once (cancel). Signalled by both, a worker took the second signal as "exit now" and
+    // ended before it reported its job's run directory.
+    const child = fork(entry, options.baseArgs, {
+      cwd: options.cwd,
+      env,
+      execArgv: process.execArgv,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      detached: true,
+    });
     const worker: PoolWorker = { slot, child, ready: Promise.resolve(false), current: undefined };
     worker.ready = new Promise((resolve) => {
       child.once('exit', () => resolve(false));
@@ -68,7 +77,8 @@ export function localLauncher(options: LocalLauncherOptions): Launcher {
     const print = (line: string) => options.print(`[job ${worker.current?.spec.num ?? '-'}] ${line}`);
     relayLines(child.stdout, print);
     relayLines(child.stderr, print);
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': a result the worker sent just before it exited is read first.
+    child.once('close', (code, signal) => {
       workers.delete(slot);
       freeSlots.push(slot);
       const index = idle.indexOf(worker);

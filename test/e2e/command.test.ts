@@ -255,6 +255,36 @@ describe('trellis run: stopping command jobs leaves no process behind', () => {
     expect(runDirs(join(cwd, 'multirun'))).toHaveLength(2);
     expect(err.text()).toContain('[trellis] sweep interrupted: 0/4 jobs completed');
   });
+
+  it('Ctrl-C at a terminal (the whole process group) keeps the run directory of each interrupted job in the sweep table', async () => {
+    const cwd = project();
+    // A terminal signals its foreground process group: trellis leads one here, as a shell makes it.
+    const child = spawn(process.execPath, [cliPath, 'run', '-m', 'lr=1,2,3', '--jobs', '2', '--', 'python3', 'loop.py'], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+      detached: true,
+    });
+    const err = stderrOf(child);
+    child.stdout.resume();
+    const dirs = await waitFor(() => {
+      const found = runDirs(join(cwd, 'multirun'));
+      return found.length === 2 && found.every((d) => pidIn(d)) && found;
+    }, 'two jobs running');
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await exited(child)).toBe(130);
+    const sweepDir = dirs[0]!.replace(/\/\d+$/, '');
+    const { jobs } = JSON.parse(readFileSync(join(sweepDir, '.trellis', 'sweep.json'), 'utf8')) as {
+      jobs: Array<{ num: number; status: string; dir: string | null }>;
+    };
+    expect(
+      jobs
+        .filter((j) => j.dir !== null)
+        .map((j) => `${j.dir}:${j.status}`)
+        .sort(),
+    ).toEqual(dirs.map((d) => `${d.slice(sweepDir.length + 1)}:interrupted`).sort());
+    expect(err.text()).not.toContain('before reporting');
+    await waitFor(() => !dirs.map((d) => pidIn(d)!).some(alive), 'both jobs to be gone');
+  });
 });
 
 describe('trellis run: sweeps, resume and rerun treat command jobs like any other', () => {
