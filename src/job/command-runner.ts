@@ -14,6 +14,7 @@ import { MetricsLog, summarizeMetricsFile, type MetricSummary } from '../run/met
 import { SeedBook } from '../run/seeds.js';
 import { toJsonText, toYamlText } from '../tree/emit.js';
 import { relayCommandOutput } from './command-output.js';
+import { shellQuote } from '../util/shell-quote.js';
 import { errorRecord, type ErrorRecord, type JobTicket } from './execute.js';
 import type { InterruptSignal } from './interrupts.js';
 import type { JobEvents, JobOutcome, JobRunner, RunningJob, ThreadOutput } from './job-runner.js';
@@ -341,8 +342,8 @@ function startError(program: string, error: NodeJS.ErrnoException, shebang: stri
   return new TrellisError('USAGE', `Cannot start '${program}' (${error.code ?? error.message})`, { hint });
 }
 
-/** The command as a shell would show it, for messages. */
+/** The command as a shell would show it, for messages, in quotes that do not clash with its own. */
 function display(args: readonly string[]): string {
-  const shown = args.slice(0, 6).map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`));
-  return `'${shown.join(' ')}${args.length > 6 ? ' …' : ''}'`;
+  const shown = `${args.slice(0, 6).map(shellQuote).join(' ')}${args.length > 6 ? ' …' : ''}`;
+  return shown.includes("'") ? `"${shown}"` : `'${shown}'`;
 }

@@ -55,3 +55,20 @@ export const RERUN_ENV = { reproduces: 'TRELLIS_REPRODUCES', masterSeed: 'TRELLI
  * for a program whose module cannot be imported twice.
  */
 export const JOB_THREAD_ENV = 'TRELLIS_JOB_THREAD';
+
+/**
+ * The variables one trellis process sets for another: they differ from run to run by
+ * construction (a sweep's folder, a job's number, the run being reproduced), so an environment
+ * snapshot leaves them out and a comparison of runs ignores them.
+ */
+const HANDOFF_ENV: ReadonlySet<string> = new Set([
+  ...Object.values(CHILD_ENV),
+  ...Object.values(COMMAND_ENV),
+  ...Object.values(RERUN_ENV),
+  POOL_ENV,
+  LAUNCHER_INFO_ENV,
+]);
+
+export function isHandoffEnv(name: string): boolean {
+  return HANDOFF_ENV.has(name);
+}

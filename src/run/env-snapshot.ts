@@ -5,6 +5,7 @@ import os from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fnmatch } from '../overrides/glob.js';
 import { findOnPath } from '../util/find-on-path.js';
+import { isHandoffEnv } from '../records/env-vars.js';
 import { REDACTED, isSecretName, redactStrings, redactText, redactUrl, secretValuesFromEnv } from './secrets.js';
 
 /** Env vars recorded by default: those that change what a job computes or where it ran. */
@@ -110,7 +111,7 @@ export async function captureEnvironment(options: EnvSnapshotOptions): Promise<E
 export function selectEnv(env: NodeJS.ProcessEnv, patterns: readonly string[]): Record<string, string> {
   const entries: [string, string][] = [];
   for (const [name, value] of Object.entries(env)) {
-    if (value === undefined || !patterns.some((p) => fnmatch(name, p))) continue;
+    if (value === undefined || isHandoffEnv(name) || !patterns.some((p) => fnmatch(name, p))) continue;
     entries.push([name, isSecretName(name) ? REDACTED : value]);
   }
   entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -1,3 +1,4 @@
+import { isHandoffEnv } from '../records/env-vars.js';
 import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { readRecords, type RunRecords } from './find-run.js';
@@ -163,7 +164,8 @@ function runtimeMap(r: RunRecords): Map<string, unknown> {
     }
     if (Array.isArray(env.gpus))
       m.set('gpus', env.gpus.map((g) => (isObject(g) ? `${String(g.name)} (${String(g.driverVersion)})` : String(g))).join(', ') || 'none');
-    if (isObject(env.env)) for (const [k, v] of Object.entries(env.env)) m.set(`env.${k}`, v);
+    // Runs recorded before the snapshot left out trellis's own hand-offs still hold them.
+    if (isObject(env.env)) for (const [k, v] of Object.entries(env.env)) if (!isHandoffEnv(k)) m.set(`env.${k}`, v);
     if (isObject(env.config_env)) for (const [k, v] of Object.entries(env.config_env)) m.set(`config_env.${k}`, v);
   }
   programMap(r, m);

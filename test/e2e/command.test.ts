@@ -89,6 +89,15 @@ describe('trellis run -- COMMAND: a program in any language is a job', () => {
     expect(r.stderr).toContain('bad input on line 3');
   });
 
+  it('names a failing command the way a shell would type it, and runs show prints the command', () => {
+    const cwd = project();
+    expect(runCli(['run', '--', 'sh', '-c', 'exit 2'], { cwd }).code).toBe(1);
+    const dir = onlyRun(cwd);
+    expect(readJson<RunJson>(dir, 'run.json').error!.message).toBe(`"sh -c 'exit 2'" exited with code 2`);
+    const show = runCli(['runs', 'show', dir], { cwd });
+    expect(show.stdout).toMatch(/^command +sh -c 'exit 2'$/m);
+  });
+
   it('a job killed by a signal is recorded failed, with the signal', () => {
     const cwd = project();
     expect(runCli(['run', '--', './job.sh', '1', 'die'], { cwd }).code).toBe(1);

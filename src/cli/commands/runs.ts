@@ -1,3 +1,4 @@
+import { shellQuote } from '../../util/shell-quote.js';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { didYouMean, TrellisError } from '../../errors/index.js';
@@ -189,6 +190,7 @@ function show(args: string[], flags: ParsedArgv['flags'], io: CliIo): number {
     ['duration', durationText(info.duration_s)],
     ['host', info.host ?? '-'],
     ['cwd', info.cwd ?? '-'],
+    ...(info.command ? ([['command', info.command.args.map(shellQuote).join(' ')]] as Array<[string, string]>) : []),
     ['entry', info.entry ?? '-'],
     ['config', `${info.config_dir ?? '-'}/${info.config_name ?? '-'}`],
     ['overrides', (r.overrides ?? info.overrides).join(' ') || '-'],

@@ -140,6 +140,12 @@ describe('selectEnv', () => {
       expected: { CUDA_VISIBLE_DEVICES: '0,1', SLURM_JOB_ID: '77', TRELLIS_MODE: 'x', USER: 'ann' },
     },
     {
+      name: "trellis's hand-offs between its own processes are left out",
+      env: { TRELLIS_REPRODUCES: 'outputs/x', TRELLIS_MASTER_SEED: '7', TRELLIS_SWEEP_DIR: '/s', TRELLIS_RUN_DIR: '/r', TRELLIS_JOB_THREAD: 'off' },
+      include: [],
+      expected: { TRELLIS_JOB_THREAD: 'off' },
+    },
+    {
       name: 'extra names and globs',
       env: { WANDB_PROJECT: 'p', WANDB_ENTITY: 'e', MY_FLAG: '1', OTHER: '2' },
       include: ['WANDB_*', 'MY_FLAG'],

@@ -136,6 +136,13 @@ describe('runs diff: one table row per category', () => {
     else expect(entries).toContain('entry');
   });
 
+  it("ignores the variables trellis hands a rerun or a sweep's job, which differ by construction", () => {
+    const d = pair({
+      env: { ...BASE_ENV, env: { ...BASE_ENV.env, TRELLIS_REPRODUCES: 'outputs/x', TRELLIS_MASTER_SEED: '7', TRELLIS_JOB_NUM: '3', TRELLIS_MODE: 'fast' } },
+    });
+    expect(d.categories.runtime.map((e) => e.key)).toEqual(['env.TRELLIS_MODE']);
+  });
+
   it('shows nothing for two runs with the same records', () => {
     const d = pair({});
     for (const c of DIFF_CATEGORIES) expect(d.categories[c], c).toEqual([]);
