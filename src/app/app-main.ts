@@ -89,7 +89,9 @@ export async function runJobCommand(kind: JobKind, argv: readonly string[], io: 
     if (io.env[CHILD_ENV.resultFile]) return await runChildJob(processJob(kind, source, io, argv), overrides, io.env);
     if (flags.multirun || flags.resume !== undefined) return await multirun(kind, source, flags, overrides, io, argv);
     // The runner starts first: a job thread loads the app's modules while this thread composes.
-    const result = await runOne(kind, source, overrides, io, argv, kind.runner(io, 'inherit'));
+    // With --format json, stdout carries the summary alone: the job's output goes to stderr.
+    const output: ThreadOutput = flags.format === 'json' ? (line) => io.stderr(`${line}\n`) : 'inherit';
+    const result = await runOne(kind, source, overrides, io, argv, kind.runner(io, output));
     io.stderr(`${runReport(result, source.cwd, verbose)}\n`);
     if (flags.format === 'json') io.stdout(`${JSON.stringify(runSummary(result, source.cwd))}\n`);
     return result.exitCode;

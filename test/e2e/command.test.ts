@@ -98,6 +98,16 @@ describe('trellis run -- COMMAND: a program in any language is a job', () => {
     expect(show.stdout).toMatch(/^command +sh -c 'exit 2'$/m);
   });
 
+  it('--format json keeps stdout for the summary: the program prints to stderr and its log', () => {
+    const cwd = project();
+    const r = runCli(['run', '--format', 'json', '--', 'sh', '-c', 'echo epoch 1'], { cwd });
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as { run_dir: string; status: string };
+    expect(summary.status).toBe('completed');
+    expect(r.stderr).toContain('epoch 1');
+    expect(readFileSync(join(cwd, summary.run_dir, 'sh.log'), 'utf8')).toBe('epoch 1\n');
+  });
+
   it('a job killed by a signal is recorded failed, with the signal', () => {
     const cwd = project();
     expect(runCli(['run', '--', './job.sh', '1', 'die'], { cwd }).code).toBe(1);
