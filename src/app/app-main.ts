@@ -156,6 +156,7 @@ async function multirun(kind: JobKind, source: JobSource, flags: Flags, override
   // Sweep machinery (settings, sweepers, launchers, progress) loads only for -m.
   const [{ sweepSettings }, { runMultirun }] = await Promise.all([import('./sweep-options.js'), import('./multirun.js')]);
   const settings = sweepSettings(flags, argv, runtime, choices);
+  for (const warning of settings.warnings) io.stderr(`warning: ${warning}\n`);
   const interrupts = new Interrupts();
   try {
     return await runMultirun({

@@ -222,13 +222,29 @@ function planSweep(options: MultirunOptions, source: JobSource, previous: SweepR
     sweeper = gridSweeper(planJobs({ ...base, overrides }));
   } else if (strategy === 'tpe') {
     seed = previous?.seed ?? options.seed ?? drawMasterSeed();
-    const recorded = previous?.search_space as { trials?: number; sampler?: { startup_trials?: number } } | undefined;
+    const recorded = previous?.search_space as
+      | {
+          trials?: number;
+          sampler?: { startup_trials?: number; candidates?: number; constant_liar?: boolean; prior_weight?: number; magic_clip?: boolean; endpoints?: boolean };
+        }
+      | undefined;
+    // A resumed sweep samples as it started; a new one as the config says.
+    const tuning = recorded?.sampler
+      ? definedOnly({
+          candidates: recorded.sampler.candidates,
+          constantLiar: recorded.sampler.constant_liar,
+          priorWeight: recorded.sampler.prior_weight,
+          magicClip: recorded.sampler.magic_clip,
+          endpoints: recorded.sampler.endpoints,
+        })
+      : options.sampler;
     const input = sweepInputFor({ ...base, overrides });
     sweeper = tpeSweeper(input, {
       trials: recorded?.trials ?? options.trials ?? 20,
       seed,
       mode: previous ? (previous.objective.mode === 'max' ? 'max' : 'min') : options.mode,
       startupTrials: recorded?.sampler?.startup_trials ?? options.startupTrials,
+      tuning,
       conditions: groupConditions({ ...base, overrides }, input),
       history: previous?.jobs.map((j) => j.params),
     });
@@ -431,6 +447,11 @@ async function plannedSubdir(ctx: DriveContext, row: JobRow): Promise<string | u
   } catch {
     return undefined;
   }
+}
+
+/** The fields of `o` that have a value. */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** The parameters (and the sampler's inputs) sweep.json records with a model-based sweeper's trial. */

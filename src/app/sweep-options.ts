@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { deepmergeCustom } from 'deepmerge-ts';
 import { flagText } from '../console/argv.js';
 import { selectPath } from '../config-dir/select.js';
-import { TrellisError } from '../errors/index.js';
+import { didYouMean, TrellisError } from '../errors/index.js';
 import type { SlurmOptions } from '../launch/slurm.js';
 import { toPlain, type Node } from '../tree/node.js';
 import { pluginSettings } from './hydra-plugins.js';
@@ -20,6 +20,10 @@ export interface SweepSettings {
   seed: number | undefined;
   /** TPE: random trials before the model is used (`hydra.sweeper.sampler.n_startup_trials`). */
   startupTrials: number | undefined;
+  /** TPE: the other settings of Optuna's TPESampler the config gives (`hydra.sweeper.sampler.*`). */
+  sampler: SamplerTuning;
+  /** Settings the config gives that trellis does not apply, one line each. */
+  warnings: string[];
   failFast: boolean;
   objective: string | undefined;
   mode: 'min' | 'max';
@@ -30,6 +34,78 @@ export interface SweepSettings {
   perturbationInterval: number | undefined;
   /** `--pruner NAME` or `trellis.sweeper.pruner` (a name, or a node with `name` and Optuna's settings). */
   pruner: PrunerSettings | undefined;
+}
+
+/** Optuna TPESampler arguments trellis applies, besides seed and n_startup_trials. */
+interface SamplerTuning {
+  candidates?: number;
+  constantLiar?: boolean;
+  priorWeight?: number;
+  magicClip?: boolean;
+  endpoints?: boolean;
+}
+
+/** TPESampler's arguments (Optuna 5.0): those trellis applies, and those it reads but cannot follow. */
+const TPE_APPLIED = ['seed', 'n_startup_trials', 'n_ei_candidates', 'constant_liar', 'prior_weight', 'consider_magic_clip', 'consider_endpoints'];
+const TPE_NOT_APPLIED: Record<string, (value: unknown) => string | undefined> = {
+  multivariate: (v) => (v === true || v === null ? undefined : 'trellis samples multivariate (Optuna 5.0 does by default)'),
+  group: (v) => (v === false || v === null ? undefined : 'parameters under a categorical are grouped by their option already'),
+  consider_prior: (v) => (v === true || v === null ? undefined : 'the prior is always considered (Optuna deprecated turning it off)'),
+  warn_independent_sampling: () => undefined,
+  gamma: (v) => (v === null ? undefined : "the split is always min(ceil(0.1 n), 25), Optuna's default"),
+  weights: (v) => (v === null ? undefined : "the weights are always Optuna's default ramp"),
+  constraints_func: (v) => (v === null ? undefined : 'constraints are not supported'),
+  categorical_distance_func: (v) => (v === null ? undefined : 'categorical distances are not supported'),
+};
+
+/**
+ * Reads `hydra.sweeper.sampler` as Optuna would instantiate it: an argument the sampler does
+ * not have is an error (Optuna raises a TypeError), one trellis cannot follow is a warning.
+ */
+function samplerTuning(node: Node | undefined, warnings: string[]): SamplerTuning {
+  const plain = node ? toPlain(node) : undefined;
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) return {};
+  const { _target_: target, ...args } = plain as Record<string, unknown>;
+  const random = typeof target === 'string' && target.endsWith('RandomSampler');
+  const known = random ? ['seed'] : [...TPE_APPLIED, ...Object.keys(TPE_NOT_APPLIED)];
+  for (const [key, value] of Object.entries(args)) {
+    if (!known.includes(key)) {
+      throw new TrellisError('USAGE', `The sampler ${random ? 'RandomSampler' : 'TPESampler'} has no argument '${key}'`, {
+        keyPath: `hydra.sweeper.sampler.${key}`,
+        hint: didYouMean(key, known) ?? `its arguments: ${known.join(', ')}`,
+      });
+    }
+    const why = Object.hasOwn(TPE_NOT_APPLIED, key) ? TPE_NOT_APPLIED[key]!(value) : undefined;
+    if (why) warnings.push(`hydra.sweeper.sampler.${key}: ${JSON.stringify(value)} is not applied: ${why}`);
+  }
+  const bool = (key: string): boolean | undefined => {
+    const v = args[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean')
+      throw new TrellisError('USAGE', `hydra.sweeper.sampler.${key} must be true or false, got ${JSON.stringify(v)}`, {
+        keyPath: `hydra.sweeper.sampler.${key}`,
+      });
+    return v;
+  };
+  const number = (key: string, check: (n: number) => boolean, what: string): number | undefined => {
+    const v = args[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number' || !check(v))
+      throw new TrellisError('USAGE', `hydra.sweeper.sampler.${key} must be ${what}, got ${JSON.stringify(v)}`, { keyPath: `hydra.sweeper.sampler.${key}` });
+    return v;
+  };
+  const tuning: SamplerTuning = {};
+  const candidates = number('n_ei_candidates', (n) => Number.isInteger(n) && n >= 1, 'a whole number of at least 1');
+  if (candidates !== undefined) tuning.candidates = candidates;
+  const priorWeight = number('prior_weight', (n) => Number.isFinite(n) && n >= 0, 'a number of at least 0');
+  if (priorWeight !== undefined) tuning.priorWeight = priorWeight;
+  const liar = bool('constant_liar');
+  if (liar !== undefined) tuning.constantLiar = liar;
+  const clip = bool('consider_magic_clip');
+  if (clip !== undefined) tuning.magicClip = clip;
+  const endpoints = bool('consider_endpoints');
+  if (endpoints !== undefined) tuning.endpoints = endpoints;
+  return tuning;
 }
 
 export interface PrunerSettings {
@@ -108,6 +184,8 @@ export function sweepSettings(flags: Flags, argv: readonly string[], runtime: No
     mode: flags.mode === 'max' ? ('max' as const) : undefined,
     resume: flags.resume === undefined ? undefined : (str('resume') ?? 'auto'),
   };
+  const warnings: string[] = [];
+  const sampler = samplerTuning(selectPath(runtime, 'sweeper.sampler'), warnings);
   const merged = layered(DEFAULTS, config, given);
   // More than one job at once means the local pool, unless a launcher was named.
   const launcher = merged.launcher ?? (merged.jobs > 1 ? 'local' : undefined);
@@ -115,6 +193,8 @@ export function sweepSettings(flags: Flags, argv: readonly string[], runtime: No
   return {
     ...merged,
     startupTrials: merged.startupTrials,
+    sampler,
+    warnings,
     launcher,
     jobs: launcher === 'local' ? Math.max(1, jobs) : 1,
     slurm: slurmOptions(flags, argv, runtime),

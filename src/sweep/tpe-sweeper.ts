@@ -4,7 +4,7 @@ import { createRng } from '../run/seeds.js';
 import { dimensions, listIndex, listValue, type Dimension } from './random.js';
 import type { SweepInput } from './expand.js';
 import type { JobOutcome, Sweeper, TrialRecord } from './sweeper.js';
-import { proposeTpe, TPE_DEFAULTS, type TpeTrial } from './tpe/sampler.js';
+import { proposeTpe, TPE_DEFAULTS, type TpeSettings, type TpeTrial } from './tpe/sampler.js';
 import type { Distribution, Params, SpaceParam } from './tpe/space.js';
 
 export interface TpeSweeperOptions {
@@ -12,6 +12,8 @@ export interface TpeSweeperOptions {
   seed: number;
   mode: 'min' | 'max';
   startupTrials?: number | undefined;
+  /** Optuna TPESampler arguments given in the config (n_ei_candidates, constant_liar …); the rest are its defaults. */
+  tuning?: Partial<Pick<TpeSettings, 'candidates' | 'constantLiar' | 'priorWeight' | 'magicClip' | 'endpoints'>> | undefined;
   /**
    * Keys that exist only under some options of a swept config group, known from the group's
    * files before the search starts: key → the group's key and the option override texts
@@ -114,7 +116,7 @@ export function tpeSweeper(input: SweepInput, options: TpeSweeperOptions): Sweep
   const slots = dimensions(input).map(slotOf);
   withConditions(slots, options.conditions);
   const space = slots.flatMap((s) => (s.param ? [s.param] : []));
-  const settings = { ...TPE_DEFAULTS, startupTrials: options.startupTrials ?? TPE_DEFAULTS.startupTrials };
+  const settings: TpeSettings = { ...TPE_DEFAULTS, ...options.tuning, startupTrials: options.startupTrials ?? TPE_DEFAULTS.startupTrials };
   const sign = options.mode === 'max' ? -1 : 1;
   const issued: Params[] = (options.history ?? []).map((recorded) => {
     const params: Params = Object.create(null) as Params;
@@ -160,6 +162,7 @@ export function tpeSweeper(input: SweepInput, options: TpeSweeperOptions): Sweep
         gamma: 'min(ceil(0.1 n), 25)',
         prior_weight: settings.priorWeight,
         magic_clip: settings.magicClip,
+        endpoints: settings.endpoints,
         multivariate: true,
         constant_liar: settings.constantLiar,
       },

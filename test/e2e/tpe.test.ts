@@ -173,6 +173,8 @@ describe('TPE sweeps', () => {
         '      _target_: optuna.samplers.TPESampler',
         '      seed: 123',
         '      n_startup_trials: 4',
+        '      n_ei_candidates: 12',
+        '      multivariate: false',
         '    direction: maximize',
         '    study_name: sphere',
         '    storage: null',
@@ -195,8 +197,10 @@ describe('TPE sweeps', () => {
       seed: 123,
       launcher: 'inline',
       objective: { mode: 'max' },
-      search_space: { trials: 9, sampler: { startup_trials: 4 } },
+      search_space: { trials: 9, sampler: { startup_trials: 4, candidates: 12 } },
     });
+    // An argument trellis reads but cannot follow is named, not dropped silently.
+    expect(r.stderr).toContain('warning: hydra.sweeper.sampler.multivariate: false is not applied');
     expect(record.jobs).toHaveLength(9);
     for (const j of record.jobs) {
       expect(j.overrides).toHaveLength(2);
