@@ -95,7 +95,7 @@ export async function servePool(given: ProcessJobContext): Promise<number> {
   const source = {
     ...given.source,
     env: { ...given.source.env },
-    repository: given.source.repository ?? openConfigDir(given.source.configDir, given.source.configName, given.source.cwd),
+    repository: given.source.repository ?? openConfigDir(given.source.configDir, given.source.configName, given.source.cwd, [], given.source.env),
   };
   const ctx = { ...given, source };
   const { sweepDir, now } = sweepOf(ctx.source.env);

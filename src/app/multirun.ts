@@ -127,7 +127,9 @@ export async function runMultirun(options: MultirunOptions): Promise<number> {
   const source: JobSource = {
     ...options.source,
     env: { ...options.source.env },
-    repository: options.source.repository ?? openConfigDir(options.source.configDir, options.source.configName, options.source.cwd, options.overrides),
+    repository:
+      options.source.repository ??
+      openConfigDir(options.source.configDir, options.source.configName, options.source.cwd, options.overrides, options.source.env),
   };
   const now = new Date();
   const previous = options.resume === undefined ? undefined : findSweepToResume(options, source);

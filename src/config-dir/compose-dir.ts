@@ -64,25 +64,37 @@ function searchPathOverride(overrides: readonly string[]): SearchPathEntry[] | u
   return undefined;
 }
 
-/** `hydra.searchpath` / `trellis.searchpath` entries of the primary config, unless the command line replaces them. */
-function primarySearchPath(repo: ConfigRepository, configName: string): SearchPathEntry[] {
+/**
+ * `hydra.searchpath` / `trellis.searchpath` entries of the primary config, unless the command
+ * line replaces them. As Hydra reads them (OmegaConf.select on the primary file alone), an
+ * entry's `${…}` resolves against that file's own keys, the environment and the resolvers.
+ */
+function primarySearchPath(repo: ConfigRepository, configName: string, env: NodeJS.ProcessEnv): SearchPathEntry[] {
   const primary = repo.configExists(configName) ? repo.loadConfig(configName) : undefined;
   if (primary?.root.kind !== 'dict') return [];
   const entries: SearchPathEntry[] = [];
+  let ctx: ResolveContext | undefined;
   for (const key of ['hydra', 'trellis']) {
     const node = primary.root.entries.get(key)?.node;
     const list = node?.kind === 'dict' ? node.entries.get('searchpath')?.node : undefined;
     if (list?.kind !== 'list') continue;
-    for (const item of list.items) {
-      if (item.kind === 'value' && typeof item.value === 'string') entries.push({ text: item.value, where: item.origin });
+    for (const [index, item] of list.items.entries()) {
+      if (item.kind !== 'value' || typeof item.value !== 'string') continue;
+      let text = item.value;
+      if (text.includes('${')) {
+        ctx ??= createResolveContext({ env });
+        const resolved = resolveValueAt(primary.root, [key, 'searchpath', index], ctx, { strict: true });
+        text = resolved?.kind === 'value' ? String(resolved.value) : text;
+      }
+      entries.push({ text, where: item.origin });
     }
   }
   return entries;
 }
 
 /** The search path entries in effect, as directories. */
-function extraSearchPath(repo: ConfigRepository, configName: string, cwd: string, overrides: readonly string[]): string[] {
-  return (searchPathOverride(overrides) ?? primarySearchPath(repo, configName)).map(({ text, where }) => {
+function extraSearchPath(repo: ConfigRepository, configName: string, cwd: string, overrides: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  return (searchPathOverride(overrides) ?? primarySearchPath(repo, configName, env)).map(({ text, where }) => {
     if (text.startsWith('pkg://')) {
       throw new TrellisError('CONFIG_NOT_FOUND', `Search path entry '${text}' names a Python package, which trellis cannot read`, {
         where,
@@ -97,15 +109,22 @@ function extraSearchPath(repo: ConfigRepository, configName: string, cwd: string
  * Opens a config directory (plus its search path: the primary config's `hydra.searchpath`, or
  * the one `overrides` gives) as a repository.
  */
-export function openConfigDir(configDir: string, configName: string, cwd: string = process.cwd(), overrides: readonly string[] = []): ConfigRepository {
+export function openConfigDir(
+  configDir: string,
+  configName: string,
+  cwd: string = process.cwd(),
+  overrides: readonly string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): ConfigRepository {
   checkArgs('openConfigDir', [
     ['configDir', configDir, 'string'],
     ['configName', configName, 'string'],
     ['cwd', cwd, 'string'],
     ['overrides', overrides, 'strings'],
+    ['env', env, 'object'],
   ]);
   const primaryRepo = createFsRepository([configDir], cwd);
-  const extra = extraSearchPath(primaryRepo, configName, cwd, overrides);
+  const extra = extraSearchPath(primaryRepo, configName, cwd, overrides, env);
   return extra.length ? createFsRepository([resolvePath(cwd, configDir), ...extra], cwd) : primaryRepo;
 }
 
@@ -113,7 +132,7 @@ export function openConfigDir(configDir: string, configName: string, cwd: string
 export function composeFromDir(options: ComposeDirOptions): Composition {
   checkArgs('composeFromDir', [['options', options, 'object', COMPOSE_DIR_FIELDS]]);
   const cwd = options.cwd ?? process.cwd();
-  const repo = options.repository ?? openConfigDir(options.configDir, options.configName, cwd, options.overrides ?? []);
+  const repo = options.repository ?? openConfigDir(options.configDir, options.configName, cwd, options.overrides ?? [], options.env ?? process.env);
   const ctx = createResolveContext({ env: options.env ?? process.env });
   return compose({
     repo,

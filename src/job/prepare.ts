@@ -88,7 +88,7 @@ export async function prepareJob(source: JobSource, overrides: readonly string[]
 
 async function composeJob(source: JobSource, overrides: readonly string[], placement: JobPlacement, now: Date, secrets: Set<string>): Promise<PreparedJob> {
   const shared = setsSearchPath(overrides) ? undefined : source.repository;
-  const repo = shared ?? openConfigDir(source.configDir, source.configName, source.cwd, overrides);
+  const repo = shared ?? openConfigDir(source.configDir, source.configName, source.cwd, overrides, source.env);
   const base = createResolveContext({ env: source.env, now, secrets, resolvers: source.resolvers ?? createDefaultResolvers() });
   const composition = compose({ repo, configName: source.configName, overrides, dereference: dereferenceFor(base) });
   const job = { name: source.name, configName: source.configName, configDir: source.configDir, num: placement.num, cwd: resolvePath(source.cwd) };

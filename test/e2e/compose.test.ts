@@ -270,6 +270,18 @@ describe('hydra.searchpath (Hydra: the command line replaces the primary config 
     expect(hosts).toEqual(['primary', 'only-in-extra']);
   });
 
+  // Hydra reads the list with OmegaConf.select on the primary file: its entries resolve there.
+  it.each([
+    { name: 'a key of the primary config', entry: 'file://${dir}', env: {}, host: 'only-in-extra' },
+    { name: 'an environment variable with a default', entry: 'file://${oc.env:TRELLIS_T_CONF,more}', env: {}, host: 'more' },
+    { name: 'an environment variable that is set', entry: 'file://${oc.env:TRELLIS_T_CONF,more}', env: { TRELLIS_T_CONF: 'extra' }, host: 'only-in-extra' },
+  ])('an interpolation in the primary list resolves: $name', ({ entry, env, host }) => {
+    const cwd = tmpDir({ ...searchProject, 'conf/config.yaml': `defaults:\n  - db: mysql\n  - _self_\nhydra:\n  searchpath:\n    - ${entry}\ndir: extra\n` });
+    const r = runCli(['compose', '--format', 'json', 'db=sqlite'], { cwd, env: { ...process.env, ...env } });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ db: { host } });
+  });
+
   it.each(table)('$name', ({ files, args, host, error }) => {
     const cwd = tmpDir(files);
     const r = runCli(['compose', '--format', 'json', ...args], { cwd });

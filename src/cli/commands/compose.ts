@@ -43,7 +43,7 @@ export async function run(args: ParsedArgv, io: CliIo): Promise<number> {
   // Jobs stream out as they are composed: the first comes at once however large the grid, and
   // memory stays flat (each job is printed, then dropped).
   const { expandJobs } = await import('../../config-dir/multirun.js');
-  const repository = openConfigDir(configDir, configName, io.cwd, overrides);
+  const repository = openConfigDir(configDir, configName, io.cwd, overrides, io.env);
   let count = 0;
   for (const job of expandJobs({ ...base, overrides, repository })) {
     const composition = composeFromDir({ ...base, overrides: job, repository });
