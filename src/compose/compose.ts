@@ -47,6 +47,17 @@ export interface Composition {
 
 const isHydraGroup = (group: string) => group === 'hydra' || group.startsWith('hydra/');
 
+/**
+ * The groups of Hydra's own config (hydra/conf/config.yaml, and the Optuna sweeper's sampler).
+ * Every Hydra app's defaults list holds them implicitly, so overriding one always has a match in
+ * Hydra, even when the config dir adds options to it (conf/hydra/job_logging/custom.yaml).
+ */
+const HYDRA_OWN_GROUPS = new Set(
+  ['output', 'launcher', 'sweeper', 'sweeper/sampler', 'help', 'hydra_help', 'hydra_logging', 'job_logging', 'callbacks', 'env'].map((g) => `hydra/${g}`),
+);
+/** A hydra/… group the config dir lacks: selections in it are recorded, not loaded. */
+const isIgnoredHydraGroup = (repo: ConfigRepository, group: string) => isHydraGroup(group) && !repo.groupExists(group);
+
 function where(o: Override): ErrorWhere {
   return { kind: 'override', text: o.text, index: o.index };
 }
@@ -121,10 +132,13 @@ export function compose(options: ComposeOptions): Composition {
   // In a multirun a group left at ??? may be the one being swept (`-m db=mysql,postgresql`): as
   // in Hydra, the base composition skips it and each job gets its choice.
   const tree = buildDefaultsTree(repo, configName, defaultsOverrides, {
-    isIgnoredGroup: (g) => isHydraGroup(g) && !repo.groupExists(g),
+    isIgnoredGroup: (g) => isIgnoredHydraGroup(repo, g),
+    // An override of one of Hydra's own groups matches Hydra's implicit entry for it, even when
+    // the config dir has options of that group: recorded as a choice, not loaded.
+    isUnmatchedOk: (g) => HYDRA_OWN_GROUPS.has(g) || isIgnoredHydraGroup(repo, g),
     skipMissing: options.multirun ?? false,
   });
-  const defaults = defaultsTreeToList(tree, (g) => isHydraGroup(g) && !repo.groupExists(g));
+  const defaults = defaultsTreeToList(tree, (g) => isIgnoredHydraGroup(repo, g));
 
   let merged: Node = dictNode();
   const warnings: string[] = [];
@@ -186,6 +200,9 @@ export function compose(options: ComposeOptions): Composition {
  */
 function hydraPluginChoices(repo: ConfigRepository, overrides: DefaultsOverrides): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [key, value] of overrides.overrideChoices) if (isHydraGroup(key) && !repo.groupExists(key) && typeof value === 'string') out[key] = value;
+  for (const [key, value] of overrides.overrideChoices) {
+    if (typeof value !== 'string') continue;
+    if (isIgnoredHydraGroup(repo, key) || (HYDRA_OWN_GROUPS.has(key) && !overrides.wasUsed(key))) out[key] = value;
+  }
   return out;
 }

@@ -255,6 +255,8 @@ function buildImpl(ctx: BuildContext, root: DefaultsTreeNode, isRootConfig: bool
 export interface BuildTreeOptions {
   skipMissing?: boolean;
   isIgnoredGroup?: (group: string) => boolean;
+  /** Groups whose overrides may match no entry (besides ignored ones). */
+  isUnmatchedOk?: (group: string) => boolean;
 }
 
 /** Builds the defaults tree of a primary config (Hydra 1.3's algorithm), applying group overrides. */
@@ -268,6 +270,7 @@ export function buildDefaultsTree(repo: ConfigRepository, configName: string, ov
     isIgnoredGroup: options.isIgnoredGroup ?? (() => false),
   };
   const tree = buildImpl(ctx, { node: primary, parent: undefined, children: undefined }, true, false);
-  overrides.ensureOverridesUsed((key) => ctx.isIgnoredGroup(key.split('@')[0] ?? key));
+  const unmatchedOk = options.isUnmatchedOk ?? ctx.isIgnoredGroup;
+  overrides.ensureOverridesUsed((key) => unmatchedOk(key.split('@')[0] ?? key));
   return tree;
 }

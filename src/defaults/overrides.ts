@@ -112,6 +112,11 @@ export class DefaultsOverrides {
   }
 
   /** Every override must have matched an entry; otherwise say which keys exist. */
+  /** Whether an override of `key` matched an entry of the defaults tree. */
+  wasUsed(key: string): boolean {
+    return this.overrideMeta.get(key)?.used ?? false;
+  }
+
   ensureOverridesUsed(isIgnorable: (key: string) => boolean): void {
     const problems = collectErrors();
     for (const [key, meta] of this.overrideMeta) {
@@ -135,7 +140,7 @@ export class DefaultsOverrides {
       problems.add(new TrellisError('DEFAULTS_OVERRIDE_UNUSED', message, { where: meta.where, hint }));
     }
     for (const [key, deletion] of this.deletions) {
-      if (deletion.used) continue;
+      if (deletion.used || isIgnorable(key)) continue;
       const desc = deletion.name !== undefined ? `${key}=${deletion.name}` : key;
       problems.add(
         new TrellisError('DEFAULTS_OVERRIDE_UNUSED', `Could not delete '${desc}'. No match in the defaults list`, {

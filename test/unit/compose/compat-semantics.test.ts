@@ -146,6 +146,18 @@ const defaultsAndHeaders: Case[] = [
   },
   { name: '# @package with two words', files: { config: 'defaults:\n  - g: a\n', 'g/a': '# @package a b\nx: 1\n' }, error: 'YAML_SYNTAX' },
   { name: '# @package with no value', files: { config: 'defaults:\n  - g: a\n', 'g/a': '# @package\nx: 1\n' }, error: 'YAML_SYNTAX' },
+  // Hydra's own groups have an implicit entry in every defaults list (hydra/conf/config.yaml).
+  {
+    name: "an override of one of Hydra's groups when the config dir has options of it",
+    files: { config: 'defaults:\n  - override hydra/job_logging: custom\n  - _self_\nx: 1\n', 'hydra/job_logging/custom': 'version: 1\n' },
+    expected: { x: 1 },
+  },
+  {
+    name: "a command-line choice in one of Hydra's groups the config dir has",
+    files: { config: 'x: 1\n', 'hydra/launcher/mine': 'a: 1\n' },
+    overrides: ['hydra/launcher=joblib', '~hydra/job_logging'],
+    expected: { x: 1 },
+  },
   // _extract_defaults_list: "defaults must be a list (got mapping)".
   { name: 'defaults as a mapping that names a group', files: { config: 'defaults:\n  db: mysql\nx: 1\n', 'db/mysql': 'host: m\n' }, error: 'DEFAULTS_INVALID' },
   { name: 'defaults as a group name', files: { config: 'defaults: db\n', 'db/mysql': 'host: m\n' }, error: 'DEFAULTS_INVALID' },
@@ -176,6 +188,15 @@ describe('merging and resolving (OmegaConf 2.2.2)', () => {
 
 describe('defaults lists and package headers (Hydra 1.3.2)', () => {
   it.each(defaultsAndHeaders)('$name', check);
+
+  it("records the choice made in one of Hydra's groups, for the sweep settings", () => {
+    const composition = compose({
+      repo: createMemoryRepository({ config: 'x: 1\n', 'hydra/launcher/mine': 'a: 1\n' }),
+      configName: 'config',
+      overrides: ['hydra/launcher=joblib'],
+    });
+    expect(composition.choices['hydra/launcher']).toBe('joblib');
+  });
 
   it('a header error points at its line', () => {
     let error: unknown;
