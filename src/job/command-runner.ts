@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { redactorFor } from '../run/secrets.js';
 import { mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -14,6 +15,7 @@ import { MetricsLog, summarizeMetricsFile, type MetricSummary } from '../run/met
 import { SeedBook } from '../run/seeds.js';
 import { toJsonText, toYamlText } from '../tree/emit.js';
 import { relayCommandOutput } from './command-output.js';
+import { redactingStream } from './redact-stream.js';
 import { shellQuote } from '../util/shell-quote.js';
 import { errorRecord, type ErrorRecord, type JobTicket } from './execute.js';
 import type { InterruptSignal } from './interrupts.js';
@@ -99,9 +101,11 @@ export class CommandJobRunner implements JobRunner {
       }
       this.children.add(child);
       const group = new ProcessGroup(child);
+      // The job's log and console get its output with the run's secrets masked, as every record does.
+      const secretsMasked = (stream: Readable): Readable => (ticket.secrets.length ? stream.pipe(redactingStream(ticket.secrets)) : stream);
       const relay = relayCommandOutput({
-        stdout: child.stdout!,
-        stderr: child.stderr!,
+        stdout: secretsMasked(child.stdout!),
+        stderr: secretsMasked(child.stderr!),
         metrics,
         ...(ticket.secrets.length ? { redact: redactorFor(ticket.secrets) } : {}),
         logPath: ticket.logFile ?? logFilePath(ticket.dir, ticket.jobName),
@@ -142,7 +146,7 @@ export class CommandJobRunner implements JobRunner {
         metrics.close();
         reportState(await listArtifacts(ticket.dir));
         await program;
-        const summary = summaryOf(metricsPath);
+        const summary = summaryOf(metricsPath, this.options.warn);
         if (stopRequested && !timedOut) return { status: 'stopped' };
         if (exit.error) return failed(startError(args[0]!, exit.error, shebangLineOf(args[0]!, ticket.cwd, env)), summary);
         if (timedOut) return failed(commandError('CommandTimeout', `timed out after ${this.job.timeoutMs! / 1000} s`, relay.stderrTail()), summary);
@@ -304,9 +308,19 @@ async function listArtifacts(dir: string): Promise<ArtifactRecord[]> {
   return records.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function summaryOf(metricsPath: string): Record<string, MetricSummary> {
+/** The metrics the job recorded; lines of its metrics file that are no metrics are named, as bad stdout lines are. */
+function summaryOf(metricsPath: string, warn: (line: string) => void): Record<string, MetricSummary> {
   try {
-    return summarizeMetricsFile(metricsPath).metrics;
+    const read = summarizeMetricsFile(metricsPath);
+    const bad = [...read.skipped, ...(read.torn ? [read.torn] : [])];
+    if (bad.length) {
+      const first = bad[0]!;
+      const shown = first.text.length > 80 ? `${first.text.slice(0, 80)}…` : first.text;
+      warn(
+        `[trellis] ${bad.length} line${bad.length === 1 ? '' : 's'} of ${RUN_FILES.metrics} ${bad.length === 1 ? 'is' : 'are'} not a JSON object of metrics and ${bad.length === 1 ? 'was' : 'were'} left out (line ${first.line}: ${JSON.stringify(shown)})`,
+      );
+    }
+    return read.metrics;
   } catch {
     return {};
   }

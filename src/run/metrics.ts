@@ -161,6 +161,9 @@ export class MetricsLog {
     this.chunks = [];
     this.buffered = 0;
     try {
+      // Another writer may share the file (a command job appends to it too): a line it left
+      // unfinished must not swallow the start of this one.
+      endTornLine(this.fd);
       for (let offset = 0; offset < data.length;) offset += writeSync(this.fd, data, offset);
     } catch (e) {
       throw ioError(e, this.path, 'write');

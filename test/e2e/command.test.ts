@@ -108,6 +108,14 @@ describe('trellis run -- COMMAND: a program in any language is a job', () => {
     expect(readFileSync(join(cwd, summary.run_dir, 'sh.log'), 'utf8')).toBe('epoch 1\n');
   });
 
+  it('lines the program wrote to its metrics file that are no metrics are named at the end', () => {
+    const cwd = project();
+    const r = runCli(['run', '--', 'sh', '-c', 'echo "not json" >> "$TRELLIS_METRICS"; echo \'{"acc": 1}\' >> "$TRELLIS_METRICS"'], { cwd });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('[trellis] 1 line of metrics.jsonl is not a JSON object of metrics and was left out (line 1: "not json")');
+    expect(readJson<Summary>(onlyRun(cwd), 'summary.json').metrics.acc).toMatchObject({ count: 1, last: 1 });
+  });
+
   it('a job killed by a signal is recorded failed, with the signal', () => {
     const cwd = project();
     expect(runCli(['run', '--', './job.sh', '1', 'die'], { cwd }).code).toBe(1);
@@ -241,6 +249,19 @@ describe('trellis run: secrets stay out of the records trellis writes for a prog
     expect(metrics).toContain('"status":"using ***"');
     expect(metrics).toContain('"loss":1');
     expect(metrics).not.toContain(secret);
+  });
+
+  it("masks the secrets on the program's console output and in its log, as in every record", () => {
+    const cwd = project();
+    writeFileSync(join(cwd, 'conf', 'config.yaml'), 'token: ${oc.env:SERVICE_TOKEN}\n');
+    const secret = 'planted-token-9f8e7d6c5b';
+    const r = runCli(['run', '--', 'sh', '-c', 'echo "arg $1"; echo "env $SERVICE_TOKEN" >&2', 'sh', '${token}'], { cwd, env: { SERVICE_TOKEN: secret } });
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain(secret);
+    expect(r.stdout).toContain('arg ***');
+    expect(r.stderr).toContain('env ***');
+    const log = readFileSync(join(onlyRun(cwd), 'sh.log'), 'utf8');
+    expect(log.split('\n').sort()).toEqual(['', 'arg ***', 'env ***']);
   });
 });
 

@@ -368,6 +368,21 @@ describe('rows written by a child process (TRELLIS_METRICS): step and time may b
   });
 });
 
+describe('a file shared with another writer', () => {
+  it('a line the other writer left unfinished does not swallow the next one the log writes', async () => {
+    const path = join(tmpDir(), 'metrics.jsonl');
+    const log = new MetricsLog(path, { clock: fakeClock(), flushSeconds: 0 });
+    log.log({ loss: 3 });
+    // A program killed mid-write, or one that writes its line in two parts.
+    appendFileSync(path, '{"acc": 0.9}');
+    log.log({ loss: 2 });
+    log.close();
+    const read = await readMetrics(path);
+    expect(read.rows.map((r) => r.loss ?? r.acc)).toEqual([3, 0.9, 2]);
+    expect(read.skipped).toEqual([]);
+  });
+});
+
 describe('MetricsLog.logEncoded: a row that is JSON text already', () => {
   it('writes the members as given and summarizes them as log() would', async () => {
     const path = join(tmpDir(), 'metrics.jsonl');
