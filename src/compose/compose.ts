@@ -1,4 +1,4 @@
-import { TrellisError, collectErrors, type ErrorWhere } from '../errors/index.js';
+import { TrellisError, collectErrors, didYouMean, type ErrorWhere } from '../errors/index.js';
 import { buildDefaultsTree } from '../defaults/build-tree.js';
 import type { ResultDefault } from '../defaults/entries.js';
 import { DefaultsOverrides, type GroupOverride } from '../defaults/overrides.js';
@@ -182,6 +182,7 @@ export function compose(options: ComposeOptions): Composition {
   }
   applyConfigOverrides(runtime, runtimeOverrides, options.dereference, options.strictDereference);
   applyConfigOverrides(config, jobOverrides, options.dereference, options.strictDereference);
+  warnings.push(...unknownRuntimeKeys(runtime));
   return {
     config,
     runtime,
@@ -191,6 +192,36 @@ export function compose(options: ComposeOptions): Composition {
     configName,
     warnings,
   };
+}
+
+/** The keys of Hydra's HydraConf sections whose meaning trellis follows (hydra/conf/__init__.py). */
+const RUNTIME_SECTION_KEYS: Record<string, readonly string[]> = {
+  run: ['dir'],
+  sweep: ['dir', 'subdir'],
+  job: ['name', 'chdir', 'override_dirname', 'id', 'num', 'config_name', 'env_set', 'env_copy', 'config'],
+};
+
+/**
+ * A key of `hydra.run`, `hydra.sweep` or `hydra.job` (or `trellis.…`) that Hydra's schema lacks:
+ * a typo there (`hydra.run.dri=…`) would otherwise be ignored, and the run go elsewhere. Hydra
+ * rejects it; trellis warns, as it accepts configs written for other Hydra versions.
+ */
+function unknownRuntimeKeys(runtime: Node): string[] {
+  if (runtime.kind !== 'dict') return [];
+  const out: string[] = [];
+  for (const [section, known] of Object.entries(RUNTIME_SECTION_KEYS)) {
+    const node = runtime.entries.get(section)?.node;
+    if (node?.kind !== 'dict') continue;
+    for (const entry of node.entries.values()) {
+      const key = String(entry.key);
+      if (known.includes(key)) continue;
+      const suggestion = didYouMean(key, known);
+      out.push(
+        `hydra.${section}.${key} is not a key of hydra.${section}, and nothing reads it${suggestion ? ` (${suggestion})` : `; its keys: ${known.join(', ')}`}`,
+      );
+    }
+  }
+  return out;
 }
 
 /**

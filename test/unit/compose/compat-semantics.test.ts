@@ -198,6 +198,18 @@ describe('defaults lists and package headers (Hydra 1.3.2)', () => {
     expect(composition.choices['hydra/launcher']).toBe('joblib');
   });
 
+  it('warns about a key of hydra.run, hydra.sweep or hydra.job that Hydra does not have (a typo would be ignored)', () => {
+    const composition = compose({
+      repo: createMemoryRepository({ config: 'hydra:\n  job:\n    chdr: true\nx: 1\n' }),
+      configName: 'config',
+      overrides: ['hydra.run.dri=out', 'trellis.sweep.subdir=s', 'hydra.job.name=n'],
+    });
+    expect(composition.warnings).toEqual([
+      "hydra.run.dri is not a key of hydra.run, and nothing reads it (did you mean 'dir'?)",
+      "hydra.job.chdr is not a key of hydra.job, and nothing reads it (did you mean 'chdir'?)",
+    ]);
+  });
+
   it('a header error points at its line', () => {
     let error: unknown;
     try {
