@@ -1,3 +1,4 @@
+import { RUN_COMMAND } from './app-options.js';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { recordPath, RUN_FILES } from '../records/names.js';
@@ -157,6 +158,17 @@ async function multirun(kind: JobKind, source: JobSource, flags: Flags, override
   const [{ sweepSettings }, { runMultirun }] = await Promise.all([import('./sweep-options.js'), import('./multirun.js')]);
   const settings = sweepSettings(flags, argv, runtime, choices);
   for (const warning of settings.warnings) io.stderr(`warning: ${warning}\n`);
+  // A program returns no value: a model-based sweep of one learns only from a metric it logs.
+  if (
+    kind.spec === RUN_COMMAND &&
+    (settings.sweeper === 'tpe' || settings.sweeper === 'pbt') &&
+    settings.objective === undefined &&
+    settings.resume === undefined
+  ) {
+    throw new TrellisError('USAGE', `--sweeper ${settings.sweeper} needs --objective NAME to learn from a program's runs`, {
+      hint: 'name a metric the program logs (a line in $TRELLIS_METRICS, or @trellis {"NAME": …} on stdout), and --mode min|max',
+    });
+  }
   const interrupts = new Interrupts();
   try {
     return await runMultirun({

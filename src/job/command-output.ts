@@ -320,7 +320,7 @@ class OutputRelay {
     const raw = this.metricPieces.length === 0 ? last : Buffer.concat([...this.metricPieces, last], this.metricBytes + last.length);
     this.metricPieces = [];
     this.metricBytes = 0;
-    const problem = this.logMetric(raw.toString('utf8'));
+    const problem = this.logMetric(raw.toString('utf8').replace(/\r?\n$/, ''));
     if (problem === undefined) {
       this.metricLines++;
       return;

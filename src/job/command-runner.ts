@@ -56,7 +56,7 @@ export class CommandJobRunner implements JobRunner {
     let stopRequested = false;
     let pruned = false;
     let pruneTimer: NodeJS.Timeout | undefined;
-    let stopChild: (signal: InterruptSignal | undefined) => void = () => undefined;
+    let stopChild: (signal: InterruptSignal | undefined, reason?: string) => void = () => undefined;
     let killChild: () => void = () => undefined;
     const ended = (async (): Promise<JobOutcome> => {
       if (!prepared) return failed(new TrellisError('INTERNAL', 'a command job was started without its prepared config'));
@@ -117,9 +117,9 @@ export class CommandJobRunner implements JobRunner {
       process.on('exit', onExit);
       let timedOut = false;
       let graceTimer: NodeJS.Timeout | undefined;
-      stopChild = (signal) => {
+      stopChild = (signal, reason) => {
         // A pruned job's control file keeps saying why it was stopped.
-        if (!pruned) tryWriteControl(ticket.dir, { action: 'stop', reason: signal ?? 'stop requested' });
+        if (!pruned) tryWriteControl(ticket.dir, { action: 'stop', reason: reason ?? signal ?? 'stop requested' });
         group.kill(signal ?? 'SIGTERM');
         graceTimer ??= setTimeout(() => group.kill('SIGKILL'), this.job.killAfterMs);
       };
@@ -130,7 +130,7 @@ export class CommandJobRunner implements JobRunner {
           ? undefined
           : setTimeout(() => {
               timedOut = true;
-              stopChild('SIGTERM');
+              stopChild('SIGTERM', `timed out after ${this.job.timeoutMs! / 1000} s`);
             }, this.job.timeoutMs);
       try {
         const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: NodeJS.ErrnoException }>((resolve) => {

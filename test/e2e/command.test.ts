@@ -138,6 +138,16 @@ describe('trellis run -- COMMAND: a program in any language is a job', () => {
     expect(r.code).toBe(1);
     const run = readJson<RunJson>(onlyRun(cwd), 'run.json');
     expect(run.error).toMatchObject({ type: 'CommandTimeout', message: 'timed out after 0.5 s' });
+    // The control file tells the program why it is asked to stop.
+    expect(readJson(onlyRun(cwd), 'control.json')).toMatchObject({ action: 'stop', reason: 'timed out after 0.5 s' });
+  });
+
+  it('a model-based sweep of a program needs the metric to learn from, before anything runs', () => {
+    const cwd = project();
+    const r = runCli(['run', '-m', '--sweeper', 'tpe', '--trials', '3', 'lr=interval(0, 1)', '--', 'python3', 'job.py'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--sweeper tpe needs --objective NAME to learn from a program's runs");
+    expect(existsSync(join(cwd, 'multirun'))).toBe(false);
   });
 
   it.each([

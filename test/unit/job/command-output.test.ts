@@ -97,6 +97,7 @@ describe('metrics lines on stdout', () => {
   it.each<{ name: string; line: string; problem: string }>([
     { name: 'not JSON', line: '@trellis {"loss": 0.2', problem: 'not JSON' },
     { name: 'nothing after the prefix', line: '@trellis ', problem: 'not JSON' },
+    { name: 'a word', line: '@trellis oops', problem: 'not JSON' },
     { name: 'an array', line: '@trellis [1,2]', problem: 'not a JSON object' },
     { name: 'a number', line: '@trellis 42', problem: 'not a JSON object' },
     { name: 'a negative step', line: '@trellis {"step":-1,"a":1}', problem: '"step" must be a non-negative integer, got -1' },
@@ -114,6 +115,8 @@ describe('metrics lines on stdout', () => {
     expect(r.warnings).toHaveLength(1);
     expect(r.warnings[0]).toContain(`stdout line 2 starts with '@trellis ' but is not a metrics line: ${problem}`);
     expect(r.warnings[0]).toContain('it was kept as output');
+    // One line on the console: the line's own newline is not quoted into the message.
+    expect(r.warnings[0]!.slice(0, r.warnings[0]!.indexOf('; it was kept'))).not.toContain('\n');
     expect(r.counts).toEqual({ metricLines: 0, badMetricLines: 1, lines: 3 });
   });
 
