@@ -24,6 +24,14 @@ function configNotFound(ctx: BuildContext, tree: DefaultsTreeNode): TrellisError
   const search = ctx.repo.describeSources();
   const searchText = `config search path: ${search.join(', ')}`;
   if (element.primary) {
+    // As Hydra, a config directory that is not there is named as such, not as a missing file in it.
+    const primaryDir = search[0];
+    const missing = (ctx.repo.missingSources?.() ?? []).find((dir) => primaryDir === `file://${dir}`);
+    if (missing !== undefined) {
+      return new TrellisError('CONFIG_NOT_FOUND', `Primary config directory not found: ${missing}`, {
+        hint: `run from the project's directory, give its config directory with --config-dir DIR, or start a project there with trellis init`,
+      });
+    }
     return new TrellisError('CONFIG_NOT_FOUND', `Cannot find primary config '${element.getConfigPath()}'. Check that it's in your config search path.`, {
       hint: `${didYouMean(element.getConfigPath(), optionsList(ctx.repo, '')) ?? ''} ${searchText}`.trim(),
     });

@@ -122,6 +122,9 @@ export function createFsRepository(dirs: string[], cwd: string = process.cwd()):
     describeSources() {
       return roots.map((r) => `file://${displayPath(r, cwd) || '.'}`);
     },
+    missingSources() {
+      return roots.filter((r) => !isDir(r)).map((r) => displayPath(r, cwd) || '.');
+    },
   };
   return repository;
 }

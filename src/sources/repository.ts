@@ -31,4 +31,6 @@ export interface ConfigRepository {
   listGroups(parent: string): string[];
   /** The search path, for messages. */
   describeSources(): string[];
+  /** Directories of the search path that do not exist, for messages (file repositories). */
+  missingSources?(): string[];
 }

@@ -110,6 +110,11 @@ describe('trellis compose (real CLI in a temp dir)', () => {
       args: ['compose', '--config-name', 'nope'],
       stderr: ['CONFIG_NOT_FOUND', "Cannot find primary config 'nope'"],
     },
+    {
+      name: 'a config directory that is not there (Hydra: Primary config directory not found)',
+      args: ['compose', '--config-dir', 'confs'],
+      stderr: ['CONFIG_NOT_FOUND', 'Primary config directory not found: confs', 'hint: run from the project'],
+    },
   ])('error: $name (exit 1, rendered on stderr, nothing on stdout)', ({ args, stderr }) => {
     const cwd = tmpDir(project);
     const r = runCli(args, { cwd });
