@@ -19,6 +19,21 @@ function optionsList(repo: ConfigRepository, group: string): string[] {
   return repo.groupExists(group) ? repo.listOptions(group) : [];
 }
 
+/** Every group path of the repository (model, model/encoder …), for suggestions; a bounded walk. */
+function allGroups(repo: ConfigRepository, limit = 500): string[] {
+  const out: string[] = [];
+  const queue = [''];
+  while (queue.length && out.length < limit) {
+    const parent = queue.shift()!;
+    for (const name of repo.listGroups(parent)) {
+      const path = parent ? `${parent}/${name}` : name;
+      out.push(path);
+      queue.push(path);
+    }
+  }
+  return out;
+}
+
 function configNotFound(ctx: BuildContext, tree: DefaultsTreeNode): TrellisError {
   const element = tree.node;
   const search = ctx.repo.describeSources();
@@ -43,7 +58,7 @@ function configNotFound(ctx: BuildContext, tree: DefaultsTreeNode): TrellisError
     const options = optionsList(ctx.repo, group);
     const name = String(element.getName());
     const exists = ctx.repo.groupExists(group);
-    const suggestion = exists ? didYouMean(name, options) : didYouMean(group, ctx.repo.listGroups(''));
+    const suggestion = exists ? didYouMean(name, options) : didYouMean(group, allGroups(ctx.repo));
     const available = exists ? `available options in '${group}': ${options.join(', ') || '(none)'}` : `there is no config group '${group}'`;
     return new TrellisError(exists ? 'GROUP_OPTION_NOT_FOUND' : 'GROUP_NOT_FOUND', `${prefix}Could not find '${element.getConfigPath()}'`, {
       where: element.origin,

@@ -6,9 +6,13 @@ export function closest(name: string, known: Iterable<string>, max = 3): string[
   const lower = name.toLowerCase();
   const scored: Array<[string, number]> = [];
   for (const candidate of known) {
+    // The name itself is no suggestion (a key that exists but cannot be used as asked).
+    if (candidate === name) continue;
     const d = distance(lower, candidate.toLowerCase());
     const prefix = candidate.toLowerCase().startsWith(lower) || lower.startsWith(candidate.toLowerCase());
-    if (d <= limit || (prefix && Math.min(lower.length, candidate.length) >= 3)) scored.push([candidate, d]);
+    // A name no longer than the edits it takes shares nothing with the candidate ('a' → 'tag').
+    const near = d <= limit && d < lower.length;
+    if (near || (prefix && Math.min(lower.length, candidate.length) >= 3)) scored.push([candidate, d]);
   }
   scored.sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
   return scored.slice(0, max).map(([c]) => c);
