@@ -164,7 +164,19 @@ function update(root: DictNode, o: ConfigOverride, value: Node, force: boolean, 
 
 function remove(root: DictNode, o: ConfigOverride, dereference: Dereference | undefined): void {
   const segments = splitDottedKey(o.key);
-  const current = select(root, segments, dereference, o);
+  let current: Node | undefined;
+  try {
+    current = select(root, segments, dereference, o);
+  } catch (e) {
+    // Deleting reads the value first (as Hydra does), which may resolve an interpolation: the
+    // failure names the override that caused it (Hydra: "Error merging override ~b").
+    if (!(e instanceof TrellisError) || e.where?.kind === 'override') throw e;
+    throw e.derive({
+      message: `Error merging override '${o.text}': ${e.message}`,
+      where: whereOf(o),
+      hint: [e.hint, `overrides apply in the order given; ${o.text} reads '${o.key}' before the ones after it apply`].filter(Boolean).join('; '),
+    });
+  }
   if (isNullish(current)) {
     throw new TrellisError('OVERRIDE_KEY_MISSING', `Could not delete from config. '${o.key}' does not exist.`, {
       where: whereOf(o),

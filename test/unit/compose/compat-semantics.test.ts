@@ -210,6 +210,20 @@ describe('defaults lists and package headers (Hydra 1.3.2)', () => {
     ]);
   });
 
+  it('an interpolation that fails while ~key reads its value names the override', () => {
+    let error: unknown;
+    try {
+      composeResolved({ config: 'a: ???\nb: ${a}\n' }, ['~b=5', 'a=5']);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TrellisError);
+    const e = error as TrellisError;
+    expect(e.message).toMatch(/^Error merging override '~b=5': /);
+    expect(e.where).toMatchObject({ kind: 'override', text: '~b=5' });
+    expect(e.hint).toContain('overrides apply in the order given');
+  });
+
   it('a header error points at its line', () => {
     let error: unknown;
     try {
