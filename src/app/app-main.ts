@@ -255,6 +255,12 @@ function runReport(result: JobResult, cwd: string, verbose: boolean): string {
   const where = relative(cwd, result.dir);
   if (result.status === 'completed') return `[trellis] run completed: ${where}`;
   const why =
-    result.error instanceof TrellisError ? formatError(result.error, { verbose }) : result.error instanceof Error ? result.error.message : String(result.error);
+    result.error instanceof TrellisError
+      ? formatError(result.error, { verbose })
+      : result.error instanceof Error
+        ? result.error.message
+        : result.error === undefined
+          ? `exit code ${result.exitCode}; see ${relative(cwd, result.dir) || '.'}/.trellis/run.json for the cause`
+          : String(result.error);
   return `[trellis] run ${result.status} (${where}): ${why}`;
 }

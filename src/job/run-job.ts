@@ -383,6 +383,8 @@ function finishRun(run: StartedRun, outcome: JobOutcome, signal: InterruptSignal
     run.writeRun(durable || 'background');
   } catch (cause) {
     recordWriteFailure(run, cause);
+    // The caller reports the failure to write, not the job's own outcome.
+    return resultOf(run, returnValue, run.record.error);
   }
   return resultOf(run, returnValue, error);
 }

@@ -116,6 +116,14 @@ describe('trellis run -- COMMAND: a program in any language is a job', () => {
     expect(readJson<Summary>(onlyRun(cwd), 'summary.json').metrics.acc).toMatchObject({ count: 1, last: 1 });
   });
 
+  it('a run whose directory is gone before its records are written says why, exit 74', () => {
+    const cwd = project();
+    const r = runCli(['run', '--', 'sh', '-c', 'rm -rf "$TRELLIS_RUN_DIR"'], { cwd });
+    expect(r.code).toBe(74);
+    expect(r.stderr).toMatch(/run failed \(outputs\/[^)]+\): RUN_IO\nthe run's records could not be written: Cannot write .* \(ENOENT\)/);
+    expect(r.stderr).not.toContain('undefined');
+  });
+
   it('a job killed by a signal is recorded failed, with the signal', () => {
     const cwd = project();
     expect(runCli(['run', '--', './job.sh', '1', 'die'], { cwd }).code).toBe(1);
