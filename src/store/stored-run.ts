@@ -430,6 +430,9 @@ export class StoredRun {
   /** Why the run is `unreadable` or `partial`; null otherwise. */
   reason(): string | null {
     if (!this.info) return this.problemValue;
+    // Unknown until the summary is read (a run the index holds no finished state for): read it
+    // now, so the reason never depends on which field a listing happened to read first.
+    if (this.summaryProblem() === undefined) this.summary();
     return [this.summaryProblem(), this.configProblemValue].filter(Boolean).join('; ') || null;
   }
 }

@@ -215,6 +215,22 @@ describe('a killed run without summary.json', () => {
     }
   });
 
+  it('gives its reason whatever a listing reads first', () => {
+    const cwd = killedAndDone();
+    for (const pass of ['files', 'index']) {
+      // The reason asked for before any metric, and no metric at all.
+      const table = cli(['runs', 'list', '--sort', 'id', '--columns', 'id,reason'], cwd);
+      expect(table.stdout, pass).toMatch(/20261120-100000-killed +summary\.json missing; metrics from metrics\.jsonl/);
+      const json = JSON.parse(cli(['runs', 'list', '--format', 'json', '--sort', 'id'], cwd).stdout) as Array<{ reason: string | null }>;
+      expect(json[0]!.reason, pass).toBe('summary.json missing; metrics from metrics.jsonl');
+      const queried = cli(['runs', 'list', 'reason ~ summary', '--format', 'json'], cwd);
+      expect(
+        (JSON.parse(queried.stdout) as Array<{ id: string }>).map((r) => r.id),
+        pass,
+      ).toEqual(['20261120-100000-killed']);
+    }
+  });
+
   it('competes in runs best only when the query names its status, as any crashed run', () => {
     const cwd = killedAndDone();
     const best = (...args: string[]) =>
