@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { realpathSync } from 'node:fs';
+import { hostname, networkInterfaces } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 
 /** A fresh random token for the printed URL: 128 bits, URL-safe. */
@@ -26,10 +27,30 @@ export function isLoopback(host: string): boolean {
  * A page of another site that rebinds its own name to 127.0.0.1 sends its own name, and is
  * refused (DNS rebinding). Loopback servers also answer `localhost`.
  */
-export function allowedHosts(host: string, port: number): Set<string> {
-  const names = new Set([host.includes(':') && !host.startsWith('[') ? `[${host}]` : host]);
-  if (isLoopback(host)) for (const n of ['127.0.0.1', 'localhost', '[::1]']) names.add(n);
+export function allowedHosts(host: string, port: number, machine: MachineNames = localMachineNames()): Set<string> {
+  const bracket = (n: string) => (n.includes(':') && !n.startsWith('[') ? `[${n}]` : n);
+  const names = new Set([bracket(host)]);
+  if (isLoopback(host) || isWildcard(host)) for (const n of ['127.0.0.1', 'localhost', '[::1]']) names.add(n);
+  // Listening on every interface: a browser reaches it by any of this machine's addresses or its name.
+  if (isWildcard(host)) for (const n of [...machine.addresses, ...machine.hostnames]) names.add(bracket(n));
   return new Set([...names].map((n) => `${n.toLowerCase()}:${port}`));
+}
+
+/** 0.0.0.0 or ::, which listen on every interface. */
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
+}
+
+export interface MachineNames {
+  addresses: string[];
+  hostnames: string[];
+}
+
+/** This machine's interface addresses and its name, as a Host header names it. */
+function localMachineNames(): MachineNames {
+  const addresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address.replace(/%.*$/, '')));
+  const name = hostname();
+  return { addresses, hostnames: [name, name.split('.')[0]!].filter(Boolean) };
 }
 
 export function hostAllowed(header: string | undefined, allowed: ReadonlySet<string>): boolean {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -247,9 +247,20 @@ function sendArtifact(ctx: ApiContext, params: Params, res: ServerResponse): voi
   const run = runOf(ctx, params.get('run'));
   const file = pathInside(run.dir, params.get('path') ?? '');
   if (!file) return sendError(res, 404, 'PATH_ESCAPE', `No file '${params.get('path') ?? ''}' inside the run directory`);
+  // Opened before the headers go out: a folder or a file gone since is a 404, not a cut reply.
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return sendError(res, 404, 'RUN_NOT_FOUND', `No file '${params.get('path') ?? ''}' inside the run directory`);
+  }
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    return sendError(res, 404, 'RUN_NOT_FOUND', `'${params.get('path') ?? ''}' is a folder, not a file`);
+  }
   const name = basename(file).replace(/[^\w.-]/g, '_');
   res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${name}"` });
-  createReadStream(file)
+  createReadStream('', { fd })
     .on('error', () => res.destroy())
     .pipe(res);
 }

@@ -129,6 +129,9 @@ describe('trellis ui server: the artifact route stays inside the roots', () => {
     { name: 'a run key outside the roots', run: '.', path: 'secret.txt' },
     { name: 'a run key climbing out', run: `${RUN_A}/../../..`, path: 'secret.txt' },
     { name: 'the run directory itself', run: RUN_A, path: '.' },
+    // A folder inside the run: an answer, not a connection cut after a 200.
+    { name: 'a folder of the run', run: RUN_A, path: '.trellis' },
+    { name: 'a file that is not there', run: RUN_A, path: 'nope.bin' },
   ])('refuses $name', async ({ run, path }) => {
     const { server: s, cwd } = await start();
     symlinkSync(join(cwd, 'secret.txt'), join(cwd, RUN_A, 'link-out'));

@@ -47,6 +47,20 @@ describe('hosts and tokens', () => {
     expect(hostAllowed(header, allowedHosts(host, 8080))).toBe(ok);
   });
 
+  // A wildcard bind answers the names a browser reaches this machine by, and still no rebinding name.
+  const machine = { addresses: ['127.0.0.1', '192.0.2.7', 'fe80::1'], hostnames: ['box.lab.example', 'box'] };
+  it.each([
+    { name: 'its interface address', host: '0.0.0.0', header: '192.0.2.7:8080', ok: true },
+    { name: 'its name', host: '0.0.0.0', header: 'box.lab.example:8080', ok: true },
+    { name: 'its short name', host: '::', header: 'box:8080', ok: true },
+    { name: 'loopback', host: '0.0.0.0', header: '127.0.0.1:8080', ok: true },
+    { name: 'an IPv6 interface address', host: '::', header: '[fe80::1]:8080', ok: true },
+    { name: 'a rebinding name', host: '0.0.0.0', header: 'evil.example:8080', ok: false },
+    { name: 'another machine', host: '0.0.0.0', header: '192.0.2.8:8080', ok: false },
+  ])('Host $header for a server on every interface ($host): $ok', ({ host, header, ok }) => {
+    expect(hostAllowed(header, allowedHosts(host, 8080, machine))).toBe(ok);
+  });
+
   it('refuses a missing header', () => expect(hostAllowed(undefined, allowedHosts('127.0.0.1', 1))).toBe(false));
 
   it.each([
