@@ -112,6 +112,11 @@ export class CommandJobRunner implements JobRunner {
         console: this.options.output === 'inherit' ? 'inherit' : this.options.output,
         warn: this.options.warn,
       });
+      // Handled from the start: the log can fail while the job still runs (its folder removed),
+      // and a rejection nobody listens to yet would end trellis with a stack trace.
+      const relayDone = relay.done.catch((error: unknown) =>
+        this.options.warn(`[trellis] the job's output could not all be logged: ${error instanceof Error ? error.message : String(error)}`),
+      );
       // trellis exiting for any reason takes the job's processes with it.
       const onExit = () => group.kill('SIGKILL');
       process.on('exit', onExit);
@@ -142,7 +147,7 @@ export class CommandJobRunner implements JobRunner {
           group.kill('SIGTERM');
           graceTimer ??= setTimeout(() => group.kill('SIGKILL'), this.job.killAfterMs);
         }
-        await relay.done.catch((error: unknown) => this.options.warn(`[trellis] the job's output could not all be logged: ${String(error)}`));
+        await relayDone;
         metrics.close();
         reportState(await listArtifacts(ticket.dir));
         await program;
