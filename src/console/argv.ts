@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import yargsParser from 'yargs-parser';
 import { TrellisError, collectErrors, didYouMean } from '../errors/index.js';
 import { GLOBAL_OPTIONS, type CommandSpec } from './command-spec.js';
@@ -42,12 +43,15 @@ export function parseCommandArgv(spec: CommandSpec, args: readonly string[]): Pa
   const known = new Set(options.flatMap((o) => [o.name, ...(o.alias ?? [])]));
   const overrides: string[] = [];
   const problems = collectErrors();
+  // An app is its own command: `node train.js`, not a trellis subcommand.
+  const command = spec.name === 'app' ? `node ${basename(process.argv[1] ?? 'app.js')}` : `trellis ${spec.name}`;
   for (const item of parsed._.map(String)) {
     if (item.startsWith('-') && !item.includes('=')) {
       const name = item.replace(/^-+/, '');
+      const overrideHint = spec.takesOverrides ? `; a config value is set without dashes: KEY=VALUE (e.g. ${name}=…)` : '';
       problems.add(
-        new TrellisError('USAGE', `Unknown option '${item}' for 'trellis ${spec.name}'`, {
-          hint: didYouMean(name, known) ?? `see 'trellis ${spec.name} --help'`,
+        new TrellisError('USAGE', `Unknown option '${item}' for '${command}'`, {
+          hint: didYouMean(name, known) ?? `see '${command} --help'${overrideHint}`,
         }),
       );
     } else overrides.push(item);

@@ -178,6 +178,15 @@ describe('custom apps', () => {
     expect(existsSync(join(cwd, 'outputs'))).toBe(false);
   });
 
+  it('an unknown flag names the app, its --help, and how a config value is set', () => {
+    const cwd = customApp(`async () => { throw new Error('the job must not run'); }`, { 'conf/config.yaml': 'epochs: 1\n' });
+    const r = runNode(join(cwd, 'app.mjs'), ['--epochs', '3'], cwd);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Unknown option '--epochs' for 'node app.mjs'");
+    expect(r.stderr).toContain("hint: see 'node app.mjs --help'; a config value is set without dashes: KEY=VALUE (e.g. epochs=…)");
+    expect(r.stderr).not.toContain('trellis app');
+  });
+
   it('records a failing job as failed, with the error and its stack, and exits 1', () => {
     const cwd = customApp(`async (cfg, run) => { run.log({ a: 1 }); throw new Error('boom ' + cfg.x); }`, { 'conf/config.yaml': 'x: 5\n' });
     const r = run(join(cwd, 'app.mjs'), [], cwd);
