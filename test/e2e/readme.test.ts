@@ -1,6 +1,7 @@
 /**
  * The README is the user's manual: its commands, code and error examples must work as written.
  */
+import { transformSync } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -173,15 +174,17 @@ describe('README', () => {
       join(cwd, 'dist', 'models.js'),
       blocks('js').find((b) => b.includes('export class MLP'))!,
     );
-    const code = blocks('ts')
-      .find((b) => b.includes('instantiate(cfg.model'))!
+    const source = blocks('ts')
+      .find((b) => b.includes('instantiate<MLP>(cfg.model'))!
       .replace("from 'trellis'", `from ${JSON.stringify(trellisUrl)}`)
       .replace("from 'zod'", `from ${JSON.stringify(pathToFileURL(join(repoRoot, 'node_modules', 'zod', 'index.js')).href)}`);
+    // The block is TypeScript (instantiate<MLP>, import type): compiled as a user's build would.
+    const code = transformSync(source, { loader: 'ts', format: 'esm', target: 'node20' }).code;
     writeFileSync(join(cwd, 'app.mjs'), code);
     const run = () => spawnSync(process.execPath, ['app.mjs'], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     const ok = run();
     expect(ok.status, ok.stderr).toBe(0);
-    expect(ok.stderr).toContain(/\/\/ (\[train\]\[INFO\] - built .*)$/m.exec(code)![1]!);
+    expect(ok.stderr).toContain(/\/\/ (\[train\]\[INFO\] - built .*)$/m.exec(source)![1]!);
 
     writeFileSync(join(cwd, 'conf', 'config.yaml'), config.replace('models.js:relu', 'models.js:rleu'));
     const failed = run();
