@@ -225,7 +225,11 @@ export function curves(ctx: ApiContext, params: Params): { entries: CurveEntry[]
   const keys = (params.get('runs') ?? '').split(',').filter(Boolean).slice(0, 500);
   const wanted = (params.get('metrics') ?? '').split(',').filter(Boolean);
   const x: XAxis = params.get('x') === 'time' ? 'time' : 'step';
+  // The page's slider gives 0 … 0.99 (TensorBoard's smoothing weight); anything else is a bad request.
   const smooth = Number(params.get('smooth') ?? 0);
+  if (!Number.isFinite(smooth) || smooth < 0 || smooth >= 1) {
+    throw new TrellisError('USAGE', `smooth must be a number from 0 to below 1, got '${params.get('smooth') ?? ''}'`);
+  }
   const buckets = intParam(params, 'buckets', 1000, 10_000);
   const entries: CurveEntry[] = [];
   const running: string[] = [];

@@ -104,14 +104,19 @@ function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     let size = 0;
     const chunks: Buffer[] = [];
+    let tooLarge = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
+      if (tooLarge) return;
       if (size > MAX_BODY) {
-        reject(new TrellisError('USAGE', 'request body too large'));
-        req.destroy();
+        // Answered (413), not cut off: the rest of the body is read and dropped.
+        tooLarge = true;
+        chunks.length = 0;
+        reject(new TrellisError('USAGE', `request body too large (at most ${MAX_BODY / 1024} KiB)`));
       } else chunks.push(c);
     });
     req.on('end', () => {
+      if (tooLarge) return;
       try {
         const v: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
         resolve(v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
@@ -213,7 +218,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       if (res.headersSent) return res.destroy();
-      if (e instanceof TrellisError) sendError(res, STATUS_OF[e.code] ?? 500, e.code, e.message, e.hint);
+      if (e instanceof TrellisError)
+        sendError(res, e.message.startsWith('request body too large') ? 413 : (STATUS_OF[e.code] ?? 500), e.code, e.message, e.hint);
       else sendError(res, 500, 'INTERNAL', e instanceof Error ? e.message : String(e));
     });
   });

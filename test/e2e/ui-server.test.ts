@@ -210,6 +210,20 @@ describe('trellis ui server: the API', () => {
     expect(rows.matched).toBe(1);
   });
 
+  it('answers a body over its limit with 413, not a cut connection', async () => {
+    const { server: s } = await start();
+    const headers = { 'x-trellis-token': s.token };
+    const r = await call(s, '/api/note', { method: 'POST', headers, body: { run: RUN_A, text: 'x'.repeat(200 * 1024) } });
+    expect(r.status).toBe(413);
+    expect(r.json()).toMatchObject({ error: { code: 'USAGE' } });
+  });
+
+  it.each(['5', '-1', 'abc', '1'])('refuses smoothing %s (0 to below 1, as the page sends)', async (smooth) => {
+    const { server: s } = await start();
+    const r = await call(s, withToken(s, `/api/curves?runs=${RUN_A}&smooth=${smooth}`));
+    expect(r.status).toBe(400);
+  });
+
   it('sends curves as binary columns after a JSON header', async () => {
     const { server: s } = await start();
     const r = await call(s, withToken(s, `/api/curves?runs=${RUN_A}&x=time`));
