@@ -1,4 +1,3 @@
-import { RUN_COMMAND } from './app-options.js';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { recordPath, RUN_FILES } from '../records/names.js';
@@ -9,6 +8,7 @@ import { composeFromDir } from '../config-dir/compose-dir.js';
 import { selectPath } from '../config-dir/select.js';
 import { TrellisError, formatError } from '../errors/index.js';
 import { Interrupts } from '../job/interrupts.js';
+import { RUN_COMMAND } from './app-options.js';
 import type { JobRunner, ThreadOutput } from '../job/job-runner.js';
 import { prepareJob, type JobSource } from '../job/prepare.js';
 import { captureSnapshots, runJob, type JobResult, type KindRecord } from '../job/run-job.js';
@@ -255,12 +255,6 @@ function runReport(result: JobResult, cwd: string, verbose: boolean): string {
   const where = relative(cwd, result.dir);
   if (result.status === 'completed') return `[trellis] run completed: ${where}`;
   const why =
-    result.error instanceof TrellisError
-      ? formatError(result.error, { verbose })
-      : result.error instanceof Error
-        ? result.error.message
-        : result.error === undefined
-          ? `exit code ${result.exitCode}; see ${relative(cwd, result.dir) || '.'}/.trellis/run.json for the cause`
-          : String(result.error);
+    result.error instanceof TrellisError ? formatError(result.error, { verbose }) : result.error instanceof Error ? result.error.message : String(result.error);
   return `[trellis] run ${result.status} (${where}): ${why}`;
 }

@@ -6,6 +6,7 @@ import { didYouMean, TrellisError } from '../errors/index.js';
 import type { SlurmOptions } from '../launch/slurm.js';
 import { toPlain, type Node } from '../tree/node.js';
 import { pluginSettings } from './hydra-plugins.js';
+import type { TpeSweeperOptions } from '../sweep/tpe-sweeper.js';
 
 export type Flags = Record<string, string | boolean | undefined>;
 
@@ -37,13 +38,7 @@ export interface SweepSettings {
 }
 
 /** Optuna TPESampler arguments trellis applies, besides seed and n_startup_trials. */
-interface SamplerTuning {
-  candidates?: number;
-  constantLiar?: boolean;
-  priorWeight?: number;
-  magicClip?: boolean;
-  endpoints?: boolean;
-}
+type SamplerTuning = NonNullable<TpeSweeperOptions['tuning']>;
 
 /** TPESampler's arguments (Optuna 5.0): those trellis applies, and those it reads but cannot follow. */
 const TPE_APPLIED = ['seed', 'n_startup_trials', 'n_ei_candidates', 'constant_liar', 'prior_weight', 'consider_magic_clip', 'consider_endpoints'];

@@ -111,12 +111,12 @@ export class DefaultsOverrides {
     if (deletion) deletion.used = true;
   }
 
-  /** Every override must have matched an entry; otherwise say which keys exist. */
   /** Whether an override of `key` matched an entry of the defaults tree. */
   wasUsed(key: string): boolean {
     return this.overrideMeta.get(key)?.used ?? false;
   }
 
+  /** Every override must have matched an entry; otherwise say which keys exist. */
   ensureOverridesUsed(isIgnorable: (key: string) => boolean): void {
     const problems = collectErrors();
     for (const [key, meta] of this.overrideMeta) {

@@ -27,8 +27,7 @@ function packageHeaderOf(headerComments: readonly string[], file: string): strin
 function namesGroup(node: Node, isGroup: (group: string) => boolean): boolean {
   const group = (text: string) => {
     const name = text
-      .replace(/^(override|optional)\s+/, '')
-      .replace(/^(override|optional)\s+/, '')
+      .replace(/^((override|optional)\s+)+/, '')
       .replace(/@.*$/, '')
       .replace(/^\//, '')
       .trim();

@@ -1,6 +1,6 @@
-import { isHandoffEnv } from '../records/env-vars.js';
 import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
+import { isHandoffEnv } from '../records/env-vars.js';
 import { readRecords, type RunRecords } from './find-run.js';
 import type { ProvenanceEntry } from '../run/provenance.js';
 import { StoredRun } from './stored-run.js';

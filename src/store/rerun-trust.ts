@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { RECORDS_DIR, RUN_FILES } from '../records/names.js';
 
 /**
@@ -49,13 +49,13 @@ const PREFIX_PROGRAMS = /^(env|nice|nohup|time|timeout|stdbuf|setsid|taskset|ion
 export function inlineCodeCluster(command: readonly string[]): string | undefined {
   let i = 0;
   // Past prefix programs, their options and `NAME=value` settings, to the interpreter.
-  while (i < command.length && PREFIX_PROGRAMS.test(baseName(command[i]!))) {
+  while (i < command.length && PREFIX_PROGRAMS.test(basename(command[i]!))) {
     i++;
     while (i < command.length && (command[i]!.startsWith('-') || /^\w+=/.test(command[i]!) || /^\d+(\.\d+)?[smhd]?$/.test(command[i]!))) i++;
   }
   const program = command[i];
   if (program === undefined) return undefined;
-  const interpreter = INTERPRETERS.find((it) => it.name.test(baseName(program)));
+  const interpreter = INTERPRETERS.find((it) => it.name.test(basename(program)));
   if (!interpreter) return undefined;
   for (let j = i + 1; j < command.length; j++) {
     const arg = command[j]!;
@@ -71,10 +71,6 @@ export function inlineCodeCluster(command: readonly string[]): string | undefine
     }
   }
   return undefined;
-}
-
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 /**

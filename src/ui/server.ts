@@ -100,6 +100,9 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
 
 const MAX_BODY = 64 * 1024;
 
+/** A request body over MAX_BODY: answered 413. */
+class BodyTooLarge extends TrellisError {}
+
 function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     let size = 0;
@@ -112,7 +115,7 @@ function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
         // Answered (413), not cut off: the rest of the body is read and dropped.
         tooLarge = true;
         chunks.length = 0;
-        reject(new TrellisError('USAGE', `request body too large (at most ${MAX_BODY / 1024} KiB)`));
+        reject(new BodyTooLarge('USAGE', `request body too large (at most ${MAX_BODY / 1024} KiB)`));
       } else chunks.push(c);
     });
     req.on('end', () => {
@@ -218,8 +221,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       if (res.headersSent) return res.destroy();
-      if (e instanceof TrellisError)
-        sendError(res, e.message.startsWith('request body too large') ? 413 : (STATUS_OF[e.code] ?? 500), e.code, e.message, e.hint);
+      if (e instanceof TrellisError) sendError(res, e instanceof BodyTooLarge ? 413 : (STATUS_OF[e.code] ?? 500), e.code, e.message, e.hint);
       else sendError(res, 500, 'INTERNAL', e instanceof Error ? e.message : String(e));
     });
   });

@@ -1,6 +1,6 @@
-import { shellQuote } from '../../util/shell-quote.js';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { shellQuote } from '../../util/shell-quote.js';
 import { didYouMean, TrellisError } from '../../errors/index.js';
 import { diffRuns } from '../../store/diff-runs.js';
 import { findRun, readRecords } from '../../store/find-run.js';
